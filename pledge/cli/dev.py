@@ -1,0 +1,66 @@
+"""``flask --app pledge dev serve``: the whole development site in one command.
+
+Starts the local SMTP sink, runs ``flask --app pledge tick`` every ``--tick-every`` seconds in a
+separate process (as cron would in production), and serves the app on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from werkzeug.serving import WSGIRequestHandler, run_simple
+
+from pledge.devsmtp import start_sink
+
+
+class _NoAddressRequestHandler(WSGIRequestHandler):
+    """Development request log without client addresses: logs never identify visitors."""
+
+    def address_string(self) -> str:
+        return "-"
+
+
+def _tick_loop(stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "pledge", "tick"],
+            capture_output=True, text=True, check=False,
+        )
+        output = (result.stdout or result.stderr).strip().splitlines()
+        if output:
+            click.echo(f"[tick] {output[-1]}")
+
+
+@click.group("dev")
+def dev_group() -> None:
+    """Development helpers."""
+
+
+@dev_group.command("serve")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--tick-every", default=30.0, show_default=True, type=float, help="Seconds between ticks.")
+@with_appcontext
+def serve_command(port: int, tick_every: float) -> None:
+    """Serve the site with the SMTP sink and the periodic tick."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["PLEDGE_ENV"] != "development":
+        raise click.ClickException("dev serve needs PLEDGE_ENV=development")
+    sink = start_sink(app.config["MAIL_DIR"], "127.0.0.1", int(app.config["MAIL_PORT"]))
+    stop = threading.Event()
+    ticker = threading.Thread(target=_tick_loop, args=(stop, tick_every), daemon=True)
+    ticker.start()
+    click.echo(f"SMTP sink on 127.0.0.1:{app.config['MAIL_PORT']}, writing to {app.config['MAIL_DIR']}")
+    click.echo(f"Development mailbox: http://127.0.0.1:{port}/dev/mail")
+    click.echo(f"Serving Pledge on http://127.0.0.1:{port}  (Ctrl-C to stop)")
+    try:
+        # Never the interactive debugger: it would run arbitrary code for anyone who reaches it.
+        run_simple("127.0.0.1", port, app, use_reloader=False, use_debugger=False, threaded=True,
+                   request_handler=_NoAddressRequestHandler)
+    finally:
+        stop.set()
+        sink.stop()

@@ -1,0 +1,65 @@
+"""Account, demo and tick commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import Role, utcnow
+from pledge.services.accounts import current_cost, create_user
+from pledge.services.demo import seed_demo
+from pledge.services.errors import ServiceError
+from pledge.services.tick import run_tick
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage staff accounts."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True, help="Login email of the new account.")
+@click.option("--name", required=True, help="Name shown to other staff.")
+@click.option("--role", "roles", required=True, multiple=True,
+              type=click.Choice([Role.ORGANIZER.value, Role.ADMIN.value]),
+              help="organizer or admin (repeat for both).")
+@click.password_option("--password", help="Prompted for when omitted (recommended: keeps it out of shell history).")
+@with_appcontext
+def create_user_command(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an organizer or admin account."""
+    with write_intent():
+        try:
+            user = create_user(db.session, email=email, name=name, password=password,
+                               roles=[Role(r) for r in roles], cost=current_cost())
+        except ServiceError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+    click.echo(f"Created {', '.join(sorted(r.value for r in user.roles))} account {user.email}.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Seed the labs, a demo organizer (printing a fresh password) and the demo campaign."""
+    with write_intent():
+        seed = seed_demo(db.session, current_cost(), utcnow())
+        db.session.commit()
+    base = current_app.config.get("PUBLIC_URL", "")
+    click.echo("Demo ready.")
+    click.echo(f"  Demo campaign: {base}/campaigns/{seed.campaign_slug}" + (" (created)" if seed.created_campaign else ""))
+    click.echo(f"  Organizer login: {seed.organizer_email}")
+    click.echo(f"  Organizer password: {seed.organizer_password}")
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Run every time-driven step that is due (batches, thresholds, expiry). Idempotent."""
+    with write_intent():
+        report = run_tick(db.session, utcnow())
+        db.session.commit()
+    click.echo(report.summary())

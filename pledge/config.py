@@ -1,0 +1,133 @@
+"""Configuration: explicit defaults, instance secrets, and the environment.
+
+Nothing here runs at import time. :func:`load_config` is called by the application factory.
+Secrets never have a fallback value: outside tests the app refuses to start without them, and
+``make run`` generates them into ``instance/secrets.json`` (see :mod:`pledge.instance`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Secrets that must come from configuration, never from the database. Each is 32+ random bytes
+#: (hex in ``secrets.json``).
+SECRET_NAMES = (
+    # Signs Flask session cookies (organizer, trustee and admin logins only; signers get none).
+    "SECRET_KEY",
+    # Keys HMAC(issuer_secret, address): a database thief cannot test guessed addresses.
+    "ISSUER_SECRET",
+    # Encrypts the per-(campaign, lab) token private keys at rest.
+    "TOKEN_KEY_SECRET",
+    # Derives each campaign log's Ed25519 signing key; the database holds only public keys.
+    "LOG_KEY_SECRET",
+)
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with the configuration it was given."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Settings that hold unless the environment, the instance or a test overrides them."""
+    return {
+        "PLEDGE_ENV": "production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'pledge.sqlite3'}",
+        # Cookies: only over HTTPS, never readable by scripts, never sent on cross-site requests.
+        # Browsers treat http://127.0.0.1 and http://localhost as secure contexts, so local
+        # development keeps these settings.
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A staff login lasts a working day at most.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        # Request bodies are small forms and, later, ciphertexts and trustee uploads.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # CSRF tokens last as long as a session.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "WTF_CSRF_SSL_STRICT": True,
+        # Argon2id cost for staff passwords (libsodium's "interactive" level: 2 passes, 64 MiB).
+        "PASSWORD_OPSLIMIT": None,
+        "PASSWORD_MEMLIMIT": None,
+        # Outgoing mail. In development ``make run`` starts a local sink on this port.
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 8025,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        # A neutral sender: nothing in a signer's mailbox should name the campaign.
+        "MAIL_SENDER": "Pledge <no-reply@pledge.invalid>",
+        "MAIL_DIR": str(Path(instance_path) / "mail"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+    }
+
+
+def _read_secrets_file(path: Path) -> dict[str, str]:
+    """Load ``instance/secrets.json`` if it exists; refuse one readable by other users."""
+    if not path.exists():
+        return {}
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise ConfigurationError(f"{path} must be readable by its owner only (chmod 600)")
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path} must hold a JSON object")
+    return {str(key): str(value) for key, value in data.items()}
+
+
+def _decode_secret(name: str, value: Any) -> bytes:
+    """Secrets are hex strings of at least 32 bytes (or raw bytes in tests)."""
+    if isinstance(value, bytes):
+        raw = value
+    else:
+        try:
+            raw = bytes.fromhex(str(value))
+        except ValueError as exc:
+            raise ConfigurationError(f"{name} must be hex") from exc
+    if len(raw) < 32:
+        raise ConfigurationError(f"{name} must be at least 32 bytes")
+    return raw
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, then the instance and environment (or test overrides)."""
+    app.config.from_mapping(defaults(app.instance_path))
+    if overrides is not None:
+        app.config.update(overrides)
+    else:
+        app.config.update(_read_secrets_file(Path(app.instance_path) / "secrets.json"))
+        # PLEDGE_ENV, PLEDGE_MAIL_SERVER, PLEDGE_SECRET_KEY, ... override the file.
+        app.config.from_prefixed_env("PLEDGE")
+        if os.environ.get("PLEDGE_ENV"):
+            app.config["PLEDGE_ENV"] = os.environ["PLEDGE_ENV"]
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    _check(app)
+
+
+def _check(app: Flask) -> None:
+    """Refuse to start with missing secrets or an unknown environment."""
+    env = app.config["PLEDGE_ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(f"PLEDGE_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    app.config["TESTING"] = app.config.get("TESTING", False) or env == "testing"
+    missing = [name for name in SECRET_NAMES if not app.config.get(name)]
+    if missing:
+        raise ConfigurationError(
+            "missing secrets: "
+            + ", ".join(missing)
+            + " (run `make run`, or `python -m pledge.instance init`, or set PLEDGE_<NAME>)"
+        )
+    for name in SECRET_NAMES:
+        app.config[name] = _decode_secret(name, app.config[name])
+    # Flask signs sessions with SECRET_KEY as bytes, which is fine.

@@ -1,0 +1,72 @@
+"""Database engine settings that the ORM cannot express on its own.
+
+SQLite (the embedded default) gets, on every connection: foreign keys on, WAL, a busy timeout,
+and ``secure_delete`` so that deleted rows (ciphertexts of an expired campaign) are overwritten
+rather than left readable in the file. Write transactions start with ``BEGIN IMMEDIATE``: in WAL
+mode a deferred transaction that reads and then writes can fail at once with "database is
+locked" when another writer committed in between, whatever the busy timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from pledge.extensions import db
+
+_write_intent: ContextVar[bool] = ContextVar("pledge_write_intent", default=False)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Make the transactions begun inside this block take the write lock at once (SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+    # The driver's own transaction handling is turned off; _on_begin emits BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA busy_timeout = 10000",
+        "PRAGMA secure_delete = ON",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _on_begin(connection) -> None:  # noqa: ANN001
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def configure_engines(app: Flask) -> None:
+    """Attach the SQLite connection settings and the per-request write intent."""
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _on_connect)
+            event.listen(engine, "begin", _on_begin)
+
+    @app.before_request
+    def _mark_writes() -> None:
+        # Requests that may change data take the write lock when their transaction begins.
+        _write_intent.set(request.method not in SAFE_METHODS)
+
+    @app.teardown_request
+    def _clear_writes(_exc: BaseException | None) -> None:
+        # Worker threads serve many requests: never carry the flag into the next one.
+        _write_intent.set(False)

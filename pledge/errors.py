@@ -1,0 +1,45 @@
+"""Error pages: the same layout and headers as every other page, never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    401: ("Please log in", "This page needs a staff login."),
+    403: ("Not allowed", "Your account cannot open this page."),
+    404: ("Not found", "There is nothing here. The address may be mistyped, or the page may not be public."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "That change is no longer possible."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    429: ("Too many requests", "Please wait a little and try again."),
+    500: ("Something went wrong", "The server could not finish that request. Nothing you sent was lost; try again later."),
+}
+
+
+def install_error_pages(app: Flask) -> None:
+    """Render HTTP errors with the site's template (JSON under /api/)."""
+
+    def _render(code: int, detail: str | None = None):
+        title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
+        if request.path.startswith("/api/"):
+            return {"error": title, "message": detail or message}, code
+        return render_template("errors/error.html", title=title, message=detail or message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return _render(400, "The form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return _render(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if app.config["TESTING"]:
+            raise error
+        # The type and the route only: an exception's text can quote what a user submitted.
+        app.logger.error("unhandled %s on %s %s", type(error).__name__, request.method, request.endpoint)
+        return _render(500)

@@ -1,0 +1,17 @@
+"""The data model. Importing this package registers every table on ``Base.metadata``."""
+
+from pledge.models.base import Base, UTCDateTime, utcnow
+from pledge.models.campaign import (
+    PUBLIC_STATES,
+    Campaign,
+    CampaignLab,
+    CampaignState,
+    Condition,
+)
+from pledge.models.lab import Lab, LabDomain
+from pledge.models.user import Role, User, UserRole
+
+__all__ = [
+    "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
+    "PUBLIC_STATES", "Lab", "LabDomain", "Role", "User", "UserRole",
+]

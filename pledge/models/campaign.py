@@ -1,0 +1,153 @@
+"""Campaigns: the pledge, its conditions, eligible labs, threshold rule and lifecycle state.
+
+The lifecycle (DESIGN §2) is ``draft → ceremony → open → revealed → closed`` or
+``open → expired``. The state column is an enumerated type guarded by CHECK constraints, and the
+timestamps each state implies are required by constraints too, so the database refuses an
+inconsistent campaign whatever code wrote it.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pledge.models.base import Base, utcnow
+from pledge.models.lab import Lab
+from pledge.models.user import User
+
+
+class CampaignState(enum.StrEnum):
+    """Where a campaign is in its lifecycle."""
+
+    DRAFT = "draft"
+    CEREMONY = "ceremony"
+    OPEN = "open"
+    REVEALED = "revealed"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+#: States the public can see. Drafts are private to their organizer.
+PUBLIC_STATES = (
+    CampaignState.CEREMONY,
+    CampaignState.OPEN,
+    CampaignState.REVEALED,
+    CampaignState.CLOSED,
+    CampaignState.EXPIRED,
+)
+
+
+def new_public_id() -> str:
+    """A random, stable identifier for the manifest and token messages (16 bytes, hex)."""
+    return secrets.token_hex(16)
+
+
+class Campaign(Base):
+    """One conditional pledge."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("min_total >= 1", name="min_total_positive"),
+        CheckConstraint(
+            "(min_labs = 0 AND min_per_lab = 0) OR (min_labs >= 1 AND min_per_lab >= 1)",
+            name="per_lab_rule_complete",
+        ),
+        CheckConstraint("trustee_quorum >= 1 AND trustee_quorum <= trustee_count", name="quorum_in_range"),
+        CheckConstraint("trustee_count <= 15", name="trustee_count_small"),
+        CheckConstraint("suppress_below >= 1", name="suppression_positive"),
+        CheckConstraint("batch_interval_seconds >= 60", name="batch_interval_minimum"),
+        CheckConstraint("state = 'draft' OR frozen_at IS NOT NULL", name="frozen_after_draft"),
+        CheckConstraint(
+            "state IN ('draft', 'ceremony') OR launched_at IS NOT NULL", name="launched_when_open"
+        ),
+        CheckConstraint("length(public_id) = 32", name="public_id_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    pledge_text: Mapped[str] = mapped_column(Text)
+    organizer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[CampaignState] = mapped_column(
+        Enum(CampaignState, native_enum=False, create_constraint=True, length=16,
+             name="campaign_state", values_callable=lambda states: [s.value for s in states]),
+        default=CampaignState.DRAFT,
+    )
+    # Threshold rule (DESIGN §2): min_total overall and min_per_lab at each of min_labs labs.
+    min_total: Mapped[int]
+    min_per_lab: Mapped[int] = mapped_column(default=0)
+    min_labs: Mapped[int] = mapped_column(default=0)
+    deadline: Mapped[datetime]
+    trustee_quorum: Mapped[int] = mapped_column(default=3)  # t
+    trustee_count: Mapped[int] = mapped_column(default=5)  # n
+    # Per-lab counts below this show as "fewer than k".
+    suppress_below: Mapped[int] = mapped_column(default=5)
+    batch_interval_seconds: Mapped[int] = mapped_column(default=3600)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    frozen_at: Mapped[datetime | None]
+    launched_at: Mapped[datetime | None]
+    # When the counts in CampaignLab.published_count were last published (batch time).
+    counts_published_at: Mapped[datetime | None]
+
+    organizer: Mapped[User] = relationship()
+    conditions: Mapped[list[Condition]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="Condition.position",
+        lazy="selectin",
+    )
+    lab_links: Mapped[list[CampaignLab]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", lazy="selectin",
+    )
+
+    @property
+    def labs(self) -> list[Lab]:
+        """Eligible labs, sorted by name."""
+        return sorted((link.lab for link in self.lab_links), key=lambda lab: lab.name.lower())
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the public may see this campaign."""
+        return self.state in PUBLIC_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts change; after freezing, a change means a new campaign."""
+        return self.state == CampaignState.DRAFT
+
+
+class Condition(Base):
+    """One condition of a pledge, in the organizer's order."""
+
+    __tablename__ = "conditions"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "position"),
+        CheckConstraint("position >= 0", name="position_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="conditions")
+
+
+class CampaignLab(Base):
+    """An eligible lab of a campaign, with its latest published count (public data)."""
+
+    __tablename__ = "campaign_labs"
+    __table_args__ = (CheckConstraint("published_count >= 0", name="count_nonnegative"),)
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id"), primary_key=True)
+    published_count: Mapped[int] = mapped_column(default=0)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="lab_links")
+    lab: Mapped[Lab] = relationship(lazy="joined")

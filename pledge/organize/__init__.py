@@ -1,0 +1,7 @@
+"""Organizer pages: the dashboard and campaign authoring."""
+
+from flask import Blueprint
+
+bp = Blueprint("organize", __name__, url_prefix="/organize")
+
+from pledge.organize import views  # noqa: E402,F401

@@ -1,0 +1,121 @@
+"""Forms of the organizer pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from pledge.services.campaigns import MAX_CONDITION_TEXT, MAX_PLEDGE_TEXT, DraftFields, slugify
+from pledge.services.rules import BATCH_INTERVALS, MAX_TRUSTEES
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    """Create or edit a draft campaign."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(min=3, max=200)])
+    slug = StringField(
+        "Web address", validators=[Optional(), Length(max=80)],
+        description="Lower-case letters, digits and hyphens. Left empty, it is made from the title.",
+    )
+    pledge_text = TextAreaField(
+        "Pledge text", validators=[DataRequired(), Length(max=MAX_PLEDGE_TEXT)],
+        description="Markdown. Links are allowed; images and HTML are not.",
+        render_kw={"rows": 12},
+    )
+    labs = CheckboxListField("Eligible labs", coerce=int, validators=[InputRequired(message="Choose at least one eligible lab.")])
+    min_total = IntegerField("Signatures needed overall", default=100,
+                             validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+    min_per_lab = IntegerField(
+        "Signatures needed at each lab", default=0, validators=[InputRequired(), NumberRange(min=0, max=100_000)],
+        description="0 for no per-lab part. At least k when set.",
+    )
+    min_labs = IntegerField(
+        "Number of labs that must reach it", default=0, validators=[InputRequired(), NumberRange(min=0, max=1000)],
+        description="So that no single lab's staff move first.",
+    )
+    deadline = DateTimeLocalField(
+        "Deadline (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message="Set a deadline.")],
+    )
+    trustee_count = IntegerField("Trustees (n)", default=5,
+                                 validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)])
+    trustee_quorum = IntegerField(
+        "Trustees needed to reveal (t)", default=3, validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)],
+        description="More than half of n is recommended: then no minority of trustees can reveal, "
+        "and no minority can block a reveal.",
+    )
+    suppress_below = IntegerField(
+        "Hide per-lab counts below (k)", default=5, validators=[InputRequired(), NumberRange(min=1, max=100)],
+        description="Smaller per-lab counts show as \u201cfewer than k\u201d.",
+    )
+    batch_interval_seconds = SelectField(
+        "Publish signatures in batches", coerce=int, default=3600,
+        choices=sorted(BATCH_INTERVALS.items()),
+        description="Longer batches make it harder to tell when someone signed.",
+    )
+    submit = SubmitField("Save draft")
+
+    def default_deadline(self) -> None:
+        """Suggest a deadline 30 days out on a new form."""
+        if self.deadline.data is None:
+            self.deadline.data = (datetime.now(timezone.utc) + timedelta(days=30)).replace(
+                second=0, microsecond=0, tzinfo=None
+            )
+
+    def to_fields(self) -> DraftFields:
+        """The validated form as service input (deadline read as UTC)."""
+        slug = (self.slug.data or "").strip().lower() or slugify(self.title.data or "")
+        return DraftFields(
+            title=self.title.data or "",
+            slug=slug,
+            pledge_text=self.pledge_text.data or "",
+            lab_ids=tuple(self.labs.data or ()),
+            min_total=self.min_total.data,
+            min_per_lab=self.min_per_lab.data,
+            min_labs=self.min_labs.data,
+            deadline=self.deadline.data.replace(tzinfo=timezone.utc),
+            trustee_quorum=self.trustee_quorum.data,
+            trustee_count=self.trustee_count.data,
+            suppress_below=self.suppress_below.data,
+            batch_interval_seconds=self.batch_interval_seconds.data,
+        )
+
+
+class ConditionForm(FlaskForm):
+    """Add or edit one condition."""
+
+    text = TextAreaField("Condition", validators=[DataRequired(), Length(max=MAX_CONDITION_TEXT)],
+                         render_kw={"rows": 2})
+    submit = SubmitField("Add condition")
+
+
+class MoveForm(FlaskForm):
+    """Move a condition up or down."""
+
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: a CSRF token and a button."""
+
+    submit = SubmitField("Confirm")

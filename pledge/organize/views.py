@@ -1,0 +1,184 @@
+"""Organizer views: thin wrappers over :mod:`pledge.services.campaigns`."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from pledge.extensions import db
+from pledge.models import Campaign, Role, utcnow
+from pledge.organize import bp
+from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
+from pledge.services import campaigns as service
+from pledge.services.errors import CampaignError, NotEditable
+from pledge.services.progress import campaign_progress
+
+
+def organizer_required(view):
+    """Logged in, and holding the organizer or admin role."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not (current_user.has_role(Role.ORGANIZER) or current_user.has_role(Role.ADMIN)):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _managed(campaign_id: int) -> Campaign:
+    try:
+        return service.managed_campaign(db.session, current_user, campaign_id)
+    except service.CampaignNotFound:
+        abort(404)
+
+
+def _attach_error(form, error: CampaignError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _lab_choices(form: CampaignForm) -> None:
+    form.labs.choices = [(lab.id, lab.name) for lab in service.all_labs(db.session)]
+
+
+@bp.route("/")
+@organizer_required
+def dashboard():
+    """The organizer's campaigns."""
+    return render_template("organize/dashboard.html", campaigns=service.organizer_campaigns(db.session, current_user))
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@organizer_required
+def new_campaign():
+    """Start a draft."""
+    form = CampaignForm()
+    _lab_choices(form)
+    if form.validate_on_submit():
+        try:
+            campaign = service.create_draft(db.session, current_user, form.to_fields(), utcnow())
+        except CampaignError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Draft saved. Add its conditions next.", "success")
+            return redirect(url_for("organize.conditions", campaign_id=campaign.id))
+    form.default_deadline()
+    status = 400 if request.method == "POST" else 200
+    return render_template("organize/campaign_form.html", form=form, campaign=None), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_campaign(campaign_id: int):
+    """Change a draft."""
+    campaign = _managed(campaign_id)
+    if not campaign.is_editable:
+        flash(service.FROZEN_MESSAGE, "error")
+        return redirect(url_for("organize.preview", campaign_id=campaign.id))
+    form = CampaignForm(obj=campaign)
+    _lab_choices(form)
+    if request.method == "GET":
+        form.labs.data = [link.lab_id for link in campaign.lab_links]
+        form.deadline.data = campaign.deadline.replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            service.update_draft(db.session, campaign, form.to_fields(), utcnow())
+        except CampaignError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(url_for("organize.preview", campaign_id=campaign.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("organize/campaign_form.html", form=form, campaign=campaign), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/conditions", methods=["GET", "POST"])
+@organizer_required
+def conditions(campaign_id: int):
+    """List, add, edit, reorder and delete a draft's conditions."""
+    campaign = _managed(campaign_id)
+    form = ConditionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.add_condition(db.session, campaign, form.text.data)
+        except CampaignError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+            status = 409 if isinstance(error, NotEditable) else 400
+        else:
+            db.session.commit()
+            flash("Condition added.", "success")
+            return redirect(url_for("organize.conditions", campaign_id=campaign.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "organize/conditions.html", campaign=campaign, form=form, move_form=MoveForm(), confirm_form=ConfirmForm(),
+        edit_form=ConditionForm(formdata=None),
+    ), status
+
+
+def _condition_action(campaign_id: int, action) -> object:
+    campaign = _managed(campaign_id)
+    try:
+        action(campaign)
+    except CampaignError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("organize.conditions", campaign_id=campaign.id)), 409 if isinstance(error, NotEditable) else 400
+    db.session.commit()
+    return redirect(url_for("organize.conditions", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/conditions/<int:condition_id>", methods=["POST"])
+@organizer_required
+def edit_condition(campaign_id: int, condition_id: int):
+    """Replace a condition's text."""
+    form = ConditionForm()
+    if not form.validate_on_submit():
+        flash("Write the condition (at most 1,000 characters).", "error")
+        return redirect(url_for("organize.conditions", campaign_id=campaign_id)), 400
+    return _condition_action(
+        campaign_id, lambda c: service.edit_condition(db.session, c, condition_id, form.text.data)
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/conditions/<int:condition_id>/move", methods=["POST"])
+@organizer_required
+def move_condition(campaign_id: int, condition_id: int):
+    """Move a condition one place up or down."""
+    form = MoveForm()
+    if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
+        abort(400)
+    offset = -1 if form.direction.data == "up" else 1
+    return _condition_action(campaign_id, lambda c: service.move_condition(db.session, c, condition_id, offset))
+
+
+@bp.route("/campaigns/<int:campaign_id>/conditions/<int:condition_id>/delete", methods=["POST"])
+@organizer_required
+def delete_condition(campaign_id: int, condition_id: int):
+    """Remove a condition."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _condition_action(campaign_id, lambda c: service.delete_condition(db.session, c, condition_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/preview")
+@organizer_required
+def preview(campaign_id: int):
+    """The campaign page as the public will see it, marked as a preview."""
+    campaign = _managed(campaign_id)
+    return render_template(
+        "public/campaign.html", campaign=campaign, progress=campaign_progress(campaign, utcnow()), preview=True
+    )

@@ -1,0 +1,46 @@
+"""Public views. They set no cookie and read none: signers are never tracked."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, render_template
+
+from pledge.extensions import db
+from pledge.models import utcnow
+from pledge.public import bp
+from pledge.services.campaigns import CampaignNotFound, public_campaign, public_campaigns
+from pledge.services.progress import campaign_progress, progress_document
+
+
+@bp.route("/")
+def home():
+    """Every public campaign with its progress."""
+    now = utcnow()
+    campaigns = [(c, campaign_progress(c, now)) for c in public_campaigns(db.session)]
+    return render_template("public/home.html", campaigns=campaigns)
+
+
+def _campaign_or_404(slug: str):
+    try:
+        return public_campaign(db.session, slug)
+    except CampaignNotFound:
+        abort(404)
+
+
+@bp.route("/campaigns/<slug>")
+def campaign(slug: str):
+    """A campaign's pledge, conditions, rule and progress."""
+    item = _campaign_or_404(slug)
+    return render_template("public/campaign.html", campaign=item, progress=campaign_progress(item, utcnow()))
+
+
+@bp.route("/api/campaigns/<slug>")
+def campaign_json(slug: str):
+    """The same counts as the campaign page, as JSON."""
+    item = _campaign_or_404(slug)
+    return jsonify(progress_document(item, campaign_progress(item, utcnow())))
+
+
+@bp.route("/about")
+def about():
+    """How the platform protects signers, and its limits."""
+    return render_template("public/about.html")

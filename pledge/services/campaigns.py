@@ -1,0 +1,234 @@
+"""Campaign authoring: drafts, their conditions and labs, and who may see which campaign."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pledge.models import PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, User
+from pledge.services.errors import CampaignError, NotEditable
+from pledge.services.rules import RuleSettings, check_rule
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,78}[a-z0-9])$")
+MAX_PLEDGE_TEXT = 20_000
+MAX_CONDITION_TEXT = 1_000
+MAX_CONDITIONS = 30
+FROZEN_MESSAGE = (
+    "This campaign is frozen: its text, conditions, rule and trustees can no longer change. "
+    "A change needs a new campaign."
+)
+
+
+class CampaignNotFound(CampaignError):
+    """No such campaign, or not one the viewer may see (the two are not told apart)."""
+
+    def __init__(self) -> None:
+        super().__init__("No such campaign.")
+
+
+@dataclass(frozen=True)
+class DraftFields:
+    """What an organizer writes in the draft form."""
+
+    title: str
+    slug: str
+    pledge_text: str
+    lab_ids: tuple[int, ...]
+    min_total: int
+    min_per_lab: int
+    min_labs: int
+    deadline: datetime
+    trustee_quorum: int
+    trustee_count: int
+    suppress_below: int
+    batch_interval_seconds: int
+
+
+def slugify(title: str) -> str:
+    """A URL slug from a title: lower-case ASCII letters, digits and single hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:80].strip("-")
+
+
+def _check_fields(session: Session, fields: DraftFields, now: datetime, campaign_id: int | None) -> list[Lab]:
+    title = fields.title.strip()
+    if not 3 <= len(title) <= 200:
+        raise CampaignError("Give the campaign a title of 3 to 200 characters.", field="title")
+    if not SLUG_RE.match(fields.slug):
+        raise CampaignError(
+            "Use 3 to 80 lower-case letters, digits and hyphens for the address, starting and "
+            "ending with a letter or digit.",
+            field="slug",
+        )
+    taken = session.scalar(
+        select(func.count()).select_from(Campaign).where(Campaign.slug == fields.slug, Campaign.id != (campaign_id or 0))
+    )
+    if taken:
+        raise CampaignError("Another campaign already uses that address.", field="slug")
+    if not fields.pledge_text.strip():
+        raise CampaignError("Write the text of the pledge.", field="pledge_text")
+    if len(fields.pledge_text) > MAX_PLEDGE_TEXT:
+        raise CampaignError(f"Keep the pledge text under {MAX_PLEDGE_TEXT:,} characters.", field="pledge_text")
+    labs = list(session.scalars(select(Lab).where(Lab.id.in_(fields.lab_ids))))
+    if len(labs) != len(set(fields.lab_ids)):
+        raise CampaignError("One of the chosen labs does not exist.", field="labs")
+    check_rule(
+        RuleSettings(
+            eligible_labs=len(labs),
+            min_total=fields.min_total,
+            min_per_lab=fields.min_per_lab,
+            min_labs=fields.min_labs,
+            deadline=fields.deadline,
+            trustee_quorum=fields.trustee_quorum,
+            trustee_count=fields.trustee_count,
+            suppress_below=fields.suppress_below,
+            batch_interval_seconds=fields.batch_interval_seconds,
+        ),
+        now,
+    )
+    return labs
+
+
+def _apply(campaign: Campaign, fields: DraftFields, labs: list[Lab]) -> None:
+    campaign.title = fields.title.strip()
+    campaign.slug = fields.slug
+    campaign.pledge_text = fields.pledge_text.replace("\r\n", "\n")
+    campaign.min_total = fields.min_total
+    campaign.min_per_lab = fields.min_per_lab
+    campaign.min_labs = fields.min_labs
+    campaign.deadline = fields.deadline
+    campaign.trustee_quorum = fields.trustee_quorum
+    campaign.trustee_count = fields.trustee_count
+    campaign.suppress_below = fields.suppress_below
+    campaign.batch_interval_seconds = fields.batch_interval_seconds
+    wanted = {lab.id for lab in labs}
+    campaign.lab_links = [link for link in campaign.lab_links if link.lab_id in wanted]
+    have = {link.lab_id for link in campaign.lab_links}
+    for lab in labs:
+        if lab.id not in have:
+            campaign.lab_links.append(CampaignLab(lab=lab, lab_id=lab.id))
+
+
+def create_draft(session: Session, organizer: User, fields: DraftFields, now: datetime) -> Campaign:
+    """Create a draft owned by ``organizer``. Raises :class:`CampaignError`."""
+    labs = _check_fields(session, fields, now, None)
+    campaign = Campaign(organizer=organizer)
+    _apply(campaign, fields, labs)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update_draft(session: Session, campaign: Campaign, fields: DraftFields, now: datetime) -> None:
+    """Change a draft. Raises :class:`NotEditable` past the draft stage."""
+    _require_draft(campaign)
+    labs = _check_fields(session, fields, now, campaign.id)
+    _apply(campaign, fields, labs)
+    session.flush()
+
+
+def _require_draft(campaign: Campaign) -> None:
+    if not campaign.is_editable:
+        raise NotEditable(FROZEN_MESSAGE)
+
+
+def _clean_condition(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise CampaignError("Write the condition.", field="text")
+    if len(cleaned) > MAX_CONDITION_TEXT:
+        raise CampaignError(f"Keep each condition under {MAX_CONDITION_TEXT} characters.", field="text")
+    return cleaned
+
+
+def add_condition(session: Session, campaign: Campaign, text: str) -> Condition:
+    """Append a condition at the end of the list."""
+    _require_draft(campaign)
+    if len(campaign.conditions) >= MAX_CONDITIONS:
+        raise CampaignError(f"A pledge can have at most {MAX_CONDITIONS} conditions.", field="text")
+    position = max((c.position for c in campaign.conditions), default=-1) + 1
+    condition = Condition(text=_clean_condition(text), position=position)
+    campaign.conditions.append(condition)
+    session.flush()
+    return condition
+
+
+def _condition(campaign: Campaign, condition_id: int) -> Condition:
+    for condition in campaign.conditions:
+        if condition.id == condition_id:
+            return condition
+    raise CampaignError("No such condition.")
+
+
+def edit_condition(session: Session, campaign: Campaign, condition_id: int, text: str) -> None:
+    """Replace a condition's text."""
+    _require_draft(campaign)
+    _condition(campaign, condition_id).text = _clean_condition(text)
+    session.flush()
+
+
+def move_condition(session: Session, campaign: Campaign, condition_id: int, offset: int) -> None:
+    """Move a condition one place up (``offset=-1``) or down (``+1``); a no-op at either end."""
+    _require_draft(campaign)
+    ordered = sorted(campaign.conditions, key=lambda c: c.position)
+    index = ordered.index(_condition(campaign, condition_id))
+    other = index + offset
+    if offset not in (-1, 1) or not 0 <= other < len(ordered):
+        return
+    a, b = ordered[index], ordered[other]
+    pos_a, pos_b = a.position, b.position
+    # Positions are unique per campaign: park one out of the way before the swap.
+    a.position = max(c.position for c in ordered) + 1
+    session.flush()
+    b.position = pos_a
+    session.flush()
+    a.position = pos_b
+    session.flush()
+    campaign.conditions.sort(key=lambda c: c.position)
+
+
+def delete_condition(session: Session, campaign: Campaign, condition_id: int) -> None:
+    """Remove a condition; the others keep their order."""
+    _require_draft(campaign)
+    condition = _condition(campaign, condition_id)
+    campaign.conditions.remove(condition)
+    session.flush()
+
+
+def organizer_campaigns(session: Session, user: User) -> list[Campaign]:
+    """Campaigns the user may manage: their own, or every one for an admin."""
+    query = select(Campaign).order_by(Campaign.created_at.desc())
+    if not user.has_role(Role.ADMIN):
+        query = query.where(Campaign.organizer_id == user.id)
+    return list(session.scalars(query))
+
+
+def managed_campaign(session: Session, user: User, campaign_id: int) -> Campaign:
+    """A campaign the user may manage, else :class:`CampaignNotFound`."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or not (user.has_role(Role.ADMIN) or campaign.organizer_id == user.id):
+        raise CampaignNotFound()
+    return campaign
+
+
+def public_campaigns(session: Session) -> list[Campaign]:
+    """Campaigns past the draft stage, the soonest deadline first."""
+    query = select(Campaign).where(Campaign.state.in_(PUBLIC_STATES)).order_by(Campaign.deadline, Campaign.id)
+    return list(session.scalars(query))
+
+
+def public_campaign(session: Session, slug: str) -> Campaign:
+    """A campaign the public may see, else :class:`CampaignNotFound`."""
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None or not campaign.is_public:
+        raise CampaignNotFound()
+    return campaign
+
+
+def all_labs(session: Session) -> list[Lab]:
+    """Every lab, by name."""
+    return list(session.scalars(select(Lab).order_by(func.lower(Lab.name))))

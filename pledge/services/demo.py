@@ -1,0 +1,108 @@
+"""The demo that ``make run`` seeds: real labs, a demo organizer and an open demo campaign.
+
+Seeding is idempotent: labs are brought up to date, the organizer gets a fresh password (printed
+by the command, since only its hash is stored), and the campaign is created once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pledge.models import Campaign, CampaignLab, CampaignState, Condition, Lab, Role, User
+from pledge.services.accounts import PasswordCost, create_user, set_password
+from pledge.services.labs import upsert_lab
+
+#: Labs and the email domains their researchers use (public knowledge, as of 2026).
+LABS = (
+    ("anthropic", "Anthropic", ("anthropic.com",)),
+    ("openai", "OpenAI", ("openai.com",)),
+    ("google-deepmind", "Google DeepMind", ("deepmind.com", "google.com")),
+    ("meta", "Meta", ("meta.com", "fb.com")),
+    ("xai", "xAI", ("x.ai",)),
+    ("microsoft", "Microsoft", ("microsoft.com",)),
+    ("mistral", "Mistral AI", ("mistral.ai",)),
+    ("amazon", "Amazon", ("amazon.com",)),
+    ("cohere", "Cohere", ("cohere.com",)),
+    ("nvidia", "NVIDIA", ("nvidia.com",)),
+)
+
+DEMO_ORGANIZER_EMAIL = "organizer@demo.pledge.invalid"
+DEMO_SLUG = "independent-evaluations-first"
+DEMO_LABS = ("anthropic", "openai", "google-deepmind", "meta", "xai")
+
+DEMO_TEXT = """\
+I work on frontier AI systems. **I will not contribute to training or deploying a new frontier
+model at my lab unless my lab meets the conditions below** by the date this pledge is revealed.
+
+I sign together with colleagues across labs, so that no lab's staff move first and no one
+stands alone. My signature stays sealed until the threshold is met.
+"""
+
+DEMO_CONDITIONS = (
+    "Before any new frontier model is deployed, an independent evaluator with full model access "
+    "publishes its findings on dangerous capabilities.",
+    "The lab publishes the safety framework that governs release decisions, and any change to it "
+    "at least 30 days before it takes effect.",
+    "Employees can raise safety concerns with the board and with regulators without "
+    "non-disparagement clauses or loss of vested equity.",
+)
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    """What seeding produced, for the command to print."""
+
+    organizer_email: str
+    organizer_password: str
+    campaign_slug: str
+    created_campaign: bool
+
+
+def seed_labs(session: Session) -> list[Lab]:
+    """Create or update the known labs."""
+    return [upsert_lab(session, slug=slug, name=name, domains=domains) for slug, name, domains in LABS]
+
+
+def seed_demo(session: Session, cost: PasswordCost, now: datetime) -> DemoSeed:
+    """Seed labs, the demo organizer (fresh password) and the open demo campaign."""
+    labs = {lab.slug: lab for lab in seed_labs(session)}
+    password = secrets.token_urlsafe(12)
+    organizer = session.scalar(select(User).where(User.email == DEMO_ORGANIZER_EMAIL))
+    if organizer is None:
+        organizer = create_user(
+            session, email=DEMO_ORGANIZER_EMAIL, name="Demo Organizer", password=password,
+            roles=[Role.ORGANIZER], cost=cost,
+        )
+    else:
+        set_password(organizer, password, cost)
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG))
+    created = campaign is None
+    if campaign is None:
+        campaign = Campaign(
+            slug=DEMO_SLUG,
+            title="Independent evaluations before frontier deployment",
+            pledge_text=DEMO_TEXT,
+            organizer=organizer,
+            min_total=300,
+            min_per_lab=25,
+            min_labs=3,
+            deadline=(now + timedelta(days=60)).replace(microsecond=0),
+            trustee_quorum=2,
+            trustee_count=3,
+            suppress_below=5,
+            batch_interval_seconds=3600,
+            # Seeded open for the demo; the ceremony issue replaces this with a real ceremony.
+            state=CampaignState.OPEN,
+            frozen_at=now,
+            launched_at=now,
+        )
+        campaign.conditions = [Condition(position=i, text=text) for i, text in enumerate(DEMO_CONDITIONS)]
+        campaign.lab_links = [CampaignLab(lab=labs[slug]) for slug in DEMO_LABS]
+        session.add(campaign)
+    session.flush()
+    return DemoSeed(DEMO_ORGANIZER_EMAIL, password, DEMO_SLUG, created)

@@ -1,0 +1,132 @@
+"""Public progress of a campaign: published counts, suppression of small counts, time left.
+
+Counts come only from what the batch publication stored (``CampaignLab.published_count``), so
+the page and the JSON show exactly the figures of the latest batch, never a live count. A lab
+with fewer than ``k`` signatures (zero included) shows as "fewer than k": zero and one must look
+alike, or the page would tell an employer that someone there signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pledge.models import Campaign, CampaignState
+
+
+@dataclass(frozen=True)
+class LabProgress:
+    """One eligible lab's published count as the public may see it."""
+
+    slug: str
+    name: str
+    count: int | None  # None when suppressed
+    display: str
+    meets_minimum: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Progress toward each part of the threshold rule."""
+
+    total: int
+    min_total: int
+    min_per_lab: int
+    min_labs: int
+    k: int
+    labs: list[LabProgress]
+    labs_meeting: int
+    rule_met: bool
+    counts_as_of: datetime | None
+    deadline: datetime
+    time_left: str
+    accepting: bool
+
+    @property
+    def total_percent(self) -> int:
+        """Share of the overall minimum reached, 0 to 100."""
+        return min(100, (100 * self.total) // self.min_total)
+
+
+def describe_time_left(deadline: datetime, now: datetime) -> str:
+    """Plain words for the time until ``deadline``, e.g. "12 days left" or "3 hours left"."""
+    seconds = int((deadline - now).total_seconds())
+    if seconds <= 0:
+        return "Deadline passed"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days >= 2:
+        return f"{days} days left"
+    if days == 1:
+        return f"1 day, {hours} hour{'s' if hours != 1 else ''} left"
+    if hours >= 1:
+        return f"{hours} hour{'s' if hours != 1 else ''} left"
+    minutes = max(1, rest // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''} left"
+
+
+def campaign_progress(campaign: Campaign, now: datetime) -> Progress:
+    """Compute the public progress of ``campaign`` as of ``now``."""
+    k = campaign.suppress_below
+    labs = []
+    for link in sorted(campaign.lab_links, key=lambda link: link.lab.name.lower()):
+        count = link.published_count
+        suppressed = count < k
+        labs.append(
+            LabProgress(
+                slug=link.lab.slug,
+                name=link.lab.name,
+                count=None if suppressed else count,
+                display=f"fewer than {k}" if suppressed else str(count),
+                # min_per_lab >= k is enforced, so a lab that meets it is never a suppressed one.
+                meets_minimum=bool(campaign.min_per_lab) and count >= campaign.min_per_lab,
+            )
+        )
+    total = sum(link.published_count for link in campaign.lab_links)
+    labs_meeting = sum(1 for lab in labs if lab.meets_minimum)
+    rule_met = total >= campaign.min_total and labs_meeting >= campaign.min_labs
+    return Progress(
+        total=total,
+        min_total=campaign.min_total,
+        min_per_lab=campaign.min_per_lab,
+        min_labs=campaign.min_labs,
+        k=k,
+        labs=labs,
+        labs_meeting=labs_meeting,
+        rule_met=rule_met,
+        counts_as_of=campaign.counts_published_at,
+        deadline=campaign.deadline,
+        time_left=describe_time_left(campaign.deadline, now),
+        accepting=campaign.state in (CampaignState.OPEN, CampaignState.REVEALED) and now < campaign.deadline,
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def progress_document(campaign: Campaign, progress: Progress) -> dict:
+    """The JSON body of ``GET /api/campaigns/<slug>``: the same figures as the page."""
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "state": campaign.state.value,
+        "deadline": _iso(campaign.deadline),
+        "accepting_signatures": progress.accepting,
+        "rule": {
+            "min_total": campaign.min_total,
+            "min_per_lab": campaign.min_per_lab,
+            "min_labs": campaign.min_labs,
+        },
+        "k": progress.k,
+        "counts_as_of": _iso(progress.counts_as_of),
+        "total": progress.total,
+        "labs_meeting_minimum": progress.labs_meeting,
+        "rule_met": progress.rule_met,
+        "labs": [
+            {"slug": lab.slug, "name": lab.name, "count": lab.count, "display": lab.display,
+             "suppressed": lab.count is None, "meets_minimum": lab.meets_minimum}
+            for lab in progress.labs
+        ],
+        "trustees": {"t": campaign.trustee_quorum, "n": campaign.trustee_count},
+    }
