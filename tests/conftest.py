@@ -1,10 +1,183 @@
-"""Fixtures shared by every test."""
+"""Fixtures shared by every test: the app on a real, migrated SQLite file, clients, factories,
+and the real browser."""
 
 from __future__ import annotations
 
+import re
+import secrets
+import shutil
+from datetime import timedelta
+
 import pytest
 
+from pledge import create_app
+from pledge.config import SECRET_NAMES
+from pledge.database import write_intent
+from pledge.extensions import db
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+# Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
+FAST_PASSWORDS = {"PASSWORD_OPSLIMIT": 1, "PASSWORD_MEMLIMIT": 8192}
+
+
+def make_config(instance_path, **overrides) -> dict:
+    """A complete test configuration with fresh random secrets."""
+    config = {
+        "PLEDGE_ENV": "testing",
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'pledge.sqlite3'}",
+        "MAIL_DIR": str(instance_path / "mail"),
+        "SERVER_NAME": None,
+        **FAST_PASSWORDS,
+        **{name: secrets.token_hex(32) for name in SECRET_NAMES},
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """One database file upgraded with the real migrations, copied for each test."""
+    from flask_migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("template-db")
+    app = create_app(make_config(folder))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return folder / "pledge.sqlite3"
+
+
+@pytest.fixture
+def app_factory(tmp_path, migrated_db):
+    """Build apps on a fresh copy of the migrated database: ``app_factory(PLEDGE_ENV=...)``."""
+
+    def build(**overrides):
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        target = instance / "pledge.sqlite3"
+        if not target.exists():
+            shutil.copyfile(migrated_db, target)
+        return create_app(make_config(instance, **overrides))
+
+    return build
+
+
+@pytest.fixture
+def app(app_factory):
+    """The app in testing mode, with an application context pushed."""
+    application = app_factory()
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client (CSRF protection on, as in production)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for ``flask --app pledge`` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def labs(app):
+    """The seeded labs, by slug."""
+    from pledge.services.demo import seed_labs
+
+    with write_intent():
+        found = {lab.slug: lab for lab in seed_labs(db.session)}
+        db.session.commit()
+    return found
+
+
+@pytest.fixture
+def make_user(app):
+    """``make_user(*roles, email=...)`` creates an account; returns (user, password)."""
+    from pledge.models import Role
+    from pledge.services.accounts import PasswordCost, create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: Role, email: str | None = None, name: str = "Test Person"):
+        password = secrets.token_urlsafe(16)
+        with write_intent():
+            user = create_user(
+                db.session,
+                email=email or f"user{next(counter)}@staff.example",
+                name=name,
+                password=password,
+                roles=roles or (Role.ORGANIZER,),
+                cost=PasswordCost(**{"opslimit": 1, "memlimit": 8192}),
+            )
+            db.session.commit()
+        return user, password
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(app, labs, make_user):
+    """``make_campaign(state=..., counts={slug: n}, **fields)`` inserts a campaign directly."""
+    from pledge.models import Campaign, CampaignLab, CampaignState, Condition, Role, utcnow
+
+    def make(*, organizer=None, state=CampaignState.OPEN, counts=None, lab_slugs=("anthropic", "openai", "meta"),
+             conditions=("Publish the safety framework.",), **fields):
+        now = utcnow()
+        if organizer is None:
+            organizer, _ = make_user(Role.ORGANIZER)
+        values = dict(
+            slug=f"campaign-{secrets.token_hex(4)}", title="A test campaign", pledge_text="I pledge **this**.",
+            min_total=50, min_per_lab=10, min_labs=2, deadline=now + timedelta(days=20),
+            trustee_quorum=2, trustee_count=3, suppress_below=5, batch_interval_seconds=3600,
+        )
+        values.update(fields)
+        campaign = Campaign(organizer_id=organizer.id, state=state, **values)
+        if state != CampaignState.DRAFT:
+            campaign.frozen_at = now
+        if state not in (CampaignState.DRAFT, CampaignState.CEREMONY):
+            campaign.launched_at = now
+        counts = counts or {}
+        campaign.lab_links = [CampaignLab(lab=labs[s], published_count=counts.get(s, 0)) for s in lab_slugs]
+        campaign.conditions = [Condition(position=i, text=t) for i, t in enumerate(conditions)]
+        with write_intent():
+            db.session.add(campaign)
+            db.session.commit()
+        return campaign
+
+    return make
+
+
+_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = _CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
+    """GET ``page_url`` for its CSRF token, then POST ``data`` (to ``action`` or the same URL)."""
+    page = client.get(page_url)
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(action or page_url, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def login(client):
+    """``login(email, password)`` logs the test client in through the real form."""
+
+    def do(email: str, password: str, follow: bool = False):
+        return post_form(client, "/login", {"email": email, "password": password}, follow_redirects=follow)
+
+    return do
 
 
 @pytest.fixture(scope="session")
@@ -13,9 +186,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance
         instance.close()
 

@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -70,7 +71,7 @@ class CampaignForm(FlaskForm):
     )
     batch_interval_seconds = SelectField(
         "Publish signatures in batches", coerce=int, default=3600,
-        choices=sorted(BATCH_INTERVALS.items()),
+        choices=[SelectChoice(seconds, label) for seconds, label in sorted(BATCH_INTERVALS.items())],
         description="Longer batches make it harder to tell when someone signed.",
     )
     submit = SubmitField("Save draft")

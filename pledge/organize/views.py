@@ -7,6 +7,8 @@ from functools import wraps
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from wtforms.fields.choices import SelectChoice
+
 from pledge.extensions import db
 from pledge.models import Campaign, Role, utcnow
 from pledge.organize import bp
@@ -45,7 +47,7 @@ def _attach_error(form, error: CampaignError) -> None:
 
 
 def _lab_choices(form: CampaignForm) -> None:
-    form.labs.choices = [(lab.id, lab.name) for lab in service.all_labs(db.session)]
+    form.labs.choices = [SelectChoice(lab.id, lab.name) for lab in service.all_labs(db.session)]
 
 
 @bp.route("/")

@@ -1,0 +1,82 @@
+"""The migrations build exactly the schema the models describe, and go down and up again."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from pledge import create_app
+from pledge.extensions import db
+from pledge.models import Base
+from tests.conftest import make_config
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    app = create_app(make_config(tmp_path))
+    with app.app_context():
+        yield app
+        db.engine.dispose()
+
+
+def _diff(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_migrated_schema_equals_the_models(empty_app):
+    upgrade()
+    assert _diff(db.engine) == []
+
+
+def test_every_migration_goes_down_and_up(empty_app):
+    upgrade()
+    downgrade(revision="base")
+    remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    assert remaining == set()
+    upgrade()
+    assert _diff(db.engine) == []
+
+
+def test_state_is_guarded_by_constraints(empty_app):
+    upgrade()
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, name, password_hash, session_version, active, created_at) "
+            "VALUES (1, 'o@x.org', 'O', 'h', 1, 1, '2026-01-01')"))
+
+    def insert(**overrides):
+        row = dict(public_id="a" * 32, slug="s", title="t", pledge_text="p", organizer_id=1, state="draft",
+                   min_total=10, min_per_lab=0, min_labs=0, deadline="2027-01-01", trustee_quorum=2,
+                   trustee_count=3, suppress_below=5, batch_interval_seconds=3600, created_at="2026-01-01",
+                   updated_at="2026-01-01", frozen_at=None, launched_at=None)
+        row.update(overrides)
+        columns = ", ".join(row)
+        values = ", ".join(f":{k}" for k in row)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"INSERT INTO campaigns ({columns}) VALUES ({values})"), row)
+
+    for bad in (
+        {"state": "published"},  # not a lifecycle state
+        {"state": "open", "frozen_at": "2026-01-02"},  # open without a launch time
+        {"state": "ceremony"},  # frozen state without a freeze time
+        {"trustee_quorum": 4},  # t > n
+        {"min_labs": 2},  # per-lab count without a per-lab minimum
+        {"min_total": 0},
+        {"suppress_below": 0},
+        {"batch_interval_seconds": 5},
+        {"public_id": "short"},
+    ):
+        with pytest.raises(IntegrityError):
+            insert(**bad)
+    insert()  # the same row without the defect is accepted
+
+
+def test_sqlite_connections_get_the_protective_pragmas(empty_app):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
