@@ -4,6 +4,8 @@ Callers catch :class:`CryptoError`. Subclasses say which family of check failed 
 tool can file a precise complaint), never which secret value was involved.
 """
 
+from enum import Enum
+
 
 class CryptoError(Exception):
     """Any failure to parse, check or compute something in :mod:`crypto`."""
@@ -11,3 +13,50 @@ class CryptoError(Exception):
 
 class EncodingError(CryptoError):
     """Input was not in the wire format: wrong length, non-canonical, not JSON-encodable."""
+
+
+class InvalidSignature(CryptoError):
+    """A signature (tree head, withdrawal, RSA token or blind signature) did not verify."""
+
+
+class InvalidProof(CryptoError):
+    """A proof did not verify: Merkle inclusion or consistency, a ciphertext's proof of
+    knowledge, or a partial decryption's Chaum-Pedersen proof."""
+
+
+class InvalidPoint(EncodingError):
+    """A group element was not a canonical encoding of a point of prime order L (the identity,
+    small-order and torsioned points are all refused)."""
+
+
+class InvalidScalar(EncodingError):
+    """A scalar was not 32 little-endian bytes below L, or was zero where zero is not allowed."""
+
+
+class PayloadTooLarge(EncodingError):
+    """A signature payload does not fit the fixed padded size of a ciphertext."""
+
+
+class DecryptionError(CryptoError):
+    """An authenticated box did not open: wrong key, wrong passphrase, or tampered data."""
+
+
+class Complaint(str, Enum):
+    """Why trustee j refuses trustee i's deal (DESIGN §4.2); the value is filed on the board."""
+
+    MALFORMED = "malformed"
+    BAD_POINT = "bad-point"
+    BAD_SIGNATURE = "bad-signature"
+    BAD_PROOF = "bad-proof"
+    SHARE_UNDECRYPTABLE = "share-does-not-decrypt"
+    SHARE_CONTEXT = "share-context-wrong"
+    FELDMAN = "feldman-check-failed"
+
+
+class InvalidDeal(CryptoError):
+    """A DKG deal failed one of trustee j's checks; ``reason`` is the complaint to file."""
+
+    def __init__(self, dealer: int, reason: Complaint) -> None:
+        super().__init__(f"deal from trustee {dealer}: {reason.value}")
+        self.dealer = dealer
+        self.reason = reason

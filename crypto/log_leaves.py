@@ -1,0 +1,198 @@
+"""The two kinds of leaf in a campaign log (DESIGN §5), as canonical JSON.
+
+A leaf is the UTF-8 canonical JSON (:func:`crypto.hashing.canonical_json`: keys sorted, no
+whitespace, bytes as lowercase hex) of exactly one of these objects; its log hash is
+:func:`crypto.merkle.leaf_hash` of those bytes.
+
+**Pledge entry** (8 keys)::
+
+    {"ciphertext_sha256": hex(32),   SHA-256 of the 1160-byte sealed ciphertext (DESIGN §4.3)
+     "kind": "entry",
+     "lab": str,                     the lab slug the token was issued for (1..255 UTF-8 bytes)
+     "nullifier": hex(32),           SHA-256(b"pledge-nullifier/v1" || token_message)
+     "token_message": hex,           the RFC 9474 *prepared* message: 32-byte random prefix
+                                     || b"pledge-token/v1" || ... (see crypto.blindrsa)
+     "token_signature": hex,         the finalized RSA-PSS signature over token_message
+     "v": 1,
+     "withdrawal_key": hex(32)}      Ed25519 public key that may later withdraw this entry
+
+**Withdrawal** (4 keys)::
+
+    {"kind": "withdrawal",
+     "nullifier": hex(32),           the withdrawn entry's nullifier
+     "signature": hex(64),           Ed25519 by the entry's withdrawal_key over
+                                     b"pledge/v1/withdraw" || nullifier
+     "v": 1}
+
+The leaf encoding does not check meaning; a verifier must also check that ``nullifier`` is the
+nullifier of ``token_message``, that the token signature verifies under the (campaign, lab) key,
+that ``lab`` matches the lab inside the token message, and that a withdrawal's signature verifies
+under the withdrawal key of the entry with that nullifier.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import nacl.signing
+
+from .errors import EncodingError
+from .hashing import canonical_json
+from .merkle import verify_ed25519
+
+VERSION = 1
+WITHDRAW_PREFIX = b"pledge/v1/withdraw"
+MAX_LAB_BYTES = 255
+MAX_TOKEN_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class EntryLeaf:
+    """A pledge entry as published in the log (the ciphertext itself stays out until reveal)."""
+
+    lab: str
+    token_message: bytes
+    token_signature: bytes
+    nullifier: bytes
+    ciphertext_sha256: bytes
+    withdrawal_key: bytes
+
+
+@dataclass(frozen=True)
+class WithdrawalLeaf:
+    """A withdrawal of the entry with ``nullifier``, signed by that entry's withdrawal key."""
+
+    nullifier: bytes
+    signature: bytes
+
+
+Leaf = EntryLeaf | WithdrawalLeaf
+
+
+def _fixed(value: bytes, length: int, name: str) -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or len(value) != length:
+        raise EncodingError(f"{name} must be {length} bytes")
+    return bytes(value)
+
+
+def _bounded(value: bytes, low: int, high: int, name: str) -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or not low <= len(value) <= high:
+        raise EncodingError(f"{name} must be {low}..{high} bytes")
+    return bytes(value)
+
+
+def _check_lab(lab: str) -> str:
+    if not isinstance(lab, str):
+        raise EncodingError("lab must be a string")
+    try:
+        size = len(lab.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise EncodingError("lab is not valid UTF-8 text") from exc
+    if not 1 <= size <= MAX_LAB_BYTES:
+        raise EncodingError("lab must be 1..255 UTF-8 bytes")
+    return lab
+
+
+def _entry_fields(leaf: EntryLeaf) -> dict[str, Any]:
+    return {
+        "kind": "entry",
+        "v": VERSION,
+        "lab": _check_lab(leaf.lab),
+        # 33: the 32-byte RFC 9474 prefix and at least one byte of message.
+        "token_message": _bounded(leaf.token_message, 33, MAX_TOKEN_BYTES, "token message"),
+        "token_signature": _bounded(leaf.token_signature, 1, MAX_TOKEN_BYTES, "token signature"),
+        "nullifier": _fixed(leaf.nullifier, 32, "nullifier"),
+        "ciphertext_sha256": _fixed(leaf.ciphertext_sha256, 32, "ciphertext hash"),
+        "withdrawal_key": _fixed(leaf.withdrawal_key, 32, "withdrawal key"),
+    }
+
+
+def _withdrawal_fields(leaf: WithdrawalLeaf) -> dict[str, Any]:
+    return {
+        "kind": "withdrawal",
+        "v": VERSION,
+        "nullifier": _fixed(leaf.nullifier, 32, "nullifier"),
+        "signature": _fixed(leaf.signature, 64, "withdrawal signature"),
+    }
+
+
+def encode_leaf(leaf: Leaf) -> bytes:
+    """The canonical JSON bytes of a leaf (what the log hashes)."""
+    if isinstance(leaf, EntryLeaf):
+        return canonical_json(_entry_fields(leaf))
+    if isinstance(leaf, WithdrawalLeaf):
+        return canonical_json(_withdrawal_fields(leaf))
+    raise EncodingError("not a log leaf")
+
+
+def _hex_field(obj: dict[str, Any], key: str) -> bytes:
+    value = obj[key]
+    if not isinstance(value, str):
+        raise EncodingError(f"{key} must be hex")
+    try:
+        return bytes.fromhex(value)
+    except ValueError as exc:
+        raise EncodingError(f"{key} must be hex") from exc
+
+
+_ENTRY_KEYS = {
+    "kind", "v", "lab", "token_message", "token_signature", "nullifier", "ciphertext_sha256",
+    "withdrawal_key",
+}
+_WITHDRAWAL_KEYS = {"kind", "v", "nullifier", "signature"}
+
+
+def _decode(obj: dict[str, Any]) -> Leaf:
+    kind = obj.get("kind")
+    if kind == "entry" and obj.keys() == _ENTRY_KEYS:
+        return EntryLeaf(
+            lab=obj["lab"],
+            token_message=_hex_field(obj, "token_message"),
+            token_signature=_hex_field(obj, "token_signature"),
+            nullifier=_hex_field(obj, "nullifier"),
+            ciphertext_sha256=_hex_field(obj, "ciphertext_sha256"),
+            withdrawal_key=_hex_field(obj, "withdrawal_key"),
+        )
+    if kind == "withdrawal" and obj.keys() == _WITHDRAWAL_KEYS:
+        return WithdrawalLeaf(
+            nullifier=_hex_field(obj, "nullifier"), signature=_hex_field(obj, "signature")
+        )
+    raise EncodingError("unknown leaf kind or wrong fields")
+
+
+def parse_leaf(data: bytes) -> Leaf:
+    """Parse leaf bytes strictly: valid JSON, known kind, exact keys, ``v == 1``, canonical form.
+
+    Raises :class:`EncodingError` for anything else, including a leaf that decodes fine but is
+    not byte-for-byte the canonical encoding (so each leaf has exactly one hash).
+    """
+    if not isinstance(data, (bytes, bytearray)):
+        raise EncodingError("leaf must be bytes")
+    try:
+        obj = json.loads(bytes(data).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise EncodingError("leaf is not UTF-8 JSON") from exc
+    if not isinstance(obj, dict) or obj.get("v") != VERSION:
+        raise EncodingError("leaf is not a version 1 object")
+    leaf = _decode(obj)
+    if encode_leaf(leaf) != bytes(data):
+        raise EncodingError("leaf is not in canonical form")
+    return leaf
+
+
+def withdrawal_message(nullifier: bytes) -> bytes:
+    """The bytes a withdrawal signature covers: ``b"pledge/v1/withdraw" || nullifier``."""
+    return WITHDRAW_PREFIX + _fixed(nullifier, 32, "nullifier")
+
+
+def sign_withdrawal(withdrawal_seed: bytes, nullifier: bytes) -> bytes:
+    """Sign the withdrawal of ``nullifier`` with the entry's Ed25519 key (32-byte seed)."""
+    key = nacl.signing.SigningKey(_fixed(withdrawal_seed, 32, "withdrawal key seed"))
+    return key.sign(withdrawal_message(nullifier)).signature
+
+
+def verify_withdrawal(withdrawal_key: bytes, nullifier: bytes, signature: bytes) -> None:
+    """Check a withdrawal signature; raise :class:`~crypto.errors.InvalidSignature` if it fails."""
+    verify_ed25519(withdrawal_key, withdrawal_message(nullifier), signature)
