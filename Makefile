@@ -1,0 +1,48 @@
+# Pledge: two commands do everything on a fresh machine with Python 3.11, make and apt.
+#   make run    install, prepare instance/, migrate, seed the demo, serve on 127.0.0.1:$(PORT)
+#   make test   install the test dependencies (Debian's chromium included) and run every test
+
+PORT ?= 5000
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+FLASK := PLEDGE_ENV=development $(BIN)/flask --app pledge
+
+.PHONY: run test install install-test chromium help
+
+help:
+	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT)"
+	@echo "make test   run the whole test suite"
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3-venv is missing; installing it with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+run: install
+	$(BIN)/python -m pledge.instance init
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Open http://127.0.0.1:$(PORT)  (staff login at /login with the demo organizer above)"
+	$(FLASK) dev serve --port $(PORT)
+
+test: install-test chromium
+	$(BIN)/python -m pytest
