@@ -1,0 +1,50 @@
+"""Every route, as an anonymous visitor and as a signed-in organizer. A new route fails this test
+until it is listed here with what each kind of visitor should get."""
+
+import pytest
+
+from pledge.models import CampaignState, Role
+
+# endpoint -> (method, anonymous status, organizer status); {cid}, {slug}, {cond} are filled in.
+EXPECTED = {
+    "public.home": ("GET", "/", 200, 200),
+    "public.about": ("GET", "/about", 200, 200),
+    "public.campaign": ("GET", "/campaigns/{slug}", 200, 200),
+    "public.campaign_json": ("GET", "/api/campaigns/{slug}", 200, 200),
+    "auth.login": ("GET", "/login", 200, 302),
+    "auth.logout": ("POST", "/logout", 400, 400),  # CSRF token missing: refused either way
+    "organize.dashboard": ("GET", "/organize/", 302, 200),
+    "organize.new_campaign": ("GET", "/organize/campaigns/new", 302, 200),
+    "organize.edit_campaign": ("GET", "/organize/campaigns/{cid}/edit", 302, 200),
+    "organize.conditions": ("GET", "/organize/campaigns/{cid}/conditions", 302, 200),
+    "organize.edit_condition": ("POST", "/organize/campaigns/{cid}/conditions/{cond}", 400, 400),
+    "organize.move_condition": ("POST", "/organize/campaigns/{cid}/conditions/{cond}/move", 400, 400),
+    "organize.delete_condition": ("POST", "/organize/campaigns/{cid}/conditions/{cond}/delete", 400, 400),
+    "organize.preview": ("GET", "/organize/campaigns/{cid}/preview", 302, 200),
+    "static": ("GET", "/static/css/pledge.css", 200, 200),
+}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), "classify new routes in tests/test_routes.py"
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "organizer"])
+def test_each_route_answers_as_expected(client, make_user, login, make_campaign, signed_in):
+    organizer, password = make_user(Role.ORGANIZER, email="owner@staff.example")
+    draft = make_campaign(organizer=organizer, state=CampaignState.DRAFT)
+    public = make_campaign(organizer=organizer)
+    if signed_in:
+        login("owner@staff.example", password)
+    for endpoint, (method, template, anonymous, organizer_status) in EXPECTED.items():
+        url = template.format(cid=draft.id, slug=public.slug, cond=draft.conditions[0].id)
+        expected = organizer_status if signed_in else anonymous
+        with client.open(url, method=method) as response:
+            assert response.status_code == expected, (endpoint, url, response.status_code)
+
+
+def test_dev_mailbox_routes_exist_only_in_development(app_factory):
+    development = app_factory(PLEDGE_ENV="development")
+    assert {"dev.mailbox", "dev.message"} <= {r.endpoint for r in development.url_map.iter_rules()}
+    assert development.test_client().get("/dev/mail").status_code == 200
