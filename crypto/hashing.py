@@ -26,7 +26,14 @@ def u64le(value: int) -> bytes:
 
 def H(tag: str, *parts: bytes, n: int = 64) -> bytes:
     """Keyed BLAKE2b over length-prefixed ``parts``; ``n`` is the digest size in bytes."""
-    key = _KEY_PREFIX + tag.encode("ascii")
+    if not isinstance(tag, str):
+        raise EncodingError("hash tag must be a string")
+    try:
+        key = _KEY_PREFIX + tag.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise EncodingError("hash tag must be ASCII") from exc
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise EncodingError("digest size must be an integer")
     if len(key) > 64 or not 1 <= n <= 64:
         raise EncodingError("hash tag too long or digest size out of range")
     h = hashlib.blake2b(digest_size=n, key=key)

@@ -15,7 +15,7 @@ A **signed tree head** is an Ed25519 signature (``nacl.signing``) over::
 where ``log_id`` is the log's identifier bytes, ``size`` the number of leaves, ``timestamp``
 seconds since the Unix epoch (coarsened to the batch) and ``root`` the 32-byte MTH.
 
-The leaves themselves (pledge entries and withdrawals) are encoded by :mod:`crypto.logleaf`.
+The leaves themselves (pledge entries and withdrawals) are encoded by :mod:`crypto.log_leaves`.
 
 Verification functions return ``None`` and raise :class:`~crypto.errors.InvalidProof` or
 :class:`~crypto.errors.InvalidSignature`; malformed input raises

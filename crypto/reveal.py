@@ -92,6 +92,8 @@ def verify_partial(j: int, Yj: bytes, R: bytes, ad: bytes, partial: bytes) -> by
 def lagrange_at_zero(indices: Iterable[int]) -> dict[int, bytes]:
     """``λ_j = Π_{m≠j} m / (m - j)`` (mod L) for each j of a quorum of distinct indices ≥ 1."""
     quorum = list(indices)
+    if any(isinstance(j, bool) or not isinstance(j, int) for j in quorum):
+        raise InvalidScalar("quorum indices must be integers")
     if not quorum or len(set(quorum)) != len(quorum) or min(quorum) < 1:
         raise InvalidScalar("a quorum is a non-empty set of distinct indices >= 1")
     return dict(_lagrange(tuple(sorted(quorum))))

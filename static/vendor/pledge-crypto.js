@@ -35,6 +35,7 @@ var PledgeCrypto = (() => {
     Hs: () => Hs,
     L: () => L,
     PADDED_SIZE: () => PADDED_SIZE,
+    PARTIAL_SIZE: () => PARTIAL_SIZE,
     PledgeCryptoError: () => PledgeCryptoError,
     WIRE_FORMAT: () => WIRE_FORMAT,
     blindToken: () => blindToken,
@@ -42,18 +43,24 @@ var PledgeCrypto = (() => {
     canonicalJson: () => canonicalJson,
     checkCiphertext: () => checkCiphertext,
     checkY: () => checkY,
+    combine: () => combine,
     computeY: () => computeY,
     concatBytes: () => concatBytes,
     decodePoint: () => decodePoint,
+    decrypt: () => decrypt,
     equalBytes: () => equalBytes,
     finalizeToken: () => finalizeToken,
     fromHex: () => fromHex,
     importTokenKey: () => importTokenKey,
     isValidPoint: () => isValidPoint,
+    lagrangeAtZero: () => lagrangeAtZero,
     leafHash: () => leafHash,
     nodeHash: () => nodeHash,
     nullifier: () => nullifier,
+    openCiphertext: () => openCiphertext,
     padPayload: () => padPayload,
+    parsePartial: () => parsePartial,
+    partialDecrypt: () => partialDecrypt,
     payloadBytes: () => payloadBytes,
     prepareToken: () => prepareToken,
     randomScalar: () => randomScalar,
@@ -75,6 +82,7 @@ var PledgeCrypto = (() => {
     verifyConsistency: () => verifyConsistency,
     verifyEd25519: () => verifyEd25519,
     verifyInclusion: () => verifyInclusion,
+    verifyPartial: () => verifyPartial,
     verifyToken: () => verifyToken,
     verifyTreeHead: () => verifyTreeHead
   });
@@ -3893,6 +3901,168 @@ var PledgeCrypto = (() => {
     const k = modL(bytesToBigIntLE(sha512(concatBytes(R, publicKey, message))));
     const check = Point.BASE.multiplyUnsafe(S).subtract(A.multiplyUnsafe(k));
     return equalBytes(check.toBytes(), R);
+  }
+
+  // src/reveal.js
+  var PARTIAL_SIZE = 96;
+  function parseIndex(j, what, keys = false) {
+    let value;
+    if (typeof j === "bigint") value = j;
+    else if (typeof j === "number" && Number.isSafeInteger(j)) value = BigInt(j);
+    else if (keys && typeof j === "string" && /^(?:0|[1-9][0-9]*)$/.test(j)) value = BigInt(j);
+    else throw new PledgeCryptoError(`${what} must be a non-negative integer`);
+    if (value < 0n || value >= L) throw new PledgeCryptoError(`${what} out of range`);
+    return value;
+  }
+  var KEY_CACHE = /* @__PURE__ */ new Map();
+  var KEY_CACHE_SIZE = 256;
+  function decodeKey(bytes, what) {
+    assertBytes(bytes, what, 32);
+    const hex = toHex(bytes);
+    const cached = KEY_CACHE.get(hex);
+    if (cached !== void 0) return cached;
+    const point = decodePoint(bytes, what);
+    if (KEY_CACHE.size >= KEY_CACHE_SIZE) KEY_CACHE.delete(KEY_CACHE.keys().next().value);
+    KEY_CACHE.set(hex, point);
+    return point;
+  }
+  function nonZeroScalar2(bytes, what) {
+    const value = scalarFromBytes(assertBytes(bytes, what, 32));
+    if (value === 0n) throw new PledgeCryptoError(`${what} must not be zero`);
+    return value;
+  }
+  function challenge(j, Yj, R, D, A1, A2, ad) {
+    return Hs("dleq", [sc(j), Yj, R, D, A1, A2, ad]);
+  }
+  function invertModL(a) {
+    let [r0, r1] = [L, modL(a)];
+    if (r1 === 0n) throw new PledgeCryptoError("zero has no inverse");
+    let [t0, t1] = [0n, 1n];
+    while (r1 !== 0n) {
+      const q = r0 / r1;
+      [r0, r1] = [r1, r0 - q * r1];
+      [t0, t1] = [t1, t0 - q * t1];
+    }
+    return modL(t0);
+  }
+  function splitPartial(partial) {
+    assertBytes(partial, "partial decryption", PARTIAL_SIZE);
+    const D = partial.slice(0, 32);
+    const c = partial.slice(32, 64);
+    const z = partial.slice(64, 96);
+    const Dpoint = decodePoint(D, "D_j");
+    return { D, c, z, Dpoint, cv: scalarFromBytes(c), zv: scalarFromBytes(z) };
+  }
+  function parsePartial(partial) {
+    const { D, c, z } = splitPartial(partial);
+    return { D, c, z };
+  }
+  function verifyPartial(j, Yj, R, ad, partial) {
+    const index = parseIndex(j, "trustee index");
+    const YjPoint = decodeKey(Yj, "Y_j");
+    assertBytes(R, "R", 32);
+    const Rpoint = decodePoint(R, "R");
+    assertBytes(ad, "ad");
+    const { D, c, Dpoint, cv, zv } = splitPartial(partial);
+    const A1 = mulPublic(Point.BASE, zv).subtract(mulPublic(YjPoint, cv)).toBytes();
+    const A2 = mulPublic(Rpoint, zv).subtract(mulPublic(Dpoint, cv)).toBytes();
+    const expected = challenge(index, Yj.slice(), R.slice(), D, A1, A2, ad.slice());
+    if (!equalBytes(expected, c)) {
+      throw new PledgeCryptoError("partial decryption proof does not verify");
+    }
+    return D;
+  }
+  function partialDecrypt(j, x, Yj, R, ad, k) {
+    const index = parseIndex(j, "trustee index");
+    const xv = nonZeroScalar2(x, "x");
+    decodeKey(Yj, "Y_j");
+    assertBytes(R, "R", 32);
+    const Rpoint = decodePoint(R, "R");
+    assertBytes(ad, "ad");
+    const kBytes = k === void 0 ? Hs("dleq-nonce", [x.slice(), R.slice(), randomBytes(32)]) : k;
+    const kv = nonZeroScalar2(kBytes, "k");
+    const D = mulSecret(Rpoint, xv).toBytes();
+    const A1 = mulBaseSecret(kv).toBytes();
+    const A2 = mulSecret(Rpoint, kv).toBytes();
+    const c = challenge(index, Yj.slice(), R.slice(), D, A1, A2, ad.slice());
+    const z = modL(kv + scalarFromBytes(c) * xv);
+    return concatBytes(D, c, scalarToBytes(z));
+  }
+  var LAGRANGE_CACHE = /* @__PURE__ */ new Map();
+  var LAGRANGE_CACHE_SIZE = 64;
+  function lagrangeAtZero(indices) {
+    if (!Array.isArray(indices) || indices.length === 0) {
+      throw new PledgeCryptoError("a quorum is a non-empty set of distinct indices >= 1");
+    }
+    const quorum = indices.map((j) => parseIndex(j, "quorum index"));
+    const sorted = [...quorum].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+    if (sorted[0] < 1n || sorted.some((j, i) => i > 0 && j === sorted[i - 1])) {
+      throw new PledgeCryptoError("a quorum is a non-empty set of distinct indices >= 1");
+    }
+    const cacheKey = sorted.join(",");
+    let coefficients = LAGRANGE_CACHE.get(cacheKey);
+    if (coefficients === void 0) {
+      coefficients = sorted.map((j) => {
+        let numerator = 1n;
+        let denominator = 1n;
+        for (const m of sorted) {
+          if (m !== j) {
+            numerator = modL(numerator * m);
+            denominator = modL(denominator * (m - j));
+          }
+        }
+        return [j.toString(), modL(numerator * invertModL(denominator))];
+      });
+      if (LAGRANGE_CACHE.size >= LAGRANGE_CACHE_SIZE) {
+        LAGRANGE_CACHE.delete(LAGRANGE_CACHE.keys().next().value);
+      }
+      LAGRANGE_CACHE.set(cacheKey, coefficients);
+    }
+    const out = {};
+    for (const [j, lambda] of coefficients) out[j] = scalarToBytes(lambda);
+    return out;
+  }
+  function entriesOf(partials) {
+    if (partials instanceof Map) return [...partials.entries()];
+    if (partials !== null && typeof partials === "object" && !Array.isArray(partials) && Object.getPrototypeOf(partials) === Object.prototype) {
+      return Object.entries(partials);
+    }
+    throw new PledgeCryptoError("partials must be an object or a Map: index -> D_j");
+  }
+  function combine(partials) {
+    const entries = entriesOf(partials).map(([j, D]) => [parseIndex(j, "quorum index", true), D]);
+    const lambdas = lagrangeAtZero(entries.map(([j]) => j));
+    let K = Point.ZERO;
+    for (const [j, D] of entries) {
+      assertBytes(D, "D_j", 32);
+      const lambda = scalarFromBytes(lambdas[j.toString()]);
+      K = K.add(mulPublic(decodePoint(D, "D_j"), lambda));
+    }
+    if (K.is0()) throw new PledgeCryptoError("the partials combine to the identity");
+    return K.toBytes();
+  }
+  function openCiphertext(Y, ad, ciphertext, K) {
+    assertBytes(Y, "Y", 32);
+    assertBytes(ad, "ad");
+    assertBytes(K, "K", 32);
+    assertBytes(ciphertext, "ciphertext", CIPHERTEXT_SIZE);
+    const R = ciphertext.slice(0, 32);
+    decodePoint(R, "R");
+    scalarFromBytes(ciphertext.slice(32, 64));
+    scalarFromBytes(ciphertext.slice(64, 96));
+    const nonce = ciphertext.slice(96, 96 + NONCE_SIZE);
+    const sealed = ciphertext.slice(96 + NONCE_SIZE);
+    const key = H("kem", [Y.slice(), R, K.slice(), ad.slice()], 32);
+    let padded;
+    try {
+      padded = xsalsa20poly1305(key, nonce).decrypt(sealed);
+    } catch {
+      throw new PledgeCryptoError("the box does not open with this key");
+    }
+    return unpadPayload(padded);
+  }
+  function decrypt(Y, ad, ciphertext, partials) {
+    return openCiphertext(Y, ad, ciphertext, combine(partials));
   }
 
   // node_modules/@cloudflare/blindrsa-ts/lib/src/sjcl/index.js

@@ -14,8 +14,9 @@ import crypto
 
 FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug", "pledge")
 ROOT = Path(__file__).resolve().parents[2]
+# walk_packages recurses into subpackages (crypto.tools, the trustee tool, included).
 MODULES = sorted(
-    ["crypto"] + [f"crypto.{info.name}" for info in pkgutil.iter_modules(crypto.__path__)]
+    ["crypto"] + [info.name for info in pkgutil.walk_packages(crypto.__path__, prefix="crypto.")]
 )
 
 PROBE = """
@@ -27,6 +28,7 @@ print(json.dumps(sorted(sys.modules)))
 
 def test_every_crypto_module_is_probed():
     assert {"crypto.group", "crypto.dkg", "crypto.seal", "crypto.reveal"} <= set(MODULES)
+    assert {"crypto.tools", "crypto.tools.trustee", "crypto.tools.files"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -145,3 +145,14 @@ def test_combine_refuses_bad_points(entry):
                 edwards.noncanonical_encodings()[9]):
         with pytest.raises(InvalidPoint):
             reveal.combine({1: D, 2: bad})
+
+
+def test_lagrange_refuses_non_integer_indices_inside_the_error_family():
+    import pytest
+
+    from crypto.errors import CryptoError
+    from crypto.reveal import lagrange_at_zero
+
+    for bad in (["1", "2"], [1.0, 2], [True, 2]):
+        with pytest.raises(CryptoError):
+            lagrange_at_zero(bad)

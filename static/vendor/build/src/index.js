@@ -1,5 +1,6 @@
 /**
- * PledgeCrypto: the signer's half of Pledge's cryptography, for the browser (DESIGN §3–§5).
+ * PledgeCrypto: the signer's half of Pledge's cryptography, for the browser (DESIGN §3–§5),
+ * and the public half of the reveal (checking partials, combining them, opening; §4.4).
  *
  * Bundled by esbuild into one IIFE file (static/vendor/pledge-crypto.js) that defines the global
  * PledgeCrypto; see static/vendor/BUNDLE.md for versions, the build command and the hash.
@@ -19,6 +20,10 @@ export {
   unpadPayload,
 } from './seal.js';
 export { checkY, computeY, verifyEd25519 } from './keys.js';
+export {
+  combine, decrypt, lagrangeAtZero, openCiphertext, PARTIAL_SIZE, parsePartial, partialDecrypt,
+  verifyPartial,
+} from './reveal.js';
 export {
   blindToken, finalizeToken, importTokenKey, nullifier, prepareToken, requestToken, tokenMessage,
   verifyToken,

@@ -1,0 +1,245 @@
+"""Everything a trustee checks in a round package before decrypting anything (DESIGN §4.4, §5).
+
+:func:`check_board` recomputes ``Y`` and ``Y_j`` from the deals (never trusting a key from the
+server) and ties the board to the transcript the trustee signed. :func:`check_round` checks the
+tree head, the consistency with the previous head, the Merkle root, every leaf (tokens,
+nullifiers, withdrawals), the threshold rule, and every ciphertext of the round; it returns
+the entries to decrypt. Each failure is a :class:`~crypto.tools.errors.CheckFailed` naming the
+leaf or dealer at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .. import blindrsa, dkg, log_leaves, merkle, seal
+from ..errors import CryptoError, EncodingError, InvalidProof, InvalidSignature
+from .errors import CheckFailed
+from .files import Manifest
+from .roundfile import RoundLeaf, RoundPackage
+
+
+@dataclass(frozen=True)
+class CampaignKeys:
+    """``Y``, trustee j's ``Y_j`` and the transcript, all recomputed from the board."""
+
+    transcript: bytes
+    Y: bytes
+    Yj: bytes
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry of the round that passed every check and will be decrypted."""
+
+    leaf_index: int
+    nullifier: bytes
+    R: bytes
+
+
+@dataclass
+class RoundPlan:
+    """What :func:`check_round` found."""
+
+    to_decrypt: list[Entry] = field(default_factory=list)
+    withdrawn: list[int] = field(default_factory=list)  # entries of the round left sealed
+    live_entries: int = 0  # non-withdrawn entries in the whole log
+    labs_meeting: int = 0
+
+
+def check_board(rnd: RoundPackage, j: int, signed_transcript: bytes) -> CampaignKeys:
+    """Check every deal's public proofs, recompute the transcript, ``Y`` and ``Y_j``."""
+    ctx, manifest = rnd.package.ctx, rnd.package.manifest
+    if rnd.board.ctx != ctx:
+        raise CheckFailed("round package: the board is for another campaign (its ctx differs)")
+    commitments = {}
+    for i in range(1, manifest.n + 1):
+        try:
+            deal = rnd.board.deal(i)
+            dkg.check_deal_public(ctx, manifest.t, manifest.n, deal, manifest.trustees[i].ed25519)
+        except CryptoError as exc:
+            raise CheckFailed(
+                f"round package: the board's deal from trustee {i} fails: {exc}") from exc
+        commitments[i] = deal.commitments
+    transcript = dkg.transcript(ctx, commitments)
+    if transcript != signed_transcript:
+        raise CheckFailed("round package: the board is not the one whose transcript you signed")
+    return CampaignKeys(transcript, dkg.group_key(commitments),
+                        dkg.verification_key(commitments, j))
+
+
+def _check_heads(rnd: RoundPackage) -> None:
+    head = rnd.head
+    try:
+        merkle.verify_tree_head(rnd.log_key, rnd.log_id, head.size, head.timestamp, head.root,
+                                head.signature)
+    except (InvalidSignature, EncodingError) as exc:
+        raise CheckFailed("round package: the tree head signature does not verify under the "
+                          "log's public key") from exc
+    if len(rnd.leaves) != head.size:
+        raise CheckFailed(f"round package: the head covers {head.size} leaves but the package "
+                          f"holds {len(rnd.leaves)}")
+    prev = rnd.previous
+    if prev is None:
+        return
+    try:
+        merkle.verify_tree_head(rnd.log_key, rnd.log_id, prev.size, prev.timestamp, prev.root,
+                                prev.signature)
+    except (InvalidSignature, EncodingError) as exc:
+        raise CheckFailed(
+            "round package: the previous tree head signature does not verify") from exc
+    if prev.timestamp > head.timestamp:
+        raise CheckFailed("round package: the previous head is newer than this head")
+    try:
+        merkle.verify_consistency(prev.size, head.size, prev.root, head.root, rnd.consistency_proof)
+    except (InvalidProof, EncodingError) as exc:
+        raise CheckFailed(f"round package: the consistency proof from the previous head (size "
+                          f"{prev.size}) to this head (size {head.size}) does not verify") from exc
+
+
+def _check_root(rnd: RoundPackage) -> None:
+    computed = merkle.MerkleTree.from_leaves(leaf.leaf for leaf in rnd.leaves).root()
+    if computed != rnd.head.root:
+        raise CheckFailed(f"round package: the Merkle root of the {len(rnd.leaves)} leaves does "
+                          "not match the signed tree head")
+
+
+def _token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
+    keys = {}
+    for slug, der in manifest.token_keys.items():
+        try:
+            keys[slug] = blindrsa.load_public_key(der)
+        except EncodingError as exc:
+            raise CheckFailed(f"manifest: lab {slug}'s token public key is not valid") from exc
+    return keys
+
+
+def _check_token(
+    i: int, leaf: log_leaves.EntryLeaf, keys: dict[str, rsa.RSAPublicKey], campaign_id: bytes
+) -> None:
+    """The entry's token: signed by its lab's key, for this campaign and lab, right nullifier."""
+    if leaf.lab not in keys:
+        raise CheckFailed(f"leaf {i}: lab {leaf.lab!r} is not an eligible lab of this campaign")
+    try:
+        token = blindrsa.verify_token(keys[leaf.lab], leaf.token_message, leaf.token_signature)
+    except InvalidSignature as exc:
+        raise CheckFailed(f"leaf {i}: the token signature does not verify under lab "
+                          f"{leaf.lab}'s key") from exc
+    except EncodingError as exc:
+        raise CheckFailed(f"leaf {i}: the token message is malformed") from exc
+    if token.campaign_id != campaign_id:
+        raise CheckFailed(f"leaf {i}: the token was issued for another campaign")
+    if token.lab_slug != leaf.lab:
+        raise CheckFailed(f"leaf {i}: the token was issued for lab {token.lab_slug!r}, "
+                          f"not {leaf.lab!r}")
+    if blindrsa.nullifier(leaf.token_message) != leaf.nullifier:
+        raise CheckFailed(f"leaf {i}: the nullifier is not the token's nullifier")
+
+
+@dataclass
+class _LogState:
+    entries: dict[bytes, tuple[int, log_leaves.EntryLeaf]] = field(default_factory=dict)
+    withdrawn: dict[bytes, int] = field(default_factory=dict)  # nullifier -> withdrawal leaf
+
+
+def _check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: _LogState) -> None:
+    if leaf.nullifier not in state.entries:
+        raise CheckFailed(f"leaf {i}: withdraws a nullifier that no earlier entry has")
+    k, entry = state.entries[leaf.nullifier]
+    if leaf.nullifier in state.withdrawn:
+        raise CheckFailed(f"leaf {i}: withdraws leaf {k} a second time (first at leaf "
+                          f"{state.withdrawn[leaf.nullifier]})")
+    try:
+        log_leaves.verify_withdrawal(entry.withdrawal_key, leaf.nullifier, leaf.signature)
+    except (InvalidSignature, EncodingError) as exc:
+        raise CheckFailed(f"leaf {i}: the withdrawal signature does not verify under leaf {k}'s "
+                          "withdrawal key") from exc
+    state.withdrawn[leaf.nullifier] = i
+
+
+def _check_leaves(rnd: RoundPackage) -> _LogState:
+    """Parse and check every leaf of the log in order."""
+    manifest = rnd.package.manifest
+    keys, campaign_id = _token_keys(manifest), manifest.campaign_id.encode("ascii")
+    state = _LogState()
+    for item in rnd.leaves:
+        i = item.index
+        try:
+            leaf = log_leaves.parse_leaf(item.leaf)
+        except EncodingError as exc:
+            raise CheckFailed(f"leaf {i}: not a valid log leaf ({exc})") from exc
+        if isinstance(leaf, log_leaves.WithdrawalLeaf):
+            if item.ciphertext is not None:
+                raise CheckFailed(f"leaf {i}: a withdrawal must not carry a ciphertext")
+            _check_withdrawal(i, leaf, state)
+            continue
+        _check_token(i, leaf, keys, campaign_id)
+        if leaf.nullifier in state.entries:
+            raise CheckFailed(f"leaf {i}: the nullifier repeats leaf "
+                              f"{state.entries[leaf.nullifier][0]}")
+        if i < rnd.start and item.ciphertext is not None:
+            raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
+        state.entries[leaf.nullifier] = (i, leaf)
+    return state
+
+
+def _check_rule(manifest: Manifest, state: _LogState, plan: RoundPlan) -> None:
+    counts: dict[str, int] = {}
+    for nullifier, (_, entry) in state.entries.items():
+        if nullifier not in state.withdrawn:
+            counts[entry.lab] = counts.get(entry.lab, 0) + 1
+    plan.live_entries = sum(counts.values())
+    rule = manifest.rule
+    plan.labs_meeting = sum(1 for c in counts.values() if c >= rule.min_per_lab)
+    if plan.live_entries < rule.min_total or plan.labs_meeting < rule.min_labs:
+        raise CheckFailed(
+            f"round package: the log at this head does not meet the threshold rule "
+            f"({plan.live_entries} of {rule.min_total} entries; {plan.labs_meeting} of "
+            f"{rule.min_labs} labs with {rule.min_per_lab} each); refusing to decrypt")
+
+
+def _check_ciphertext(
+    item: RoundLeaf, entry: log_leaves.EntryLeaf, Y: bytes, ctx: bytes, seen_R: dict[bytes, int]
+) -> Entry:
+    i = item.index
+    if item.ciphertext is None:
+        raise CheckFailed(f"leaf {i}: the ciphertext of this entry is missing")
+    if hashlib.sha256(item.ciphertext).digest() != entry.ciphertext_sha256:
+        raise CheckFailed(f"leaf {i}: the ciphertext does not match the leaf's ciphertext_sha256")
+    R = item.ciphertext[:32]
+    if R in seen_R:
+        raise CheckFailed(f"leaf {i}: the ciphertext's R repeats leaf {seen_R[R]}")
+    try:
+        seal.check_ciphertext(Y, ctx + entry.nullifier, item.ciphertext)
+    except InvalidProof as exc:
+        raise CheckFailed(f"leaf {i}: the ciphertext's proof does not verify") from exc
+    except EncodingError as exc:
+        raise CheckFailed(f"leaf {i}: the ciphertext is malformed ({exc})") from exc
+    seen_R[R] = i
+    return Entry(i, entry.nullifier, R)
+
+
+def check_round(rnd: RoundPackage, Y: bytes) -> RoundPlan:
+    """Every check of DESIGN §4.4 on a round package; returns the entries to decrypt."""
+    _check_heads(rnd)
+    _check_root(rnd)
+    state = _check_leaves(rnd)
+    plan = RoundPlan()
+    _check_rule(rnd.package.manifest, state, plan)
+    seen_R: dict[bytes, int] = {}
+    for nullifier, (i, entry) in state.entries.items():
+        if i < rnd.start:
+            continue
+        item = rnd.leaves[i]
+        if nullifier in state.withdrawn:
+            if item.ciphertext is not None and \
+                    hashlib.sha256(item.ciphertext).digest() != entry.ciphertext_sha256:
+                raise CheckFailed(f"leaf {i}: the ciphertext does not match the leaf's "
+                                  "ciphertext_sha256")
+            plan.withdrawn.append(i)
+            continue
+        plan.to_decrypt.append(_check_ciphertext(item, entry, Y, rnd.package.ctx, seen_R))
+    return plan

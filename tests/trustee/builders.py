@@ -1,0 +1,219 @@
+"""The web app's side of the trustee files, played by the tests: the ceremony package, the
+board, signers with real blind-signed tokens, the campaign log and the round package.
+
+Everything here uses the real ``crypto`` functions; only the server is simulated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from nacl.signing import SigningKey
+
+from crypto import blindrsa, dkg, log_leaves, merkle, seal
+from crypto.hashing import canonical_json
+from crypto.tools import files, keys, roundfile
+from crypto.tools.trustee import main
+from pledge.services.manifest import TrusteeKeys, build_manifest
+
+PASSPHRASE = "correct horse battery staple"
+LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}
+LOG_ID = b"pledge-log/test"
+
+
+def write_json(path: Path, doc: Any) -> Path:
+    """Write a document the way the web app serves it (canonical JSON)."""
+    path.write_bytes(canonical_json(doc))
+    return path
+
+
+def read_json(path: Path) -> Any:
+    """A file as plain JSON data (for tests that tamper with it)."""
+    return json.loads(path.read_bytes())
+
+
+def run(*args: str | Path) -> int:
+    """Run ``pledge-trustee`` in-process with string arguments."""
+    return main([str(a) for a in args])
+
+
+@dataclass
+class Ceremony:
+    """A finished 3-of-5 ceremony on disk, and what the server knows about it."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    ctx: bytes
+    token_keys: dict[str, rsa.RSAPrivateKey]
+    key_files: dict[int, Path] = field(default_factory=dict)
+    deal_files: dict[int, Path] = field(default_factory=dict)
+    share_files: dict[int, Path] = field(default_factory=dict)
+    signature_files: dict[int, Path] = field(default_factory=dict)
+    package: Path = Path()
+    board: Path = Path()
+    deals: dict[int, dkg.Deal] = field(default_factory=dict)
+    Y: bytes = b""
+    Yj: dict[int, bytes] = field(default_factory=dict)
+
+    @property
+    def campaign_id(self) -> bytes:
+        return str(self.manifest["id"]).encode("ascii")
+
+
+def make_manifest(
+    public_files: dict[int, Path], token_keys: dict[str, rsa.RSAPrivateKey], **rule: int
+) -> dict[str, Any]:
+    """The manifest exactly as the web app builds it, with canonical JSON values."""
+    trustees = []
+    for index, path in sorted(public_files.items()):
+        name, ed, x = keys.load_public(path)
+        trustees.append(TrusteeKeys(index=index, name=name, ed25519=ed, x25519=x))
+    manifest = build_manifest(
+        public_id=secrets.token_hex(16), slug="no-unsafe-deployment", title="No unsafe deployment",
+        pledge_text="I will withhold my work unless my lab meets the conditions below.",
+        conditions=["Publish the safety case.", "Independent audit."],
+        labs=[{"slug": s, "name": n, "domains": d} for s, (n, d) in LABS.items()],
+        token_public_keys={s: blindrsa.public_key_der(k) for s, k in token_keys.items()},
+        min_total=rule.get("min_total", 6), min_per_lab=rule.get("min_per_lab", 2),
+        min_labs=rule.get("min_labs", 2), deadline=datetime(2030, 1, 1, tzinfo=timezone.utc),
+        t=3, n=len(trustees), trustees=trustees,
+    )
+    return json.loads(canonical_json(manifest))
+
+
+def board_of(folder: Path, deal_files: dict[int, Path], name: str = "board.json") -> Path:
+    """Assemble the board from the uploaded deal files, as the server would."""
+    deals = {}
+    ctx = b""
+    for i, path in deal_files.items():
+        ctx, deals[i] = files.load_deal(path)
+    return write_json(folder / name, files.board_doc(ctx, deals))
+
+
+# --- signers and the log --------------------------------------------------------------------
+
+
+@dataclass
+class Signed:
+    """One signer's entry: its leaf, its ciphertext, and what only the signer knows."""
+
+    lab: str
+    leaf: bytes
+    ciphertext: bytes
+    nullifier: bytes
+    payload: bytes
+    withdrawal_seed: bytes
+
+
+def issue_token(key: rsa.RSAPrivateKey, campaign_id: bytes, lab: str) -> tuple[bytes, bytes]:
+    """A real RFC 9474 token: the signer prepares and blinds, the server signs, the signer
+    finalizes."""
+    pk = key.public_key()
+    prepared = blindrsa.prepare(blindrsa.token_message(campaign_id, lab))
+    blinded, inv = blindrsa.blind(pk, prepared)
+    return prepared, blindrsa.finalize(pk, prepared, blindrsa.blind_sign(key, blinded), inv)
+
+
+def entry_leaf(lab: str, prepared: bytes, sig: bytes, ciphertext: bytes, wseed: bytes) -> bytes:
+    """The log leaf of an entry."""
+    return log_leaves.encode_leaf(log_leaves.EntryLeaf(
+        lab=lab, token_message=prepared, token_signature=sig,
+        nullifier=blindrsa.nullifier(prepared),
+        ciphertext_sha256=hashlib.sha256(ciphertext).digest(),
+        withdrawal_key=bytes(SigningKey(wseed).verify_key)))
+
+
+def sign_pledge(c: Ceremony, lab: str, name: str) -> Signed:
+    """What the browser does: get a token, seal the payload to Y with ad = ctx || nullifier."""
+    prepared, sig = issue_token(c.token_keys[lab], c.campaign_id, lab)
+    nullifier = blindrsa.nullifier(prepared)
+    payload = seal.encode_payload(name, "Researcher", f"{name} will not.", "name")
+    ciphertext = seal.seal(c.Y, c.ctx + nullifier, payload)
+    wseed = secrets.token_bytes(32)
+    return Signed(lab, entry_leaf(lab, prepared, sig, ciphertext, wseed), ciphertext,
+                  nullifier, payload, wseed)
+
+
+def withdrawal(entry: Signed) -> bytes:
+    """The withdrawal leaf of ``entry``, signed with its withdrawal key."""
+    signature = log_leaves.sign_withdrawal(entry.withdrawal_seed, entry.nullifier)
+    return log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(entry.nullifier, signature))
+
+
+@dataclass
+class Log:
+    """The campaign log: leaves, the log's signing key, and per leaf the ciphertext it serves."""
+
+    leaves: list[bytes] = field(default_factory=list)
+    ciphertexts: list[bytes | None] = field(default_factory=list)
+    seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(SigningKey(self.seed).verify_key)
+
+    def add(self, leaf: bytes, ciphertext: bytes | None = None) -> None:
+        self.leaves.append(leaf)
+        self.ciphertexts.append(ciphertext)
+
+    def head(self, size: int | None = None, timestamp: int = 1_900_000_000,
+             root: bytes | None = None, seed: bytes | None = None) -> roundfile.TreeHead:
+        """A signed tree head; ``root`` and ``seed`` let a test sign something wrong."""
+        size = len(self.leaves) if size is None else size
+        root = merkle.MerkleTree.from_leaves(self.leaves[:size]).root() if root is None else root
+        signature = merkle.sign_tree_head(seed or self.seed, LOG_ID, size, timestamp, root)
+        return roundfile.TreeHead(size, timestamp, root, signature)
+
+
+def round_package(
+    c: Ceremony, log: Log, path: Path, *, head: roundfile.TreeHead | None = None,
+    previous: roundfile.TreeHead | None = None,
+) -> Path:
+    """The round package for the log's current head (or ``head``); ciphertexts only for
+    leaves after ``previous``."""
+    head = head or log.head()
+    start = previous.size if previous else 0
+    leaves = [roundfile.RoundLeaf(i, leaf, log.ciphertexts[i] if i >= start else None)
+              for i, leaf in enumerate(log.leaves[: head.size])]
+    proof = (merkle.MerkleTree.from_leaves(log.leaves).consistency_proof(previous.size, head.size)
+             if previous else [])
+    doc = roundfile.round_doc(
+        files.ceremony_doc(c.manifest, c.ctx), read_json(c.board), LOG_ID, log.public_key,
+        head, leaves, previous, proof)
+    return write_json(path, doc)
+
+
+@dataclass
+class Round:
+    """A campaign log at its first reveal: 10 live entries and one withdrawn, and the
+    partials that trustees 1, 3 and 5 wrote for it."""
+
+    log: Log
+    entries: list[Signed]
+    withdrawn: Signed
+    package: Path
+    head: roundfile.TreeHead
+    partials: dict[int, Path]
+
+
+def signed_log(c: Ceremony) -> tuple[Log, list[Signed], Signed]:
+    """Ten signers at two labs and one who withdraws (leaf 4, withdrawn at the last leaf)."""
+    log = Log()
+    entries = [sign_pledge(c, "lab-a" if k % 5 < 3 else "lab-b", f"Signer {k}")
+               for k in range(10)]
+    withdrawn = sign_pledge(c, "lab-b", "Changed Mind")
+    for entry in entries[:4]:
+        log.add(entry.leaf, entry.ciphertext)
+    log.add(withdrawn.leaf, None)  # the server drops a withdrawn entry's ciphertext
+    for entry in entries[4:]:
+        log.add(entry.leaf, entry.ciphertext)
+    log.add(withdrawal(withdrawn))
+    return log, entries, withdrawn
+
