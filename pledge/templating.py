@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from crypto.tools.signing import fingerprint
 from pledge.services.markdown import render_markdown
 from pledge.services.rules import BATCH_INTERVALS
 
@@ -26,6 +27,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_utc, "utc")
     app.add_template_filter(iso_utc, "iso_utc")
+    app.add_template_filter(lambda value: fingerprint(value) if value else "", "fingerprint")
     app.add_template_global(BATCH_INTERVALS, "BATCH_INTERVALS")
 
     @app.context_processor

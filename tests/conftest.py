@@ -141,7 +141,10 @@ def make_campaign(app, labs, make_user):
         if state != CampaignState.DRAFT:
             campaign.frozen_at = now
         if state not in (CampaignState.DRAFT, CampaignState.CEREMONY):
+            from crypto import group
+
             campaign.launched_at = now
+            campaign.group_key = group.scalarmult_base(group.random_scalar())
         counts = counts or {}
         campaign.lab_links = [CampaignLab(lab=labs[s], published_count=counts.get(s, 0)) for s in lab_slugs]
         campaign.conditions = [Condition(position=i, text=t) for i, t in enumerate(conditions)]

@@ -13,9 +13,12 @@ from tests.browser import live_server
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, tmp_path):
     with write_intent():
-        seed = seed_demo(db.session, PasswordCost(opslimit=1, memlimit=8192), utcnow())
+        seed = seed_demo(
+            db.session, PasswordCost(opslimit=1, memlimit=8192), utcnow(), trustee_folder=tmp_path / "demo-trustees",
+            token_key_secret=app.config["TOKEN_KEY_SECRET"], log_key_secret=app.config["LOG_KEY_SECRET"],
+        )
         db.session.commit()
     return seed
 

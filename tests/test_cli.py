@@ -47,6 +47,12 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(runner, login, clien
     assert db.session.scalar(select(func.count()).select_from(Lab)) >= 5
     campaign = db.session.scalar(select(Campaign))
     assert campaign.state == CampaignState.OPEN and campaign.conditions
+    # Launched through a real 2-of-3 ceremony whose trustee files a newcomer can use.
+    assert campaign.group_key and campaign.ctx and campaign.log_public_key
+    assert [t.seat for t in campaign.trustees] == [1, 2, 3]
+    assert all(t.verification_key for t in campaign.trustees)
+    assert all(link.token_public_key and link.token_private_key_sealed for link in campaign.lab_links)
+    assert "key passphrase:" in second.output
 
     old_password = re.search(r"Organizer password: (\S+)", first.output).group(1)
     password = re.search(r"Organizer password: (\S+)", second.output).group(1)

@@ -21,6 +21,21 @@ EXPECTED = {
     "organize.move_condition": ("POST", "/organize/campaigns/{cid}/conditions/{cond}/move", 400, 400),
     "organize.delete_condition": ("POST", "/organize/campaigns/{cid}/conditions/{cond}/delete", 400, 400),
     "organize.preview": ("GET", "/organize/campaigns/{cid}/preview", 302, 200),
+    "organize.trustees": ("GET", "/organize/campaigns/{cid}/trustees", 302, 200),
+    "organize.reinvite_trustee": ("POST", "/organize/campaigns/{cid}/trustees/reinvite", 400, 400),
+    "organize.remove_trustee": ("POST", "/organize/campaigns/{cid}/trustees/remove", 400, 400),
+    "organize.freeze": ("POST", "/organize/campaigns/{cid}/freeze", 400, 400),
+    "organize.restart_ceremony": ("POST", "/organize/campaigns/{cid}/restart", 400, 400),
+    "organize.launch": ("POST", "/organize/campaigns/{cid}/launch", 400, 400),
+    "organize.allow_organizer_trustee": ("POST", "/organize/campaigns/{cid}/allow-organizer-trustee", 400, 400),
+    "trustee.invitation": ("GET", "/trustee/invitations/not-a-real-invitation-secret-at-all", 404, 404),
+    # An organizer without the trustee role is refused every trustee page.
+    "trustee.dashboard": ("GET", "/trustee/", 302, 403),
+    "trustee.keys": ("GET", "/trustee/campaigns/{cid}/keys", 302, 403),
+    "trustee.ceremony_package": ("GET", "/trustee/campaigns/{cid}/ceremony.json", 302, 403),
+    "trustee.board": ("GET", "/trustee/campaigns/{cid}/board.json", 302, 403),
+    "trustee.upload_deal": ("POST", "/trustee/campaigns/{cid}/deal", 400, 400),
+    "trustee.upload_result": ("POST", "/trustee/campaigns/{cid}/result", 400, 400),
     "static": ("GET", "/static/css/pledge.css", 200, 200),
 }
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from pledge.auth import bp
 from pledge.auth.forms import LoginForm, LogoutForm
 from pledge.extensions import db
+from pledge.models import Role
 from pledge.services.accounts import authenticate, current_cost, end_sessions
 
 
@@ -25,11 +26,18 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def home_for(user) -> str:
+    """Where a staff member lands: the organizer dashboard, or the trustee page."""
+    if user.has_role(Role.ORGANIZER) or user.has_role(Role.ADMIN):
+        return url_for("organize.dashboard")
+    return url_for("trustee.dashboard")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; on valid credentials start a session."""
     if current_user.is_authenticated:
-        return redirect(url_for("organize.dashboard"))
+        return redirect(home_for(current_user))
     form = LoginForm()
     status, error = 200, None
     if request.method == "GET":
@@ -39,7 +47,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(f"Logged in as {user.name}.", "success")
-            return redirect(safe_next(form.next.data) or url_for("organize.dashboard"))
+            return redirect(safe_next(form.next.data) or home_for(user))
         # One message for unknown email and wrong password alike.
         status, error = 401, "That email and password do not match an account."
     elif request.method == "POST":
@@ -54,7 +62,7 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         flash("Your session form expired; try logging out again.", "error")
-        return redirect(url_for("organize.dashboard"))
+        return redirect(home_for(current_user))
     end_sessions(current_user)
     db.session.commit()
     logout_user()

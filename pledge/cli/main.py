@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -45,14 +47,22 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], password:
 @with_appcontext
 def seed_demo_command() -> None:
     """Seed the labs, a demo organizer (printing a fresh password) and the demo campaign."""
+    config = current_app.config
     with write_intent():
-        seed = seed_demo(db.session, current_cost(), utcnow())
+        seed = seed_demo(
+            db.session, current_cost(), utcnow(), trustee_folder=Path(current_app.instance_path) / "demo-trustees",
+            token_key_secret=config["TOKEN_KEY_SECRET"], log_key_secret=config["LOG_KEY_SECRET"],
+        )
         db.session.commit()
     base = current_app.config.get("PUBLIC_URL", "")
     click.echo("Demo ready.")
     click.echo(f"  Demo campaign: {base}/campaigns/{seed.campaign_slug}" + (" (created)" if seed.created_campaign else ""))
     click.echo(f"  Organizer login: {seed.organizer_email}")
     click.echo(f"  Organizer password: {seed.organizer_password}")
+    click.echo("  Demo trustees (2 of 3 can reveal); their files are in " + str(Path(current_app.instance_path) / "demo-trustees"))
+    for trustee in seed.trustees:
+        click.echo(f"    {trustee.email}  password: {trustee.password}  key: {trustee.key_file.name}  "
+                   f"key passphrase: {trustee.passphrase}")
 
 
 @click.command("tick")

@@ -8,10 +8,11 @@ from pledge.models.campaign import (
     CampaignState,
     Condition,
 )
+from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
 from pledge.models.lab import Lab, LabDomain
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
     "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
-    "PUBLIC_STATES", "Lab", "LabDomain", "Role", "User", "UserRole",
+    "PUBLIC_STATES", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Role", "User", "UserRole",
 ]

@@ -12,10 +12,11 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pledge.models.base import Base, utcnow
+from pledge.models.ceremony import Trustee
 from pledge.models.lab import Lab
 from pledge.models.user import User
 
@@ -65,6 +66,8 @@ class Campaign(Base):
             "state IN ('draft', 'ceremony') OR launched_at IS NOT NULL", name="launched_when_open"
         ),
         CheckConstraint("length(public_id) = 32", name="public_id_length"),
+        CheckConstraint("ctx IS NULL OR length(ctx) = 32", name="ctx_length"),
+        CheckConstraint("state NOT IN ('open', 'revealed', 'closed') OR group_key IS NOT NULL", name="key_when_launched"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +97,14 @@ class Campaign(Base):
     launched_at: Mapped[datetime | None]
     # When the counts in CampaignLab.published_count were last published (batch time).
     counts_published_at: Mapped[datetime | None]
+    # Set when frozen for the ceremony (DESIGN §4.1): the canonical manifest and its hash.
+    manifest: Mapped[str | None] = mapped_column(Text)
+    ctx: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Set at launch: the campaign key Y and the public key of the campaign's log.
+    group_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    log_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Only an admin may let an organizer sit as a trustee of their own campaign.
+    organizer_may_be_trustee: Mapped[bool] = mapped_column(default=False)
 
     organizer: Mapped[User] = relationship()
     conditions: Mapped[list[Condition]] = relationship(
@@ -102,6 +113,9 @@ class Campaign(Base):
     )
     lab_links: Mapped[list[CampaignLab]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", lazy="selectin",
+    )
+    trustees: Mapped[list[Trustee]] = relationship(
+        cascade="all, delete-orphan", order_by="Trustee.seat", lazy="selectin",
     )
 
     @property
@@ -148,6 +162,10 @@ class CampaignLab(Base):
     )
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id"), primary_key=True)
     published_count: Mapped[int] = mapped_column(default=0)
+    # RSA-2048 token key (DESIGN §3), made at freeze: SPKI DER public half, and the PKCS#8
+    # private half sealed with a key derived from TOKEN_KEY_SECRET (never stored in clear).
+    token_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    token_private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     campaign: Mapped[Campaign] = relationship(back_populates="lab_links")
     lab: Mapped[Lab] = relationship(lazy="joined")

@@ -120,3 +120,18 @@ class ConfirmForm(FlaskForm):
     """A bare form: a CSRF token and a button."""
 
     submit = SubmitField("Confirm")
+
+
+class TrusteeInviteForm(FlaskForm):
+    """Offer a trustee seat to someone."""
+
+    name = StringField("Trustee's name", validators=[DataRequired(), Length(max=200)])
+    email = StringField("Trustee's email", validators=[DataRequired(), Length(max=254)],
+                        render_kw={"type": "email", "autocomplete": "off"})
+    submit = SubmitField("Send invitation")
+
+
+class SeatForm(FlaskForm):
+    """Act on one trustee seat (re-send, remove, restart without it)."""
+
+    seat = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)])

@@ -9,12 +9,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pledge.models import Campaign, CampaignLab, CampaignState, Condition, Lab, Role, User
+from pledge.models import Campaign, CampaignLab, Condition, Lab, Role, User
 from pledge.services.accounts import PasswordCost, create_user, set_password
+from pledge.services.demo_ceremony import DemoTrustee, demo_trustee_logins, run_demo_ceremony
 from pledge.services.labs import upsert_lab
 
 #: Labs and the email domains their researchers use (public knowledge, as of 2026).
@@ -61,6 +63,7 @@ class DemoSeed:
     organizer_password: str
     campaign_slug: str
     created_campaign: bool
+    trustees: list[DemoTrustee]
 
 
 def seed_labs(session: Session) -> list[Lab]:
@@ -68,8 +71,12 @@ def seed_labs(session: Session) -> list[Lab]:
     return [upsert_lab(session, slug=slug, name=name, domains=domains) for slug, name, domains in LABS]
 
 
-def seed_demo(session: Session, cost: PasswordCost, now: datetime) -> DemoSeed:
-    """Seed labs, the demo organizer (fresh password) and the open demo campaign."""
+def seed_demo(
+    session: Session, cost: PasswordCost, now: datetime, *, trustee_folder: Path, token_key_secret: bytes,
+    log_key_secret: bytes,
+) -> DemoSeed:
+    """Seed labs, the demo organizer (fresh password) and the demo campaign, launched through a
+    real ceremony with three demo trustees whose files go to ``trustee_folder``."""
     labs = {lab.slug: lab for lab in seed_labs(session)}
     password = secrets.token_urlsafe(12)
     organizer = session.scalar(select(User).where(User.email == DEMO_ORGANIZER_EMAIL))
@@ -96,13 +103,16 @@ def seed_demo(session: Session, cost: PasswordCost, now: datetime) -> DemoSeed:
             trustee_count=3,
             suppress_below=5,
             batch_interval_seconds=3600,
-            # Seeded open for the demo; the ceremony issue replaces this with a real ceremony.
-            state=CampaignState.OPEN,
-            frozen_at=now,
-            launched_at=now,
         )
         campaign.conditions = [Condition(position=i, text=text) for i, text in enumerate(DEMO_CONDITIONS)]
         campaign.lab_links = [CampaignLab(lab=labs[slug]) for slug in DEMO_LABS]
         session.add(campaign)
+        session.flush()
+        people = run_demo_ceremony(
+            session, campaign, trustee_folder, cost=cost, token_key_secret=token_key_secret,
+            log_key_secret=log_key_secret, now=now,
+        )
+    else:
+        people = demo_trustee_logins(session, trustee_folder, cost)
     session.flush()
-    return DemoSeed(DEMO_ORGANIZER_EMAIL, password, DEMO_SLUG, created)
+    return DemoSeed(DEMO_ORGANIZER_EMAIL, password, DEMO_SLUG, created, people)

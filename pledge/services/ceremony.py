@@ -1,0 +1,313 @@
+"""The key ceremony as a bulletin board (DESIGN §2, §4.2): freeze, deals, transcript, launch.
+
+Everything a trustee uploads is checked before it is stored (points, proofs, signatures,
+context); a refusal names what failed. The server never sees a share or a coefficient: deals
+carry only commitments, proofs and shares encrypted to each recipient trustee.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto import dkg
+from crypto.errors import CryptoError, InvalidDeal
+from crypto.hashing import canonical_json
+from crypto.tools import files
+from crypto.tools.errors import ToolError
+from crypto.tools.signing import complaint_message, transcript_message, verify
+from pledge.models import (
+    Campaign,
+    CampaignState,
+    CeremonyComplaint,
+    CeremonyDeal,
+    TranscriptSignature,
+    Trustee,
+)
+from pledge.services.errors import ServiceError
+from pledge.services.keys import create_token_keys, log_public_key
+from pledge.services.manifest import TrusteeKeys, manifest_ctx, manifest_for_campaign
+
+MAX_UPLOAD_BYTES = 256 * 1024
+
+
+class CeremonyError(ServiceError):
+    """An upload or step the ceremony refuses, with the reason."""
+
+
+class Step(StrEnum):
+    """Where one trustee stands, as the dashboards show it."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    KEYS = "keys registered"
+    WAITING_DEAL = "waiting for deal"
+    DEAL = "deal verified"
+    SIGNED = "transcript signed"
+    COMPLAINED = "complained"
+
+
+@dataclass(frozen=True)
+class Board:
+    """The ceremony's public state for one campaign."""
+
+    deals: dict[int, dkg.Deal]
+    signatures: dict[int, TranscriptSignature]
+    complaints: list[CeremonyComplaint]
+
+    @property
+    def halted(self) -> bool:
+        """An unresolved complaint stops the ceremony until the organizer restarts it."""
+        return any(c.resolved_at is None for c in self.complaints)
+
+
+def load_board(session: Session, campaign: Campaign) -> Board:
+    """Deals, transcript signatures and complaints of ``campaign``."""
+    deals = {
+        row.seat: dkg.deal_from_dict(json.loads(row.body))
+        for row in session.scalars(select(CeremonyDeal).where(CeremonyDeal.campaign_id == campaign.id))
+    }
+    signatures = {
+        row.seat: row
+        for row in session.scalars(select(TranscriptSignature).where(TranscriptSignature.campaign_id == campaign.id))
+    }
+    complaints = list(session.scalars(
+        select(CeremonyComplaint).where(CeremonyComplaint.campaign_id == campaign.id).order_by(CeremonyComplaint.id)
+    ))
+    return Board(deals, signatures, complaints)
+
+
+def step_of(campaign: Campaign, board: Board, trustee: Trustee) -> Step:
+    """One trustee's place in the ceremony."""
+    if any(c.complainant_seat == trustee.seat and c.resolved_at is None for c in board.complaints):
+        return Step.COMPLAINED
+    if trustee.seat in board.signatures:
+        return Step.SIGNED
+    if trustee.seat in board.deals:
+        return Step.DEAL
+    if campaign.manifest is not None:
+        return Step.WAITING_DEAL
+    if trustee.has_keys:
+        return Step.KEYS
+    return Step.ACCEPTED if trustee.accepted_at else Step.INVITED
+
+
+# --- freeze --------------------------------------------------------------------------------
+
+
+def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, now: datetime) -> None:
+    """Fix text, rule and trustees: make token keys, build the manifest and ``ctx``."""
+    if campaign.state not in (CampaignState.DRAFT, CampaignState.CEREMONY) or campaign.manifest is not None:
+        raise CeremonyError("This campaign is already frozen.")
+    if not campaign.conditions:
+        raise CeremonyError("Add at least one condition before freezing.")
+    seated = [trustee for trustee in campaign.trustees if trustee.has_keys]
+    if len(seated) != campaign.trustee_count:
+        missing = campaign.trustee_count - len(seated)
+        raise CeremonyError(
+            f"{missing} of {campaign.trustee_count} trustees have not registered their keys yet."
+        )
+    if campaign.deadline <= now:
+        raise CeremonyError("The deadline has passed; a campaign cannot start now.")
+    create_token_keys(campaign, token_key_secret)
+    keys = {link.lab.slug: link.token_public_key for link in campaign.lab_links}
+    manifest = manifest_for_campaign(
+        campaign, keys,
+        [TrusteeKeys(t.seat, t.name, t.ed25519_public, t.x25519_public) for t in campaign.trustees],
+    )
+    campaign.manifest = canonical_json(manifest).decode("utf-8")
+    campaign.ctx = manifest_ctx(manifest)
+    campaign.state = CampaignState.CEREMONY
+    campaign.frozen_at = campaign.frozen_at or now
+    session.flush()
+
+
+def manifest_of(campaign: Campaign) -> dict:
+    """The frozen manifest as a dict."""
+    if campaign.manifest is None:
+        raise CeremonyError("The campaign is not frozen yet.")
+    return json.loads(campaign.manifest)
+
+
+def ceremony_package(campaign: Campaign) -> bytes:
+    """The file every trustee downloads to run ``pledge-trustee deal``."""
+    return canonical_json(files.ceremony_doc(manifest_of(campaign), campaign.ctx)) + b"\n"
+
+
+def board_file(session: Session, campaign: Campaign) -> bytes:
+    """The file every trustee downloads to run ``pledge-trustee finish``."""
+    board = load_board(session, campaign)
+    if len(board.deals) != campaign.trustee_count:
+        raise CeremonyError("The board is complete only when every trustee has uploaded a deal.")
+    return canonical_json(files.board_doc(campaign.ctx, board.deals)) + b"\n"
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def _parse(data: bytes, kinds: set[str]):
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise CeremonyError("That file is too large to be a ceremony file.")
+    try:
+        return files.parse_document(data, "the uploaded file", kinds)
+    except ToolError as error:
+        raise CeremonyError(str(error)) from None
+
+
+def _require_active(campaign: Campaign, board: Board) -> None:
+    if campaign.state != CampaignState.CEREMONY or campaign.manifest is None:
+        raise CeremonyError("This campaign is not in its key ceremony.")
+    if board.halted:
+        raise CeremonyError("The ceremony is halted by a complaint; the organizer must restart it.")
+
+
+def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: bytes) -> None:
+    """Check a deal (points, proof of possession, signature, context) and post it."""
+    board = load_board(session, campaign)
+    _require_active(campaign, board)
+    if trustee.seat in board.deals:
+        raise CeremonyError("Your deal is already on the board.")
+    try:
+        ctx, deal = files.parse_deal(_parse(data, {"deal"}))
+    except ToolError as error:
+        raise CeremonyError(str(error)) from None
+    if ctx != campaign.ctx:
+        raise CeremonyError("This deal was made for another ceremony (its ctx does not match this campaign's manifest).")
+    if deal.dealer != trustee.seat:
+        raise CeremonyError(f"This deal is trustee {deal.dealer}'s; you are trustee {trustee.seat}.")
+    try:
+        dkg.check_deal_public(campaign.ctx, campaign.trustee_quorum, campaign.trustee_count, deal, trustee.ed25519_public)
+    except InvalidDeal as error:
+        raise CeremonyError(f"The deal was refused: {error.reason.value.replace('-', ' ')}.") from None
+    except CryptoError as error:
+        raise CeremonyError(f"The deal was refused: {error}.") from None
+    session.add(CeremonyDeal(campaign_id=campaign.id, seat=trustee.seat,
+                             body=canonical_json(dkg.deal_to_dict(deal)).decode("ascii")))
+    session.flush()
+
+
+def expected_transcript(campaign: Campaign, board: Board) -> bytes:
+    """The transcript every trustee must sign, recomputed from the posted deals."""
+    return dkg.transcript(campaign.ctx, {seat: deal.commitments for seat, deal in board.deals.items()})
+
+
+def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: bytes, now: datetime) -> str:
+    """Post a transcript signature or a complaint; returns ``"signed"`` or ``"complaint"``."""
+    board = load_board(session, campaign)
+    _require_active(campaign, board)
+    if len(board.deals) != campaign.trustee_count:
+        raise CeremonyError("Wait until every trustee has posted a deal.")
+    if trustee.seat in board.signatures:
+        raise CeremonyError("Your transcript signature is already on the board.")
+    doc = _parse(data, {"transcript-signature", "complaint"})
+    if doc.data.get("kind") == "complaint":
+        _post_complaint(session, campaign, trustee, doc, now)
+        return "complaint"
+    try:
+        statement = files.parse_signed_statement(doc, "transcript-signature")
+    except ToolError as error:
+        raise CeremonyError(str(error)) from None
+    if statement.ctx != campaign.ctx or statement.index != trustee.seat:
+        raise CeremonyError("This signature is not yours for this ceremony (ctx or trustee index differ).")
+    if statement.transcript != expected_transcript(campaign, board):
+        raise CeremonyError("The signed transcript differs from this board's transcript: check that you ran finish on the current board.")
+    try:
+        verify(trustee.ed25519_public, transcript_message(campaign.ctx, trustee.seat, statement.transcript), statement.signature)
+    except CryptoError:
+        raise CeremonyError("The transcript signature does not verify under your registered Ed25519 key.") from None
+    session.add(TranscriptSignature(campaign_id=campaign.id, seat=trustee.seat,
+                                    transcript=statement.transcript, signature=statement.signature))
+    session.flush()
+    return "signed"
+
+
+def _post_complaint(session: Session, campaign: Campaign, trustee: Trustee, doc, now: datetime) -> None:
+    try:
+        ctx, index, accusations = files.parse_complaint(doc)
+    except ToolError as error:
+        raise CeremonyError(str(error)) from None
+    if ctx != campaign.ctx or index != trustee.seat:
+        raise CeremonyError("This complaint is not yours for this ceremony (ctx or trustee index differ).")
+    for accusation in accusations:
+        if not 1 <= accusation.accused <= campaign.trustee_count:
+            raise CeremonyError(f"There is no trustee {accusation.accused} to accuse.")
+        try:
+            verify(trustee.ed25519_public,
+                   complaint_message(ctx, index, accusation.accused, accusation.reason), accusation.signature)
+        except CryptoError:
+            raise CeremonyError("The complaint's signature does not verify under your registered Ed25519 key.") from None
+    for accusation in accusations:
+        session.add(CeremonyComplaint(
+            campaign_id=campaign.id, complainant_seat=index, accused_seat=accusation.accused,
+            reason=accusation.reason, body=canonical_json(doc.data).decode("utf-8"), filed_at=now,
+        ))
+    session.flush()
+
+
+# --- restart and launch ---------------------------------------------------------------------
+
+
+def restart_without(session: Session, campaign: Campaign, accused_seat: int, now: datetime) -> Trustee:
+    """After a complaint: clear the board, free the accused trustee's seat, reopen the seats."""
+    board = load_board(session, campaign)
+    if not board.halted:
+        raise CeremonyError("The ceremony is not halted.")
+    if accused_seat not in {c.accused_seat for c in board.complaints if c.resolved_at is None}:
+        raise CeremonyError("Only an accused trustee can be removed to restart the ceremony.")
+    for complaint in board.complaints:
+        complaint.resolved_at = complaint.resolved_at or now
+    session.execute(delete(CeremonyDeal).where(CeremonyDeal.campaign_id == campaign.id))
+    session.execute(delete(TranscriptSignature).where(TranscriptSignature.campaign_id == campaign.id))
+    removed = next(t for t in campaign.trustees if t.seat == accused_seat)
+    campaign.trustees.remove(removed)
+    campaign.manifest = None
+    campaign.ctx = None
+    session.flush()
+    return removed
+
+
+def ready_to_launch(campaign: Campaign, board: Board) -> bool:
+    """All n trustees signed the transcript of this board, and nothing halted it."""
+    if campaign.state != CampaignState.CEREMONY or campaign.manifest is None or board.halted:
+        return False
+    if len(board.deals) != campaign.trustee_count or len(board.signatures) != campaign.trustee_count:
+        return False
+    transcript = expected_transcript(campaign, board)
+    return all(row.transcript == transcript for row in board.signatures.values())
+
+
+def launch(session: Session, campaign: Campaign, log_key_secret: bytes, now: datetime) -> None:
+    """Compute ``Y`` and every ``Y_j`` from the board and open signing."""
+    board = load_board(session, campaign)
+    if not ready_to_launch(campaign, board):
+        raise CeremonyError("The campaign can launch only when every trustee has signed the same transcript.")
+    transcript = expected_transcript(campaign, board)
+    for seat, row in board.signatures.items():
+        trustee = next(t for t in campaign.trustees if t.seat == seat)
+        verify(trustee.ed25519_public, transcript_message(campaign.ctx, seat, transcript), row.signature)
+    commitments = {seat: deal.commitments for seat, deal in board.deals.items()}
+    campaign.group_key = dkg.group_key(commitments)
+    for seat, key in dkg.verification_keys(commitments).items():
+        next(t for t in campaign.trustees if t.seat == seat).verification_key = key
+    campaign.log_public_key = log_public_key(campaign, log_key_secret)
+    campaign.state = CampaignState.OPEN
+    campaign.launched_at = now
+    session.flush()
+
+
+def parse_public_keys(data: bytes) -> tuple[bytes, bytes]:
+    """The two public keys from a ``trustee-public`` file (``pledge-trustee init`` writes it)."""
+    from crypto.tools import keys as key_files
+
+    if not data.strip():
+        raise CeremonyError("Choose your public key file, or paste its contents.", field="keys")
+    try:
+        _, ed25519, x25519 = key_files.parse_public(_parse(data, {"trustee-public"}))
+    except ToolError as error:
+        raise CeremonyError(str(error), field="keys") from None
+    return ed25519, x25519

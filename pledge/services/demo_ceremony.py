@@ -1,0 +1,134 @@
+"""A real key ceremony for the demo campaign, run with the trustee tool's own steps.
+
+``make run`` seeds the demo campaign already launched. Three demo trustees get accounts, key
+files and share files under ``instance/demo-trustees/`` (made by the same code as
+``pledge-trustee init``, ``deal`` and ``finish``), so a newcomer can later play a trustee with
+them. Their passphrases are written next to them in ``PASSPHRASES.txt``: this is a demo, and a
+real trustee's passphrase never touches the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto.tools import ceremony_steps
+from crypto.tools.prompt import ENV_VAR
+from pledge.models import Campaign, Role, User
+from pledge.services import ceremony, trustees
+from pledge.services.accounts import PasswordCost, create_user, set_password
+
+DEMO_TRUSTEES = (
+    ("Demo Trustee One", "trustee1@demo.pledge.invalid"),
+    ("Demo Trustee Two", "trustee2@demo.pledge.invalid"),
+    ("Demo Trustee Three", "trustee3@demo.pledge.invalid"),
+)
+
+
+@dataclass(frozen=True)
+class DemoTrustee:
+    """What the seed command prints for one demo trustee."""
+
+    email: str
+    password: str
+    key_file: Path
+    share_file: Path
+    passphrase: str
+
+
+@contextlib.contextmanager
+def _as_trustee(passphrase: str) -> Iterator[None]:
+    """Run a tool step with this passphrase and without its console report."""
+    previous = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = passphrase
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        if previous is None:
+            del os.environ[ENV_VAR]
+        else:
+            os.environ[ENV_VAR] = previous
+
+
+def _account(session: Session, name: str, email: str, cost: PasswordCost) -> tuple[User, str]:
+    password = secrets.token_urlsafe(12)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(session, email=email, name=name, password=password, roles=[Role.TRUSTEE], cost=cost)
+    else:
+        set_password(user, password, cost)
+    return user, password
+
+
+def read_passphrases(folder: Path) -> dict[str, str]:
+    """The demo passphrases by key file name, from an earlier seed."""
+    path = folder / "PASSPHRASES.txt"
+    if not path.exists():
+        return {}
+    pairs = (line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line and not line.startswith("#"))
+    return {name: value for name, value in pairs}
+
+
+def demo_trustee_logins(session: Session, folder: Path, cost: PasswordCost) -> list[DemoTrustee]:
+    """Fresh passwords for the demo trustees of an already seeded demo."""
+    passphrases = read_passphrases(folder)
+    result = []
+    for seat, (name, email) in enumerate(DEMO_TRUSTEES, start=1):
+        _, password = _account(session, name, email, cost)
+        result.append(DemoTrustee(email, password, folder / f"trustee-{seat}.key",
+                                  folder / f"trustee-{seat}.share.json", passphrases.get(f"trustee-{seat}.key", "?")))
+    return result
+
+
+def run_demo_ceremony(
+    session: Session, campaign: Campaign, folder: Path, *, cost: PasswordCost, token_key_secret: bytes,
+    log_key_secret: bytes, now: datetime,
+) -> list[DemoTrustee]:
+    """Invite, register, freeze, deal, finish and launch, all for real; return the logins."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    people = []
+    for seat, (name, email) in enumerate(DEMO_TRUSTEES, start=1):
+        user, password = _account(session, name, email, cost)
+        invitation = trustees.invite_trustee(session, campaign, name=name, email=email, now=now)
+        trustees.accept_invitation(session, invitation.trustee, user, now)
+        passphrase = secrets.token_urlsafe(18)
+        key_file = folder / f"trustee-{seat}.key"
+        with _as_trustee(passphrase):
+            ceremony_steps.run_init(name, key_file, "interactive")
+        ed25519, x25519 = ceremony.parse_public_keys(ceremony_steps.public_path(key_file).read_bytes())
+        trustees.register_keys(session, campaign, invitation.trustee, ed25519, x25519, now)
+        people.append(DemoTrustee(email, password, key_file, folder / f"trustee-{seat}.share.json", passphrase))
+
+    ceremony.freeze(session, campaign, token_key_secret, now)
+    package = folder / "ceremony.json"
+    package.write_bytes(ceremony.ceremony_package(campaign))
+    for person, seat in zip(people, campaign.trustees, strict=True):
+        deal_file = folder / f"deal-{seat.seat}.json"
+        with _as_trustee(person.passphrase):
+            ceremony_steps.run_deal(person.key_file, package, deal_file)
+        ceremony.submit_deal(session, campaign, seat, deal_file.read_bytes())
+
+    board = folder / "board.json"
+    board.write_bytes(ceremony.board_file(session, campaign))
+    for person, seat in zip(people, campaign.trustees, strict=True):
+        result = folder / f"result-{seat.seat}.json"
+        with _as_trustee(person.passphrase):
+            ceremony_steps.run_finish(person.key_file, package, board, person.share_file, result, "interactive")
+        ceremony.submit_result(session, campaign, seat, result.read_bytes(), now)
+
+    ceremony.launch(session, campaign, log_key_secret, now)
+    lines = ["# Demo only: a real trustee's passphrase never touches the server."]
+    lines += [f"{person.key_file.name}: {person.passphrase}" for person in people]
+    (folder / "PASSPHRASES.txt").write_text("\n".join(lines) + "\n")
+    os.chmod(folder / "PASSPHRASES.txt", 0o600)
+    return people

@@ -1,0 +1,202 @@
+"""Trustee views: thin wrappers over :mod:`pledge.services.trustees` and ``ceremony``."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from pledge.extensions import db
+from pledge.models import Campaign, Role, User, utcnow
+from pledge.services import ceremony, ceremony_mail, trustees
+from pledge.services.accounts import create_user, current_cost
+from pledge.services.errors import ServiceError
+from pledge.services.notify import send_all
+from pledge.trustee import bp
+from pledge.trustee.forms import AcceptForm, KeysForm, NewTrusteeAccountForm, UploadForm
+
+
+def trustee_required(view):
+    """Logged in with the trustee role."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.has_role(Role.TRUSTEE):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _my_seat(campaign_id: int):
+    """The campaign and the current user's seat on it, else 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None:
+        for trustee in campaign.trustees:
+            if trustee.user_id == current_user.id:
+                return campaign, trustee
+    abort(404)
+
+
+@bp.route("/invitations/<secret>", methods=["GET", "POST"])
+def invitation(secret: str):
+    """Accept a trustee seat: create the account, or accept with the one logged in."""
+    try:
+        seat = trustees.find_invitation(db.session, secret, utcnow())
+    except ServiceError as error:
+        return render_template("errors/error.html", title="Invitation not valid", message=error.message), 404
+    campaign = db.session.get(Campaign, seat.campaign_id)
+    existing = db.session.scalar(select(User).where(User.email == seat.email))
+    form = AcceptForm() if current_user.is_authenticated else NewTrusteeAccountForm()
+    if existing is not None and not current_user.is_authenticated:
+        form = None  # the account exists: log in first, then come back
+    status = 200
+    if form is not None and form.validate_on_submit():
+        try:
+            user = current_user if current_user.is_authenticated else create_user(
+                db.session, email=seat.email, name=seat.name, password=form.password.data,
+                roles=[Role.TRUSTEE], cost=current_cost())
+            trustees.accept_invitation(db.session, seat, user, utcnow())
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 400
+        else:
+            db.session.commit()
+            if not current_user.is_authenticated:
+                login_user(user)
+            flash(f"You are trustee {seat.seat} of “{campaign.title}”. Next: register your public keys.", "success")
+            return redirect(url_for("trustee.keys", campaign_id=campaign.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("trustee/invitation.html", seat=seat, campaign=campaign, form=form,
+                           existing=existing, secret=secret), status
+
+
+@bp.route("/")
+@trustee_required
+def dashboard():
+    """Every seat of the current trustee, each with its next step."""
+    seats = []
+    for seat in trustees.seats_of(db.session, current_user):
+        campaign = db.session.get(Campaign, seat.campaign_id)
+        board = ceremony.load_board(db.session, campaign)
+        seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat)))
+    return render_template("trustee/dashboard.html", seats=seats, upload_form=UploadForm())
+
+
+def _read_upload(form) -> bytes | None:
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        return upload.read(ceremony.MAX_UPLOAD_BYTES + 1)
+    return None
+
+
+@bp.route("/campaigns/<int:campaign_id>/keys", methods=["GET", "POST"])
+@trustee_required
+def keys(campaign_id: int):
+    """Register the public keys made by ``pledge-trustee init``."""
+    campaign, seat = _my_seat(campaign_id)
+    form = KeysForm()
+    status = 200
+    if form.validate_on_submit():
+        data = _read_upload(form) or (form.pasted.data or "").encode("utf-8")
+        try:
+            ed25519, x25519 = ceremony.parse_public_keys(data)
+            trustees.register_keys(db.session, campaign, seat, ed25519, x25519, utcnow())
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash("Your public keys are registered.", "success")
+            return redirect(url_for("trustee.dashboard"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("trustee/keys.html", campaign=campaign, seat=seat, form=form,
+                           can_register=trustees.seats_open(campaign)), status
+
+
+def _json_download(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/campaigns/<int:campaign_id>/ceremony.json")
+@trustee_required
+def ceremony_package(campaign_id: int):
+    """The ceremony package for ``pledge-trustee deal``."""
+    campaign, _ = _my_seat(campaign_id)
+    try:
+        return _json_download(ceremony.ceremony_package(campaign), f"ceremony-{campaign.slug}.json")
+    except ServiceError:
+        abort(404)
+
+
+@bp.route("/campaigns/<int:campaign_id>/board.json")
+@trustee_required
+def board(campaign_id: int):
+    """The complete board for ``pledge-trustee finish``."""
+    campaign, _ = _my_seat(campaign_id)
+    try:
+        return _json_download(ceremony.board_file(db.session, campaign), f"board-{campaign.slug}.json")
+    except ServiceError:
+        abort(404)
+
+
+def _upload(campaign_id: int, action):
+    campaign, seat = _my_seat(campaign_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    data = _read_upload(form)
+    if data is None:
+        flash("Choose the file to upload.", "error")
+        return redirect(url_for("trustee.dashboard")), 400
+    try:
+        messages = action(campaign, seat, data)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(f"Refused: {error.message}", "error")
+        return redirect(url_for("trustee.dashboard")), 400
+    db.session.commit()
+    if send_all(messages):
+        flash("Some notification emails could not be sent; the upload is saved.", "error")
+    return redirect(url_for("trustee.dashboard"))
+
+
+@bp.route("/campaigns/<int:campaign_id>/deal", methods=["POST"])
+@trustee_required
+def upload_deal(campaign_id: int):
+    """Post a deal; the server checks it first."""
+
+    def action(campaign, seat, data):
+        ceremony.submit_deal(db.session, campaign, seat, data)
+        flash("Your deal is verified and posted on the board.", "success")
+        complete = len(ceremony.load_board(db.session, campaign).deals) == campaign.trustee_count
+        return ceremony_mail.board_ready(campaign) if complete else []
+
+    return _upload(campaign_id, action)
+
+
+@bp.route("/campaigns/<int:campaign_id>/result", methods=["POST"])
+@trustee_required
+def upload_result(campaign_id: int):
+    """Post a transcript signature, or a complaint that halts the ceremony."""
+
+    def action(campaign, seat, data):
+        outcome = ceremony.submit_result(db.session, campaign, seat, data, utcnow())
+        board = ceremony.load_board(db.session, campaign)
+        if outcome == "complaint":
+            flash("Your complaint is posted. The ceremony is halted and everyone is told.", "success")
+            open_complaints = [c for c in board.complaints if c.resolved_at is None]
+            accused = [t for t in campaign.trustees if t.seat in {c.accused_seat for c in open_complaints}]
+            return ceremony_mail.halted(campaign, accused, ", ".join(sorted({c.reason for c in open_complaints})))
+        flash("Your transcript signature is verified and posted.", "success")
+        return [ceremony_mail.ready(campaign)] if ceremony.ready_to_launch(campaign, board) else []
+
+    return _upload(campaign_id, action)
