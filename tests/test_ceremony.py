@@ -1,0 +1,277 @@
+"""The key ceremony's board: every upload is checked before it is stored, and launch computes
+Y only from what all trustees signed."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crypto import dkg, group
+from crypto.hashing import canonical_json
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import CampaignState, CeremonyDeal, Role, Trustee, User, utcnow
+from pledge.services import ceremony, trustees
+from pledge.services.ceremony import CeremonyError
+from pledge.services.accounts import PasswordCost, create_user
+from pledge.services.keys import token_private_key
+from pledge.services.manifest import manifest_ctx
+from pledge.services.trustees import INVALID_INVITATION, TrusteeError
+from tests.ceremony_kit import FakeTrustee
+
+COST = PasswordCost(opslimit=1, memlimit=8192)
+
+
+@pytest.fixture
+def people():
+    return [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
+
+
+@pytest.fixture
+def draft(make_campaign):
+    return make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
+
+
+def seat_everyone(campaign, people):
+    now = utcnow()
+    seats = []
+    with write_intent():
+        for person in people:
+            invitation = trustees.invite_trustee(db.session, campaign, name=person.name, email=person.email, now=now)
+            user = create_user(db.session, email=person.email, name=person.name, password="long enough pw",
+                               roles=[Role.TRUSTEE], cost=COST)
+            trustees.accept_invitation(db.session, invitation.trustee, user, now)
+            ed, x = ceremony.parse_public_keys(person.public_file())
+            trustees.register_keys(db.session, campaign, invitation.trustee, ed, x, now)
+            seats.append(invitation.trustee)
+        db.session.commit()
+    return seats
+
+
+def frozen(app, campaign, people):
+    seats = seat_everyone(campaign, people)
+    with write_intent():
+        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return seats
+
+
+def post_deals(campaign, people, seats):
+    package = ceremony.ceremony_package(campaign)
+    with write_intent():
+        for person, seat in zip(people, seats):
+            ceremony.submit_deal(db.session, campaign, seat, person.deal_file(package, seat.seat))
+        db.session.commit()
+    return package
+
+
+def test_invitations_fill_seats_and_refuse_duplicates_and_the_organizer(draft, people):
+    now = utcnow()
+    first = trustees.invite_trustee(db.session, draft, name="A", email="A@x.example", now=now)
+    assert first.trustee.seat == 1 and first.trustee.invitation_hash and len(first.secret) > 30
+    assert first.secret.encode() not in first.trustee.invitation_hash  # only a hash is stored
+    with pytest.raises(TrusteeError, match="already has a seat"):
+        trustees.invite_trustee(db.session, draft, name="A again", email="a@x.example", now=now)
+    with pytest.raises(TrusteeError, match="cannot also be one of its trustees"):
+        trustees.invite_trustee(db.session, draft, name="Me", email=draft.organizer.email, now=now)
+    draft.organizer_may_be_trustee = True
+    trustees.invite_trustee(db.session, draft, name="Me", email=draft.organizer.email, now=now)
+    trustees.invite_trustee(db.session, draft, name="C", email="c@x.example", now=now)
+    with pytest.raises(TrusteeError, match="All 3 trustee seats are filled"):
+        trustees.invite_trustee(db.session, draft, name="D", email="d@x.example", now=now)
+
+
+def test_invitation_links_are_single_use_and_expire(draft):
+    now = utcnow()
+    invitation = trustees.invite_trustee(db.session, draft, name="A", email="a@x.example", now=now)
+    assert trustees.find_invitation(db.session, invitation.secret, now) is invitation.trustee
+    for secret, when in ((invitation.secret, now + timedelta(days=8)), ("x" * 43, now), ("short", now)):
+        with pytest.raises(TrusteeError) as caught:
+            trustees.find_invitation(db.session, secret, when)
+        assert caught.value.message == INVALID_INVITATION
+    user = create_user(db.session, email="a@x.example", name="A", password="long enough pw", roles=[Role.TRUSTEE], cost=COST)
+    trustees.accept_invitation(db.session, invitation.trustee, user, now)
+    with pytest.raises(TrusteeError, match="not valid"):
+        trustees.find_invitation(db.session, invitation.secret, now)
+
+
+def test_invitation_must_be_accepted_by_its_own_address(draft):
+    invitation = trustees.invite_trustee(db.session, draft, name="A", email="a@x.example", now=utcnow())
+    other = create_user(db.session, email="b@x.example", name="B", password="long enough pw", roles=[Role.TRUSTEE], cost=COST)
+    with pytest.raises(TrusteeError, match="for a@x.example"):
+        trustees.accept_invitation(db.session, invitation.trustee, other, utcnow())
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "Choose your public key file"),
+    (b"not json", "not valid JSON"),
+    (b'{"v":1,"kind":"deal"}', "trustee-public"),
+    (canonical_json({"v": 1, "kind": "trustee-public", "name": "A", "ed25519": "00" * 32, "x25519": "11" * 32}),
+     "not a valid key"),
+])
+def test_bad_public_key_files_are_refused(draft, data, message):
+    with pytest.raises(Exception) as caught:
+        ed, x = ceremony.parse_public_keys(data)
+        invitation = trustees.invite_trustee(db.session, draft, name="A", email="a@x.example", now=utcnow())
+        user = create_user(db.session, email="a@x.example", name="A", password="long enough pw", roles=[Role.TRUSTEE], cost=COST)
+        trustees.accept_invitation(db.session, invitation.trustee, user, utcnow())
+        trustees.register_keys(db.session, draft, invitation.trustee, ed, x, utcnow())
+    assert message in getattr(caught.value, "message", str(caught.value))
+
+
+def test_freeze_waits_for_every_trustee_then_fixes_the_manifest(app, draft, people):
+    seat_everyone(draft, people[:2])
+    with pytest.raises(CeremonyError, match="1 of 3 trustees have not registered"):
+        ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    seat_everyone(draft, people[2:])
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    assert draft.state == CampaignState.CEREMONY and draft.frozen_at
+    manifest = json.loads(draft.manifest)
+    assert draft.ctx == manifest_ctx(manifest)
+    assert [t["ed25519"] for t in manifest["trustees"]] == [p.public.ed25519.hex() for p in people]
+    for link in draft.lab_links:
+        assert link.token_private_key_sealed and b"PRIVATE" not in link.token_private_key_sealed
+        key = token_private_key(draft, link, app.config["TOKEN_KEY_SECRET"])  # opens with the configured secret
+        assert key.key_size == 2048
+    with pytest.raises(Exception, match="does not open"):
+        token_private_key(draft, draft.lab_links[0], b"\x01" * 32)
+    # Frozen: the text and the seats can no longer change.
+    with pytest.raises(TrusteeError, match="fixed once the campaign is frozen"):
+        trustees.invite_trustee(db.session, draft, name="Late", email="late@x.example", now=utcnow())
+
+
+def resign(document, person):
+    """A dishonest trustee signs its own bad deal, so only the deeper checks can catch it."""
+    from nacl.signing import SigningKey
+
+    d = document["deal"]
+    digest = dkg.deal_digest(bytes.fromhex(document["ctx"]), [bytes.fromhex(c) for c in d["commitments"]],
+                             bytes.fromhex(d["pop_r"]), bytes.fromhex(d["pop_z"]))
+    d["signature"] = SigningKey(person.seed).sign(digest).signature.hex()
+
+
+def bump_pop_z(document, person):
+    document["deal"]["pop_z"] = group.scalar_add(bytes.fromhex(document["deal"]["pop_z"]), group.ONE).hex()
+    resign(document, person)
+
+
+def small_order_commitment(document, person):
+    document["deal"]["commitments"][1] = "01" + "00" * 31  # the identity point
+    resign(document, person)
+
+
+@pytest.mark.parametrize("tamper, reason", [
+    (bump_pop_z, "bad proof"),
+    (lambda d, p: d["deal"].update(pop_z=group.scalar_add(bytes.fromhex(d["deal"]["pop_z"]), group.ONE).hex()),
+     "bad signature"),
+    (lambda d, p: d["deal"].update(signature="00" * 64), "bad signature"),
+    (small_order_commitment, "bad point"),
+    (lambda d, p: d.update(ctx="11" * 32), "made for another ceremony"),
+    (lambda d, p: d["deal"].update(dealer=2), "trustee 2's; you are trustee 1"),
+    (lambda d, p: d["deal"].update(commitments=d["deal"]["commitments"][:1]), "refused"),
+])
+def test_a_tampered_deal_is_refused_with_its_reason(app, draft, people, tamper, reason):
+    seats = frozen(app, draft, people)
+    package = ceremony.ceremony_package(draft)
+    deal = json.loads(people[0].deal_file(package, 1))
+    tamper(deal, people[0])
+    with pytest.raises(CeremonyError, match=reason):
+        ceremony.submit_deal(db.session, draft, seats[0], canonical_json(deal))
+    assert db.session.scalar(select(CeremonyDeal)) is None
+
+
+def test_a_deal_is_posted_once(app, draft, people):
+    seats = frozen(app, draft, people)
+    package = ceremony.ceremony_package(draft)
+    ceremony.submit_deal(db.session, draft, seats[0], people[0].deal_file(package, 1))
+    with pytest.raises(CeremonyError, match="already on the board"):
+        ceremony.submit_deal(db.session, draft, seats[0], people[0].deal_file(package, 1))
+
+
+def test_full_ceremony_launches_with_y_from_the_board(app, draft, people):
+    seats = frozen(app, draft, people)
+    package = post_deals(draft, people, seats)
+    board = ceremony.board_file(db.session, draft)
+    for person, seat in zip(people, seats):
+        assert not ceremony.ready_to_launch(draft, ceremony.load_board(db.session, draft))
+        with pytest.raises(CeremonyError, match="only when every trustee has signed"):
+            ceremony.launch(db.session, draft, app.config["LOG_KEY_SECRET"], utcnow())
+        assert ceremony.submit_result(db.session, draft, seat, person.finish_file(package, board, seat.seat), utcnow()) == "signed"
+    ceremony.launch(db.session, draft, app.config["LOG_KEY_SECRET"], utcnow())
+    db.session.commit()
+    assert draft.state == CampaignState.OPEN and draft.launched_at
+    y = group.add(group.add(*[group.scalarmult_base(p.coefficients[0]) for p in people[:2]]),
+                  group.scalarmult_base(people[2].coefficients[0]))
+    assert draft.group_key == y
+    for person, seat in zip(people, seats):
+        assert seat.verification_key == group.scalarmult_base(person.share)
+
+
+def test_a_wrong_transcript_signature_is_refused(app, draft, people):
+    seats = frozen(app, draft, people)
+    package = post_deals(draft, people, seats)
+    board = ceremony.board_file(db.session, draft)
+    good = json.loads(people[0].finish_file(package, board, 1))
+    wrong_transcript = people[0].transcript_file(draft.ctx, 1, b"\x07" * 64)
+    with pytest.raises(CeremonyError, match="differs from this board's transcript"):
+        ceremony.submit_result(db.session, draft, seats[0], wrong_transcript, utcnow())
+    by_someone_else = json.loads(people[1].transcript_file(draft.ctx, 1, bytes.fromhex(good["transcript"])))
+    forged = dict(good, signature=by_someone_else["signature"])
+    with pytest.raises(CeremonyError, match="does not verify under your registered Ed25519 key"):
+        ceremony.submit_result(db.session, draft, seats[0], canonical_json(forged), utcnow())
+    with pytest.raises(CeremonyError, match="not yours"):
+        ceremony.submit_result(db.session, draft, seats[1], canonical_json(good), utcnow())
+    assert ceremony.load_board(db.session, draft).signatures == {}
+
+
+def test_a_complaint_halts_the_ceremony_until_restarted_without_the_accused(app, draft, people):
+    seats = frozen(app, draft, people)
+    package = post_deals(draft, people, seats)
+    complaint = people[0].complaint_file(draft.ctx, 1, 2, "feldman-check-failed")
+    assert ceremony.submit_result(db.session, draft, seats[0], complaint, utcnow()) == "complaint"
+    board = ceremony.load_board(db.session, draft)
+    assert board.halted
+    assert ceremony.step_of(draft, board, seats[0]) == ceremony.Step.COMPLAINED
+    with pytest.raises(CeremonyError, match="halted by a complaint"):
+        ceremony.submit_result(db.session, draft, seats[2], people[2].finish_file(package, ceremony.board_file(db.session, draft), 3), utcnow())
+    with pytest.raises(CeremonyError, match="Only an accused trustee"):
+        ceremony.restart_without(db.session, draft, 3, utcnow())
+    removed = ceremony.restart_without(db.session, draft, 2, utcnow())
+    assert removed.seat == 2 and [t.seat for t in draft.trustees] == [1, 3]
+    assert draft.manifest is None and trustees.seats_open(draft)
+    assert ceremony.load_board(db.session, draft).deals == {}
+    # A replacement takes seat 2 and the campaign freezes again under a new ctx.
+    replacement = FakeTrustee("Replacement", "r@trustees.example")
+    seat_everyone(draft, [replacement])
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    assert [t["name"] for t in json.loads(draft.manifest)["trustees"]] == ["Trustee 1", "Replacement", "Trustee 3"]
+
+
+def test_a_forged_complaint_is_refused(app, draft, people):
+    seats = frozen(app, draft, people)
+    post_deals(draft, people, seats)
+    forged = people[1].complaint_file(draft.ctx, 1, 2, "bad-proof")  # signed by someone else
+    with pytest.raises(CeremonyError, match="complaint's signature does not verify"):
+        ceremony.submit_result(db.session, draft, seats[0], forged, utcnow())
+    assert not ceremony.load_board(db.session, draft).halted
+
+
+def test_nothing_secret_of_any_trustee_reaches_the_database(app, draft, people):
+    seats = frozen(app, draft, people)
+    package = post_deals(draft, people, seats)
+    board = ceremony.board_file(db.session, draft)
+    for person, seat in zip(people, seats):
+        ceremony.submit_result(db.session, draft, seat, person.finish_file(package, board, seat.seat), utcnow())
+    ceremony.launch(db.session, draft, app.config["LOG_KEY_SECRET"], utcnow())
+    db.session.commit()
+    db.engine.dispose()  # checkpoint the WAL into the file
+    uri = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    stored = b"".join(p.read_bytes() for p in Path(uri).parent.glob(Path(uri).name + "*"))
+    secrets_ = [s for p in people for s in (*p.coefficients, p.share, p.seed, p.x_secret)]
+    assert len(secrets_) == 3 * 5
+    for secret in secrets_:
+        assert secret not in stored and secret.hex().encode() not in stored
+    # The public values are there (so the check above reads the right file).
+    assert draft.group_key in stored or draft.group_key.hex().encode() in stored
