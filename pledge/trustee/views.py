@@ -76,16 +76,20 @@ def invitation(secret: str):
                            existing=existing, secret=secret), status
 
 
-@bp.route("/")
-@trustee_required
-def dashboard():
-    """Every seat of the current trustee, each with its next step."""
+def _render_dashboard(status: int = 200):
     seats = []
     for seat in trustees.seats_of(db.session, current_user):
         campaign = db.session.get(Campaign, seat.campaign_id)
         board = ceremony.load_board(db.session, campaign)
         seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat)))
-    return render_template("trustee/dashboard.html", seats=seats, upload_form=UploadForm())
+    return render_template("trustee/dashboard.html", seats=seats), status
+
+
+@bp.route("/")
+@trustee_required
+def dashboard():
+    """Every seat of the current trustee, each with its next step."""
+    return _render_dashboard()
 
 
 def _read_upload(form) -> bytes | None:
@@ -156,13 +160,13 @@ def _upload(campaign_id: int, action):
     data = _read_upload(form)
     if data is None:
         flash("Choose the file to upload.", "error")
-        return redirect(url_for("trustee.dashboard")), 400
+        return _render_dashboard(400)
     try:
         messages = action(campaign, seat, data)
     except ServiceError as error:
         db.session.rollback()
         flash(f"Refused: {error.message}", "error")
-        return redirect(url_for("trustee.dashboard")), 400
+        return _render_dashboard(400)
     db.session.commit()
     if send_all(messages):
         flash("Some notification emails could not be sent; the upload is saved.", "error")

@@ -1,0 +1,106 @@
+"""Trustee pages over HTTP: invitations, key registration, who may see which seat."""
+
+import re
+
+import pytest
+
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import CampaignState, Role, utcnow
+from pledge.services import trustees
+from tests.ceremony_kit import FakeTrustee
+from tests.conftest import csrf_from, post_form
+
+
+@pytest.fixture
+def draft(make_campaign, make_user):
+    organizer, _ = make_user(Role.ORGANIZER, email="org@staff.example")
+    return make_campaign(organizer=organizer, state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
+
+
+def invite(campaign, email="ada@trustees.example", name="Ada"):
+    with write_intent():
+        invitation = trustees.invite_trustee(db.session, campaign, name=name, email=email, now=utcnow())
+        db.session.commit()
+    return invitation
+
+
+def test_accepting_creates_a_trustee_account_and_spends_the_link(client, draft):
+    invitation = invite(draft)
+    url = f"/trustee/invitations/{invitation.secret}"
+    page = client.get(url)
+    assert page.status_code == 200 and "seat 1 of" in page.get_data(as_text=True)
+    short = post_form(client, url, {"password": "short", "confirm": "short"})
+    assert short.status_code == 400
+    response = post_form(client, url, {"password": "a good long password", "confirm": "a good long password"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/trustee/campaigns/{draft.id}/keys")
+    assert client.get("/trustee/").status_code == 200
+    assert client.get(url).status_code == 404  # single use
+    db.session.refresh(invitation.trustee)
+    assert invitation.trustee.user.roles == {Role.TRUSTEE}
+
+
+def test_an_existing_account_must_log_in_to_accept(client, draft, make_user, login):
+    _, password = make_user(Role.ORGANIZER, email="ada@trustees.example")
+    invitation = invite(draft)
+    url = f"/trustee/invitations/{invitation.secret}"
+    assert "Log in</a> to accept" in client.get(url).get_data(as_text=True)
+    login("ada@trustees.example", password)
+    response = post_form(client, url, {})
+    assert response.status_code == 302
+    db.session.refresh(invitation.trustee)
+    assert invitation.trustee.accepted_at is not None
+
+
+def test_registering_keys_by_upload_or_paste(client, draft):
+    invitation = invite(draft)
+    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password", "confirm": "a good long password"})
+    person = FakeTrustee("Ada", "ada@trustees.example")
+    keys_url = f"/trustee/campaigns/{draft.id}/keys"
+    bad = post_form(client, keys_url, {"pasted": '{"v":1,"kind":"trustee-key"}'})
+    assert bad.status_code == 400 and "trustee-public" in bad.get_data(as_text=True)
+    good = post_form(client, keys_url, {"pasted": person.public_file().decode()})
+    assert good.status_code == 302
+    db.session.refresh(invitation.trustee)
+    assert invitation.trustee.ed25519_public == person.public.ed25519
+
+
+def test_trustees_see_only_their_own_seats(client, draft, make_campaign, make_user, login):
+    other_campaign = make_campaign(state=CampaignState.DRAFT)
+    invitation = invite(draft)
+    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password", "confirm": "a good long password"})
+    for url in (f"/trustee/campaigns/{other_campaign.id}/keys", f"/trustee/campaigns/{other_campaign.id}/ceremony.json",
+                f"/trustee/campaigns/{other_campaign.id}/board.json"):
+        assert client.get(url).status_code == 404, url
+    # Not frozen yet: no package to download.
+    assert client.get(f"/trustee/campaigns/{draft.id}/ceremony.json").status_code == 404
+    # A trustee is not an organizer.
+    assert client.get("/organize/").status_code == 403
+
+
+def test_organizer_invites_by_email_and_sees_the_seats(app, client, tmp_path, make_user, make_campaign):
+    from tests.mailsink import MailSink
+
+    sink = MailSink(tmp_path / "sink")
+    app.config["MAIL_PORT"] = sink.port
+    try:
+        organizer, password = make_user(Role.ORGANIZER, email="boss@staff.example")
+        campaign = make_campaign(organizer=organizer, state=CampaignState.DRAFT, trustee_count=3, trustee_quorum=2)
+        post_form(client, "/login", {"email": "boss@staff.example", "password": password})
+        url = f"/organize/campaigns/{campaign.id}/trustees"
+        assert post_form(client, url, {"name": "Ada", "email": "ada@trustees.example"}).status_code == 302
+        refused = post_form(client, url, {"name": "Me", "email": "boss@staff.example"})
+        assert refused.status_code == 400 and "cannot also be one of its trustees" in refused.get_data(as_text=True)
+        message = sink.wait_for("ada@trustees.example", "invited")
+        secret = re.search(r"/trustee/invitations/(\S+)", message.body).group(1)
+        page = client.get(url).get_data(as_text=True)
+        assert "Ada" in page and "Invited" in page
+        # Re-sending makes the old link useless.
+        token = csrf_from(page)
+        assert client.post(f"{url}/reinvite", data={"seat": "1", "csrf_token": token}).status_code == 302
+        assert client.get(f"/trustee/invitations/{secret}").status_code == 404
+        freeze = client.post(f"/organize/campaigns/{campaign.id}/freeze", data={"csrf_token": token}, follow_redirects=True)
+        assert "2 of 3 trustees have not registered" in freeze.get_data(as_text=True) or \
+               "3 of 3 trustees have not registered" in freeze.get_data(as_text=True)
+    finally:
+        sink.stop()
