@@ -11,6 +11,13 @@ from nacl.public import PrivateKey
 from crypto import dkg, group
 from crypto.hashing import canonical_json
 from crypto.tools import files, keys, signing
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import Role, utcnow
+from pledge.services import ceremony, trustees
+from pledge.services.accounts import PasswordCost, create_user
+
+COST = PasswordCost(opslimit=1, memlimit=8192)
 
 
 @dataclass
@@ -56,3 +63,39 @@ class FakeTrustee:
     def complaint_file(self, ctx: bytes, seat: int, accused: int, reason: str) -> bytes:
         signature = signing.sign(self.seed, signing.complaint_message(ctx, seat, accused, reason))
         return canonical_json(files.complaint_doc(ctx, seat, [files.Accusation(accused, reason, signature)]))
+
+
+def seat_everyone(campaign, people):
+    """Invite, accept and register keys for each fake trustee, through the services."""
+    now = utcnow()
+    seats = []
+    with write_intent():
+        for person in people:
+            invitation = trustees.invite_trustee(db.session, campaign, name=person.name, email=person.email, now=now)
+            user = create_user(db.session, email=person.email, name=person.name, password="long enough pw",
+                               roles=[Role.TRUSTEE], cost=COST)
+            trustees.accept_invitation(db.session, invitation.trustee, user, now)
+            ed, x = ceremony.parse_public_keys(person.public_file())
+            trustees.register_keys(db.session, campaign, invitation.trustee, ed, x, now)
+            seats.append(invitation.trustee)
+        db.session.commit()
+    return seats
+
+
+def frozen(app, campaign, people):
+    """Seat everyone and freeze the campaign; return the seats."""
+    seats = seat_everyone(campaign, people)
+    with write_intent():
+        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return seats
+
+
+def post_deals(campaign, people, seats):
+    """Every fake trustee posts an honest deal; return the ceremony package."""
+    package = ceremony.ceremony_package(campaign)
+    with write_intent():
+        for person, seat in zip(people, seats):
+            ceremony.submit_deal(db.session, campaign, seat, person.deal_file(package, seat.seat))
+        db.session.commit()
+    return package

@@ -19,7 +19,7 @@ from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.keys import token_private_key
 from pledge.services.manifest import manifest_ctx
 from pledge.services.trustees import INVALID_INVITATION, TrusteeError
-from tests.ceremony_kit import FakeTrustee
+from tests.ceremony_kit import FakeTrustee, frozen, post_deals, seat_everyone
 
 COST = PasswordCost(opslimit=1, memlimit=8192)
 
@@ -32,39 +32,6 @@ def people():
 @pytest.fixture
 def draft(make_campaign):
     return make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
-
-
-def seat_everyone(campaign, people):
-    now = utcnow()
-    seats = []
-    with write_intent():
-        for person in people:
-            invitation = trustees.invite_trustee(db.session, campaign, name=person.name, email=person.email, now=now)
-            user = create_user(db.session, email=person.email, name=person.name, password="long enough pw",
-                               roles=[Role.TRUSTEE], cost=COST)
-            trustees.accept_invitation(db.session, invitation.trustee, user, now)
-            ed, x = ceremony.parse_public_keys(person.public_file())
-            trustees.register_keys(db.session, campaign, invitation.trustee, ed, x, now)
-            seats.append(invitation.trustee)
-        db.session.commit()
-    return seats
-
-
-def frozen(app, campaign, people):
-    seats = seat_everyone(campaign, people)
-    with write_intent():
-        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], utcnow())
-        db.session.commit()
-    return seats
-
-
-def post_deals(campaign, people, seats):
-    package = ceremony.ceremony_package(campaign)
-    with write_intent():
-        for person, seat in zip(people, seats):
-            ceremony.submit_deal(db.session, campaign, seat, person.deal_file(package, seat.seat))
-        db.session.commit()
-    return package
 
 
 def test_invitations_fill_seats_and_refuse_duplicates_and_the_organizer(draft, people):
@@ -275,3 +242,20 @@ def test_nothing_secret_of_any_trustee_reaches_the_database(app, draft, people):
         assert secret not in stored and secret.hex().encode() not in stored
     # The public values are there (so the check above reads the right file).
     assert draft.group_key in stored or draft.group_key.hex().encode() in stored
+
+
+def test_n_cannot_drop_below_the_seats_already_offered(draft, people):
+    from dataclasses import replace
+
+    from pledge.services.campaigns import DraftFields, update_draft
+    from pledge.services.errors import CampaignError
+
+    seat_everyone(draft, people)
+    fields = DraftFields(
+        title=draft.title, slug=draft.slug, pledge_text=draft.pledge_text, lab_ids=tuple(l.lab_id for l in draft.lab_links),
+        min_total=draft.min_total, min_per_lab=draft.min_per_lab, min_labs=draft.min_labs, deadline=draft.deadline,
+        trustee_quorum=2, trustee_count=3, suppress_below=5, batch_interval_seconds=3600,
+    )
+    update_draft(db.session, draft, fields, utcnow())
+    with pytest.raises(CampaignError, match="3 trustees already have seats"):
+        update_draft(db.session, draft, replace(fields, trustee_count=2, trustee_quorum=2), utcnow())

@@ -104,3 +104,26 @@ def test_organizer_invites_by_email_and_sees_the_seats(app, client, tmp_path, ma
                "3 of 3 trustees have not registered" in freeze.get_data(as_text=True)
     finally:
         sink.stop()
+
+
+def test_a_complaint_is_shown_to_the_organizer_and_every_trustee_with_the_accused_named(app, client, make_user, make_campaign, login):
+    from pledge.services import ceremony
+    from tests.ceremony_kit import frozen, post_deals
+
+    organizer, password = make_user(Role.ORGANIZER, email="boss@staff.example")
+    campaign = make_campaign(organizer=organizer, state=CampaignState.DRAFT, trustee_count=3, trustee_quorum=2)
+    people = [FakeTrustee(f"Person {i}", f"p{i}@trustees.example") for i in (1, 2, 3)]
+    seats = frozen(app, campaign, people)
+    post_deals(campaign, people, seats)
+    with write_intent():
+        ceremony.submit_result(db.session, campaign, seats[2], people[2].complaint_file(campaign.ctx, 3, 1, "bad-proof"), utcnow())
+        db.session.commit()
+    login("boss@staff.example", password)
+    page = client.get(f"/organize/campaigns/{campaign.id}/trustees").get_data(as_text=True)
+    assert "The ceremony is halted by a complaint." in page
+    assert "Trustee 3 accuses trustee 1 (Person 1): bad proof." in page
+    assert "Restart without trustee 1 (Person 1)" in page
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login("p2@trustees.example", "long enough pw")
+    dashboard = client.get("/trustee/").get_data(as_text=True)
+    assert "The ceremony is halted." in dashboard and "accuses trustee 1 (Person 1)" in dashboard

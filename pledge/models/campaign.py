@@ -124,6 +124,11 @@ class Campaign(Base):
         return sorted((link.lab for link in self.lab_links), key=lambda lab: lab.name.lower())
 
     @property
+    def trustee_names(self) -> dict[int, str]:
+        """Trustee names by seat."""
+        return {trustee.seat: trustee.name for trustee in self.trustees}
+
+    @property
     def is_public(self) -> bool:
         """Whether the public may see this campaign."""
         return self.state in PUBLIC_STATES

@@ -127,6 +127,11 @@ def update_draft(session: Session, campaign: Campaign, fields: DraftFields, now:
     """Change a draft. Raises :class:`NotEditable` past the draft stage."""
     _require_draft(campaign)
     labs = _check_fields(session, fields, now, campaign.id)
+    if fields.trustee_count < len(campaign.trustees):
+        raise CampaignError(
+            f"{len(campaign.trustees)} trustees already have seats: remove some before lowering n.",
+            field="trustee_count",
+        )
     _apply(campaign, fields, labs)
     session.flush()
 
