@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` (tests) replaces the instance secrets and environment."""
-    from pledge import auth, dev, organize, public, trustee
+    from pledge import admin, auth, dev, organize, public, trustee, verify
     from pledge.cli import register_commands
     from pledge.config import load_config
     from pledge.database import configure_engines
@@ -53,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(organize.bp)
     app.register_blueprint(trustee.bp)
+    app.register_blueprint(verify.bp)
+    app.register_blueprint(admin.bp)
     if app.config["PLEDGE_ENV"] == "development":
         # The mailbox shows every message the local sink received: development only.
         app.register_blueprint(dev.bp)

@@ -69,6 +69,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_SENDER": "Pledge <no-reply@pledge.invalid>",
         "MAIL_DIR": str(Path(instance_path) / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Signer verification (DESIGN §3). Every /api/verify/start answer takes at least this
+        # long, so whether an email was sent does not show in the timing.
+        "VERIFY_MIN_RESPONSE_SECONDS": 1.0,
+        "VERIFY_SENDS_PER_ADDRESS_PER_HOUR": 3,
+        "VERIFY_SENDS_PER_HOUR": 2000,
+        # Alarm when a lab's issuance today is at least this many tokens and this many times
+        # its average over the previous week.
+        "ISSUANCE_ALARM_MINIMUM": 20,
+        "ISSUANCE_ALARM_FACTOR": 5.0,
     }
 
 

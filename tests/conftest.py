@@ -28,6 +28,7 @@ def make_config(instance_path, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'pledge.sqlite3'}",
         "MAIL_DIR": str(instance_path / "mail"),
         "SERVER_NAME": None,
+        "VERIFY_MIN_RESPONSE_SECONDS": 0.0,
         **FAST_PASSWORDS,
         **{name: secrets.token_hex(32) for name in SECRET_NAMES},
     }
@@ -201,3 +202,30 @@ def browser_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def make_open_campaign(app, make_campaign):
+    """``make_open_campaign(**fields)``: an open campaign with real token keys and a manifest
+    (trustee keys are random stand-ins: enough for affiliation and token tests)."""
+    from crypto.hashing import canonical_json
+    from pledge.models import CampaignState
+    from pledge.services.keys import create_token_keys
+    from pledge.services.manifest import TrusteeKeys, manifest_ctx, manifest_for_campaign
+
+    def make(**fields):
+        fields.setdefault("trustee_quorum", 2)
+        fields.setdefault("trustee_count", 3)
+        campaign = make_campaign(state=CampaignState.OPEN, **fields)
+        with write_intent():
+            create_token_keys(campaign, app.config["TOKEN_KEY_SECRET"])
+            keys = {link.lab.slug: link.token_public_key for link in campaign.lab_links}
+            stand_ins = [TrusteeKeys(i, f"Trustee {i}", secrets.token_bytes(32), secrets.token_bytes(32))
+                         for i in range(1, campaign.trustee_count + 1)]
+            manifest = manifest_for_campaign(campaign, keys, stand_ins)
+            campaign.manifest = canonical_json(manifest).decode("utf-8")
+            campaign.ctx = manifest_ctx(manifest)
+            db.session.commit()
+        return campaign
+
+    return make

@@ -36,6 +36,13 @@ EXPECTED = {
     "trustee.board": ("GET", "/trustee/campaigns/{cid}/board.json", 302, 403),
     "trustee.upload_deal": ("POST", "/trustee/campaigns/{cid}/deal", 400, 400),
     "trustee.upload_result": ("POST", "/trustee/campaigns/{cid}/result", 400, 400),
+    "verify.page": ("GET", "/verify", 200, 200),
+    # Cookie-less JSON endpoints: without a JSON body they are refused (415), signed in or not.
+    "verify.start": ("POST", "/api/verify/start", 415, 415),
+    "verify.check": ("POST", "/api/verify/check", 415, 415),
+    "verify.issue": ("POST", "/api/verify/issue", 415, 415),
+    "verify.manifest": ("GET", "/api/campaigns/{slug}/manifest", 404, 404),  # no manifest: made directly
+    "admin.issuance": ("GET", "/admin/issuance", 302, 403),
     "static": ("GET", "/static/css/pledge.css", 200, 200),
 }
 

@@ -1,5 +1,6 @@
 """The data model. Importing this package registers every table on ``Base.metadata``."""
 
+from pledge.models.affiliation import IssuanceCount, SpentToken, TokenIssuance, VerificationCode
 from pledge.models.base import Base, UTCDateTime, utcnow
 from pledge.models.campaign import (
     PUBLIC_STATES,
@@ -13,6 +14,6 @@ from pledge.models.lab import Lab, LabDomain
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
-    "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
+    "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode", "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
     "PUBLIC_STATES", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Role", "User", "UserRole",
 ]

@@ -1,15 +1,22 @@
 """The periodic, idempotent step behind ``flask --app pledge tick`` (DESIGN §2).
 
-Batch publication, threshold detection, expiry and notifications will live here; each step must
-be safe when several tick processes run at once. Nothing is due yet in this version.
+Batch publication, threshold detection, expiry and notifications live here; each step must be
+safe when several tick processes run at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
+
+from pledge.models import VerificationCode
+
+#: Verification code rows (keyed tags, never addresses) are kept this long after they expire,
+#: for the per-address send cap, then deleted.
+CODE_RETENTION = timedelta(days=1)
 
 
 @dataclass
@@ -25,7 +32,16 @@ class TickReport:
         return f"tick at {self.ran_at:%Y-%m-%d %H:%M:%S}Z: {done}"
 
 
+def purge_codes(session: Session, now: datetime) -> int:
+    """Delete verification codes that expired more than a day ago."""
+    result = session.execute(delete(VerificationCode).where(VerificationCode.expires_at < now - CODE_RETENTION))
+    return result.rowcount or 0
+
+
 def run_tick(session: Session, now: datetime) -> TickReport:
-    """Run every time-driven step that is due at ``now``."""
-    del session  # no steps yet: later issues add batch publication, thresholds and expiry
-    return TickReport(ran_at=now)
+    """Run every time-driven step that is due at ``now``. Each step is idempotent."""
+    report = TickReport(ran_at=now)
+    purged = purge_codes(session, now)
+    if purged:
+        report.actions.append(f"purged {purged} expired verification code(s)")
+    return report

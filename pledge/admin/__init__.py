@@ -1,0 +1,7 @@
+"""Admin pages: issuance counters and burst alarms."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from pledge.admin import views  # noqa: E402,F401

@@ -1,0 +1,382 @@
+"""Private affiliation verification (DESIGN §3): email codes, then blind-signed tokens.
+
+The platform learns that someone at lab L verified, and nothing that links it to a signature:
+addresses exist here only as the keyed tag ``HMAC(ISSUER_SECRET, address)``; tokens are blind
+RSA signatures, so the server never sees the message it signs; the issuance record holds only
+``(campaign, tag)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from crypto import blindrsa
+from crypto.errors import CryptoError
+from pledge.models import (
+    Campaign,
+    CampaignLab,
+    CampaignState,
+    IssuanceCount,
+    Lab,
+    LabDomain,
+    TokenIssuance,
+    VerificationCode,
+)
+from pledge.services.errors import ServiceError
+from pledge.services.keys import token_private_key
+
+CODE_LIFETIME = timedelta(minutes=10)
+TICKET_LIFETIME = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+CODE_RE = re.compile(r"^[0-9]{8}$")
+SIGNING_STATES = (CampaignState.OPEN, CampaignState.REVEALED)
+
+
+class AffiliationError(ServiceError):
+    """A refusal with an API error code (``code``) and a message for the signer."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+class InvalidAddress(AffiliationError):
+    code = "invalid_address"
+
+
+class NotEligible(AffiliationError):
+    code = "not_eligible"
+    status = 422
+
+
+class Busy(AffiliationError):
+    code = "busy"
+    status = 503
+
+
+class WrongCode(AffiliationError):
+    code = "wrong_code"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That code is not right, or it has expired or been used. Check the latest email, or ask for a new code."
+        )
+
+
+class InvalidCode(AffiliationError):
+    code = "invalid_code"
+
+
+class TicketInvalid(AffiliationError):
+    code = "ticket_invalid"
+
+    def __init__(self) -> None:
+        super().__init__("This verification has expired or was already used. Start again with your address.")
+
+
+class AlreadyIssued(AffiliationError):
+    code = "already_issued"
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This address already received its tokens for every open campaign of its lab. Tokens are "
+            "issued once per address; if you lost them, import the file you exported."
+        )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Send caps: per address per hour, and for the whole site per hour."""
+
+    per_address_per_hour: int = 3
+    site_per_hour: int = 2000
+
+
+@dataclass(frozen=True)
+class StartOutcome:
+    """What ``start`` decided. ``code`` is None when nothing is to be sent (address capped)."""
+
+    address: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A correct code's reward: a single-use ticket and the campaigns it may ask tokens for."""
+
+    secret: str
+    lab: Lab
+    campaigns: list[Campaign]
+
+
+@dataclass(frozen=True)
+class Issued:
+    """Blind signatures by campaign public id, and campaigns skipped as already issued."""
+
+    signatures: dict[str, bytes]
+    already_issued: list[str]
+    lab: Lab
+    campaigns: list[Campaign]
+
+
+# --- addresses ------------------------------------------------------------------------------
+
+
+def normalize_address(raw: object) -> str:
+    """Lower-case, trimmed, ``+tag`` removed, IDNA domain; CR, LF and NUL refused."""
+    if not isinstance(raw, str) or len(raw) > 320:
+        raise InvalidAddress("Enter your work email address.")
+    if any(ch in raw for ch in "\r\n\0"):
+        raise InvalidAddress("That address contains characters an address cannot have.")
+    cleaned = raw.strip().lower()
+    local, at, domain = cleaned.rpartition("@")
+    if not at or not local or not domain or any(ch.isspace() for ch in cleaned) or "@" in local:
+        raise InvalidAddress("Enter a single work email address, like name@lab.example.")
+    local = local.split("+", 1)[0]
+    try:
+        domain = domain.rstrip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidAddress("The part after @ is not a valid domain name.") from None
+    if not local or "." not in domain or len(local) > 64 or len(domain) > 253:
+        raise InvalidAddress("Enter a single work email address, like name@lab.example.")
+    return f"{local}@{domain}"
+
+
+def address_tag(issuer_secret: bytes, address: str) -> bytes:
+    """``HMAC-SHA256(ISSUER_SECRET, normalised address)``: the only form an address is kept in."""
+    return hmac.new(issuer_secret, address.encode("utf-8"), hashlib.sha256).digest()
+
+
+def _code_hash(issuer_secret: bytes, tag: bytes, code: str) -> bytes:
+    return hmac.new(issuer_secret, b"code|" + tag + code.encode("ascii"), hashlib.sha256).digest()
+
+
+def _ticket_hash(ticket: str) -> bytes:
+    return hashlib.sha256(ticket.encode("ascii", "replace")).digest()
+
+
+def open_campaigns_for_lab(session: Session, lab: Lab, now: datetime) -> list[Campaign]:
+    """Campaigns accepting signatures from ``lab`` right now, in a stable order."""
+    query = (
+        select(Campaign)
+        .join(CampaignLab, CampaignLab.campaign_id == Campaign.id)
+        .where(CampaignLab.lab_id == lab.id, Campaign.state.in_(SIGNING_STATES), Campaign.deadline > now)
+        .order_by(Campaign.public_id)
+    )
+    return list(session.scalars(query))
+
+
+def eligible_lab(session: Session, address: str, now: datetime) -> Lab:
+    """The lab of the address's domain, if some open campaign accepts it."""
+    domain = address.rpartition("@")[2]
+    lab = session.scalar(select(Lab).join(LabDomain).where(LabDomain.domain == domain))
+    if lab is None or not open_campaigns_for_lab(session, lab, now):
+        raise NotEligible(f"Addresses at {domain} are not eligible for any open campaign.")
+    return lab
+
+
+# --- codes ----------------------------------------------------------------------------------
+
+
+def _sent_since(session: Session, since_expiry: datetime, tag: bytes | None = None) -> int:
+    # A code expires 10 minutes after it is sent, so "sent in the last hour" is
+    # "expires later than 50 minutes ago": no send time needs to be stored.
+    query = select(func.count()).select_from(VerificationCode).where(VerificationCode.expires_at > since_expiry)
+    if tag is not None:
+        query = query.where(VerificationCode.tag == tag)
+    return session.scalar(query) or 0
+
+
+def start_verification(session: Session, raw: object, *, issuer_secret: bytes, now: datetime, limits: Limits) -> StartOutcome:
+    """Record a new code for the address, unless it is over its cap; the caller sends it."""
+    address = normalize_address(raw)
+    lab = eligible_lab(session, address, now)
+    window = now - timedelta(hours=1) + CODE_LIFETIME
+    if _sent_since(session, window) >= limits.site_per_hour:
+        raise Busy("Too many verification emails are going out right now. Please try again in an hour.")
+    tag = address_tag(issuer_secret, address)
+    if _sent_since(session, window, tag) >= limits.per_address_per_hour:
+        return StartOutcome(address, None)
+    # A new code replaces any earlier one: its remaining attempts are used up.
+    session.execute(
+        update(VerificationCode)
+        .where(VerificationCode.tag == tag, VerificationCode.consumed.is_(False))
+        .values(attempts=MAX_ATTEMPTS)
+    )
+    code = f"{secrets.randbelow(10**8):08d}"
+    session.add(VerificationCode(tag=tag, lab_id=lab.id, code_hash=_code_hash(issuer_secret, tag, code),
+                                 expires_at=now + CODE_LIFETIME))
+    session.flush()
+    return StartOutcome(address, code)
+
+
+def check_code(session: Session, raw: object, code: object, *, issuer_secret: bytes, now: datetime) -> Ticket:
+    """Evaluate one guess. Raises :class:`WrongCode` after recording the attempt (commit it)."""
+    address = normalize_address(raw)
+    if not isinstance(code, str) or not CODE_RE.match(code.strip()):
+        raise InvalidCode("Enter the 8-digit code from the email.")
+    code = code.strip()
+    tag = address_tag(issuer_secret, address)
+    row = session.scalar(
+        select(VerificationCode)
+        .where(VerificationCode.tag == tag, VerificationCode.consumed.is_(False), VerificationCode.expires_at > now,
+               VerificationCode.attempts < MAX_ATTEMPTS)
+        .order_by(VerificationCode.expires_at.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise WrongCode()
+    # The attempt counts before the guess is looked at, atomically: concurrent guesses cannot
+    # exceed MAX_ATTEMPTS evaluations between them.
+    counted = session.execute(
+        update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.attempts < MAX_ATTEMPTS)
+        .values(attempts=VerificationCode.attempts + 1)
+    )
+    if counted.rowcount != 1:
+        raise WrongCode()
+    if not hmac.compare_digest(row.code_hash, _code_hash(issuer_secret, tag, code)):
+        raise WrongCode()
+    ticket = secrets.token_urlsafe(32)
+    spent = session.execute(
+        update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.consumed.is_(False))
+        .values(consumed=True, ticket_hash=_ticket_hash(ticket), ticket_expires_at=now + TICKET_LIFETIME)
+    )
+    if spent.rowcount != 1:
+        raise WrongCode()
+    lab = session.get(Lab, row.lab_id)
+    return Ticket(ticket, lab, open_campaigns_for_lab(session, lab, now))
+
+
+# --- issuance ---------------------------------------------------------------------------------
+
+
+def _parse_requests(requests: object) -> dict[str, bytes]:
+    if not isinstance(requests, list) or not requests or len(requests) > 100:
+        raise AffiliationError("Send one blinded message for each listed campaign.")
+    parsed: dict[str, bytes] = {}
+    for item in requests:
+        if not isinstance(item, dict) or set(item) != {"campaign", "blinded"}:
+            raise AffiliationError("Each request needs exactly a campaign and a blinded message.")
+        campaign, blinded = item["campaign"], item["blinded"]
+        if not isinstance(campaign, str) or not isinstance(blinded, str) or campaign in parsed:
+            raise AffiliationError("Each campaign may be named once, with a hex blinded message.")
+        try:
+            parsed[campaign] = bytes.fromhex(blinded)
+        except ValueError:
+            raise AffiliationError("A blinded message is not hex.") from None
+    return parsed
+
+
+def _claim_issuance(session: Session, campaign: Campaign, tag: bytes) -> bool:
+    """Record (campaign, tag) unless already there; True if this call recorded it."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(TokenIssuance).values(campaign_id=campaign.id, tag=tag).on_conflict_do_nothing()
+    )
+    return result.rowcount == 1
+
+
+def _count(session: Session, campaign: Campaign, lab: Lab, now: datetime) -> IssuanceCount:
+    row = session.get(IssuanceCount, (campaign.id, lab.id, now.date()))
+    if row is None:
+        row = IssuanceCount(campaign_id=campaign.id, lab_id=lab.id, day=now.date(), issued=0, alarmed=False)
+        session.add(row)
+    row.issued += 1
+    return row
+
+
+def issue_tokens(session: Session, ticket: object, requests: object, *, token_key_secret: bytes, now: datetime) -> Issued:
+    """Blind-sign one token per listed campaign not issued to this tag before; spend the ticket."""
+    if not isinstance(ticket, str) or not 20 <= len(ticket) <= 100:
+        raise TicketInvalid()
+    row = session.scalar(select(VerificationCode).where(VerificationCode.ticket_hash == _ticket_hash(ticket)))
+    if row is None or row.ticket_expires_at is None or row.ticket_expires_at <= now:
+        raise TicketInvalid()
+    spent = session.execute(
+        update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.ticket_hash == _ticket_hash(ticket))
+        .values(ticket_hash=None, ticket_expires_at=None)
+    )
+    if spent.rowcount != 1:
+        raise TicketInvalid()
+    parsed = _parse_requests(requests)
+    lab = session.get(Lab, row.lab_id)
+    campaigns = open_campaigns_for_lab(session, lab, now)
+    if set(parsed) != {c.public_id for c in campaigns}:
+        raise AffiliationError("Ask for a token for every listed campaign at once, and for no other.")
+    signatures: dict[str, bytes] = {}
+    skipped: list[str] = []
+    for campaign in campaigns:
+        if not _claim_issuance(session, campaign, row.tag):
+            skipped.append(campaign.public_id)
+            continue
+        link = next(link for link in campaign.lab_links if link.lab_id == lab.id)
+        try:
+            signatures[campaign.public_id] = blindrsa.blind_sign(
+                token_private_key(campaign, link, token_key_secret), parsed[campaign.public_id]
+            )
+        except CryptoError:
+            raise AffiliationError("A blinded message is not the right size for its campaign's key.") from None
+        _count(session, campaign, lab, now)
+    if not signatures:
+        raise AlreadyIssued()
+    session.flush()
+    return Issued(signatures, skipped, lab, campaigns)
+
+
+# --- burst alarms -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A lab whose issuance today jumped far above its usual daily rate."""
+
+    campaign: Campaign
+    lab: Lab
+    today: int
+    usual: float
+
+
+def detect_bursts(session: Session, issued: Issued, now: datetime, *, factor: float, minimum: int) -> list[Burst]:
+    """Flag (once a day) labs whose issuance today is at least ``minimum`` and ``factor`` times
+    their average over the previous seven days; sets the campaign's alarm flag."""
+    bursts = []
+    for campaign in issued.campaigns:
+        today = session.get(IssuanceCount, (campaign.id, issued.lab.id, now.date()))
+        if today is None or today.alarmed:
+            continue
+        week = [now.date() - timedelta(days=d) for d in range(1, 8)]
+        history = session.scalars(
+            select(IssuanceCount.issued).where(
+                IssuanceCount.campaign_id == campaign.id, IssuanceCount.lab_id == issued.lab.id,
+                IssuanceCount.day.in_(week))
+        ).all()
+        usual = sum(history) / 7
+        if today.issued >= max(minimum, factor * usual):
+            today.alarmed = True
+            campaign.issuance_alarm_at = now
+            bursts.append(Burst(campaign, issued.lab, today.issued, usual))
+    session.flush()
+    return bursts
+
+
+def issuance_report(session: Session, since_days: int, now: datetime) -> list[IssuanceCount]:
+    """Issuance counters of the last ``since_days`` days, newest first (admins only)."""
+    first = now.date() - timedelta(days=since_days)
+    return list(session.scalars(
+        select(IssuanceCount).where(IssuanceCount.day >= first)
+        .order_by(IssuanceCount.day.desc(), IssuanceCount.campaign_id, IssuanceCount.lab_id)
+    ))
