@@ -318,3 +318,13 @@ def test_tick_purges_codes_a_day_after_they_expire(app, client, sink, campaigns,
     result = runner.invoke(args=["tick"])
     assert "purged 1 expired verification code" in result.output
     assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 1
+
+
+def test_start_answers_no_sooner_than_the_configured_minimum(app, client, sink, campaigns):
+    import time
+
+    app.config["VERIFY_MIN_RESPONSE_SECONDS"] = 0.3
+    for address in ("pad@anthropic.com", "pad@anthropic.com", "pad@anthropic.com", "pad@anthropic.com", "x@example.org"):
+        started = time.monotonic()
+        post(client, "/api/verify/start", {"email": address})
+        assert time.monotonic() - started >= 0.3  # sent, capped (4th) and refused alike
