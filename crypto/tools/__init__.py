@@ -4,4 +4,9 @@
 files it reads and writes are defined in :mod:`crypto.tools.files` and
 :mod:`crypto.tools.roundfile` and documented in ``docs/trustee-files.md``: they are the
 contract with the web application.
+
+:mod:`crypto.tools.signer` is ``pledge-sign``, the command-line signer: it verifies a work
+address and keeps blind-signed tokens (:mod:`~crypto.tools.affiliation` for the protocol steps,
+:mod:`~crypto.tools.jsonhttp` for HTTP, :mod:`~crypto.tools.tokenfile` for the tokens file;
+documented in ``docs/pledge-sign.md``).
 """
