@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` (tests) replaces the instance secrets and environment."""
-    from pledge import admin, auth, dev, organize, public, trustee, verify
+    from pledge import admin, auth, dev, organize, public, signing, trustee, verify
     from pledge.cli import register_commands
     from pledge.config import load_config
     from pledge.database import configure_engines
@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organize.bp)
     app.register_blueprint(trustee.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(signing.bp)
     app.register_blueprint(admin.bp)
     if app.config["PLEDGE_ENV"] == "development":
         # The mailbox shows every message the local sink received: development only.

@@ -19,13 +19,17 @@ MESSAGES = {
 }
 
 
+API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error"}
+
+
 def install_error_pages(app: Flask) -> None:
     """Render HTTP errors with the site's template (JSON under /api/)."""
 
     def _render(code: int, detail: str | None = None):
         title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
         if request.path.startswith("/api/"):
-            return {"error": title, "message": detail or message}, code
+            return {"error": API_CODES.get(code, "error"), "message": detail or message}, code
         return render_template("errors/error.html", title=title, message=detail or message), code
 
     @app.errorhandler(CSRFError)

@@ -210,7 +210,7 @@ def make_open_campaign(app, make_campaign):
     (trustee keys are random stand-ins: enough for affiliation and token tests)."""
     from crypto.hashing import canonical_json
     from pledge.models import CampaignState
-    from pledge.services.keys import create_token_keys
+    from pledge.services.keys import create_token_keys, log_public_key
     from pledge.services.manifest import TrusteeKeys, manifest_ctx, manifest_for_campaign
 
     def make(**fields):
@@ -225,6 +225,7 @@ def make_open_campaign(app, make_campaign):
             manifest = manifest_for_campaign(campaign, keys, stand_ins)
             campaign.manifest = canonical_json(manifest).decode("utf-8")
             campaign.ctx = manifest_ctx(manifest)
+            campaign.log_public_key = log_public_key(campaign, app.config["LOG_KEY_SECRET"])
             db.session.commit()
         return campaign
 

@@ -66,7 +66,7 @@ def test_unknown_and_draft_campaigns_are_404_on_page_and_api(client, make_campai
     draft = make_campaign(state=CampaignState.DRAFT)
     for url in ("/campaigns/nope", "/api/campaigns/nope", f"/campaigns/{draft.slug}", f"/api/campaigns/{draft.slug}"):
         assert client.get(url).status_code == 404, url
-    assert client.get("/api/campaigns/nope").get_json()["error"] == "Not found"
+    assert client.get("/api/campaigns/nope").get_json()["error"] == "not_found"
 
 
 @pytest.mark.parametrize("url", ["/", "/about", "/campaigns/{slug}", "/api/campaigns/{slug}", "/nope"])

@@ -43,6 +43,14 @@ EXPECTED = {
     "verify.issue": ("POST", "/api/verify/issue", 415, 415),
     "verify.manifest": ("GET", "/api/campaigns/{slug}/manifest", 404, 404),  # no manifest: made directly
     "admin.issuance": ("GET", "/admin/issuance", 302, 403),
+    # The campaign made here skipped its ceremony (no manifest), so it has no signing pages.
+    "signing.sign_page": ("GET", "/campaigns/{slug}/sign", 404, 404),
+    "signing.receipt_page": ("GET", "/campaigns/{slug}/receipt", 404, 404),
+    "signing.board": ("GET", "/api/campaigns/{slug}/board", 404, 404),
+    "signing.head": ("GET", "/api/campaigns/{slug}/log/head", 404, 404),
+    "signing.submit": ("POST", "/api/campaigns/{slug}/entries", 404, 404),
+    "signing.receipt": ("GET", "/api/campaigns/{slug}/receipts/00", 404, 404),
+    "signing.withdraw": ("POST", "/api/campaigns/{slug}/withdrawals", 404, 404),
     "static": ("GET", "/static/css/pledge.css", 200, 200),
 }
 

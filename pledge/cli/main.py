@@ -14,6 +14,7 @@ from pledge.models import Role, utcnow
 from pledge.services.accounts import current_cost, create_user
 from pledge.services.demo import seed_demo
 from pledge.services.errors import ServiceError
+from pledge.services.notify import send_all
 from pledge.services.tick import run_tick
 
 
@@ -70,6 +71,11 @@ def seed_demo_command() -> None:
 def tick_command() -> None:
     """Run every time-driven step that is due (batches, thresholds, expiry). Idempotent."""
     with write_intent():
-        report = run_tick(db.session, utcnow())
+        report = run_tick(db.session, utcnow(), log_key_secret=current_app.config["LOG_KEY_SECRET"])
         db.session.commit()
+    if report.outgoing:
+        with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1"):
+            failed = send_all(report.outgoing)
+        if failed:
+            click.echo(f"{len(failed)} email(s) could not be sent", err=True)
     click.echo(report.summary())

@@ -103,6 +103,8 @@ class Campaign(Base):
     # Set at launch: the campaign key Y and the public key of the campaign's log.
     group_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     log_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Set by tick when the published counts first meet the threshold rule before the deadline.
+    threshold_met_at: Mapped[datetime | None]
     # Set when a lab's token issuance jumps far above its usual rate (DESIGN §3 limits).
     issuance_alarm_at: Mapped[datetime | None]
     # Only an admin may let an organizer sit as a trustee of their own campaign.

@@ -13,6 +13,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from pledge.models import VerificationCode
+from pledge.services.batches import publish_due
+from pledge.services.notify import Outgoing
 
 #: Verification code rows (keyed tags, never addresses) are kept this long after they expire,
 #: for the per-address send cap, then deleted.
@@ -25,6 +27,8 @@ class TickReport:
 
     ran_at: datetime
     actions: list[str] = field(default_factory=list)
+    # Emails to send once the tick's transaction has committed.
+    outgoing: list[Outgoing] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the log."""
@@ -38,9 +42,20 @@ def purge_codes(session: Session, now: datetime) -> int:
     return result.rowcount or 0
 
 
-def run_tick(session: Session, now: datetime) -> TickReport:
+def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickReport:
     """Run every time-driven step that is due at ``now``. Each step is idempotent."""
     report = TickReport(ran_at=now)
+    for batch in publish_due(session, now, log_key_secret):
+        report.actions.append(
+            f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn)"
+        )
+        if batch.round_frozen is not None:
+            report.actions.append(f"{batch.campaign.slug}: threshold met, reveal round {batch.round_frozen.number} frozen")
+            report.outgoing.extend(
+                Outgoing(to=trustee.email, subject="Pledge: a reveal round is ready for you", template="reveal_round",
+                         context={"campaign": batch.campaign, "trustee": trustee, "round": batch.round_frozen})
+                for trustee in batch.campaign.trustees
+            )
     purged = purge_codes(session, now)
     if purged:
         report.actions.append(f"purged {purged} expired verification code(s)")

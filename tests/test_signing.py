@@ -1,0 +1,179 @@
+"""Submitting sealed signatures, batches, receipts, withdrawal and threshold detection."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crypto import merkle
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import Entry, LogLeaf, RevealRound, SpentToken, TreeHead, utcnow
+from pledge.services import batches
+from tests.signing_kit import Signer
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def campaign(make_open_campaign):
+    return make_open_campaign(title="Alpha", lab_slugs=("anthropic", "openai", "meta"), min_total=30, min_per_lab=8,
+                              min_labs=3, batch_interval_seconds=3600)
+
+
+def signer(app, campaign, lab="anthropic", **kw):
+    return Signer(campaign, lab, app.config["TOKEN_KEY_SECRET"], **kw)
+
+
+def submit(client, campaign, body):
+    return client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(body), headers=JSON)
+
+
+def tick(app, hours=1):
+    """Publish whatever is due, as tick would, ``hours`` from now."""
+    with write_intent():
+        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours), app.config["LOG_KEY_SECRET"])
+        db.session.commit()
+    return done
+
+
+def counts(client, campaign):
+    data = client.get(f"/api/campaigns/{campaign.slug}").get_json()
+    return data["total"], {lab["slug"]: lab["count"] for lab in data["labs"]}
+
+
+def stored():
+    return (db.session.scalar(select(func.count()).select_from(Entry)),
+            db.session.scalar(select(func.count()).select_from(SpentToken)))
+
+
+def test_a_valid_signature_is_stored_pending_and_returns_a_receipt(app, client, campaign):
+    alice = signer(app, campaign)
+    response = submit(client, campaign, alice.body())
+    assert response.status_code == 201, response.get_json()
+    receipt = response.get_json()["receipt"]
+    assert receipt["nullifier"] == alice.nullifier.hex() and receipt["campaign"] == campaign.public_id
+    assert "Set-Cookie" not in response.headers
+    status = client.get(f"/api/campaigns/{campaign.slug}/receipts/{receipt['leaf_hash']}").get_json()
+    assert status == {"status": "pending"}
+    assert stored() == (1, 1)
+
+
+def test_refused_submissions_are_counted_nowhere(app, client, campaign, make_open_campaign):
+    alice = signer(app, campaign)
+    assert submit(client, campaign, alice.body()).status_code == 201
+    before = stored()
+
+    replay = submit(client, campaign, alice.body())
+    assert replay.status_code == 409 and replay.get_json()["error"] == "token_used"
+
+    forged = signer(app, campaign, "openai")
+    body = forged.body()
+    body["token"]["signature"] = ("00" if body["token"]["signature"][:2] != "00" else "01") + body["token"]["signature"][2:]
+    assert submit(client, campaign, body).get_json()["error"] == "token_refused"
+
+    flipped = signer(app, campaign, "meta")
+    ciphertext = bytearray(flipped.ciphertext())
+    ciphertext[500] ^= 0x01
+    response = submit(client, campaign, flipped.body(bytes(ciphertext)))
+    assert response.status_code == 422 and response.get_json()["error"] == "bad_ciphertext"
+
+    # Someone who knows alice's r seals a new payload under the same R for their own token.
+    bob = signer(app, campaign, "openai")
+    alice_r = b"\x05" + bytes(31)
+    carol = signer(app, campaign, "openai")
+    assert submit(client, campaign, carol.body(carol.ciphertext(r=alice_r))).status_code == 201
+    before = stored()
+    reused = submit(client, campaign, bob.body(bob.ciphertext(r=alice_r)))
+    assert reused.status_code == 409 and reused.get_json()["error"] == "duplicate_ciphertext"
+
+    other = make_open_campaign(title="Other", lab_slugs=("anthropic",))
+    stranger = Signer(other, "anthropic", app.config["TOKEN_KEY_SECRET"])
+    response = submit(client, campaign, stranger.body(stranger.ciphertext()))
+    assert response.status_code == 403 and "another campaign" in response.get_json()["message"]
+
+    assert stored() == before
+    tick(app)
+    assert counts(client, campaign)[0] == 2
+
+
+@pytest.mark.parametrize("mutate, error", [
+    (lambda b: b.pop("withdrawal_key"), "bad_request"),
+    (lambda b: b.update(ciphertext="zz"), "bad_request"),
+    (lambda b: b.update(ciphertext=b["ciphertext"][:-2]), "bad_request"),
+    (lambda b: b.update(withdrawal_key="00" * 32), "bad_request"),
+    (lambda b: b["token"].update(prepared="00" * 40), "token_refused"),
+])
+def test_malformed_submissions_get_clear_errors(app, client, campaign, mutate, error):
+    body = signer(app, campaign).body()
+    mutate(body)
+    response = submit(client, campaign, body)
+    assert response.get_json()["error"] == error and response.status_code in (400, 403)
+    assert stored() == (0, 0)
+
+
+def test_batches_publish_shuffled_leaves_a_signed_head_and_counts(app, client, campaign):
+    people = [signer(app, campaign, lab) for lab in ("anthropic", "anthropic", "openai", "meta", "meta", "meta")]
+    receipts = [submit(client, campaign, p.body()).get_json()["receipt"] for p in people]
+    assert counts(client, campaign)[0] == 0  # nothing counts until the batch
+    published = tick(app)
+    assert [(p.batch, p.entries) for p in published] == [(1, 6)]
+    assert tick(app) == []  # idempotent within the same interval
+    head = client.get(f"/api/campaigns/{campaign.slug}/log/head").get_json()
+    assert head["size"] == 6 and head["timestamp"] % 3600 == 0
+    merkle.verify_tree_head(bytes.fromhex(head["log_public_key"]), bytes.fromhex(head["log_id"]), head["size"],
+                            head["timestamp"], bytes.fromhex(head["root"]), bytes.fromhex(head["signature"]))
+    for receipt in receipts:
+        status = client.get(f"/api/campaigns/{campaign.slug}/receipts/{receipt['leaf_hash']}").get_json()
+        assert status["status"] == "published"
+        merkle.verify_inclusion(bytes.fromhex(receipt["leaf_hash"]), status["index"], status["head"]["size"],
+                                [bytes.fromhex(p) for p in status["proof"]], bytes.fromhex(status["head"]["root"]))
+    total, labs = counts(client, campaign)
+    assert total == 6 and labs == {"anthropic": None, "openai": None, "meta": None}  # all below k = 5
+    assert db.session.scalar(select(func.count()).select_from(LogLeaf)) == 6
+
+
+def test_withdrawal_deletes_the_ciphertext_and_the_count_drops_next_batch(app, client, campaign):
+    people = [signer(app, campaign, "anthropic") for _ in range(6)]
+    for person in people:
+        submit(client, campaign, person.body())
+    tick(app)
+    assert counts(client, campaign)[1]["anthropic"] == 6
+    response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
+    assert response.status_code == 202
+    entry = db.session.scalar(select(Entry).where(Entry.nullifier == people[0].nullifier))
+    assert entry.ciphertext is None
+    again = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
+    assert again.status_code == 409
+    forged = dict(people[1].withdrawal(), signature=people[2].withdrawal()["signature"])
+    assert client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(forged), headers=JSON).status_code == 403
+    assert counts(client, campaign)[1]["anthropic"] == 6  # until the next batch
+    tick(app, hours=2)
+    assert counts(client, campaign)[1]["anthropic"] == 5
+    status = client.get(f"/api/campaigns/{campaign.slug}/receipts/{entry.leaf_hash.hex()}").get_json()
+    assert status["status"] == "withdrawn" and status["withdrawal_index"] == 6
+
+
+def test_threshold_freezes_exactly_one_round(app, client, campaign):
+    labs = ["anthropic"] * 12 + ["openai"] * 10 + ["meta"] * 8
+    for lab in labs[:-1]:
+        submit(client, campaign, signer(app, campaign, lab).body())
+    assert tick(app)[0].round_frozen is None  # 29 < 30
+    submit(client, campaign, signer(app, campaign, labs[-1]).body())
+    published = tick(app, hours=2)
+    assert published[0].round_frozen is not None
+    round_ = db.session.scalar(select(RevealRound))
+    assert (round_.number, round_.size) == (1, 30)
+    submit(client, campaign, signer(app, campaign, "meta").body())
+    tick(app, hours=3)
+    assert db.session.scalar(select(func.count()).select_from(RevealRound)) == 1
+    assert db.session.scalar(select(TreeHead.size).order_by(TreeHead.batch.desc()).limit(1)) == 31
+
+
+def test_closed_campaigns_refuse_signatures(app, client, make_open_campaign):
+    campaign = make_open_campaign(title="Past")
+    person = Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"])
+    campaign.deadline = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert submit(client, campaign, person.body()).status_code == 410
