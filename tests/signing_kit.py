@@ -27,14 +27,15 @@ class Signer:
     def __init__(self, campaign, lab_slug: str, token_key_secret: bytes, *, name: str = "A Researcher",
                  role: str = "Research scientist", statement: str = "", display: str = "name") -> None:
         self.campaign = campaign
+        # Plain copies: a signer may run in another thread, away from the ORM session.
+        self.group_key, self.ctx = bytes(campaign.group_key), bytes(campaign.ctx)
         self.prepared, self.signature = mint_token(campaign, lab_slug, token_key_secret)
         self.nullifier = blindrsa.nullifier(self.prepared)
         self.withdrawal_seed = secrets.token_bytes(32)
         self.payload = seal.encode_payload(name, role, statement, display)
-        self.r = None
 
     def ciphertext(self, *, r: bytes | None = None) -> bytes:
-        return seal.seal(self.campaign.group_key, self.campaign.ctx + self.nullifier, self.payload, r=r)
+        return seal.seal(self.group_key, self.ctx + self.nullifier, self.payload, r=r)
 
     def body(self, ciphertext: bytes | None = None) -> dict:
         return {
