@@ -177,3 +177,19 @@ def test_closed_campaigns_refuse_signatures(app, client, make_open_campaign):
     campaign.deadline = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert submit(client, campaign, person.body()).status_code == 410
+
+
+def test_withdrawal_is_refused_once_its_round_is_revealed(app, client, campaign):
+    people = [signer(app, campaign, "anthropic") for _ in range(2)]
+    for person in people:
+        submit(client, campaign, person.body())
+    tick(app)
+    with write_intent():
+        db.session.add(RevealRound(campaign_id=campaign.id, number=1, batch=1, size=2, frozen_at=utcnow(),
+                                   revealed_at=utcnow()))
+        db.session.commit()
+    response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
+    assert response.status_code == 409 and response.get_json()["error"] == "revealed"
+    assert "cannot be withdrawn" in response.get_json()["message"]
+    db.session.rollback()
+    assert db.session.scalar(select(Entry).where(Entry.nullifier == people[0].nullifier)).ciphertext is not None

@@ -102,7 +102,8 @@ def seed_demo(
             trustee_quorum=2,
             trustee_count=3,
             suppress_below=5,
-            batch_interval_seconds=3600,
+            # The shortest interval offered, so a newcomer sees a batch soon after signing.
+            batch_interval_seconds=900,
         )
         campaign.conditions = [Condition(position=i, text=text) for i, text in enumerate(DEMO_CONDITIONS)]
         campaign.lab_links = [CampaignLab(lab=labs[slug]) for slug in DEMO_LABS]
