@@ -36,6 +36,9 @@ EXPECTED = {
     "trustee.board": ("GET", "/trustee/campaigns/{cid}/board.json", 302, 403),
     "trustee.upload_deal": ("POST", "/trustee/campaigns/{cid}/deal", 400, 400),
     "trustee.upload_result": ("POST", "/trustee/campaigns/{cid}/result", 400, 400),
+    "trustee.round_package": ("GET", "/trustee/campaigns/{cid}/rounds/1/round.json", 302, 403),
+    "trustee.upload_partials": ("POST", "/trustee/campaigns/{cid}/rounds/1/partials", 400, 400),
+    "trustee.upload_destroyed": ("POST", "/trustee/campaigns/{cid}/destroyed", 400, 400),
     "verify.page": ("GET", "/verify", 200, 200),
     # Cookie-less JSON endpoints: without a JSON body they are refused (415), signed in or not.
     "verify.start": ("POST", "/api/verify/start", 415, 415),

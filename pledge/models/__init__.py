@@ -11,10 +11,10 @@ from pledge.models.campaign import (
 )
 from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
 from pledge.models.lab import Lab, LabDomain
-from pledge.models.log import Entry, LogLeaf, RevealRound, TreeHead
+from pledge.models.log import DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
     "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode", "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
-    "PUBLIC_STATES", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Entry", "LogLeaf", "RevealRound", "TreeHead", "Role", "User", "UserRole",
+    "PUBLIC_STATES", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Entry", "LogLeaf", "RevealRound", "TreeHead", "RoundPartials", "DestroyConfirmation", "Role", "User", "UserRole",
 ]

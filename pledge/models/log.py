@@ -45,6 +45,9 @@ class Entry(Base):
     # A withdrawal: its signature at once, its leaf index when its batch is published.
     withdrawal_signature: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     withdrawal_index: Mapped[int | None]
+    # After its round is revealed: the decrypted payload (canonical JSON) and the round.
+    revealed_payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    revealed_round: Mapped[int | None]
 
 
 class LogLeaf(Base):
@@ -86,3 +89,26 @@ class RevealRound(Base):
     size: Mapped[int]
     frozen_at: Mapped[datetime]
     revealed_at: Mapped[datetime | None]
+
+
+class RoundPartials(Base):
+    """One trustee's verified partial decryptions for one round (the uploaded file, canonical)."""
+
+    __tablename__ = "round_partials"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    round_number: Mapped[int] = mapped_column(primary_key=True)
+    seat: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]
+
+
+class DestroyConfirmation(Base):
+    """A trustee's signed confirmation that they destroyed their share of an expired campaign."""
+
+    __tablename__ = "destroy_confirmations"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    seat: Mapped[int] = mapped_column(primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    received_at: Mapped[datetime]

@@ -9,6 +9,8 @@ from pledge.models import utcnow
 from pledge.public import bp
 from pledge.services.campaigns import CampaignNotFound, public_campaign, public_campaigns
 from pledge.services.progress import campaign_progress, progress_document
+from pledge.services.reveal import destroy_confirmations, revealed_signatures, rounds_of
+from pledge.services.signing import latest_head
 
 
 @bp.route("/")
@@ -28,9 +30,14 @@ def _campaign_or_404(slug: str):
 
 @bp.route("/campaigns/<slug>")
 def campaign(slug: str):
-    """A campaign's pledge, conditions, rule and progress."""
+    """A campaign's pledge, conditions, rule and progress; after a reveal, the signatures."""
     item = _campaign_or_404(slug)
-    return render_template("public/campaign.html", campaign=item, progress=campaign_progress(item, utcnow()))
+    return render_template(
+        "public/campaign.html", campaign=item, progress=campaign_progress(item, utcnow()),
+        signatures=revealed_signatures(db.session, item), rounds=rounds_of(db.session, item),
+        head=latest_head(db.session, item) if item.group_key else None,
+        confirmations=destroy_confirmations(db.session, item),
+    )
 
 
 @bp.route("/api/campaigns/<slug>")

@@ -79,3 +79,13 @@ def launched(campaign: Campaign) -> list[Outgoing]:
     """Signing is open."""
     return _to_trustees(campaign, "Pledge campaign launched", "ceremony_launched",
                         page=url_for("public.campaign", slug=campaign.slug, _external=True))
+
+
+def round_revealed(campaign: Campaign, number: int) -> list[Outgoing]:
+    """A round is open: tell the trustees and the organizer."""
+    page = url_for("public.campaign", slug=campaign.slug, _external=True)
+    messages = _to_trustees(campaign, f"Pledge: round {number} is revealed", "round_revealed", number=number, page=page)
+    messages.append(Outgoing(to=campaign.organizer.email, subject=f"Pledge: round {number} is revealed",
+                             template="round_revealed", context={"campaign": campaign, "trustee": None,
+                                                                 "number": number, "page": page}))
+    return messages

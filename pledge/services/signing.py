@@ -156,12 +156,13 @@ def receipt_status(session: Session, campaign: Campaign, leaf_hash: bytes) -> di
     return document
 
 
-def _revealed(session: Session, campaign: Campaign, entry: Entry) -> bool:
+def _in_frozen_round(session: Session, campaign: Campaign, entry: Entry) -> bool:
+    """Whether the entry's round is frozen for reveal: from then on the trustees decrypt exactly
+    the round's entries, so the entry can no longer be pulled out."""
     if entry.leaf_index is None:
         return False
     return session.scalar(
-        select(RevealRound.number).where(RevealRound.campaign_id == campaign.id, RevealRound.revealed_at.is_not(None),
-                                         RevealRound.size > entry.leaf_index).limit(1)
+        select(RevealRound.number).where(RevealRound.campaign_id == campaign.id, RevealRound.size > entry.leaf_index).limit(1)
     ) is not None
 
 
@@ -180,8 +181,12 @@ def withdraw(session: Session, campaign: Campaign, body: object) -> None:
         raise SigningError("bad_signature", 403, "The withdrawal is not signed by this signature's withdrawal key.") from None
     if entry.withdrawal_signature is not None:
         raise SigningError("already_withdrawn", 409, "This signature is already withdrawn.")
-    if _revealed(session, campaign, entry):
-        raise SigningError("revealed", 409, "This signature was already revealed with its round; a revealed signature cannot be withdrawn.")
+    if _in_frozen_round(session, campaign, entry):
+        raise SigningError(
+            "revealed", 409,
+            "The threshold was met and this signature's round is being revealed with everyone else's: "
+            "a signature in a revealed round cannot be withdrawn.",
+        )
     entry.withdrawal_signature = signature
     entry.ciphertext = None
     session.flush()

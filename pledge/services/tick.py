@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from pledge.models import VerificationCode
 from pledge.services.batches import publish_due
+from pledge.services.expiry import expire_due
 from pledge.services.notify import Outgoing
 
 #: Verification code rows (keyed tags, never addresses) are kept this long after they expire,
@@ -56,6 +57,13 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
                          context={"campaign": batch.campaign, "trustee": trustee, "round": batch.round_frozen})
                 for trustee in batch.campaign.trustees
             )
+    for campaign in expire_due(session, now):
+        report.actions.append(f"{campaign.slug}: expired below its threshold; ciphertexts and issuance records deleted")
+        report.outgoing.extend(
+            Outgoing(to=trustee.email, subject="Pledge: please destroy your share", template="destroy_share",
+                     context={"campaign": campaign, "trustee": trustee})
+            for trustee in campaign.trustees
+        )
     purged = purge_codes(session, now)
     if purged:
         report.actions.append(f"purged {purged} expired verification code(s)")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from pledge.extensions import db
 from pledge.models import Campaign, Role, User, utcnow
-from pledge.services import ceremony, ceremony_mail, trustees
+from pledge.services import ceremony, ceremony_mail, expiry, trustees
+from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
 from pledge.services.errors import ServiceError
 from pledge.services.notify import send_all
@@ -81,7 +82,8 @@ def _render_dashboard(status: int = 200):
     for seat in trustees.seats_of(db.session, current_user):
         campaign = db.session.get(Campaign, seat.campaign_id)
         board = ceremony.load_board(db.session, campaign)
-        seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat)))
+        seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat),
+                      reveal_rounds.rounds_of(db.session, campaign)))
     return render_template("trustee/dashboard.html", seats=seats), status
 
 
@@ -202,5 +204,46 @@ def upload_result(campaign_id: int):
             return ceremony_mail.halted(campaign, accused, ", ".join(sorted({c.reason for c in open_complaints})))
         flash("Your transcript signature is verified and posted.", "success")
         return [ceremony_mail.ready(campaign)] if ceremony.ready_to_launch(campaign, board) else []
+
+    return _upload(campaign_id, action)
+
+
+@bp.route("/campaigns/<int:campaign_id>/rounds/<int:number>/round.json")
+@trustee_required
+def round_package(campaign_id: int, number: int):
+    """The round package for ``pledge-trustee decrypt``."""
+    campaign, _ = _my_seat(campaign_id)
+    try:
+        data = reveal_rounds.round_package(db.session, campaign, number)
+    except ServiceError:
+        abort(404)
+    return _json_download(data, f"round-{number}-{campaign.slug}.json")
+
+
+@bp.route("/campaigns/<int:campaign_id>/rounds/<int:number>/partials", methods=["POST"])
+@trustee_required
+def upload_partials(campaign_id: int, number: int):
+    """Post partial decryptions; every proof is checked before anything is stored."""
+
+    def action(campaign, seat, data):
+        opened = reveal_rounds.submit_partials(db.session, campaign, seat, number, data, utcnow())
+        if opened:
+            flash(f"Your partials are verified. Round {number} is now revealed.", "success")
+            return ceremony_mail.round_revealed(campaign, number)
+        flash("Your partials are verified and posted.", "success")
+        return []
+
+    return _upload(campaign_id, action)
+
+
+@bp.route("/campaigns/<int:campaign_id>/destroyed", methods=["POST"])
+@trustee_required
+def upload_destroyed(campaign_id: int):
+    """Post the signed confirmation that the share of an expired campaign is destroyed."""
+
+    def action(campaign, seat, data):
+        expiry.confirm_destroyed(db.session, campaign, seat, data, utcnow())
+        flash("Your confirmation is recorded and shown on the campaign page.", "success")
+        return []
 
     return _upload(campaign_id, action)

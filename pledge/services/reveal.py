@@ -1,0 +1,191 @@
+"""Reveal rounds (DESIGN §2, §4.4): round packages, verified partials, and opening the round.
+
+The server stores a trustee's partials only after checking every proof; with ``t`` valid uploads
+it combines them, opens every entry of the round, and publishes the payloads. Because partials
+are public (in the campaign record), anyone can redo the decryption.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto import merkle, reveal
+from crypto.errors import CryptoError
+from crypto.hashing import canonical_json
+from crypto.tools import files, roundfile
+from crypto.tools.errors import ToolError
+from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee
+from pledge.services.ceremony import CeremonyError, board_file, ceremony_package, _parse
+from pledge.services.signing import leaf_hashes
+
+
+class RevealError(CeremonyError):
+    """An upload or step of a reveal round that is refused, with the reason."""
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """A round with its head and who has posted partials."""
+
+    round: RevealRound
+    head: TreeHead
+    uploaded: list[int]
+
+    @property
+    def revealed(self) -> bool:
+        return self.round.revealed_at is not None
+
+
+def rounds_of(session: Session, campaign: Campaign) -> list[RoundState]:
+    """Every round of a campaign, oldest first."""
+    states = []
+    for round_ in session.scalars(select(RevealRound).where(RevealRound.campaign_id == campaign.id).order_by(RevealRound.number)):
+        head = session.get(TreeHead, (campaign.id, round_.batch))
+        seats = list(session.scalars(select(RoundPartials.seat).where(
+            RoundPartials.campaign_id == campaign.id, RoundPartials.round_number == round_.number).order_by(RoundPartials.seat)))
+        states.append(RoundState(round_, head, seats))
+    return states
+
+
+def _round(session: Session, campaign: Campaign, number: int) -> tuple[RevealRound, TreeHead, RevealRound | None]:
+    round_ = session.get(RevealRound, (campaign.id, number))
+    if round_ is None:
+        raise RevealError("There is no such round.")
+    previous = session.get(RevealRound, (campaign.id, number - 1)) if number > 1 else None
+    return round_, session.get(TreeHead, (campaign.id, round_.batch)), previous
+
+
+def _entries_in(session: Session, campaign: Campaign, start: int, end: int) -> list[Entry]:
+    return list(session.scalars(select(Entry).where(
+        Entry.campaign_id == campaign.id, Entry.leaf_index >= start, Entry.leaf_index < end).order_by(Entry.leaf_index)))
+
+
+def round_package(session: Session, campaign: Campaign, number: int) -> bytes:
+    """The file a trustee downloads to run ``pledge-trustee decrypt`` on a round."""
+    round_, head, previous = _round(session, campaign, number)
+    start = previous.size if previous else 0
+    ciphertexts = {e.leaf_index: e.ciphertext for e in _entries_in(session, campaign, start, round_.size)}
+    leaves = [
+        roundfile.RoundLeaf(row.leaf_index, row.leaf, ciphertexts.get(row.leaf_index))
+        for row in session.scalars(select(LogLeaf).where(LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < head.size)
+                                   .order_by(LogLeaf.leaf_index))
+    ]
+    prior_head = session.get(TreeHead, (campaign.id, previous.batch)) if previous else None
+    proof: list[bytes] = []
+    if prior_head is not None:
+        proof = merkle.MerkleTree(leaf_hashes(session, campaign)[: head.size]).consistency_proof(prior_head.size, head.size)
+    doc = roundfile.round_doc(
+        json.loads(ceremony_package(campaign)), json.loads(board_file(session, campaign)),
+        campaign.public_id.encode("ascii"), campaign.log_public_key, _head(head), leaves,
+        previous=_head(prior_head) if prior_head else None, consistency_proof=proof,
+    )
+    return canonical_json(doc) + b"\n"
+
+
+def _head(head: TreeHead) -> roundfile.TreeHead:
+    return roundfile.TreeHead(head.size, head.timestamp, head.root, head.signature)
+
+
+def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, number: int, data: bytes, now: datetime) -> bool:
+    """Check every partial of a trustee's upload and store it; open the round once ``t`` are in.
+    Returns True when this upload completed the reveal."""
+    round_, head, previous = _round(session, campaign, number)
+    if round_.revealed_at is not None:
+        raise RevealError("This round is already revealed.")
+    if session.get(RoundPartials, (campaign.id, number, trustee.seat)) is not None:
+        raise RevealError("Your partials for this round are already posted.")
+    try:
+        upload = roundfile.parse_partials(_parse(data, {"partials"}))
+    except ToolError as error:
+        raise RevealError(str(error)) from None
+    if upload.ctx != campaign.ctx or upload.index != trustee.seat:
+        raise RevealError("These partials are not yours for this campaign (ctx or trustee index differ).")
+    if (upload.head_size, upload.head_timestamp, upload.head_root) != (head.size, head.timestamp, head.root):
+        raise RevealError("These partials are for another head than this round's.")
+    start = previous.size if previous else 0
+    live = {e.leaf_index: e for e in _entries_in(session, campaign, start, round_.size) if e.withdrawal_signature is None}
+    given = {record.leaf_index: record for record in upload.partials}
+    if set(given) != set(live):
+        missing = sorted(set(live) - set(given))
+        extra = sorted(set(given) - set(live))
+        raise RevealError(f"The partials must cover exactly this round's entries (missing {missing[:5]}, unexpected {extra[:5]}).")
+    for index, record in sorted(given.items()):
+        entry = live[index]
+        if record.nullifier != entry.nullifier:
+            raise RevealError(f"Entry at leaf {index}: the nullifier differs from the log's.")
+        try:
+            reveal.verify_partial(trustee.seat, trustee.verification_key, entry.ciphertext[:32],
+                                  campaign.ctx + entry.nullifier, record.partial)
+        except CryptoError:
+            raise RevealError(f"Entry at leaf {index}: the partial decryption's proof does not verify.") from None
+    session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,
+                              body=canonical_json(roundfile.partials_doc(upload)), received_at=now))
+    session.flush()
+    seats = session.scalars(select(RoundPartials).where(
+        RoundPartials.campaign_id == campaign.id, RoundPartials.round_number == number)).all()
+    if len(seats) < campaign.trustee_quorum:
+        return False
+    _open_round(session, campaign, round_, live, seats, now)
+    return True
+
+
+def partials_by_seat(rows) -> dict[int, dict[int, bytes]]:
+    """Stored uploads as {seat: {leaf_index: partial}}."""
+    out = {}
+    for row in rows:
+        parsed = roundfile.parse_partials(files.parse_document(row.body, "stored partials", {"partials"}))
+        out[row.seat] = {record.leaf_index: record.partial for record in parsed.partials}
+    return out
+
+
+def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live: dict[int, Entry], rows, now: datetime) -> None:
+    by_seat = partials_by_seat(rows)
+    quorum = sorted(by_seat)[: campaign.trustee_quorum]
+    for index, entry in live.items():
+        partials = {seat: by_seat[seat][index][:32] for seat in quorum}  # D_j of each D_j || c || z
+        entry.revealed_payload = reveal.decrypt(campaign.group_key, campaign.ctx + entry.nullifier, entry.ciphertext, partials)
+        entry.revealed_round = round_.number
+    round_.revealed_at = now
+    if campaign.state == CampaignState.OPEN:
+        campaign.state = CampaignState.REVEALED
+    session.flush()
+
+
+@dataclass(frozen=True)
+class RevealedSignature:
+    """A signature as the campaign page shows it."""
+
+    lab: str
+    name: str | None
+    role: str
+    statement: str
+    round: int
+
+
+def revealed_signatures(session: Session, campaign: Campaign) -> dict[str, list[RevealedSignature]]:
+    """Revealed, non-withdrawn signatures grouped by lab name (labs sorted, names sorted)."""
+    labs = {link.lab_id: link.lab.name for link in campaign.lab_links}
+    grouped: dict[str, list[RevealedSignature]] = {}
+    for entry in session.scalars(select(Entry).where(Entry.campaign_id == campaign.id, Entry.revealed_payload.is_not(None))):
+        payload = json.loads(entry.revealed_payload)
+        shown = RevealedSignature(
+            lab=labs[entry.lab_id], name=payload["name"] if payload.get("display") == "name" else None,
+            role=payload.get("role", ""), statement=payload.get("statement", ""), round=entry.revealed_round,
+        )
+        grouped.setdefault(shown.lab, []).append(shown)
+    for items in grouped.values():
+        items.sort(key=lambda s: (s.name is None, (s.name or "").lower(), s.role))
+    return dict(sorted(grouped.items()))
+
+
+def destroy_confirmations(session: Session, campaign: Campaign) -> dict[int, datetime]:
+    """When each trustee confirmed destroying their share (expired campaigns), by seat."""
+    from pledge.models import DestroyConfirmation
+
+    rows = session.scalars(select(DestroyConfirmation).where(DestroyConfirmation.campaign_id == campaign.id))
+    return {row.seat: row.received_at for row in rows}

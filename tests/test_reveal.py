@@ -1,0 +1,138 @@
+"""Reveal rounds and expiry: verified partials open a round together; an expired campaign
+deletes its ciphertexts and its trustees confirm destroying their shares."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crypto import reveal
+from crypto.hashing import canonical_json
+from crypto.tools import roundfile, signing as trustee_signing
+from crypto.tools.files import SignedStatement, destroy_confirmation_doc, parse_document
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import CampaignState, Entry, RevealRound, TokenIssuance, utcnow
+from pledge.services import batches, ceremony, expiry
+from pledge.services import reveal as reveal_rounds
+from pledge.services.ceremony import CeremonyError
+from pledge.services.tick import run_tick
+from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+from tests.signing_kit import Signer
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def launched(app, make_campaign):
+    """A 2-of-3 campaign launched through a real ceremony; the fake trustees hold real shares."""
+    campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4, min_per_lab=0,
+                             min_labs=0, suppress_below=1, lab_slugs=("anthropic", "openai"))
+    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
+    seats = frozen(app, campaign, people)
+    package = post_deals(campaign, people, seats)
+    board = ceremony.board_file(db.session, campaign)
+    with write_intent():
+        for person, seat in zip(people, seats):
+            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
+        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return campaign, people, seats
+
+
+def publish(app, hours):
+    db.session.rollback()
+    with write_intent():
+        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours), app.config["LOG_KEY_SECRET"])
+        db.session.commit()
+    return done
+
+
+def partials_file(campaign, person, seat, number, *, tamper_leaf=None):
+    package = roundfile.parse_round(parse_document(reveal_rounds.round_package(db.session, campaign, number), "round", {"round"}))
+    records = []
+    for item in package.leaves:
+        if item.ciphertext is None:
+            continue
+        leaf = json.loads(item.leaf)
+        nullifier = bytes.fromhex(leaf["nullifier"])
+        partial = reveal.partial_decrypt(seat.seat, person.share, seat.verification_key, item.ciphertext[:32],
+                                         campaign.ctx + nullifier)
+        if item.index == tamper_leaf:
+            partial = partial[:64] + bytes(32)
+        records.append(roundfile.PartialRecord(item.index, nullifier, partial))
+    return canonical_json(roundfile.partials_doc(roundfile.PartialsFile(
+        campaign.ctx, seat.seat, package.head.size, package.head.timestamp, package.head.root, records, [])))
+
+
+def test_a_round_opens_with_t_verified_partials_and_shows_the_signatures(app, client, launched):
+    campaign, people, seats = launched
+    signers = [Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"], name="Ada Lovelace", role="Researcher",
+                      statement="Evaluations first."),
+               Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"], name="Hidden Name", role="",
+                      display="anonymous"),
+               Signer(campaign, "openai", app.config["TOKEN_KEY_SECRET"], name="Grace Hopper", role="Engineer"),
+               Signer(campaign, "openai", app.config["TOKEN_KEY_SECRET"], name="Edsger D", role="Scientist")]
+    for signer in signers:
+        assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()), headers=JSON).status_code == 201
+    published = publish(app, 1)
+    assert published[0].round_frozen is not None
+    # Once frozen, an entry of the round can no longer be withdrawn.
+    withdrawal = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(signers[3].withdrawal()), headers=JSON)
+    assert withdrawal.status_code == 409
+    assert "Ada Lovelace" not in client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+
+    with pytest.raises(CeremonyError, match=r"leaf \d+: the partial decryption's proof does not verify"):
+        reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, partials_file(campaign, people[0], seats[0], 1, tamper_leaf=2), utcnow())
+    db.session.rollback()
+    with pytest.raises(CeremonyError, match="not yours"):
+        reveal_rounds.submit_partials(db.session, campaign, seats[1], 1, partials_file(campaign, people[0], seats[0], 1), utcnow())
+    db.session.rollback()
+    with write_intent():
+        assert reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, partials_file(campaign, people[0], seats[0], 1), utcnow()) is False
+        db.session.commit()
+    assert "Ada Lovelace" not in client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)  # one of two
+    with write_intent():
+        assert reveal_rounds.submit_partials(db.session, campaign, seats[2], 1, partials_file(campaign, people[2], seats[2], 1), utcnow()) is True
+        db.session.commit()
+
+    page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
+    assert "<strong>Ada Lovelace</strong>, Researcher" in page and "Evaluations first." in page
+    assert "<strong>Grace Hopper</strong>, Engineer" in page
+    assert "Verified anonymous researcher at Anthropic" in page and "Hidden Name" not in page
+    assert db.session.get(RevealRound, (campaign.id, 1)).revealed_at is not None
+    assert campaign.state == CampaignState.REVEALED
+    for entry in db.session.scalars(select(Entry)):
+        assert json.loads(entry.revealed_payload)["v"] == 1
+
+
+def test_expiry_deletes_ciphertexts_and_tokens_and_collects_destroy_confirmations(app, client, launched):
+    campaign, people, seats = launched
+    for _ in range(2):
+        signer = Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"])
+        client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()), headers=JSON)
+    db.session.add(TokenIssuance(campaign_id=campaign.id, tag=b"\x01" * 32))
+    db.session.commit()
+    later = campaign.deadline + timedelta(hours=2)
+    db.session.rollback()
+    with write_intent():
+        report = run_tick(db.session, later, log_key_secret=app.config["LOG_KEY_SECRET"])
+        db.session.commit()
+    assert any("expired below its threshold" in action for action in report.actions)
+    assert {m.to for m in report.outgoing} == {p.email for p in people}
+    assert campaign.state == CampaignState.EXPIRED
+    assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.ciphertext.is_not(None))) == 0
+    assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 0
+    page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
+    assert "Expired: nothing was revealed" in page and "Trustee 1 (not yet)" in page
+
+    signature = trustee_signing.sign(people[0].seed, trustee_signing.destroy_message(campaign.ctx, 1))
+    good = canonical_json(destroy_confirmation_doc(SignedStatement(campaign.ctx, 1, signature)))
+    forged = canonical_json(destroy_confirmation_doc(SignedStatement(campaign.ctx, 2, signature)))
+    with pytest.raises(CeremonyError, match="does not verify"):
+        expiry.confirm_destroyed(db.session, campaign, seats[1], forged, utcnow())
+    expiry.confirm_destroyed(db.session, campaign, seats[0], good, utcnow())
+    db.session.commit()
+    page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
+    assert "Trustee 1 (confirmed" in page
