@@ -39,6 +39,8 @@ EXPECTED = {
     "trustee.round_package": ("GET", "/trustee/campaigns/{cid}/rounds/1/round.json", 302, 403),
     "trustee.upload_partials": ("POST", "/trustee/campaigns/{cid}/rounds/1/partials", 400, 400),
     "trustee.upload_destroyed": ("POST", "/trustee/campaigns/{cid}/destroyed", 400, 400),
+    "organize.outcomes_page": ("GET", "/organize/campaigns/{cid}/outcomes", 302, 200),
+    "public.updates_feed": ("GET", "/campaigns/{slug}/updates.atom", 200, 200),
     "verify.page": ("GET", "/verify", 200, 200),
     # Cookie-less JSON endpoints: without a JSON body they are refused (415), signed in or not.
     "verify.start": ("POST", "/api/verify/start", 415, 415),

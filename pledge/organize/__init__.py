@@ -6,3 +6,4 @@ bp = Blueprint("organize", __name__, url_prefix="/organize")
 
 from pledge.organize import views  # noqa: E402,F401
 from pledge.organize import ceremony_views  # noqa: E402,F401
+from pledge.organize import outcome_views  # noqa: E402,F401

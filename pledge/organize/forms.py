@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -135,3 +136,24 @@ class SeatForm(FlaskForm):
     """Act on one trustee seat (re-send, remove, restart without it)."""
 
     seat = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)])
+
+
+class StatusForm(FlaskForm):
+    """Record whether one lab meets one condition."""
+
+    condition_id = IntegerField(validators=[InputRequired()])
+    lab_id = IntegerField(validators=[InputRequired()])
+    met = SelectField("Status", choices=[SelectChoice("met", "Met"), SelectChoice("not-met", "Not met")],
+                      validators=[InputRequired()])
+    decided_on = DateField("Date", validators=[InputRequired(message="Give the date.")])
+    evidence_url = StringField("Evidence link", validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField("Save")
+
+
+class UpdateForm(FlaskForm):
+    """A dated update."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Update", validators=[DataRequired(), Length(max=20_000)],
+                         description="Markdown. Links are allowed; images and HTML are not.", render_kw={"rows": 8})
+    submit = SubmitField("Post update")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template
+from flask import Response, abort, jsonify, render_template
 
 from pledge.extensions import db
 from pledge.models import utcnow
@@ -10,6 +10,7 @@ from pledge.public import bp
 from pledge.services.campaigns import CampaignNotFound, public_campaign, public_campaigns
 from pledge.services.progress import campaign_progress, progress_document
 from pledge.services.reveal import destroy_confirmations, revealed_signatures, rounds_of
+from pledge.services.outcomes import status_table, updates_of
 from pledge.services.signing import latest_head
 
 
@@ -37,7 +38,16 @@ def campaign(slug: str):
         signatures=revealed_signatures(db.session, item), rounds=rounds_of(db.session, item),
         head=latest_head(db.session, item) if item.group_key else None,
         confirmations=destroy_confirmations(db.session, item),
+        statuses=status_table(db.session, item), updates=updates_of(db.session, item),
     )
+
+
+@bp.route("/campaigns/<slug>/updates.atom")
+def updates_feed(slug: str):
+    """The organizer's updates as an Atom feed."""
+    item = _campaign_or_404(slug)
+    body = render_template("public/updates.atom.xml", campaign=item, updates=updates_of(db.session, item))
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.route("/api/campaigns/<slug>")
