@@ -136,3 +136,35 @@ def test_expiry_deletes_ciphertexts_and_tokens_and_collects_destroy_confirmation
     db.session.commit()
     page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
     assert "Trustee 1 (confirmed" in page
+
+
+def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign_closes(app, client, launched):
+    campaign, people, seats = launched
+    secret = app.config["TOKEN_KEY_SECRET"]
+    for lab in ("anthropic", "anthropic", "openai", "openai"):
+        client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(Signer(campaign, lab, secret).body()), headers=JSON)
+    publish(app, 1)
+    with write_intent():
+        for k in (0, 1):
+            reveal_rounds.submit_partials(db.session, campaign, seats[k], 1, partials_file(campaign, people[k], seats[k], 1), utcnow())
+        db.session.commit()
+    late = Signer(campaign, "openai", secret, name="Late Signer")
+    assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(late.body()), headers=JSON).status_code == 201
+    after_deadline = campaign.deadline + timedelta(hours=1)
+    db.session.rollback()
+    with write_intent():
+        report = run_tick(db.session, after_deadline, log_key_secret=app.config["LOG_KEY_SECRET"])
+        db.session.commit()
+    assert any("reveal round 2 frozen" in action for action in report.actions)
+    assert campaign.state == CampaignState.REVEALED
+    with write_intent():
+        for k in (1, 2):
+            reveal_rounds.submit_partials(db.session, campaign, seats[k], 2, partials_file(campaign, people[k], seats[k], 2), utcnow())
+        db.session.commit()
+    assert "Late Signer" in client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    db.session.rollback()
+    with write_intent():
+        report = run_tick(db.session, after_deadline + timedelta(hours=1), log_key_secret=app.config["LOG_KEY_SECRET"])
+        db.session.commit()
+    assert any("closed" in action for action in report.actions)
+    assert campaign.state == CampaignState.CLOSED

@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import log_leaves, merkle
-from pledge.models import Campaign, Entry, LogLeaf, RevealRound, TreeHead
+from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead
 from pledge.services.keys import log_signing_key
 from pledge.services.progress import campaign_progress
 from pledge.services.signing import SIGNING_STATES, latest_head, leaf_hashes
@@ -89,7 +89,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
                          signature=signature))
     session.flush()
     _republish_counts(session, campaign, now)
-    round_ = _detect_threshold(session, campaign, batch, tree.size, now)
+    round_ = _detect_threshold(session, campaign, batch, tree.size, now) or _final_round(session, campaign, batch, tree.size, now)
     return Published(campaign, batch, len(entries), len(withdrawals), round_)
 
 
@@ -115,6 +115,49 @@ def _detect_threshold(session: Session, campaign: Campaign, batch: int, size: in
     session.add(round_)
     session.flush()
     return round_
+
+
+def _final_round(session: Session, campaign: Campaign, batch: int, size: int, now: datetime) -> RevealRound | None:
+    """After the deadline of a campaign that met its threshold: one more round for the entries
+    signed since the last round's head (DESIGN §2: later entries are revealed in further rounds)."""
+    if campaign.threshold_met_at is None or now < campaign.deadline:
+        return None
+    last = session.scalar(select(RevealRound).where(RevealRound.campaign_id == campaign.id)
+                          .order_by(RevealRound.number.desc()).limit(1))
+    if last is None or last.size >= size:
+        return None
+    newer = session.scalar(select(func.count()).select_from(Entry).where(
+        Entry.campaign_id == campaign.id, Entry.leaf_index >= last.size, Entry.withdrawal_signature.is_(None)))
+    if not newer:
+        return None
+    round_ = RevealRound(campaign_id=campaign.id, number=last.number + 1, batch=batch, size=size, frozen_at=now)
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def close_due(session: Session, now: datetime) -> list[Campaign]:
+    """Close campaigns past their deadline whose every round is revealed and whose last batch
+    covers the deadline; their issuance records are deleted (DESIGN §3)."""
+    closed = []
+    for campaign in session.scalars(select(Campaign).where(Campaign.state == CampaignState.REVEALED, Campaign.deadline <= now)):
+        head = latest_head(session, campaign)
+        if head is None or head.timestamp < int(campaign.deadline.timestamp()) - campaign.batch_interval_seconds:
+            continue
+        rounds = session.scalars(select(RevealRound).where(RevealRound.campaign_id == campaign.id)).all()
+        if not rounds or any(r.revealed_at is None for r in rounds):
+            continue
+        last = max(r.size for r in rounds)
+        pending = session.scalar(select(func.count()).select_from(Entry).where(
+            Entry.campaign_id == campaign.id, Entry.withdrawal_signature.is_(None),
+            (Entry.leaf_index.is_(None)) | (Entry.leaf_index >= last)))
+        if pending:
+            continue
+        campaign.state = CampaignState.CLOSED
+        session.execute(delete(TokenIssuance).where(TokenIssuance.campaign_id == campaign.id))
+        closed.append(campaign)
+    session.flush()
+    return closed
 
 
 def publish_due(session: Session, now: datetime, log_key_secret: bytes) -> list[Published]:

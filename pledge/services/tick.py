@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from pledge.models import VerificationCode
-from pledge.services.batches import publish_due
+from pledge.services.batches import close_due, publish_due
 from pledge.services.expiry import expire_due
 from pledge.services.notify import Outgoing
 
@@ -51,7 +51,7 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
             f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn)"
         )
         if batch.round_frozen is not None:
-            report.actions.append(f"{batch.campaign.slug}: threshold met, reveal round {batch.round_frozen.number} frozen")
+            report.actions.append(f"{batch.campaign.slug}: reveal round {batch.round_frozen.number} frozen")
             report.outgoing.extend(
                 Outgoing(to=trustee.email, subject="Pledge: a reveal round is ready for you", template="reveal_round",
                          context={"campaign": batch.campaign, "trustee": trustee, "round": batch.round_frozen})
@@ -64,6 +64,8 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
                      context={"campaign": campaign, "trustee": trustee})
             for trustee in campaign.trustees
         )
+    for campaign in close_due(session, now):
+        report.actions.append(f"{campaign.slug}: closed; every round is revealed and issuance records are deleted")
     purged = purge_codes(session, now)
     if purged:
         report.actions.append(f"purged {purged} expired verification code(s)")
