@@ -40,6 +40,7 @@ EXPECTED = {
     "trustee.upload_partials": ("POST", "/trustee/campaigns/{cid}/rounds/1/partials", 400, 400),
     "trustee.upload_destroyed": ("POST", "/trustee/campaigns/{cid}/destroyed", 400, 400),
     "organize.outcomes_page": ("GET", "/organize/campaigns/{cid}/outcomes", 302, 200),
+    "public.campaign_record_json": ("GET", "/api/campaigns/{slug}/record", 404, 404),  # no ceremony, no record
     "public.updates_feed": ("GET", "/campaigns/{slug}/updates.atom", 200, 200),
     "verify.page": ("GET", "/verify", 200, 200),
     # Cookie-less JSON endpoints: without a JSON body they are refused (415), signed in or not.

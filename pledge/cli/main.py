@@ -79,3 +79,33 @@ def tick_command() -> None:
         if failed:
             click.echo(f"{len(failed)} email(s) could not be sent", err=True)
     click.echo(report.summary())
+
+
+@click.group("campaign")
+def campaign_group() -> None:
+    """Campaign records."""
+
+
+@campaign_group.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of standard output.")
+@with_appcontext
+def export_command(slug: str, output: str | None) -> None:
+    """Write the campaign record (check it with ``pledge-verify``)."""
+    from sqlalchemy import select
+
+    from pledge.models import Campaign
+    from pledge.services.record import campaign_record
+
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    try:
+        data = campaign_record(db.session, campaign)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"Wrote the record of {slug} to {output} ({len(data):,} bytes).", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)

@@ -10,7 +10,9 @@ from pledge.public import bp
 from pledge.services.campaigns import CampaignNotFound, public_campaign, public_campaigns
 from pledge.services.progress import campaign_progress, progress_document
 from pledge.services.reveal import destroy_confirmations, revealed_signatures, rounds_of
+from pledge.services.errors import ServiceError
 from pledge.services.outcomes import status_table, updates_of
+from pledge.services.record import campaign_record
 from pledge.services.signing import latest_head
 
 
@@ -61,3 +63,15 @@ def campaign_json(slug: str):
 def about():
     """How the platform protects signers, and its limits."""
     return render_template("public/about.html")
+
+
+@bp.route("/api/campaigns/<slug>/record")
+def campaign_record_json(slug: str):
+    """The campaign record, the same document as ``flask --app pledge campaign export``."""
+    item = _campaign_or_404(slug)
+    try:
+        data = campaign_record(db.session, item)
+    except ServiceError:
+        abort(404)
+    return Response(data, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="record-{item.slug}.json"'})
