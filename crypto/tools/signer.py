@@ -1,20 +1,29 @@
 """``pledge-sign``: the command-line signer, for people who will not run JavaScript served by the
 site they are checking.
 
-Usage (documented in ``docs/pledge-sign.md``; the API in ``docs/affiliation-api.md``)::
+Usage (documented in ``docs/pledge-sign.md``; the APIs in ``docs/affiliation-api.md`` and
+``docs/signing-api.md``)::
 
     pledge-sign verify --server URL --email ADDRESS [--out pledge-tokens.json]
+    pledge-sign sign --server URL --campaign SLUG [--tokens FILE] [--receipt-out FILE]
+    pledge-sign check RECEIPT
+    pledge-sign withdraw RECEIPT
 
 ``verify`` asks the server to email a one-time code to a work address, reads the code, and then
 obtains one blind-signed token for every open campaign that accepts the signer's lab. Each
 campaign's token key is taken from its manifest after the manifest's ``ctx`` has been
 recomputed; each blind signature is verified before its token is kept.
 
-Exit codes: 0 new tokens stored; 1 a check failed (the server's manifest, key or signature);
-2 bad command line; 3 nothing new (this address already received its tokens, the file already
-held one for each campaign, or no campaign is open for the lab); 4 the server refused (its
-message is shown); 5 the tokens file could not be read or written; 6 the server could not be
-reached; 130 interrupted.
+``sign`` checks the campaign key ``Y`` against the ceremony board and the trustees' transcript
+signatures, seals the signature here under that ``Y`` and submits it with the token, writing a
+receipt; ``check`` verifies a receipt's inclusion in the signed log; ``withdraw`` withdraws the
+signature with the receipt's key (:mod:`.sign_commands`).
+
+Exit codes: 0 done; 1 a check failed (the server's manifest, key, board, head, proof or
+signature); 2 bad command line; 3 nothing new or nothing sent (this address already received
+its tokens, the file already held one for each campaign, no campaign is open for the lab, no
+token for the campaign, or not confirmed); 4 the server refused (its message is shown); 5 a
+file could not be read or written; 6 the server could not be reached; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,12 +34,15 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import CryptoError
-from . import affiliation, tokenfile
+from . import affiliation, receipt, sign_commands, tokenfile
 from .affiliation import CampaignKey, Issued, Pending, Verified
-from .errors import EXIT_CHECK_FAILED, CheckFailed, ToolError
+from .errors import EXIT_CHECK_FAILED, EXIT_USAGE, CheckFailed, ToolError
 from .jsonhttp import JsonApi, ServerRefused, check_server_url, printable
+from .sign_commands import SignRequest
+from .signature_form import DISPLAY_CHOICES, details_from
 
 PROG = "pledge-sign"
 CODE_ENV_VAR = "PLEDGE_SIGN_CODE"
@@ -39,6 +51,7 @@ EXIT_NOTHING_NEW = 3
 EXIT_INTERRUPTED = 130
 CODE_TRIES = 3  # at the keyboard; the server evaluates at most 5 guesses per code anyway
 CODE_RE = re.compile(r"[0-9]{8,16}")
+SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 ADVICE = (
     "You can sign now or later. Signing later, from another network, makes it harder to match "
     "your signature to this verification by its timing."
@@ -213,35 +226,118 @@ def _server(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _slug(text: str) -> str:
+    if not SLUG_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError("not a campaign slug (letters, digits, - and _)")
+    return text
+
+
+def _add_server(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", required=True, type=_server,
+                        help="the Pledge site, e.g. https://pledge.example")
+
+
+def _add_verify(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparsers type)
+    verify = sub.add_parser(
+        "verify", help="prove you work at a lab and keep one token per open campaign",
+        description="Verify a work address with an emailed code and obtain blind-signed "
+                    "tokens (docs/pledge-sign.md).",
+    )
+    _add_server(verify)
+    verify.add_argument("--email", required=True, type=_email, help="your work address")
+    verify.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"the tokens file, created or added to (default: {DEFAULT_OUT})")
+
+
+def _add_sign(sub: Any) -> None:  # noqa: ANN401
+    sign = sub.add_parser(
+        "sign", help="seal and submit your signature to a campaign, keeping a receipt",
+        description="Check the campaign key against the trustees' signatures, seal your "
+                    "signature on this computer and submit it with your token "
+                    "(docs/pledge-sign.md). Fields not given as options are asked for.",
+    )
+    _add_server(sign)
+    sign.add_argument("--campaign", required=True, type=_slug, metavar="SLUG",
+                      help="the campaign's short name, as in /campaigns/SLUG")
+    sign.add_argument("--tokens", type=Path, default=DEFAULT_OUT, metavar="FILE",
+                      help=f"the tokens file from pledge-sign verify (default: {DEFAULT_OUT})")
+    sign.add_argument("--receipt-out", type=Path, metavar="FILE",
+                      help="the receipt file to create (default: pledge-receipt-SLUG.json)")
+    sign.add_argument("--name", help="your name, shown at the reveal (not with anonymous)")
+    sign.add_argument("--role", help="your role, e.g. 'Research scientist'")
+    sign.add_argument("--statement", help="an optional statement")
+    sign.add_argument("--display", choices=DISPLAY_CHOICES,
+                      help="at the reveal, show your name or count you as anonymous")
+    sign.add_argument("--yes", action="store_true", help="submit without asking to confirm")
+
+
+def _add_receipt_commands(sub: Any) -> None:  # noqa: ANN401
+    check = sub.add_parser(
+        "check", help="verify that your signature is in the campaign's signed log",
+        description="Show whether the receipt's signature is pending, included (verifying the "
+                    "signed tree head and the inclusion proof) or withdrawn.",
+    )
+    check.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
+    withdraw = sub.add_parser(
+        "withdraw", help="withdraw your signature before the reveal",
+        description="Sign the withdrawal with the receipt's key and send it.",
+    )
+    withdraw.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
+    withdraw.add_argument("--yes", action="store_true", help="withdraw without asking")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The command line (one subcommand so far)."""
+    """The command line: ``verify``, ``sign``, ``check`` and ``withdraw``."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="Command-line signer for Pledge campaigns.",
         epilog=f"{CODE_ENV_VAR}, when set, is used as the emailed code instead of asking: for "
                "scripts and tests only.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    verify = sub.add_parser(
-        "verify", help="prove you work at a lab and keep one token per open campaign",
-        description="Verify a work address with an emailed code and obtain blind-signed "
-                    "tokens (docs/pledge-sign.md).",
-    )
-    verify.add_argument("--server", required=True, type=_server,
-                        help="the Pledge site, e.g. https://pledge.example")
-    verify.add_argument("--email", required=True, type=_email, help="your work address")
-    verify.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"the tokens file, created or added to (default: {DEFAULT_OUT})")
+    _add_verify(sub)
+    _add_sign(sub)
+    _add_receipt_commands(sub)
     return parser
+
+
+def sign_request(parser: argparse.ArgumentParser, args: argparse.Namespace) -> SignRequest:
+    """The ``sign`` options as a request. Fields given as options are checked here, before
+    anything is read or sent: a problem is a usage error."""
+    given = {"display": args.display, "name": args.name, "role": args.role,
+             "statement": args.statement}
+    if args.display == "anonymous" and args.name:
+        parser.error("with --display anonymous no name is sealed (everything sealed is public "
+                     "after the reveal); leave --name out")
+    complete = args.display and args.role is not None and args.statement is not None and (
+        args.name is not None or args.display == "anonymous")
+    if complete:
+        try:
+            details_from(args.display, args.name or "", args.role, args.statement)
+        except (ValueError, CheckFailed) as exc:
+            parser.error(str(exc))
+    out = args.receipt_out or receipt.default_path(args.campaign)
+    return SignRequest(args.server, args.campaign, args.tokens, out, given, args.yes)
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Dispatch one parsed command."""
+    if args.command == "verify":
+        return run_verify(args.server, args.email, args.out)
+    if args.command == "sign":
+        return sign_commands.run_sign(sign_request(parser, args))
+    if args.command == "check":
+        return sign_commands.run_check(args.receipt)
+    return sign_commands.run_withdraw(args.receipt, args.yes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit code (errors are one line on standard error)."""
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        return run(parser, args)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
-        return exc.code if isinstance(exc.code, int) else EXIT_CHECK_FAILED
-    try:
-        return run_verify(args.server, args.email, args.out)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except ToolError as exc:
         _fail(str(exc))
         return exc.exit_code
@@ -255,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
 
 if __name__ == "__main__":
     sys.exit(main())

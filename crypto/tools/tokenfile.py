@@ -9,6 +9,10 @@ campaign. So the file is written with mode 600, atomically (a temporary file in 
 fsynced, then renamed over the old one), and an existing token is never replaced: one token per
 campaign is all a person needs, and the one already kept may be the one about to be used.
 Entries already in the file are carried over as they are (a browser export may add fields).
+
+A token that has signed is removed from the file (:func:`remove_token`): it can never sign again,
+the signer's receipt is the record of the signature, and the file keeps exactly the shape the
+browser imports (which refuses entries with fields it does not know).
 """
 
 from __future__ import annotations
@@ -23,11 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from ..hashing import canonical_json
-from .errors import FileProblem, FormatError
+from .errors import FileProblem, FormatError, ToolError
 from .jsonfile import VERSION, Obj, read_document, unhex
 
 KIND = "pledge-tokens"
+EXIT_NO_TOKEN = 3
 PUBLIC_ID_BYTES = 16
+
+
+class NoToken(ToolError):
+    """The tokens file holds no token for the campaign asked for."""
+
+    exit_code = EXIT_NO_TOKEN
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,41 @@ def _campaign_id(item: Obj) -> str:
     value = item.text("campaign", max_len=2 * PUBLIC_ID_BYTES)
     unhex(value, f"{item.where}: field campaign", size=PUBLIC_ID_BYTES)
     return value
+
+
+def token_from_entry(entry: dict[str, Any], where: str) -> Token:
+    """A file entry as a :class:`Token`, its fields checked for shape (not its signature)."""
+    item = Obj(entry, where)
+    return Token(
+        campaign=_campaign_id(item), slug=item.text("slug", max_len=200),
+        title=item.text("title", max_len=1000), lab=item.text("lab", max_len=255),
+        token_key=item.raw("token_key", max_size=4096),
+        prepared=item.raw("prepared", max_size=4096),
+        signature=item.raw("signature", max_size=4096),
+    )
+
+
+def find_token(path: Path, entries: Sequence[dict[str, Any]], slug: str) -> Token:
+    """The token the file holds for the campaign ``slug``: :class:`NoToken` if there is none (a
+    token that signed was removed from the file), :class:`FileProblem` if its entry is malformed
+    or the slug is ambiguous (tokens of two sites in one file)."""
+    found = [(i, e) for i, e in enumerate(entries) if e.get("slug") == slug]
+    if not found:
+        raise NoToken(f"{path} holds no token for campaign {slug} (a token is removed from the "
+                      "file once it has signed)")
+    if len(found) > 1:
+        raise FileProblem(f"{path} holds more than one token for a campaign called {slug}; "
+                          "keep the tokens of each site in its own file")
+    index, entry = found[0]
+    try:
+        return token_from_entry(entry, f"{path}: tokens[{index}]")
+    except FormatError as exc:
+        raise FileProblem(f"{exc}; leaving it alone") from exc
+
+
+def remove_token(path: Path, entries: Sequence[dict[str, Any]], campaign: str) -> None:
+    """Rewrite the file without the token of ``campaign`` (it has signed), atomically."""
+    write_tokens(path, [e for e in entries if e.get("campaign") != campaign])
 
 
 def merge(entries: Sequence[dict[str, Any]], new: Sequence[Token]) -> Merge:

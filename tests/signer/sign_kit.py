@@ -1,0 +1,100 @@
+"""Helpers for the ``pledge-sign sign/check/withdraw`` tests against the real application: a
+campaign launched through a real key ceremony, the tool run in-process, and ``tick``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from crypto.tools.signer import main
+from pledge.database import write_intent
+from pledge.extensions import db
+from pledge.models import CampaignState, utcnow
+from pledge.services import batches, ceremony
+from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+from tests.mailsink import MailSink
+
+
+@dataclass(frozen=True)
+class Launched:
+    """A campaign opened by a real ceremony, with the trustees who hold its key."""
+
+    campaign: object
+    people: list[FakeTrustee]
+    seats: list[object]
+
+
+def launch_campaign(app, make_campaign, **fields) -> Launched:
+    """Draft → freeze → deals → every transcript signature → launch, through the services."""
+    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
+    campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3,
+                             **fields)
+    seats = frozen(app, campaign, people)
+    package = post_deals(campaign, people, seats)
+    board = ceremony.board_file(db.session, campaign)
+    with write_intent():
+        for person, seat in zip(people, seats):
+            finished = person.finish_file(package, board, seat.seat)
+            outcome = ceremony.submit_result(db.session, campaign, seat, finished, utcnow())
+            assert outcome == "signed"
+        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return Launched(campaign, people, seats)
+
+
+def tick(app, hours: int = 1):
+    """Publish whatever is due, as ``tick`` would, ``hours`` from now."""
+    db.session.rollback()
+    with write_intent():
+        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours),
+                                   app.config["LOG_KEY_SECRET"])
+        db.session.commit()
+    return done
+
+
+class CodeKeyboard:
+    """Types, at the tool's code prompt, the newest code emailed to ``address``; any other
+    prompt is a test failure (the sign commands get every field as an option)."""
+
+    def __init__(self, sink: MailSink) -> None:
+        self.sink = sink
+        self.address = ""
+
+    def __call__(self, prompt: str = "") -> str:
+        assert "Code" in prompt or "code" in prompt, f"unexpected prompt: {prompt!r}"
+        message = self.sink.wait_for(self.address, "verification code")
+        return re.search(r"\b(\d{8})\b", message.body).group(1)
+
+
+def verify(url: str, email: str, tokens: Path) -> int:
+    """``pledge-sign verify``."""
+    return main(["verify", "--server", url, "--email", email, "--out", str(tokens)])
+
+
+def sign(url: str, slug: str, tokens: Path, receipt: Path, *, name: str = "", role: str,
+         statement: str = "", display: str = "name") -> int:
+    """``pledge-sign sign`` with every field given and ``--yes``."""
+    args = ["sign", "--server", url, "--campaign", slug, "--tokens", str(tokens),
+            "--receipt-out", str(receipt), "--role", role, "--statement", statement,
+            "--display", display, "--yes"]
+    if display == "name":
+        args += ["--name", name]
+    return main(args)
+
+
+def check(receipt: Path) -> int:
+    """``pledge-sign check RECEIPT``."""
+    return main(["check", str(receipt)])
+
+
+def withdraw(receipt: Path) -> int:
+    """``pledge-sign withdraw RECEIPT --yes``."""
+    return main(["withdraw", str(receipt), "--yes"])
+
+
+def read_json(path: Path) -> dict:
+    """A JSON file's content."""
+    return json.loads(path.read_text())

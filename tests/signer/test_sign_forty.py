@@ -1,0 +1,124 @@
+"""Issue 6, done when: forty signatures from ``pledge-sign`` across three labs reach the rule
+``min_total=30, min_per_lab=8, min_labs=3``, ``tick`` freezes exactly one round containing them,
+and the trustees' partial decryptions open every entry to exactly what its signer typed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from crypto import reveal
+from pledge.extensions import db
+from pledge.models import Entry, RevealRound
+from tests.signer.sign_kit import (
+    CodeKeyboard,
+    check,
+    launch_campaign,
+    read_json,
+    sign,
+    tick,
+    verify,
+)
+
+LABS = {"anthropic": ("anthropic.com", 14), "openai": ("openai.com", 14), "meta": ("meta.com", 12)}
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What one signer typed."""
+
+    email: str
+    display: str
+    name: str
+    role: str
+    statement: str
+
+    def payload(self) -> dict:
+        return {"v": 1, "display": self.display, "name": self.name, "role": self.role,
+                "statement": self.statement}
+
+
+def forty_signers() -> list[Typed]:
+    """14, 14 and 12 researchers; every fifth one anonymous, some with a statement."""
+    people = []
+    for lab, (domain, count) in LABS.items():
+        for i in range(count):
+            anonymous = i % 5 == 4
+            people.append(Typed(
+                email=f"researcher{i}.{lab}@{domain}",
+                display="anonymous" if anonymous else "name",
+                name="" if anonymous else f"Ådä Łovelace-{lab}-{i}",
+                role=f"Research scientist {i}",
+                statement=f"Because “{lab}” must do better ({i})." if i % 3 == 0 else "",
+            ))
+    return people
+
+
+def open_entry(launched, entry: Entry, quorum=(1, 3)) -> dict:
+    """Decrypt one entry as the trustees would: verified partials from a quorum of t."""
+    campaign = launched.campaign
+    ad = campaign.ctx + entry.nullifier
+    R = entry.ciphertext[:32]
+    shares = {seat.seat: (person.share, seat.verification_key)
+              for person, seat in zip(launched.people, launched.seats)}
+    verified = {}
+    for j in quorum:
+        x_j, y_j = shares[j]
+        partial = reveal.partial_decrypt(j, x_j, y_j, R, ad)
+        verified[j] = reveal.verify_partial(j, y_j, R, ad, partial)
+    return json.loads(reveal.decrypt(campaign.group_key, ad, entry.ciphertext, verified))
+
+
+def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_was_typed(
+    app, make_campaign, site, sink, monkeypatch, tmp_path, capsys
+):
+    # Given a campaign launched through a real ceremony, accepting three labs,
+    launched = launch_campaign(app, make_campaign, lab_slugs=tuple(LABS), min_total=30,
+                               min_per_lab=8, min_labs=3, suppress_below=5)
+    slug = launched.campaign.slug
+    keyboard = CodeKeyboard(sink)
+    monkeypatch.delenv("PLEDGE_SIGN_CODE", raising=False)
+    monkeypatch.setattr("builtins.input", keyboard)
+
+    # when forty researchers each verify their address and sign with pledge-sign,
+    typed_by_nullifier, receipts = {}, []
+    for n, person in enumerate(forty_signers()):
+        tokens, receipt = tmp_path / f"tokens-{n}.json", tmp_path / f"receipt-{n}.json"
+        keyboard.address = person.email
+        assert verify(site, person.email, tokens) == 0
+        assert sign(site, slug, tokens, receipt, name=person.name, role=person.role,
+                    statement=person.statement, display=person.display) == 0
+        typed_by_nullifier[bytes.fromhex(read_json(receipt)["nullifier"])] = person
+        receipts.append(receipt)
+    assert len(typed_by_nullifier) == 40
+    capsys.readouterr()
+
+    # then nothing is public before the batch,
+    client = app.test_client()
+    assert client.get(f"/api/campaigns/{slug}").get_json()["total"] == 0
+    assert check(receipts[0]) == 0 and capsys.readouterr().out.startswith("pending")
+
+    # and the next batch publishes all forty, meets the rule and freezes exactly one round
+    [published] = tick(app)
+    assert published.entries == 40 and published.round_frozen is not None
+    progress = client.get(f"/api/campaigns/{slug}").get_json()
+    assert progress["total"] == 40 and progress["rule_met"]
+    assert {lab["slug"]: lab["count"] for lab in progress["labs"]} == {
+        lab: count for lab, (_, count) in LABS.items()}
+    campaign_id = launched.campaign.id
+    [frozen_round] = db.session.scalars(
+        select(RevealRound).where(RevealRound.campaign_id == campaign_id)).all()
+    entries = db.session.scalars(select(Entry).where(Entry.campaign_id == campaign_id)).all()
+    assert len(entries) == 40
+    assert frozen_round.size == 40 == 1 + max(e.leaf_index for e in entries)
+
+    # whose receipts now verify against the signed head,
+    for receipt in receipts[:3]:
+        assert check(receipt) == 0
+        assert "of a log of size 40, head signed at" in capsys.readouterr().out
+
+    # and the trustees' partials open every ciphertext to exactly what its signer typed.
+    for entry in entries:
+        assert open_entry(launched, entry) == typed_by_nullifier[entry.nullifier].payload()

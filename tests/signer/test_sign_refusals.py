@@ -1,0 +1,150 @@
+"""What ``pledge-sign sign``, ``check`` and ``withdraw`` refuse: a board whose transcript
+signature is forged or whose ``Y`` is not the trustees', a tree head with a bad signature or
+differing from the served head, a refusal by the server, and a signer who does not confirm.
+A small fake server with real cryptography plays the misbehaving site."""
+
+from __future__ import annotations
+
+import pytest
+
+from crypto.tools.signer import main
+from tests.browser import live_server
+from tests.signer.fake_signing_server import FakeSigningServer
+from tests.signer.helpers import one_error_line, read_tokens
+from tests.signer.sign_kit import check, sign
+
+
+@pytest.fixture
+def fake():
+    """A fake site serving one campaign with a real manifest and a real DKG board."""
+    server = FakeSigningServer()
+    with live_server(server) as url:
+        server.url = url
+        yield server
+
+
+@pytest.fixture
+def tokens(fake, tmp_path):
+    """A tokens file holding a valid token for the fake's campaign."""
+    path = tmp_path / "tokens.json"
+    fake.ceremony.write_tokens(path)
+    return path
+
+
+def sign_fake(fake, tokens, receipt) -> int:
+    return sign(fake.url, fake.ceremony.slug, tokens, receipt, name="Ada Lovelace",
+                role="Researcher", statement="A statement.")
+
+
+def assert_nothing_sent(fake, tokens, receipt) -> None:
+    assert not any(call.startswith("POST") for call in fake.calls)
+    assert not receipt.exists() and len(read_tokens(tokens)) == 1
+
+
+def test_an_honest_fake_board_passes_the_checks(fake, tokens, tmp_path):
+    """The fake itself is sound: with nothing tampered, sealing reaches the submission."""
+    fake.refuse_entry = ("closed", "This campaign is not accepting signatures.")
+    receipt = tmp_path / "receipt.json"
+    assert sign_fake(fake, tokens, receipt) == 4
+    [body] = fake.entries
+    assert set(body) == {"token", "ciphertext", "withdrawal_key"}
+    assert len(bytes.fromhex(body["ciphertext"])) == 1160
+
+
+def test_a_forged_transcript_signature_makes_sign_refuse_before_submitting(
+    fake, tokens, tmp_path, capsys
+):
+    fake.forge_signature_of = 2
+    receipt = tmp_path / "receipt.json"
+    assert sign_fake(fake, tokens, receipt) == 1
+    assert ("trustee 2 (Trustee 2)'s transcript signature does not verify"
+            in one_error_line(capsys))
+    assert_nothing_sent(fake, tokens, receipt)
+
+
+def test_a_y_that_is_not_the_sum_of_the_commitments_makes_sign_refuse(
+    fake, tokens, tmp_path, capsys
+):
+    fake.wrong_y = True
+    receipt = tmp_path / "receipt.json"
+    assert sign_fake(fake, tokens, receipt) == 1
+    assert "not the sum of the trustees' commitments" in one_error_line(capsys)
+    assert_nothing_sent(fake, tokens, receipt)
+
+
+def test_a_refused_submission_leaves_no_receipt_and_keeps_the_token(
+    fake, tokens, tmp_path, capsys
+):
+    fake.refuse_entry = ("token_used", "This token was already used to sign this campaign.")
+    receipt = tmp_path / "receipt.json"
+    assert sign_fake(fake, tokens, receipt) == 4
+    assert "already used" in one_error_line(capsys)
+    assert not receipt.exists() and len(read_tokens(tokens)) == 1
+
+
+def test_a_signer_who_does_not_confirm_sends_nothing(fake, tokens, tmp_path, capsys,
+                                                     monkeypatch):
+    answers = iter(["name", "Ada Lovelace", "Researcher", "", "n"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    receipt = tmp_path / "receipt.json"
+    assert main(["sign", "--server", fake.url, "--campaign", fake.ceremony.slug,
+                 "--tokens", str(tokens), "--receipt-out", str(receipt)]) == 3
+    assert "nothing was sent" in one_error_line(capsys)
+    assert_nothing_sent(fake, tokens, receipt)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--display", "anonymous", "--name", "Ada"], "no name is sealed"),
+    (["--display", "name", "--name", "Ada", "--statement", "x" * 1000], "longer than"),
+    (["--display", "name", "--name", "Ada\u202eevil", "--statement", ""], "control characters"),
+])
+def test_fields_given_as_options_are_checked_before_anything_is_read(
+    fake, tokens, tmp_path, capsys, flags, message
+):
+    receipt = tmp_path / "receipt.json"
+    args = ["sign", "--server", fake.url, "--campaign", fake.ceremony.slug, "--tokens",
+            str(tokens), "--receipt-out", str(receipt), "--role", "Researcher", "--yes"]
+    if "--statement" not in flags:
+        args += ["--statement", ""]
+    assert main(args + flags) == 2
+    assert message in capsys.readouterr().err
+    assert fake.calls == []
+
+
+def test_check_of_a_published_receipt_verifies_against_the_fake_log(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    assert check(receipt) == 0
+    assert capsys.readouterr().out.startswith("included at index 4 of a log of size 6")
+
+
+def test_check_refuses_a_head_with_a_bad_signature(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    fake.bad_head_signature = True
+    assert check(receipt) == 1
+    assert "signature does not verify" in one_error_line(capsys)
+
+
+def test_check_refuses_a_head_that_differs_from_the_served_head(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    fake.served_head_size = 5  # validly signed, but not the head given with the receipt
+    assert check(receipt) == 1
+    assert "differs from the head the log serves" in one_error_line(capsys)
+
+
+def test_check_refuses_a_receipt_file_it_does_not_understand(tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text('{"v": 1, "kind": "pledge-tokens", "tokens": []}')
+    assert check(receipt) == 5
+    assert "is not a pledge-receipt file" in one_error_line(capsys)
+
+
+def test_withdraw_asks_before_sending(fake, tmp_path, capsys, monkeypatch):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "no")
+    assert main(["withdraw", str(receipt)]) == 3
+    assert "cannot be undone" in capsys.readouterr().out
+    assert fake.calls == []
