@@ -43,9 +43,9 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(runner, login, clien
     assert first.exit_code == 0, first.output
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
-    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 2  # the demo and the practice run
     assert db.session.scalar(select(func.count()).select_from(Lab)) >= 5
-    campaign = db.session.scalar(select(Campaign))
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "independent-evaluations-first"))
     assert campaign.state == CampaignState.OPEN and campaign.conditions
     # Launched through a real 2-of-3 ceremony whose trustee files a newcomer can use.
     assert campaign.group_key and campaign.ctx and campaign.log_public_key

@@ -64,3 +64,30 @@ def serve_command(port: int, tick_every: float) -> None:
     finally:
         stop.set()
         sink.stop()
+
+
+@dev_group.command("publish-now")
+@click.argument("slug", required=False)
+@with_appcontext
+def publish_now_command(slug: str | None) -> None:
+    """Publish a batch at once (development only), instead of waiting for the batch interval."""
+    from sqlalchemy import select
+
+    from pledge.database import write_intent
+    from pledge.extensions import db
+    from pledge.models import Campaign, utcnow
+    from pledge.services.batches import publish_batch
+    from pledge.services.signing import SIGNING_STATES
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["PLEDGE_ENV"] != "development":
+        raise click.ClickException("publish-now is for development only; production publishes on the batch interval")
+    with write_intent():
+        query = select(Campaign).where(Campaign.state.in_(SIGNING_STATES))
+        if slug:
+            query = query.where(Campaign.slug == slug)
+        done = [publish_batch(db.session, campaign, utcnow(), app.config["LOG_KEY_SECRET"]) for campaign in db.session.scalars(query)]
+        db.session.commit()
+    for batch in done:
+        frozen = f"; reveal round {batch.round_frozen.number} frozen" if batch.round_frozen else ""
+        click.echo(f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn){frozen}")

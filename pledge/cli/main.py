@@ -60,7 +60,9 @@ def seed_demo_command() -> None:
     click.echo(f"  Demo campaign: {base}/campaigns/{seed.campaign_slug}" + (" (created)" if seed.created_campaign else ""))
     click.echo(f"  Organizer login: {seed.organizer_email}")
     click.echo(f"  Organizer password: {seed.organizer_password}")
-    click.echo("  Demo trustees (2 of 3 can reveal); their files are in " + str(Path(current_app.instance_path) / "demo-trustees"))
+    click.echo(f"  Practice campaign (3 signatures reveal): {base}/campaigns/practice-run")
+    click.echo("  Demo trustees (any 2 of 3 can reveal); key files, and a share file per campaign, are in "
+               + str(Path(current_app.instance_path) / "demo-trustees"))
     for trustee in seed.trustees:
         click.echo(f"    {trustee.email}  password: {trustee.password}  key: {trustee.key_file.name}  "
                    f"key passphrase: {trustee.passphrase}")

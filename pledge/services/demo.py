@@ -45,6 +45,15 @@ I sign together with colleagues across labs, so that no lab's staff move first a
 stands alone. My signature stays sealed until the threshold is met.
 """
 
+PRACTICE_SLUG = "practice-run"
+PRACTICE_TEXT = """\
+**A practice campaign for trying Pledge end to end.** Nothing here is a real pledge.
+
+Verify an address at one of the eligible labs (in development every code lands in the
+development mailbox), sign, and watch three signatures meet the threshold; then play the demo
+trustees to reveal them. The README walks through it.
+"""
+
 DEMO_CONDITIONS = (
     "Before any new frontier model is deployed, an independent evaluator with full model access "
     "publishes its findings on dangerous capabilities.",
@@ -64,6 +73,30 @@ class DemoSeed:
     campaign_slug: str
     created_campaign: bool
     trustees: list[DemoTrustee]
+
+
+def _demo_campaign(slug: str, organizer: User, labs: dict[str, Lab], now: datetime) -> Campaign:
+    """The realistic demo campaign, or the small practice one a newcomer can take to a reveal."""
+    practice = slug == PRACTICE_SLUG
+    campaign = Campaign(
+        slug=slug,
+        title="Practice run: sign, meet the threshold, reveal" if practice
+        else "Independent evaluations before frontier deployment",
+        pledge_text=PRACTICE_TEXT if practice else DEMO_TEXT,
+        organizer=organizer,
+        min_total=3 if practice else 300,
+        min_per_lab=0 if practice else 25,
+        min_labs=0 if practice else 3,
+        deadline=(now + timedelta(days=30 if practice else 60)).replace(microsecond=0),
+        trustee_quorum=2,
+        trustee_count=3,
+        suppress_below=1 if practice else 5,
+        # The shortest interval offered, so a newcomer sees a batch soon after signing.
+        batch_interval_seconds=900,
+    )
+    campaign.conditions = [Condition(position=i, text=text) for i, text in enumerate(DEMO_CONDITIONS)]
+    campaign.lab_links = [CampaignLab(lab=labs[s]) for s in DEMO_LABS]
+    return campaign
 
 
 def seed_labs(session: Session) -> list[Lab]:
@@ -89,31 +122,18 @@ def seed_demo(
         set_password(organizer, password, cost)
     campaign = session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG))
     created = campaign is None
-    if campaign is None:
-        campaign = Campaign(
-            slug=DEMO_SLUG,
-            title="Independent evaluations before frontier deployment",
-            pledge_text=DEMO_TEXT,
-            organizer=organizer,
-            min_total=300,
-            min_per_lab=25,
-            min_labs=3,
-            deadline=(now + timedelta(days=60)).replace(microsecond=0),
-            trustee_quorum=2,
-            trustee_count=3,
-            suppress_below=5,
-            # The shortest interval offered, so a newcomer sees a batch soon after signing.
-            batch_interval_seconds=900,
-        )
-        campaign.conditions = [Condition(position=i, text=text) for i, text in enumerate(DEMO_CONDITIONS)]
-        campaign.lab_links = [CampaignLab(lab=labs[slug]) for slug in DEMO_LABS]
-        session.add(campaign)
+    people = None
+    for slug in (DEMO_SLUG, PRACTICE_SLUG):
+        if session.scalar(select(Campaign).where(Campaign.slug == slug)) is not None:
+            continue
+        fresh = _demo_campaign(slug, organizer, labs, now)
+        session.add(fresh)
         session.flush()
         people = run_demo_ceremony(
-            session, campaign, trustee_folder, cost=cost, token_key_secret=token_key_secret,
+            session, fresh, trustee_folder, cost=cost, token_key_secret=token_key_secret,
             log_key_secret=log_key_secret, now=now,
         )
-    else:
+    if people is None:
         people = demo_trustee_logins(session, trustee_folder, cost)
     session.flush()
     return DemoSeed(DEMO_ORGANIZER_EMAIL, password, DEMO_SLUG, created, people)

@@ -41,7 +41,7 @@ class DemoTrustee:
     email: str
     password: str
     key_file: Path
-    share_file: Path
+    folder: Path
     passphrase: str
 
 
@@ -85,45 +85,63 @@ def demo_trustee_logins(session: Session, folder: Path, cost: PasswordCost) -> l
     result = []
     for seat, (name, email) in enumerate(DEMO_TRUSTEES, start=1):
         _, password = _account(session, name, email, cost)
-        result.append(DemoTrustee(email, password, folder / f"trustee-{seat}.key",
-                                  folder / f"trustee-{seat}.share.json", passphrases.get(f"trustee-{seat}.key", "?")))
+        result.append(DemoTrustee(email, password, folder / f"trustee-{seat}.key", folder,
+                                  passphrases.get(f"trustee-{seat}.key", "?")))
     return result
+
+
+def _keys(folder: Path, seat: int, name: str, passphrases: dict[str, str]) -> tuple[Path, str]:
+    """The trustee's key file, made with ``pledge-trustee init`` the first time."""
+    key_file = folder / f"trustee-{seat}.key"
+    if key_file.exists() and key_file.name in passphrases:
+        return key_file, passphrases[key_file.name]
+    passphrase = secrets.token_urlsafe(18)
+    with _as_trustee(passphrase):
+        ceremony_steps.run_init(name, key_file, "interactive")
+    return key_file, passphrase
+
+
+def share_file(folder: Path, slug: str, seat: int) -> Path:
+    """Where a demo trustee keeps their share of one campaign."""
+    return folder / f"{slug}-trustee-{seat}.share.json"
 
 
 def run_demo_ceremony(
     session: Session, campaign: Campaign, folder: Path, *, cost: PasswordCost, token_key_secret: bytes,
     log_key_secret: bytes, now: datetime,
 ) -> list[DemoTrustee]:
-    """Invite, register, freeze, deal, finish and launch, all for real; return the logins."""
+    """Invite, register, freeze, deal, finish and launch, all for real; return the logins.
+    The demo trustees keep one key file each across campaigns, and a share file per campaign."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    known = read_passphrases(folder)
     people = []
     for seat, (name, email) in enumerate(DEMO_TRUSTEES, start=1):
         user, password = _account(session, name, email, cost)
         invitation = trustees.invite_trustee(session, campaign, name=name, email=email, now=now)
         trustees.accept_invitation(session, invitation.trustee, user, now)
-        passphrase = secrets.token_urlsafe(18)
-        key_file = folder / f"trustee-{seat}.key"
-        with _as_trustee(passphrase):
-            ceremony_steps.run_init(name, key_file, "interactive")
+        key_file, passphrase = _keys(folder, seat, name, known)
         ed25519, x25519 = ceremony.parse_public_keys(ceremony_steps.public_path(key_file).read_bytes())
         trustees.register_keys(session, campaign, invitation.trustee, ed25519, x25519, now)
-        people.append(DemoTrustee(email, password, key_file, folder / f"trustee-{seat}.share.json", passphrase))
+        people.append(DemoTrustee(email, password, key_file, folder, passphrase))
 
     ceremony.freeze(session, campaign, token_key_secret, now)
-    package = folder / "ceremony.json"
+    work = folder / campaign.slug
+    work.mkdir(mode=0o700, exist_ok=True)
+    package = folder / f"ceremony-{campaign.slug}.json"
     package.write_bytes(ceremony.ceremony_package(campaign))
     for person, seat in zip(people, campaign.trustees, strict=True):
-        deal_file = folder / f"deal-{seat.seat}.json"
+        deal_file = work / f"deal-{seat.seat}.json"
         with _as_trustee(person.passphrase):
             ceremony_steps.run_deal(person.key_file, package, deal_file)
         ceremony.submit_deal(session, campaign, seat, deal_file.read_bytes())
 
-    board = folder / "board.json"
+    board = work / "board.json"
     board.write_bytes(ceremony.board_file(session, campaign))
     for person, seat in zip(people, campaign.trustees, strict=True):
-        result = folder / f"result-{seat.seat}.json"
+        result = work / f"result-{seat.seat}.json"
         with _as_trustee(person.passphrase):
-            ceremony_steps.run_finish(person.key_file, package, board, person.share_file, result, "interactive")
+            ceremony_steps.run_finish(person.key_file, package, board, share_file(folder, campaign.slug, seat.seat),
+                                      result, "interactive")
         ceremony.submit_result(session, campaign, seat, result.read_bytes(), now)
 
     ceremony.launch(session, campaign, log_key_secret, now)
