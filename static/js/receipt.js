@@ -1,0 +1,254 @@
+/**
+ * The receipt page (DESIGN §5, docs/signing-api.md): open a receipt (a file, pasted text, or one
+ * kept in this browser), ask for its status, and check a published entry here: the tree head's
+ * signature under the campaign's log key, then the inclusion proof against that head. Withdraw
+ * with the receipt's secret after a confirmation step.
+ *
+ * Plain script, no build step; nothing here writes to the console.
+ */
+(function () {
+  'use strict';
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  const S = () => window.PledgeSigning;
+  const C = () => window.PledgeCrypto;
+
+  /** A ShownError (a message written for the signer). */
+  function shown(message) {
+    return new window.PledgeSigning.ShownError(message);
+  }
+
+  /** A proof or head that does not check out; the message says which. */
+  class ProofFailure extends Error {}
+
+  const page = { say: () => {}, receipt: null, leafHash: null, busy: false };
+
+  // --- checking a published entry ------------------------------------------------------------------
+
+  function wellFormedStatus(status) {
+    const head = status.head;
+    return Number.isSafeInteger(status.index) && status.index >= 0 && S().isPlainObject(head)
+      && S().isHex(head.log_id) && S().isHex(head.log_public_key, 32) && Number.isSafeInteger(head.size)
+      && Number.isSafeInteger(head.timestamp) && S().isHex(head.root, 32) && S().isHex(head.signature, 64)
+      && Array.isArray(status.proof) && status.proof.every((node) => S().isHex(node, 32));
+  }
+
+  /**
+   * Check the head and the proof of a published (or withdrawn) entry in this browser; resolves
+   * to {index, size, timestamp} or throws a ProofFailure.
+   */
+  async function verifyPublished(status, leafHash) {
+    if (!wellFormedStatus(status)) throw new ProofFailure('the server’s answer is malformed');
+    const head = status.head;
+    const logId = C().utf8(page.id);
+    if (!C().equalBytes(C().fromHex(head.log_id), logId)) throw new ProofFailure('the proof is for another campaign’s log');
+    const current = await S().requestJson(S().apiPath(page.slug, 'log', 'head'));
+    if (!current.ok) throw S().failure(current);
+    if (!current.data || current.data.log_public_key !== head.log_public_key) {
+      throw new ProofFailure('the proof’s tree head names another log key than the one this campaign publishes');
+    }
+    const key = C().fromHex(head.log_public_key);
+    const root = C().fromHex(head.root);
+    if (!C().verifyTreeHead(key, logId, head.size, head.timestamp, root, C().fromHex(head.signature))) {
+      throw new ProofFailure('the tree head’s signature does not verify under the campaign’s log key');
+    }
+    const proof = status.proof.map((node) => C().fromHex(node));
+    if (!C().verifyInclusion(C().fromHex(leafHash), status.index, head.size, proof, root)) {
+      throw new ProofFailure('the inclusion proof does not lead from your receipt to the signed tree head');
+    }
+    return { index: status.index, size: head.size, timestamp: head.timestamp };
+  }
+
+  function includedText(verified) {
+    return `Included and verified at index ${verified.index} of ${verified.size} (batch time ${S().formatUtc(verified.timestamp)}). `
+      + 'Checked in this browser: the log head is signed with the campaign’s log key, and the proof leads from your '
+      + 'receipt to it.';
+  }
+
+  // --- showing a receipt -----------------------------------------------------------------------------
+
+  function showResult(text, kind, withdrawable) {
+    $('receipt-result').hidden = false;
+    const state = $('result-state');
+    state.textContent = text;
+    for (const name of ['error', 'ok', 'pending']) state.classList.toggle(`is-${name}`, kind === name);
+    $('result-leaf').textContent = page.leafHash;
+    $('result-leaf-only').hidden = page.receipt !== null;
+    $('withdraw-area').hidden = !(withdrawable && page.receipt);
+    $('withdraw-confirm').hidden = true;
+    $('withdraw-button').hidden = false;
+  }
+
+  /** Ask for the status of the current leaf hash and show it, checked. */
+  async function refresh() {
+    const result = await S().requestJson(S().apiPath(page.slug, 'receipts', page.leafHash));
+    if (!result.ok) {
+      showResult(S().failure(result).message, 'error', false);
+      return;
+    }
+    const status = result.data || {};
+    if (status.status === 'pending') {
+      showResult('Pending: the server holds your sealed signature, and it will be added to the public log with the '
+        + 'next batch. Check again after that to see the proof.', 'pending', true);
+      return;
+    }
+    if (status.status !== 'published' && status.status !== 'withdrawn') {
+      showResult('The server’s answer is malformed.', 'error', false);
+      return;
+    }
+    let verified;
+    try {
+      verified = await verifyPublished(status, page.leafHash);
+    } catch (error) {
+      const why = error instanceof ProofFailure ? `: ${error.message}` : '';
+      const message = error instanceof S().ShownError ? error.message
+        : `The server’s proof does not verify${why}. Your signature may not be in the log the public sees; keep your receipt and tell the organizers.`;
+      showResult(message, 'error', status.status === 'published');
+      return;
+    }
+    if (status.status === 'published') {
+      showResult(includedText(verified), 'ok', true);
+      return;
+    }
+    const when = Number.isSafeInteger(status.withdrawal_index)
+      ? `the withdrawal is in the log at index ${status.withdrawal_index}, and the signature no longer counts.`
+      : 'the withdrawal is added to the log with the next batch, and the signature stops counting then.';
+    showResult(`Withdrawn: your sealed signature was deleted and will never be opened; ${when} ${includedText(verified)}`, 'ok', false);
+  }
+
+  /** Take a parsed receipt ({receipt} or {leafHash}) as the current one and check it. */
+  async function open(parsed) {
+    if (parsed.receipt && (parsed.receipt.campaign !== page.id || parsed.receipt.slug !== page.slug)) {
+      throw shown(`This receipt belongs to another campaign (“${parsed.receipt.slug}”): open it on that campaign’s receipt page.`);
+    }
+    page.receipt = parsed.receipt || null;
+    page.leafHash = parsed.receipt ? parsed.receipt.leaf_hash : parsed.leafHash;
+    page.say('Asking for the proof of this receipt…', 'busy');
+    await refresh();
+    page.say('', null);
+    $('result-heading').focus();
+  }
+
+  async function guarded(work) {
+    if (page.busy) return;
+    page.busy = true;
+    try {
+      await work();
+    } catch (error) {
+      page.say(error instanceof S().ShownError || error instanceof PledgeReceipts.ReceiptStoreError ? error.message
+        : 'Something went wrong in this browser. Please reload the page and try again.', 'error');
+    } finally {
+      page.busy = false;
+    }
+  }
+
+  // --- the three ways in -----------------------------------------------------------------------------
+
+  function onFile(event) {
+    const input = event.currentTarget;
+    const file = input.files && input.files[0];
+    if (!file) return;
+    guarded(async () => {
+      try {
+        if (file.size > 64 * 1024) throw shown('That file is too large to be a receipt.');
+        await open(S().parseReceipt(await file.text()));
+      } finally {
+        input.value = '';
+      }
+    });
+  }
+
+  function onPaste(event) {
+    event.preventDefault();
+    guarded(() => open(S().parseReceipt($('receipt-paste').value)));
+  }
+
+  async function listStored() {
+    const receipts = await PledgeReceipts.forCampaign(page.id);
+    page.stored = new Map(receipts.filter(S().isReceipt).map((receipt) => [receipt.leaf_hash, receipt]));
+    const select = $('stored-select');
+    select.replaceChildren(...[...page.stored.keys()].map((leafHash) => {
+      const option = document.createElement('option');
+      option.value = leafHash;
+      option.textContent = `Receipt ${leafHash.slice(0, 16)}…`;
+      return option;
+    }));
+    $('stored-receipts').hidden = page.stored.size === 0;
+  }
+
+  function onStored() {
+    const receipt = page.stored && page.stored.get($('stored-select').value);
+    if (receipt) guarded(() => open({ receipt }));
+  }
+
+  // --- withdrawing -----------------------------------------------------------------------------------
+
+  function onWithdrawAsk() {
+    $('withdraw-button').hidden = true;
+    $('withdraw-confirm').hidden = false;
+    $('withdraw-confirm-text').focus();
+  }
+
+  function onWithdrawCancel() {
+    $('withdraw-confirm').hidden = true;
+    $('withdraw-button').hidden = false;
+    $('withdraw-button').focus();
+  }
+
+  function onWithdrawConfirm() {
+    guarded(async () => {
+      const receipt = page.receipt;
+      if (!receipt) return;
+      for (const id of ['withdraw-yes', 'withdraw-no']) $(id).disabled = true;
+      try {
+        page.say('Signing the withdrawal in this browser and sending it…', 'busy');
+        const nullifier = C().fromHex(receipt.nullifier);
+        const key = await S().withdrawalKey(C().fromHex(receipt.withdrawal_secret));
+        const signature = await key.sign(S().withdrawalMessage(nullifier));
+        const result = await S().requestJson(S().apiPath(page.slug, 'withdrawals'),
+          { nullifier: receipt.nullifier, signature: C().toHex(signature) });
+        if (!result.ok) throw S().failure(result);
+        const message = typeof result.data?.message === 'string' ? result.data.message : 'Withdrawn.';
+        await refresh();
+        $('withdraw-area').hidden = true;
+        page.say(message, 'ok');
+      } finally {
+        for (const id of ['withdraw-yes', 'withdraw-no']) $(id).disabled = false;
+      }
+    });
+  }
+
+  // --- start -----------------------------------------------------------------------------------------
+
+  function init() {
+    const app = $('receipt-app');
+    if (!app) return;
+    app.hidden = false;
+    page.id = app.dataset.campaign;
+    page.slug = app.dataset.slug;
+    const status = $('receipt-status');
+    if (!window.PledgeSigning || !S().supported() || typeof window.PledgeReceipts !== 'object') {
+      status.textContent = 'This browser lacks something this page needs (WebCrypto, IndexedDB or the crypto library). '
+        + 'Try an up-to-date browser, or the command-line signer: pledge-sign check RECEIPT.';
+      status.classList.add('is-error');
+      return;
+    }
+    page.say = S().statusLine(status);
+    $('receipt-file').addEventListener('change', onFile);
+    $('paste-form').addEventListener('submit', onPaste);
+    $('stored-check').addEventListener('click', onStored);
+    $('withdraw-button').addEventListener('click', onWithdrawAsk);
+    $('withdraw-no').addEventListener('click', onWithdrawCancel);
+    $('withdraw-yes').addEventListener('click', onWithdrawConfirm);
+    listStored().catch(() => page.say('The receipts kept in this browser could not be read.', 'error'));
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+}());
