@@ -143,7 +143,10 @@ def receipt_status(session: Session, campaign: Campaign, leaf_hash: bytes) -> di
         raise SigningError("unknown_receipt", 404, "No signature with this receipt exists in this campaign.")
     head = latest_head(session, campaign)
     if entry.leaf_index is None or head is None or entry.leaf_index >= head.size:
-        return {"status": "pending"}
+        pending: dict = {"status": "pending"}
+        if entry.withdrawal_signature is not None:
+            pending["withdrawal_accepted"] = True
+        return pending
     tree = merkle.MerkleTree(leaf_hashes(session, campaign)[: head.size])
     document = {
         "status": "withdrawn" if entry.withdrawal_signature else "published",
