@@ -107,7 +107,8 @@ def _check_root(rnd: RoundPackage) -> None:
                           "not match the signed tree head")
 
 
-def _token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
+def token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
+    """Every eligible lab's RSA token key, loaded from the manifest."""
     keys = {}
     for slug, der in manifest.token_keys.items():
         try:
@@ -117,7 +118,7 @@ def _token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
     return keys
 
 
-def _check_token(
+def check_token(
     i: int, leaf: log_leaves.EntryLeaf, keys: dict[str, rsa.RSAPublicKey], campaign_id: bytes
 ) -> None:
     """The entry's token: signed by its lab's key, for this campaign and lab, right nullifier."""
@@ -140,12 +141,15 @@ def _check_token(
 
 
 @dataclass
-class _LogState:
+class LogState:
+    """The entries seen so far (by nullifier, with their leaf index) and which are withdrawn."""
+
     entries: dict[bytes, tuple[int, log_leaves.EntryLeaf]] = field(default_factory=dict)
     withdrawn: dict[bytes, int] = field(default_factory=dict)  # nullifier -> withdrawal leaf
 
 
-def _check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: _LogState) -> None:
+def check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: LogState) -> None:
+    """A withdrawal names an earlier entry, withdraws it once, and is signed by its key."""
     if leaf.nullifier not in state.entries:
         raise CheckFailed(f"leaf {i}: withdraws a nullifier that no earlier entry has")
     k, entry = state.entries[leaf.nullifier]
@@ -160,33 +164,47 @@ def _check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: _LogState)
     state.withdrawn[leaf.nullifier] = i
 
 
-def _check_leaves(rnd: RoundPackage) -> _LogState:
-    """Parse and check every leaf of the log in order."""
+def check_leaf(
+    i: int, data: bytes, keys: dict[str, rsa.RSAPublicKey], campaign_id: bytes, state: LogState
+) -> log_leaves.Leaf:
+    """Parse leaf ``i`` and check it against the log before it (``state``), then add it.
+
+    An entry: its token (:func:`check_token`) and a nullifier no earlier entry has. A
+    withdrawal: :func:`check_withdrawal`. Shared by ``pledge-trustee decrypt`` and
+    ``pledge-verify``, so both read a log the same way.
+    """
+    try:
+        leaf = log_leaves.parse_leaf(data)
+    except EncodingError as exc:
+        raise CheckFailed(f"leaf {i}: not a valid log leaf ({exc})") from exc
+    if isinstance(leaf, log_leaves.WithdrawalLeaf):
+        check_withdrawal(i, leaf, state)
+        return leaf
+    check_token(i, leaf, keys, campaign_id)
+    if leaf.nullifier in state.entries:
+        raise CheckFailed(f"leaf {i}: the nullifier repeats leaf "
+                          f"{state.entries[leaf.nullifier][0]}")
+    state.entries[leaf.nullifier] = (i, leaf)
+    return leaf
+
+
+def _check_leaves(rnd: RoundPackage) -> LogState:
+    """Parse and check every leaf of the log in order, and which leaves carry a ciphertext."""
     manifest = rnd.package.manifest
-    keys, campaign_id = _token_keys(manifest), manifest.campaign_id.encode("ascii")
-    state = _LogState()
+    keys, campaign_id = token_keys(manifest), manifest.campaign_id.encode("ascii")
+    state = LogState()
     for item in rnd.leaves:
         i = item.index
-        try:
-            leaf = log_leaves.parse_leaf(item.leaf)
-        except EncodingError as exc:
-            raise CheckFailed(f"leaf {i}: not a valid log leaf ({exc})") from exc
+        leaf = check_leaf(i, item.leaf, keys, campaign_id, state)
         if isinstance(leaf, log_leaves.WithdrawalLeaf):
             if item.ciphertext is not None:
                 raise CheckFailed(f"leaf {i}: a withdrawal must not carry a ciphertext")
-            _check_withdrawal(i, leaf, state)
-            continue
-        _check_token(i, leaf, keys, campaign_id)
-        if leaf.nullifier in state.entries:
-            raise CheckFailed(f"leaf {i}: the nullifier repeats leaf "
-                              f"{state.entries[leaf.nullifier][0]}")
-        if i < rnd.start and item.ciphertext is not None:
+        elif i < rnd.start and item.ciphertext is not None:
             raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
-        state.entries[leaf.nullifier] = (i, leaf)
     return state
 
 
-def _check_rule(manifest: Manifest, state: _LogState, plan: RoundPlan) -> None:
+def _check_rule(manifest: Manifest, state: LogState, plan: RoundPlan) -> None:
     counts: dict[str, int] = {}
     for nullifier, (_, entry) in state.entries.items():
         if nullifier not in state.withdrawn:

@@ -1,0 +1,154 @@
+"""``pledge-verify RECORD [--quiet]``: check a campaign record from outside (DESIGN §6).
+
+Uses only :mod:`crypto`. Reads the record (a file, or ``-`` for standard input), recomputes
+everything in it in the fixed order of ``docs/record.md`` and stops at the first failure:
+
+1. the manifest hashes to ``ctx``;                 5. the published counts;
+2. the key ceremony (deals, transcript, ``Y``, Y_j); 6. the threshold rule and rounds' heads;
+3. every log leaf;                                  7. every revealed round's entries;
+4. every signed tree head;                          8. the outcome.
+
+Exit codes: 0 every check holds (a summary is printed unless ``--quiet``); 1 a check failed or
+the record is not in the documented format (one line on standard error,
+``pledge-verify: FAILED: <what failed>``); 2 a bad command line; 5 the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CryptoError
+from . import signing
+from .errors import EXIT_CHECK_FAILED, EXIT_OK, FileProblem, ToolError
+from .jsonfile import MAX_FILE_BYTES, parse_json, read_bytes
+from .jsonhttp import printable
+from .record import REVEALED, Record, SignedHead, parse_record
+from .record_check import (
+    LogFacts,
+    check_counts,
+    check_dkg,
+    check_heads,
+    check_leaves,
+    check_manifest,
+    check_outcome,
+    check_rounds,
+)
+from .record_rounds import RevealFacts, check_revealed_rounds
+
+PROG = "pledge-verify"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a record that passed every check says."""
+
+    record: Record
+    transcript: bytes
+    log: LogFacts
+    reveal: RevealFacts
+    unfrozen: SignedHead | None  # no round, yet the rule held at this head (see check_rounds)
+
+
+def verify_record(obj: object) -> Summary:
+    """Parse and check a record (parsed JSON); raises :class:`~.errors.CheckFailed` at the
+    first failure, in the order of ``docs/record.md``."""
+    record = parse_record(obj)
+    deadline = check_manifest(record)
+    transcript = check_dkg(record)
+    facts = check_leaves(record)
+    check_heads(record)
+    check_counts(record, facts)
+    unfrozen = check_rounds(record, facts, deadline)
+    revealed = check_revealed_rounds(record, facts)
+    check_outcome(record)
+    return Summary(record, transcript, facts, revealed, unfrozen)
+
+
+def _count(number: int, singular: str, plural: str = "") -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _rounds_line(s: Summary) -> str:
+    rounds = s.record.rounds
+    if not rounds and s.unfrozen is not None:
+        head = s.unfrozen
+        return (f"rounds: none. Note: the rule holds at the head of batch {head.batch} (size "
+                f"{head.size}), whose time is before the deadline, yet no round was frozen; the "
+                "server freezes one unless that batch was published after the deadline (a "
+                "batch's time is rounded down to the batch interval)")
+    if not rounds:
+        return "rounds: none (the threshold rule holds at no signed head before the deadline)"
+    pending = [r.number for r in rounds if r.status != REVEALED]
+    line = (f"rounds: {len(rounds)} ({s.reveal.rounds_revealed} revealed; round 1 froze the "
+            f"head of size {rounds[0].size}, the first where the rule held); "
+            f"{s.reveal.payloads} revealed payloads equal a fresh decryption")
+    if pending:
+        line += f"; round {pending[0]} awaits the trustees"
+    if s.reveal.unopened or s.reveal.malformed:
+        line += (f"; {s.reveal.unopened + s.reveal.malformed} sealed by their signers so that "
+                 "they do not open to a valid signature (published as such)")
+    return line
+
+
+def summary_lines(s: Summary) -> list[str]:
+    """The success report, one fact per line (text from the record made terminal-safe)."""
+    r, m = s.record, s.record.manifest
+    live = r.published_counts
+    labs = ", ".join(f"{printable(lab, 100)} {count}" for lab, count in sorted(live.items()))
+    entries = len(s.log.entries)
+    return [
+        f"{PROG}: OK: campaign “{printable(m.raw.get('title', ''), 200)}” ({m.campaign_id}), "
+        f"ctx {signing.fingerprint(r.ctx)}",
+        f"trustees: {m.t} of {m.n}; every deal and transcript signature checks (transcript "
+        f"{signing.fingerprint(s.transcript)}); Y ({signing.fingerprint(r.Y)}) and every Y_j "
+        "recomputed",
+        f"log: {_count(len(r.leaves), 'leaf', 'leaves')} ({_count(entries, 'entry', 'entries')}, "
+        f"{_count(s.log.withdrawals, 'withdrawal')}); {_count(len(r.heads), 'signed head')} "
+        "checked",
+        f"live entries per lab at the latest head: {labs or 'none'} "
+        f"({sum(live.values())} in all; equal to the published counts)",
+        _rounds_line(s),
+        f"outcome: {r.outcome.state}"
+        + (f"; {len(r.outcome.destroy_confirmations)} of {m.n} trustees confirmed destroying "
+           "their share" if r.outcome.state == "expired" else ""),
+    ]
+
+
+def _read(source: str) -> bytes:
+    if source != "-":
+        return read_bytes(Path(source))
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileProblem(f"standard input is larger than {MAX_FILE_BYTES} bytes")
+    return data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``pledge-verify`` console script."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Check a Pledge campaign record (see docs/record.md).")
+    parser.add_argument("record", help="the campaign record file, or - for standard input")
+    parser.add_argument("--quiet", action="store_true", help="print nothing when it verifies")
+    args = parser.parse_args(argv)
+    try:
+        summary = verify_record(parse_json(_read(args.record), "the record"))
+    except FileProblem as exc:
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except ToolError as exc:
+        print(f"{PROG}: FAILED: {printable(exc, 2000)}", file=sys.stderr)
+        return exc.exit_code
+    except CryptoError as exc:  # a malformed value no check above anticipated
+        print(f"{PROG}: FAILED: {printable(exc, 2000)}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    if not args.quiet:
+        print("\n".join(summary_lines(summary)))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

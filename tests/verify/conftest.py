@@ -1,0 +1,85 @@
+"""Campaigns for the verifier tests: one full 3-of-5 campaign built once, small 2-of-3 ones on
+demand, and a helper that runs ``pledge-verify`` on a record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from crypto import blindrsa
+from crypto.tools.verify import main
+
+from .campaign import Campaign, plain
+
+LABS = ("lab-a", "lab-b", "lab-c")
+QUORUM = (1, 3, 5)
+# Per batch, the labs of its new entries (the full campaign).
+BATCHES = (
+    "aaabbbcc",
+    "aaabbbcc",
+    "aabbcccc",  # with a withdrawal of leaf 1: the rule (20 overall, 5 at 3 labs) is met here
+    "ab",
+)
+
+
+@pytest.fixture(scope="session")
+def token_keys() -> dict[str, rsa.RSAPrivateKey]:
+    """One RSA token key per lab, shared by every campaign of the session (RSA keygen is slow)."""
+    return {slug: blindrsa.generate_key() for slug in LABS}
+
+
+@pytest.fixture(scope="session")
+def full(token_keys: dict[str, rsa.RSAPrivateKey]) -> Campaign:
+    """Given a 3-of-5 campaign with 26 entries at 3 labs over 4 batches, one withdrawal, and
+    round 1 (the head of batch 3) revealed by trustees 1, 3 and 5."""
+    c = Campaign(t=3, n=5, token_keys=token_keys, rule=(20, 5, 3))
+    c.freeze()
+    count = 0
+    for number, labs in enumerate(BATCHES, start=1):
+        for letter in labs:
+            display = "anonymous" if count % 4 == 3 else "name"
+            c.add(c.sign(f"lab-{letter}", f"Signer {count}", display=display))
+            count += 1
+        if number == 3:
+            c.withdraw(1)
+            c.reveal(c.publish(), QUORUM)
+        else:
+            c.publish()
+    return c
+
+
+@pytest.fixture(scope="session")
+def full_record(full: Campaign) -> dict[str, Any]:
+    """The full campaign's record as parsed JSON (tests copy it before changing it)."""
+    return plain(full.record("revealed"))
+
+
+@pytest.fixture
+def small(token_keys: dict[str, rsa.RSAPrivateKey]) -> Campaign:
+    """A fresh 2-of-3 campaign at labs a and b whose rule is 4 overall, 2 at each of 2 labs."""
+    c = Campaign(t=2, n=3, token_keys={s: token_keys[s] for s in LABS[:2]}, rule=(4, 2, 2))
+    c.freeze()
+    return c
+
+
+Verify = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Verify:
+    """Write a record and run ``pledge-verify`` on it; returns (exit code, stdout, stderr)."""
+
+    def run(record: dict[str, Any], *args: str) -> tuple[int, str, str]:
+        path = tmp_path / "record.json"
+        path.write_text(json.dumps(record))
+        capsys.readouterr()
+        code = main([str(path), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
