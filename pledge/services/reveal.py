@@ -148,7 +148,12 @@ def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live:
     quorum = sorted(by_seat)[: campaign.trustee_quorum]
     for index, entry in live.items():
         partials = {seat: by_seat[seat][index][:32] for seat in quorum}  # D_j of each D_j || c || z
-        entry.revealed_payload = reveal.decrypt(campaign.group_key, campaign.ctx + entry.nullifier, entry.ciphertext, partials)
+        try:
+            entry.revealed_payload = reveal.decrypt(campaign.group_key, campaign.ctx + entry.nullifier, entry.ciphertext, partials)
+        except CryptoError:
+            # A signer's own client can seal a box that does not open; it is published as such
+            # (anyone can redo the decryption from the public partials) and shown as unreadable.
+            entry.revealed_payload = None
         entry.revealed_round = round_.number
     round_.revealed_at = now
     if campaign.state == CampaignState.OPEN:
@@ -165,17 +170,28 @@ class RevealedSignature:
     role: str
     statement: str
     round: int
+    readable: bool = True
 
 
 def revealed_signatures(session: Session, campaign: Campaign) -> dict[str, list[RevealedSignature]]:
     """Revealed, non-withdrawn signatures grouped by lab name (labs sorted, names sorted)."""
     labs = {link.lab_id: link.lab.name for link in campaign.lab_links}
     grouped: dict[str, list[RevealedSignature]] = {}
-    for entry in session.scalars(select(Entry).where(Entry.campaign_id == campaign.id, Entry.revealed_payload.is_not(None))):
-        payload = json.loads(entry.revealed_payload)
+    for entry in session.scalars(select(Entry).where(Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None))):
+        try:
+            payload = json.loads(entry.revealed_payload or b"")
+            if not isinstance(payload, dict):
+                raise ValueError
+        except ValueError:
+            payload = {"display": "unreadable"}
+        if payload.get("display") == "unreadable":
+            shown = RevealedSignature(lab=labs[entry.lab_id], name=None, role="", statement="", round=entry.revealed_round,
+                                      readable=False)
+            grouped.setdefault(shown.lab, []).append(shown)
+            continue
         shown = RevealedSignature(
-            lab=labs[entry.lab_id], name=payload["name"] if payload.get("display") == "name" else None,
-            role=payload.get("role", ""), statement=payload.get("statement", ""), round=entry.revealed_round,
+            lab=labs[entry.lab_id], name=str(payload.get("name", "")) if payload.get("display") == "name" else None,
+            role=str(payload.get("role", "")), statement=str(payload.get("statement", "")), round=entry.revealed_round,
         )
         grouped.setdefault(shown.lab, []).append(shown)
     for items in grouped.values():
