@@ -20,29 +20,16 @@
   const CAMPAIGN_PAGE = '/campaigns/';
   const FILE_NAME = 'pledge-tokens.json';
   const PUBLIC_ID = /^[0-9a-f]{32}$/;
-  const HEX = /^(?:[0-9a-f]{2})+$/;
   const CODE = /^[0-9]{8}$/;
 
-  /** An error whose message is written for the signer (the server's, or ours). */
-  class ShownError extends Error {
-    constructor(message, code) {
-      super(message);
-      this.code = code;
-    }
-  }
+  // Shared with the sign and receipt pages (static/js/signing-common.js): the cookie-less JSON
+  // calls, the signer-facing error, and small type checks.
+  const { ShownError, isPlainObject, isHex, requestJson, failure } = window.PledgeSigning;
 
   // --- small helpers ----------------------------------------------------------------------
 
   function $(id) {
     return document.getElementById(id);
-  }
-
-  function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-
-  function isHex(value) {
-    return typeof value === 'string' && HEX.test(value);
   }
 
   /** The public id as the token message carries it: its 32 ASCII characters. */
@@ -96,45 +83,6 @@
       if (extra) li.append(extra(item));
       return li;
     }));
-  }
-
-  // --- the JSON API -------------------------------------------------------------------------
-
-  /** GET (no body) or POST JSON to this site, without cookies; resolves to {status, ok, data}. */
-  async function requestJson(path, body) {
-    const init = {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { Accept: 'application/json' },
-      credentials: 'omit',
-      cache: 'no-store',
-      redirect: 'error',
-      referrerPolicy: 'no-referrer',
-    };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    let response;
-    try {
-      response = await fetch(path, init);
-    } catch {
-      throw new ShownError('The server could not be reached. Check your connection and try again.');
-    }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    return { status: response.status, ok: response.ok, data: isPlainObject(data) ? data : null };
-  }
-
-  /** The server's message for a failed call, or a plain one of ours. */
-  function failure(result) {
-    if (result.data && typeof result.data.message === 'string' && result.data.message) {
-      return new ShownError(result.data.message, result.data.error);
-    }
-    return new ShownError(`The server could not handle this request (status ${result.status}). Please try again later.`);
   }
 
   // --- step 1: the address ----------------------------------------------------------------

@@ -250,7 +250,8 @@ def test_the_page_has_no_inline_script_style_or_event_attribute(site):
     assert not re.search(r"<style", html, re.IGNORECASE)
     assert not re.search(r'(src|href)="(https?:)?//', html)
     scripts = re.findall(r'<script src="([^"]+)" defer></script>', html)
-    assert scripts == ["/static/vendor/pledge-crypto.js", "/static/js/token-store.js", "/static/js/verify.js"]
+    assert scripts == ["/static/vendor/pledge-crypto.js", "/static/js/token-store.js", "/static/js/signing-common.js",
+                       "/static/js/verify.js"]
     assert 'autocomplete="one-time-code"' in html and 'inputmode="numeric"' in html
 
 
