@@ -150,7 +150,8 @@ def board_file(session: Session, campaign: Campaign) -> bytes:
 # --- uploads ---------------------------------------------------------------------------------
 
 
-def _parse(data: bytes, kinds: set[str]):
+def parse_upload(data: bytes, kinds: set[str]):
+    """Parse an uploaded trustee file of one of ``kinds``, strictly, with a clear refusal."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise CeremonyError("That file is too large to be a ceremony file.")
     try:
@@ -173,7 +174,7 @@ def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: by
     if trustee.seat in board.deals:
         raise CeremonyError("Your deal is already on the board.")
     try:
-        ctx, deal = files.parse_deal(_parse(data, {"deal"}))
+        ctx, deal = files.parse_deal(parse_upload(data, {"deal"}))
     except ToolError as error:
         raise CeremonyError(str(error)) from None
     if ctx != campaign.ctx:
@@ -204,7 +205,7 @@ def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: 
         raise CeremonyError("Wait until every trustee has posted a deal.")
     if trustee.seat in board.signatures:
         raise CeremonyError("Your transcript signature is already on the board.")
-    doc = _parse(data, {"transcript-signature", "complaint"})
+    doc = parse_upload(data, {"transcript-signature", "complaint"})
     if doc.data.get("kind") == "complaint":
         _post_complaint(session, campaign, trustee, doc, now)
         return "complaint"
@@ -307,7 +308,7 @@ def parse_public_keys(data: bytes) -> tuple[bytes, bytes]:
     if not data.strip():
         raise CeremonyError("Choose your public key file, or paste its contents.", field="keys")
     try:
-        _, ed25519, x25519 = key_files.parse_public(_parse(data, {"trustee-public"}))
+        _, ed25519, x25519 = key_files.parse_public(parse_upload(data, {"trustee-public"}))
     except ToolError as error:
         raise CeremonyError(str(error), field="keys") from None
     return ed25519, x25519

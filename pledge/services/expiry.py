@@ -17,7 +17,7 @@ from crypto.tools import files
 from crypto.tools.errors import ToolError
 from crypto.tools.signing import destroy_message, verify
 from pledge.models import Campaign, CampaignState, DestroyConfirmation, Entry, TokenIssuance, Trustee
-from pledge.services.ceremony import CeremonyError, _parse
+from pledge.services.ceremony import CeremonyError, parse_upload
 from pledge.services.signing import latest_head
 
 
@@ -46,7 +46,7 @@ def confirm_destroyed(session: Session, campaign: Campaign, trustee: Trustee, da
     if session.get(DestroyConfirmation, (campaign.id, trustee.seat)) is not None:
         raise CeremonyError("Your confirmation is already recorded.")
     try:
-        statement = files.parse_signed_statement(_parse(data, {"destroy-confirmation"}), "destroy-confirmation")
+        statement = files.parse_signed_statement(parse_upload(data, {"destroy-confirmation"}), "destroy-confirmation")
     except ToolError as error:
         raise CeremonyError(str(error)) from None
     if statement.ctx != campaign.ctx or statement.index != trustee.seat:
