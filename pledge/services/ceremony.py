@@ -34,6 +34,8 @@ from pledge.services.keys import create_token_keys, log_public_key
 from pledge.services.manifest import TrusteeKeys, manifest_ctx, manifest_for_campaign
 
 MAX_UPLOAD_BYTES = 256 * 1024
+# A partials file carries about 300 bytes per entry of its round.
+MAX_PARTIALS_BYTES = 128 * 1024 * 1024
 
 
 class CeremonyError(ServiceError):
@@ -150,9 +152,9 @@ def board_file(session: Session, campaign: Campaign) -> bytes:
 # --- uploads ---------------------------------------------------------------------------------
 
 
-def parse_upload(data: bytes, kinds: set[str]):
+def parse_upload(data: bytes, kinds: set[str], limit: int = MAX_UPLOAD_BYTES):
     """Parse an uploaded trustee file of one of ``kinds``, strictly, with a clear refusal."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > limit:
         raise CeremonyError("That file is too large to be a ceremony file.")
     try:
         return files.parse_document(data, "the uploaded file", kinds)

@@ -20,7 +20,7 @@ from crypto.hashing import canonical_json
 from crypto.tools import files, roundfile
 from crypto.tools.errors import ToolError
 from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee
-from pledge.services.ceremony import CeremonyError, board_file, ceremony_package, parse_upload
+from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, parse_upload
 from pledge.services.signing import leaf_hashes
 
 
@@ -100,7 +100,7 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
     if session.get(RoundPartials, (campaign.id, number, trustee.seat)) is not None:
         raise RevealError("Your partials for this round are already posted.")
     try:
-        upload = roundfile.parse_partials(parse_upload(data, {"partials"}))
+        upload = roundfile.parse_partials(parse_upload(data, {"partials"}, MAX_PARTIALS_BYTES))
     except ToolError as error:
         raise RevealError(str(error)) from None
     if upload.ctx != campaign.ctx or upload.index != trustee.seat:

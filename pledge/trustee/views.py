@@ -94,10 +94,10 @@ def dashboard():
     return _render_dashboard()
 
 
-def _read_upload(form) -> bytes | None:
+def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     upload = form.file.data
     if upload is not None and getattr(upload, "filename", ""):
-        return upload.read(ceremony.MAX_UPLOAD_BYTES + 1)
+        return upload.read(limit + 1)
     return None
 
 
@@ -154,12 +154,12 @@ def board(campaign_id: int):
         abort(404)
 
 
-def _upload(campaign_id: int, action):
+def _upload(campaign_id: int, action, limit: int = ceremony.MAX_UPLOAD_BYTES):
     campaign, seat = _my_seat(campaign_id)
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
-    data = _read_upload(form)
+    data = _read_upload(form, limit)
     if data is None:
         flash("Choose the file to upload.", "error")
         return _render_dashboard(400)
@@ -233,7 +233,9 @@ def upload_partials(campaign_id: int, number: int):
         flash("Your partials are verified and posted.", "success")
         return []
 
-    return _upload(campaign_id, action)
+    # A round's partials grow with its entries: this one upload may exceed the site-wide limit.
+    request.max_content_length = ceremony.MAX_PARTIALS_BYTES
+    return _upload(campaign_id, action, ceremony.MAX_PARTIALS_BYTES)
 
 
 @bp.route("/campaigns/<int:campaign_id>/destroyed", methods=["POST"])
