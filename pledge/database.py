@@ -9,6 +9,7 @@ locked" when another writer committed in between, whatever the busy timeout.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -70,3 +71,27 @@ def configure_engines(app: Flask) -> None:
     def _clear_writes(_exc: BaseException | None) -> None:
         # Worker threads serve many requests: never carry the flag into the next one.
         _write_intent.set(False)
+
+
+def scrub_wal() -> None:
+    """Fold the WAL into the database file and truncate it (SQLite only).
+
+    ``secure_delete`` overwrites deleted rows in the database file, but the pages that held them
+    stay readable in ``-wal`` until a checkpoint rewrites it. Called after deleting ciphertexts
+    (withdrawal, expiry) and by every tick, so deleted data does not linger in a copy of the
+    files. Best effort: a checkpoint blocked by a reader is retried by the next tick.
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    # Outside any transaction (a checkpoint cannot run inside one): the raw driver connection,
+    # which is in autocommit mode (see _on_connect).
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    except sqlite3.OperationalError:
+        pass  # busy: the next tick checkpoints again
+    finally:
+        connection.close()

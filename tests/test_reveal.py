@@ -170,3 +170,24 @@ def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign
         db.session.commit()
     assert any("closed" in action for action in report.actions)
     assert campaign.state == CampaignState.CLOSED
+
+
+def test_the_tick_command_scrubs_expired_ciphertexts_from_the_wal(app, client, launched, runner, monkeypatch):
+    from pathlib import Path
+
+    import pledge.cli.main as cli_main
+
+    campaign, _, _ = launched
+    signer = Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"])
+    ciphertext = signer.ciphertext()
+    client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body(ciphertext)), headers=JSON)
+    later = campaign.deadline + timedelta(hours=2)
+    monkeypatch.setattr(cli_main, "utcnow", lambda: later)
+    db.session.rollback()
+    result = runner.invoke(args=["tick"])
+    assert "expired below its threshold" in result.output
+    db.session.rollback()
+    uri = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    on_disk = b"".join(p.read_bytes() for p in uri.parent.glob(uri.name + "*"))
+    for start in range(96, len(ciphertext) - 64, 64):
+        assert ciphertext[start:start + 64] not in on_disk

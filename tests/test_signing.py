@@ -193,3 +193,23 @@ def test_withdrawal_is_refused_once_its_round_is_revealed(app, client, campaign)
     assert "cannot be withdrawn" in response.get_json()["message"]
     db.session.rollback()
     assert db.session.scalar(select(Entry).where(Entry.nullifier == people[0].nullifier)).ciphertext is not None
+
+
+def test_a_withdrawn_ciphertext_is_gone_from_the_database_files_at_once(app, client, campaign):
+    from pathlib import Path
+
+    person = signer(app, campaign, "anthropic")
+    ciphertext = person.ciphertext()
+    submit(client, campaign, person.body(ciphertext))
+    uri = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+
+    def on_disk() -> bytes:
+        return b"".join(p.read_bytes() for p in uri.parent.glob(uri.name + "*"))
+
+    assert ciphertext[200:264] in on_disk()  # the search can find it
+    db.session.rollback()  # the test holds no read snapshot that would pin the WAL
+    response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(person.withdrawal()), headers=JSON)
+    assert response.status_code == 202
+    db.session.rollback()
+    for start in range(96, len(ciphertext) - 64, 64):
+        assert ciphertext[start:start + 64] not in on_disk()
