@@ -78,6 +78,32 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # its average over the previous week.
         "ISSUANCE_ALARM_MINIMUM": 20,
         "ISSUANCE_ALARM_FACTOR": 5.0,
+        # Rate limits, as (requests, window seconds), counted in the database so that they hold
+        # across every server process (pledge/ratelimit.py, docs/rate-limits.md). "Client" means
+        # the request's remote address (an IPv6 /64): behind a reverse proxy, configure ProxyFix
+        # or every visitor shares the proxy's address. Refused requests get 429 and Retry-After.
+        # Login: 10 tries per account per 15 minutes stops online password guessing (OWASP's
+        # order of magnitude) and lets a person mistype a few times; an attacker can lock an
+        # account for 15 minutes, never longer. Unknown addresses are limited the same way.
+        "RATELIMIT_LOGIN_PER_ACCOUNT": (10, 15 * 60),
+        # 30 per client per 15 minutes: several staff behind one office NAT can still log in,
+        # while one machine cannot spray guesses across many accounts.
+        "RATELIMIT_LOGIN_PER_CLIENT": (30, 15 * 60),
+        # Code sends are also capped per address (VERIFY_SENDS_PER_ADDRESS_PER_HOUR, same answer
+        # either way) and site-wide per sent email (VERIFY_SENDS_PER_HOUR). These limits count
+        # requests before the address is even read, so their 429 cannot depend on the address.
+        # 20 per client per hour: more than a person retyping, too few to spray addresses.
+        "RATELIMIT_VERIFY_START_PER_CLIENT": (20, 60 * 60),
+        # Every request counts, sent or not: each holds a worker for VERIFY_MIN_RESPONSE_SECONDS.
+        "RATELIMIT_VERIFY_START_SITE": (10_000, 60 * 60),
+        # Each code allows 5 guesses; this bounds guesses across many codes from one client.
+        "RATELIMIT_VERIFY_CHECK_PER_CLIENT": (30, 10 * 60),
+        # Issuance follows one correct code; 20 leaves room for retries after network errors.
+        "RATELIMIT_VERIFY_ISSUE_PER_CLIENT": (20, 10 * 60),
+        # Submissions need a valid token, so volume costs only verification work; 60 per
+        # 10 minutes allows many signers sharing a network (or a Tor exit) to sign together.
+        "RATELIMIT_ENTRIES_PER_CLIENT": (60, 10 * 60),
+        "RATELIMIT_WITHDRAWALS_PER_CLIENT": (60, 10 * 60),
     }
 
 

@@ -6,6 +6,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from pledge.ratelimit import RateLimited
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
     401: ("Please log in", "This page needs a staff login."),
@@ -35,6 +37,11 @@ def install_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _render(400, "The form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(RateLimited)
+    def _rate_limited(error: RateLimited):
+        body, code = _render(429, error.message)
+        return body, code, {"Retry-After": str(error.retry_after_seconds)}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

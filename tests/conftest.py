@@ -18,6 +18,11 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 # Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
 FAST_PASSWORDS = {"PASSWORD_OPSLIMIT": 1, "PASSWORD_MEMLIMIT": 8192}
+# Per-client limits high enough for the tests that act as dozens of signers from one address
+# (concurrent guesses, forty CLI signers, concurrent signing); tests/test_ratelimit.py sets its own.
+GENEROUS_RATE_LIMITS = {
+    f"RATELIMIT_{action}_PER_CLIENT": (10_000, 600) for action in ("VERIFY_START", "VERIFY_CHECK", "VERIFY_ISSUE", "ENTRIES")
+}
 
 
 def make_config(instance_path, **overrides) -> dict:
@@ -30,6 +35,7 @@ def make_config(instance_path, **overrides) -> dict:
         "SERVER_NAME": None,
         "VERIFY_MIN_RESPONSE_SECONDS": 0.0,
         **FAST_PASSWORDS,
+        **GENEROUS_RATE_LIMITS,
         **{name: secrets.token_hex(32) for name in SECRET_NAMES},
     }
     config.update(overrides)

@@ -11,6 +11,7 @@ from pledge.auth import bp
 from pledge.auth.forms import LoginForm, LogoutForm
 from pledge.extensions import db
 from pledge.models import Role
+from pledge.ratelimit import limit_account, limit_client
 from pledge.services.accounts import authenticate, current_cost, end_sessions
 
 
@@ -42,7 +43,10 @@ def login():
     status, error = 200, None
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
+    elif request.method == "POST":
+        limit_client("login")
     if form.validate_on_submit():
+        limit_account("login", form.email.data)
         user = authenticate(db.session, form.email.data, form.password.data, current_cost())
         if user is not None:
             login_user(user)

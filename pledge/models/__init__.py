@@ -13,9 +13,11 @@ from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSi
 from pledge.models.lab import Lab, LabDomain
 from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.log import DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead
+from pledge.models.ratelimit import RateLimitWindow
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
     "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode", "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
     "PUBLIC_STATES", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Entry", "LogLeaf", "RevealRound", "TreeHead", "RoundPartials", "DestroyConfirmation", "CampaignUpdate", "ConditionStatus", "Role", "User", "UserRole",
+    "RateLimitWindow",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from pledge.models import VerificationCode
+from pledge.ratelimit import purge_expired
 from pledge.services.batches import close_due, publish_due
 from pledge.services.expiry import expire_due
 from pledge.services.notify import Outgoing
@@ -69,4 +70,9 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
     purged = purge_codes(session, now)
     if purged:
         report.actions.append(f"purged {purged} expired verification code(s)")
+    # Ended rate-limit windows, IP-keyed ones included: no bucket outlives its window by more
+    # than one tick interval.
+    windows = purge_expired(session, int(now.timestamp()))
+    if windows:
+        report.actions.append(f"purged {windows} ended rate-limit window(s)")
     return report

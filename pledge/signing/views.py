@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from crypto import dkg
 
+from pledge.database import scrub_wal
 from pledge.extensions import csrf, db
 from pledge.models import PUBLIC_STATES, Campaign, utcnow
+from pledge.ratelimit import rate_limited
 from pledge.services import signing
 from pledge.services.ceremony import load_board
 from pledge.services.signing import SigningError
@@ -77,6 +79,7 @@ def head(slug: str):
 
 @bp.route("/api/campaigns/<slug>/entries", methods=["POST"])
 @csrf.exempt
+@rate_limited("entries")
 def submit(slug: str):
     """Accept a sealed signature; the response is the receipt."""
     campaign = _campaign(slug)
@@ -109,6 +112,7 @@ def receipt(slug: str, leaf_hash: str):
 
 @bp.route("/api/campaigns/<slug>/withdrawals", methods=["POST"])
 @csrf.exempt
+@rate_limited("withdrawals")
 def withdraw(slug: str):
     """Withdraw a signature before its round is revealed."""
     campaign = _campaign(slug)
@@ -118,5 +122,6 @@ def withdraw(slug: str):
         db.session.rollback()
         return _error(error)
     db.session.commit()
+    scrub_wal()  # the deleted ciphertext must not linger in the -wal file
     return jsonify({"status": "withdrawn", "message": "Withdrawn. Your sealed signature is deleted and will never be "
                     "decrypted; the withdrawal is published with the next batch, and the count drops then."}), 202

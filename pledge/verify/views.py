@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from pledge.extensions import csrf, db
 from pledge.models import PUBLIC_STATES, Campaign, Role, User, UserRole, utcnow
+from pledge.ratelimit import rate_limited
 from pledge.services import affiliation
 from pledge.services.affiliation import AffiliationError, Limits
 from pledge.services.mail import MailError, send_email
@@ -56,6 +57,7 @@ def page():
 
 @bp.route("/api/verify/start", methods=["POST"])
 @csrf.exempt
+@rate_limited("verify_start", site=True)
 def start():
     """Send a code to an eligible address (same answer for new, capped and known addresses)."""
     started = time.monotonic()
@@ -82,6 +84,7 @@ def start():
 
 @bp.route("/api/verify/check", methods=["POST"])
 @csrf.exempt
+@rate_limited("verify_check")
 def check():
     """Evaluate a code; on success return a single-use ticket and the campaigns to cover."""
     body = _json_body()
@@ -108,6 +111,7 @@ def check():
 
 @bp.route("/api/verify/issue", methods=["POST"])
 @csrf.exempt
+@rate_limited("verify_issue")
 def issue():
     """Blind-sign one token per listed campaign not issued to this address before."""
     body = _json_body()
