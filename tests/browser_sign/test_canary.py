@@ -7,6 +7,7 @@ that finds nothing means the server never had them, not that we searched for the
 from __future__ import annotations
 
 import base64
+from urllib.parse import quote, quote_plus
 import json
 import logging
 import secrets
@@ -23,10 +24,10 @@ from tests.browser_sign.conftest import (
 
 def forms_of(value: str) -> list[bytes]:
     """The ways a server could hold ``value`` without decrypting anything: UTF-8, UTF-16, hex,
-    base64 and JSON-escaped."""
+    base64, JSON-escaped, and URL-encoded (a query string or form field)."""
     raw = value.encode("utf-8")
     return [raw, value.encode("utf-16-le"), raw.hex().encode(), raw.hex().upper().encode(),
-            base64.b64encode(raw), json.dumps(value).encode()]
+            base64.b64encode(raw), json.dumps(value).encode(), quote(value).encode(), quote_plus(value).encode()]
 
 
 def entry_ciphertext_hex(campaign) -> str:
