@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from pledge.extensions import db
 from pledge.models import Role, User, UserRole
+from pledge.services.addresses import AddressError, is_clean_text, split_address
 from pledge.services.errors import AccountError
 
 MIN_PASSWORD_LENGTH = 12
@@ -38,18 +39,20 @@ class PasswordCost:
 
 
 def normalize_staff_email(email: str) -> str:
-    """Trim and lower-case a staff email address; refuse anything that is not one address."""
-    cleaned = email.strip().lower()
-    if (
-        not cleaned
-        or len(cleaned) > 254
-        or cleaned.count("@") != 1
-        or any(ch.isspace() or ord(ch) < 32 for ch in cleaned)
-        or cleaned.startswith("@")
-        or cleaned.endswith("@")
-    ):
-        raise AccountError("Enter a single email address.", field="email")
-    return cleaned
+    """Trim and lower-case a staff email address; refuse anything that is not one plain mailbox."""
+    try:
+        local, domain = split_address(email)
+    except AddressError:
+        raise AccountError("Enter a single plain email address, like name@example.org.", field="email") from None
+    return f"{local}@{domain}"
+
+
+def clean_name(name: str) -> str:
+    """A person's name as shown to others: trimmed, 1 to 200 characters, no control characters."""
+    name = " ".join(name.split())
+    if not name or len(name) > 200 or not is_clean_text(name):
+        raise AccountError("Enter a name of 1 to 200 characters, without control characters.", field="name")
+    return name
 
 
 def hash_password(password: str, cost: PasswordCost) -> str:
@@ -89,9 +92,7 @@ def create_user(
 ) -> User:
     """Create a staff account with the given roles. Raises :class:`AccountError`."""
     email = normalize_staff_email(email)
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise AccountError("Enter a name of 1 to 200 characters.", field="name")
+    name = clean_name(name)
     role_set = set(roles)
     if not role_set:
         raise AccountError("An account needs at least one role.", field="role")

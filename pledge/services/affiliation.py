@@ -32,6 +32,7 @@ from pledge.models import (
     TokenIssuance,
     VerificationCode,
 )
+from pledge.services.addresses import AddressError, split_address
 from pledge.services.errors import ServiceError
 from pledge.services.keys import token_private_key
 
@@ -136,22 +137,22 @@ class Issued:
 
 
 def normalize_address(raw: object) -> str:
-    """Lower-case, trimmed, ``+tag`` removed, IDNA domain; CR, LF and NUL refused."""
+    """Lower-case, trimmed, ``+tag`` removed, IDNA domain; anything but one plain mailbox refused
+    (see :mod:`pledge.services.addresses`: header syntax would let one mailbox take several tokens)."""
     if not isinstance(raw, str) or len(raw) > 320:
         raise InvalidAddress("Enter your work email address.")
     if any(ch in raw for ch in "\r\n\0"):
         raise InvalidAddress("That address contains characters an address cannot have.")
-    cleaned = raw.strip().lower()
-    local, at, domain = cleaned.rpartition("@")
-    if not at or not local or not domain or any(ch.isspace() for ch in cleaned) or "@" in local:
-        raise InvalidAddress("Enter a single work email address, like name@lab.example.")
-    local = local.split("+", 1)[0]
     try:
-        domain = domain.rstrip(".").encode("idna").decode("ascii")
-    except UnicodeError:
-        raise InvalidAddress("The part after @ is not a valid domain name.") from None
-    if not local or "." not in domain or len(local) > 64 or len(domain) > 253:
-        raise InvalidAddress("Enter a single work email address, like name@lab.example.")
+        local, domain = split_address(raw)
+    except AddressError:
+        raise InvalidAddress(
+            "Enter a single plain work email address, like name@lab.example (letters, digits, dots, "
+            "hyphens and underscores before the @)."
+        ) from None
+    local = local.split("+", 1)[0]
+    if not local:
+        raise InvalidAddress("Enter a single plain work email address, like name@lab.example.")
     return f"{local}@{domain}"
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from pledge.models import Campaign, CampaignState, Role, Trustee, User, UserRole
 from pledge.services.accounts import normalize_staff_email
+from pledge.services.addresses import is_clean_text
 from pledge.services.errors import ServiceError
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -70,8 +71,8 @@ def invite_trustee(session: Session, campaign: Campaign, *, name: str, email: st
         raise TrusteeError("Trustees are fixed once the campaign is frozen for its ceremony.")
     email = normalize_staff_email(email)
     name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise TrusteeError("Enter the trustee's name (1 to 200 characters).", field="name")
+    if not name or len(name) > 200 or not is_clean_text(name):
+        raise TrusteeError("Enter the trustee's name (1 to 200 characters, no control characters).", field="name")
     if any(trustee.email == email for trustee in campaign.trustees):
         raise TrusteeError("That person already has a seat on this campaign.", field="email")
     if email == campaign.organizer.email and not campaign.organizer_may_be_trustee:
