@@ -43,7 +43,7 @@ def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         "PRAGMA foreign_keys = ON",
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = NORMAL",
-        "PRAGMA busy_timeout = 10000",
+        "PRAGMA busy_timeout = 30000",
         "PRAGMA secure_delete = ON",
     ):
         cursor.execute(pragma)
