@@ -23,6 +23,8 @@ from pledge.extensions import db
 _write_intent: ContextVar[bool] = ContextVar("pledge_write_intent", default=False)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How long a write waits for the lock before failing: bursts queue rather than fail.
+BUSY_TIMEOUT_MS = 30000
 
 
 @contextmanager
@@ -43,7 +45,7 @@ def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         "PRAGMA foreign_keys = ON",
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = NORMAL",
-        "PRAGMA busy_timeout = 30000",
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
         "PRAGMA secure_delete = ON",
     ):
         cursor.execute(pragma)
@@ -89,8 +91,13 @@ def scrub_wal() -> None:
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
+        # Never hold up a request behind a long reader: wait briefly, else leave it to the next tick.
+        cursor.execute("PRAGMA busy_timeout = 250")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.close()
     except sqlite3.OperationalError:
         pass  # busy: the next tick checkpoints again
     finally:

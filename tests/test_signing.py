@@ -213,3 +213,15 @@ def test_a_withdrawn_ciphertext_is_gone_from_the_database_files_at_once(app, cli
     db.session.rollback()
     for start in range(96, len(ciphertext) - 64, 64):
         assert ciphertext[start:start + 64] not in on_disk()
+
+
+def test_resending_the_same_submission_returns_the_same_receipt_and_adds_nothing(app, client, campaign):
+    person = signer(app, campaign, "anthropic")
+    body = person.body()
+    first = submit(client, campaign, body)
+    again = submit(client, campaign, body)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    assert stored() == (1, 1)
+    resealed = submit(client, campaign, person.body())
+    assert resealed.status_code == 409 and resealed.get_json()["error"] == "token_used"

@@ -92,8 +92,12 @@ def submit_entry(session: Session, campaign: Campaign, body: object, now: dateti
             ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key))
     except CryptoError:
         raise SigningError("bad_request", 400, "The withdrawal key is not valid.") from None
-    if session.scalar(select(Entry.entry_id).where(Entry.campaign_id == campaign.id, Entry.r_point == parsed.R)):
-        raise SigningError("duplicate_ciphertext", 409, "This ciphertext reuses one already submitted; seal again.")
+    existing = session.scalar(select(Entry).where(Entry.campaign_id == campaign.id, Entry.r_point == parsed.R))
+    if existing is not None:
+        if existing.leaf_hash == merkle.leaf_hash(leaf):
+            # The very same submission again (its first answer was lost): same receipt, nothing new.
+            return Receipt(campaign.public_id, campaign.slug, existing.leaf_hash, existing.nullifier)
+        raise SigningError("duplicate_ciphertext", 409, "This ciphertext reuses one already submitted; it was refused.")
     try:
         redeem_token(session, campaign, prepared, signature)
     except TokenRefused:

@@ -251,7 +251,15 @@
       withdrawal_key: C().toHex(key.publicKey),
     };
     const expected = await expectedLeafHash(token, nullifier, ciphertext, key.publicKey);
-    const result = await S().requestJson(S().apiPath(page.slug, 'entries'), body);
+    let result;
+    try {
+      result = await S().requestJson(S().apiPath(page.slug, 'entries'), body);
+    } catch (error) {
+      // No answer: the entry may have been stored all the same. Keep the receipt (and with it the
+      // withdrawal key), so the signer can check it and withdraw; never reseal and resend.
+      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, leafHash: expected, nullifier, seed: key.seed });
+      return { receipt, matches: false, unanswered: true };
+    }
     if (!result.ok) throw S().failure(result);
     const answer = result.data && result.data.receipt;
     if (!S().isPlainObject(answer) || answer.nullifier !== C().toHex(nullifier) || answer.campaign !== page.id
@@ -296,7 +304,7 @@
         throw refusalError(error);
       }
       page.say('Sealing your signature in this browser and sending the sealed result…', 'busy');
-      const { receipt, matches } = await sealAndSubmit(page, checked, page.token, payload);
+      const { receipt, matches, unanswered } = await sealAndSubmit(page, checked, page.token, payload);
       for (const id of ['sign-name', 'sign-role', 'sign-statement']) $(id).value = '';
       let kept = true;
       try {
@@ -310,6 +318,12 @@
       offerReceipt(receipt);
       const notes = [];
       if (!kept) notes.push('This browser could not keep a copy: make sure you saved the file or the text.');
+      if (unanswered) {
+        page.say('The server did not answer, so your signature may or may not have arrived. Your receipt is downloading and '
+          + 'kept in this browser: check it on the receipt page in a few minutes, and do not sign again with this token.', 'error');
+        $('done-heading').focus();
+        return;
+      }
       if (!matches) notes.push('Warning: the server’s receipt does not match the entry this browser sent. Keep your receipt and tell the organizers.');
       page.say(`Signed. Your receipt is downloading.${notes.length ? ` ${notes.join(' ')}` : ''}`, matches ? 'ok' : 'error');
       $('done-heading').focus();
