@@ -102,3 +102,31 @@ def scrub_wal() -> None:
         pass  # busy: the next tick checkpoints again
     finally:
         connection.close()
+
+
+def compact_database() -> None:
+    """Rebuild the SQLite file (``VACUUM``) so rows sit in the order of their random keys.
+
+    SQLite appends a row's overflow pages to the file as it arrives, so the file itself would
+    record the order in which people signed. After each published batch, ``tick`` rebuilds the
+    file, which lays every table out in key order (random ids, nullifiers, tags); then the WAL is
+    truncated. Entries that arrive between two ticks stay in arrival order until the next one.
+    Best effort, like :func:`scrub_wal`: a busy database is compacted by a later tick.
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 2000")
+        try:
+            cursor.execute("VACUUM")
+        except sqlite3.OperationalError:
+            pass  # busy: the next tick compacts
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.close()
+    finally:
+        connection.close()
+    scrub_wal()

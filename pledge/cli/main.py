@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from pledge.database import scrub_wal, write_intent
+from pledge.database import compact_database, scrub_wal, write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow
 from pledge.services.accounts import current_cost, create_user
@@ -75,7 +75,10 @@ def tick_command() -> None:
     with write_intent():
         report = run_tick(db.session, utcnow(), log_key_secret=current_app.config["LOG_KEY_SECRET"])
         db.session.commit()
-    scrub_wal()
+    if report.published:
+        compact_database()  # the file must not keep the order in which entries arrived
+    else:
+        scrub_wal()
     if report.outgoing:
         with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1"):
             failed = send_all(report.outgoing)

@@ -112,18 +112,19 @@ def set_password(user: User, password: str, cost: PasswordCost) -> None:
 
 
 def authenticate(session: Session, email: str, password: str, cost: PasswordCost) -> User | None:
-    """Return the active account for these credentials, or None. Unknown emails cost the same."""
+    """Return the active account for these credentials, or None. Unknown emails cost the same:
+    the lookup reads the same three columns either way, and a decoy hash is checked."""
     try:
         email = normalize_staff_email(email)
     except AccountError:
         email = ""
-    user = session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None or not user.active:
+    row = session.execute(select(User.id, User.password_hash, User.active).where(User.email == email)).first() if email else None
+    if row is None or not row.active or len(password) > MAX_PASSWORD_LENGTH:
         password_matches(_decoy_hash(cost), password)
         return None
-    if len(password) > MAX_PASSWORD_LENGTH or not password_matches(user.password_hash, password):
+    if not password_matches(row.password_hash, password):
         return None
-    return user
+    return session.get(User, row.id)
 
 
 def end_sessions(user: User) -> None:

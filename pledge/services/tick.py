@@ -31,6 +31,8 @@ class TickReport:
     actions: list[str] = field(default_factory=list)
     # Emails to send once the tick's transaction has committed.
     outgoing: list[Outgoing] = field(default_factory=list)
+    # Whether any batch was published (the CLI then compacts the database file).
+    published: bool = False
 
     def summary(self) -> str:
         """One line for the log."""
@@ -48,6 +50,7 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
     """Run every time-driven step that is due at ``now``. Each step is idempotent."""
     report = TickReport(ran_at=now)
     for batch in publish_due(session, now, log_key_secret):
+        report.published = True
         report.actions.append(
             f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn)"
         )
