@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from pledge.config import load_config
     from pledge.database import configure_engines
     from pledge.errors import install_error_pages
+    from pledge.trustee.limits import install_upload_limits
     from pledge.extensions import csrf, db, login_manager, migrate
     from pledge.security import install_security_headers
     from pledge.services.accounts import load_user_from_session
@@ -42,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     configure_engines(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    install_upload_limits(app)  # before CSRF: its check reads the body
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

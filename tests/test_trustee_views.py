@@ -127,3 +127,20 @@ def test_a_complaint_is_shown_to_the_organizer_and_every_trustee_with_the_accuse
     login("p2@trustees.example", "long enough pw")
     dashboard = client.get("/trustee/").get_data(as_text=True)
     assert "The ceremony is halted." in dashboard and "accuses trustee 1 (Person 1)" in dashboard
+
+
+def test_a_partials_upload_larger_than_the_site_limit_reaches_the_checks(app, client, draft):
+    from io import BytesIO
+
+    app.config["MAX_CONTENT_LENGTH"] = 100_000  # small bodies stay in memory (no spooled temp files)
+    invitation = invite(draft)
+    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password", "confirm": "a good long password"})
+    token = csrf_from(client.get("/trustee/").get_data(as_text=True))
+    big = BytesIO(b" " * (app.config["MAX_CONTENT_LENGTH"] + 1024))
+    with client.post(f"/trustee/campaigns/{draft.id}/rounds/1/partials",
+                     data={"file": (big, "partials.json"), "csrf_token": token}, content_type="multipart/form-data") as response:
+        assert response.status_code != 413  # refused by the round checks (no such round), not by size
+    with client.post(f"/trustee/campaigns/{draft.id}/deal",
+                     data={"file": (BytesIO(b" " * (app.config["MAX_CONTENT_LENGTH"] + 1024)), "deal.json"),
+                           "csrf_token": token}, content_type="multipart/form-data") as small_route:
+        assert small_route.status_code == 413

@@ -97,7 +97,10 @@ def dashboard():
 def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     upload = form.file.data
     if upload is not None and getattr(upload, "filename", ""):
-        return upload.read(limit + 1)
+        try:
+            return upload.read(limit + 1)
+        finally:
+            upload.close()  # large uploads are spooled to a temporary file
     return None
 
 
@@ -233,8 +236,7 @@ def upload_partials(campaign_id: int, number: int):
         flash("Your partials are verified and posted.", "success")
         return []
 
-    # A round's partials grow with its entries: this one upload may exceed the site-wide limit.
-    request.max_content_length = ceremony.MAX_PARTIALS_BYTES
+    # A round's partials grow with its entries (the body limit is raised in pledge/trustee/limits.py).
     return _upload(campaign_id, action, ceremony.MAX_PARTIALS_BYTES)
 
 
