@@ -9,11 +9,12 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 FLASK := PLEDGE_ENV=development PLEDGE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app pledge
 
-.PHONY: run test install install-test chromium help
+.PHONY: run test bench install install-test chromium help
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite"
+	@echo "make bench  measure the platform against its floors and print the table"
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -46,3 +47,6 @@ run: install
 
 test: install-test chromium
 	$(BIN)/python -m pytest
+
+bench: install-test chromium
+	$(BIN)/python -m bench
