@@ -1,6 +1,8 @@
 # Pledge: two commands do everything on a fresh machine with Python 3.11, make and apt.
 #   make run    install, prepare instance/, migrate, seed the demo, serve on 127.0.0.1:$(PORT)
-#   make test   install the test dependencies (Debian's chromium included) and run every test
+#   make test   install the test dependencies (Debian's chromium and postgresql included) and run every
+#               test twice: on SQLite, then on a throwaway PostgreSQL cluster
+#   make bench  measure the platform against its floors and print the table
 
 PORT ?= 5000
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -9,7 +11,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 FLASK := PLEDGE_ENV=development PLEDGE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app pledge
 
-.PHONY: run test bench install install-test chromium help
+.PHONY: run test bench install install-test chromium postgresql redis help
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT)"
@@ -38,6 +40,19 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+# The second run of the suite needs PostgreSQL's server binaries (Debian's postgresql package);
+# .ci/with-postgres starts a throwaway cluster from them and removes it afterwards.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the PostgreSQL run of the tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
+
+# The Redis rate-limit tests start a throwaway redis-server (Debian's redis-server package).
+redis:
+	@command -v redis-server >/dev/null || { \
+	  echo "Installing Debian's redis-server for the rate-limit tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
+
 run: install
 	$(BIN)/python -m pledge.instance init
 	$(FLASK) db upgrade
@@ -45,8 +60,11 @@ run: install
 	@echo "Open http://127.0.0.1:$(PORT)  (staff login at /login with the demo organizer above)"
 	$(FLASK) dev serve --port $(PORT)
 
-test: install-test chromium
+test: install-test chromium postgresql redis
+	@echo "== the suite on SQLite =="
 	$(BIN)/python -m pytest
+	@echo "== the suite on PostgreSQL =="
+	.ci/with-postgres $(BIN)/python -m pytest
 
 bench: install-test chromium
 	$(BIN)/python -m bench

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` (tests) replaces the instance secrets and environment."""
-    from pledge import admin, auth, dev, organize, public, signing, trustee, verify
+    from pledge import admin, auth, dev, health, organize, public, signing, trustee, verify
     from pledge.cli import register_commands
     from pledge.config import load_config
     from pledge.database import configure_engines
@@ -58,10 +58,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(verify.bp)
     app.register_blueprint(signing.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)
     if app.config["PLEDGE_ENV"] == "development":
         # The mailbox shows every message the local sink received: development only.
         app.register_blueprint(dev.bp)
 
+    if app.config.get("PROXY_HOPS"):
+        # Behind that many reverse proxies: the client address (rate limits) and the scheme
+        # (HSTS, secure cookies) come from their X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     install_security_headers(app)
     install_error_pages(app)
     install_template_helpers(app)

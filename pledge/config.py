@@ -69,6 +69,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_SENDER": "Pledge <no-reply@pledge.invalid>",
         "MAIL_DIR": str(Path(instance_path) / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # How many reverse proxies stand in front (PLEDGE_PROXY_HOPS); 0 = none, the default.
+        # Set it only behind a proxy that overwrites X-Forwarded-For: otherwise a visitor picks
+        # the address the rate limits count.
+        "PROXY_HOPS": 0,
         # Signer verification (DESIGN §3). Every /api/verify/start answer takes at least this
         # long, so whether an email was sent does not show in the timing.
         "VERIFY_MIN_RESPONSE_SECONDS": 1.0,
@@ -104,6 +108,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # 10 minutes allows many signers sharing a network (or a Tor exit) to sign together.
         "RATELIMIT_ENTRIES_PER_CLIENT": (60, 10 * 60),
         "RATELIMIT_WITHDRAWALS_PER_CLIENT": (60, 10 * 60),
+        # Where the counters live: unset, the database table; a redis://, rediss:// or unix://
+        # URL (env PLEDGE_RATELIMIT_REDIS_URL), that Redis, shared by every process. Same windows
+        # and keyed buckets; if Redis does not answer, login and code send/check get 503 and
+        # issuance, entries and withdrawals go unlimited (docs/rate-limits.md, "Redis").
+        "RATELIMIT_REDIS_URL": None,
     }
 
 
@@ -147,6 +156,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             app.config["PLEDGE_ENV"] = os.environ["PLEDGE_ENV"]
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    from pledge.database import normalize_url
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
     _check(app)
 
 
@@ -165,4 +177,8 @@ def _check(app: Flask) -> None:
         )
     for name in SECRET_NAMES:
         app.config[name] = _decode_secret(name, app.config[name])
+    redis_url = app.config.get("RATELIMIT_REDIS_URL")
+    if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "unix://")):
+        # Checked at start: a mistyped URL would otherwise refuse every login at the first request.
+        raise ConfigurationError("RATELIMIT_REDIS_URL must be a redis://, rediss:// or unix:// URL")
     # Flask signs sessions with SECRET_KEY as bytes, which is fine.

@@ -1,10 +1,21 @@
 """Database engine settings that the ORM cannot express on its own.
 
-SQLite (the embedded default) gets, on every connection: foreign keys on, WAL, a busy timeout,
+Two backends: SQLite (the embedded default) and PostgreSQL (``DATABASE_URL``), with the same
+guarantee on both: transactions that may write run one at a time, so every check-then-write step
+(attempt counters, nullifier uniqueness, batch publication, round freezing, withdrawal against a
+freeze) sees the state the previous writer committed. Reads never wait.
+
+SQLite gets, on every connection: foreign keys on, WAL, a busy timeout,
 and ``secure_delete`` so that deleted rows (ciphertexts of an expired campaign) are overwritten
 rather than left readable in the file. Write transactions start with ``BEGIN IMMEDIATE``: in WAL
 mode a deferred transaction that reads and then writes can fail at once with "database is
 locked" when another writer committed in between, whatever the busy timeout.
+
+PostgreSQL (READ COMMITTED) gets the same serialization from a transaction-scoped advisory lock
+taken as a write transaction begins, shared by every process and machine using the database and
+released at commit or rollback. Every statement then reads what earlier writers committed.
+Deleted rows and the physical order of rows need their own care there too: see
+:func:`compact_database`.
 """
 
 from __future__ import annotations
@@ -15,8 +26,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, request
-from sqlalchemy import event
+from sqlalchemy import event, literal_column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from pledge.extensions import db
 
@@ -25,6 +39,20 @@ _write_intent: ContextVar[bool] = ContextVar("pledge_write_intent", default=Fals
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How long a write waits for the lock before failing: bursts queue rather than fail.
 BUSY_TIMEOUT_MS = 30000
+# The advisory lock key every PostgreSQL write transaction takes (any fixed 64-bit number; this
+# one is the ASCII of "pledgeWL").
+WRITE_LOCK_KEY = 0x706C65646765574C
+# Tables whose rows are keyed by random values and whose physical order must not keep arrival
+# order (PostgreSQL rebuilds them in key order after a published batch; see compact_database).
+RANDOM_KEYED_TABLES = ("entries", "token_issuances", "spent_tokens")
+
+
+def normalize_url(url: str) -> str:
+    """Accept the usual ``postgres://`` / ``postgresql://`` spellings; drive them with psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 @contextmanager
@@ -35,6 +63,18 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _write_intent.reset(token)
+
+
+def insert_if_absent(session: Session, model: type, **values: object) -> bool:
+    """Insert a row unless its key is taken; True if this call inserted it.
+
+    ``ON CONFLICT DO NOTHING`` on both backends: a duplicate is not an error (PostgreSQL would
+    otherwise log the key), and ``RETURNING`` says whether the row is new (the driver's rowcount
+    is not reliable for this statement under psycopg).
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
+    return session.execute(statement).first() is not None
 
 
 def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -56,13 +96,21 @@ def _on_begin(connection) -> None:  # noqa: ANN001
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+def _on_begin_postgresql(connection) -> None:  # noqa: ANN001
+    # psycopg has already opened the transaction; the lock lasts until it ends.
+    if _write_intent.get():
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
 def configure_engines(app: Flask) -> None:
-    """Attach the SQLite connection settings and the per-request write intent."""
+    """Attach the backend's connection settings and the per-request write intent."""
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _on_connect)
             event.listen(engine, "begin", _on_begin)
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "begin", _on_begin_postgresql)
 
     @app.before_request
     def _mark_writes() -> None:
@@ -84,6 +132,9 @@ def scrub_wal() -> None:
     files. Best effort: a checkpoint blocked by a reader is retried by the next tick.
     """
     engine = db.engine
+    if engine.dialect.name == "postgresql":
+        _vacuum_postgresql(engine, "VACUUM")
+        return
     if engine.dialect.name != "sqlite":
         return
     # Outside any transaction (a checkpoint cannot run inside one): the raw driver connection,
@@ -112,8 +163,17 @@ def compact_database() -> None:
     file, which lays every table out in key order (random ids, nullifiers, tags); then the WAL is
     truncated. Entries that arrive between two ticks stay in arrival order until the next one.
     Best effort, like :func:`scrub_wal`: a busy database is compacted by a later tick.
+
+    PostgreSQL has the same property (a table's heap keeps rows in arrival order) and no
+    ``secure_delete``: ``CLUSTER`` rewrites each random-keyed table into a new file in primary-key
+    order, which also leaves the dead versions of deleted rows behind in the dropped file. It
+    holds each table's lock for the rewrite (seconds at 100,000 entries), so a signature arriving
+    meanwhile waits rather than fails.
     """
     engine = db.engine
+    if engine.dialect.name == "postgresql":
+        _vacuum_postgresql(engine, "CLUSTER")
+        return
     if engine.dialect.name != "sqlite":
         return
     connection = engine.raw_connection()
@@ -130,3 +190,39 @@ def compact_database() -> None:
     finally:
         connection.close()
     scrub_wal()
+
+
+def _vacuum_postgresql(engine: Engine, command: str) -> None:
+    """``VACUUM`` or ``CLUSTER`` (by primary key) each random-keyed table, outside a transaction.
+
+    ``VACUUM`` (after a withdrawal, and at every tick) prunes deleted rows from the tables' pages;
+    PostgreSQL does not promise to overwrite their bytes, which the next ``CLUSTER`` drops.
+    Waits at most a few seconds for a table's lock; a busy table is left to the next tick.
+    """
+    import psycopg
+
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        driver.autocommit = True
+        with driver.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+            for table in RANDOM_KEYED_TABLES:
+                try:
+                    if command == "CLUSTER":
+                        cursor.execute(
+                            "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'p'",
+                            (table,),
+                        )
+                        row = cursor.fetchone()
+                        if row is None:
+                            continue
+                        cursor.execute(f'CLUSTER "{table}" USING "{row[0]}"')
+                    else:
+                        cursor.execute(f'VACUUM "{table}"')
+                except psycopg.errors.LockNotAvailable:
+                    continue  # busy: the next tick rewrites it
+            cursor.execute("RESET lock_timeout")
+        driver.autocommit = False
+    finally:
+        connection.close()

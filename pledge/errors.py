@@ -6,7 +6,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from pledge.ratelimit import RateLimited
+from pledge.ratelimit import RateLimited, RateLimitUnavailable
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -17,12 +17,14 @@ MESSAGES = {
     409: ("Conflict", "That change is no longer possible."),
     413: ("Too large", "What you sent is larger than this site accepts."),
     429: ("Too many requests", "Please wait a little and try again."),
+    503: ("Unavailable", "The site cannot take this request just now. Nothing was changed; try again in a minute."),
     500: ("Something went wrong", "The server could not finish that request. Nothing you sent was lost; try again later."),
 }
 
 
 API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error"}
+             409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error",
+             503: "unavailable"}
 
 
 def install_error_pages(app: Flask) -> None:
@@ -41,6 +43,11 @@ def install_error_pages(app: Flask) -> None:
     @app.errorhandler(RateLimited)
     def _rate_limited(error: RateLimited):
         body, code = _render(429, error.message)
+        return body, code, {"Retry-After": str(error.retry_after_seconds)}
+
+    @app.errorhandler(RateLimitUnavailable)
+    def _limit_unavailable(error: RateLimitUnavailable):
+        body, code = _render(503, error.message)
         return body, code, {"Retry-After": str(error.retry_after_seconds)}
 
     @app.errorhandler(HTTPException)

@@ -1,4 +1,5 @@
-"""Rate limits that hold across every server process: fixed-window counters in the database.
+"""Rate limits that hold across every server process: fixed-window counters in the database,
+or in Redis when ``RATELIMIT_REDIS_URL`` is set.
 
 Each limited action counts requests in a bucket per fixed window (``[k·w, (k+1)·w)`` in Unix
 seconds). The count is raised by one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement,
@@ -13,6 +14,13 @@ after which ``tick`` deletes it (:func:`purge_expired`). See ``docs/rate-limits.
 The counter is committed straight away, in the request's session, before the view does anything
 else: an attempt must count even when the request later fails and rolls back (a wrong password).
 Call the limit first, before the view reads or writes anything.
+
+With ``RATELIMIT_REDIS_URL`` set, the same buckets and windows are counted in Redis instead
+(:class:`RedisCounter`): one key per bucket and window, raised by ``INCR`` and given the window's
+remaining lifetime as its TTL in the same Lua script, so the key disappears when its window ends
+and nothing needs purging. The database is not touched. If Redis cannot answer, the actions in
+:data:`FAIL_OPEN_ACTIONS` go unlimited and every other one is refused with 503 (fail closed);
+one log line, naming neither client nor bucket, says so.
 """
 
 from __future__ import annotations
@@ -21,18 +29,23 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import current_app, request
+import redis
+from flask import Flask, current_app, request
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import case, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from pledge.database import SAFE_METHODS, write_intent
 from pledge.extensions import db
@@ -49,6 +62,31 @@ MESSAGES = {
     "client": "Too many attempts from your network. Wait {wait}, then try again.",
     "site": "This site is receiving too many requests right now. Wait {wait}, then try again.",
 }
+
+
+#: Actions that go unlimited, rather than refused, while the Redis backend cannot answer. Each
+#: needs a secret proven earlier (issuance a checked code's single-use ticket, entries and
+#: withdrawals a token), and their caps kept in the database (one token per address and campaign,
+#: one entry per token) still hold. Every other action fails closed with 503: login, code send and
+#: code check can be used by anyone to guess a password or a code, or to make the site send mail,
+#: and an action added later is refused too unless it is listed here.
+FAIL_OPEN_ACTIONS = frozenset({"verify_issue", "entries", "withdrawals"})
+
+#: What a refused request reads while the limits cannot be checked (fail closed).
+UNAVAILABLE_MESSAGE = "This site cannot take this request right now. Wait a minute, then try again."
+UNAVAILABLE_RETRY_AFTER = 60
+
+#: Redis keys are ``pledge:ratelimit:<bucket>:<window start>``; the bucket is already an HMAC.
+REDIS_PREFIX = "pledge:ratelimit:"
+
+#: A request waits at most this long for Redis to accept a connection or answer (seconds); the URL's
+#: ``?socket_timeout=`` and ``?socket_connect_timeout=`` override it.
+REDIS_TIMEOUT = 1.0
+
+#: While Redis stays unreachable, each process logs it at most this often (seconds).
+REDIS_LOG_INTERVAL = 60.0
+
+log = logging.getLogger(__name__)
 
 
 def clock() -> float:
@@ -94,6 +132,15 @@ class RateLimited(TooManyRequests):
         super().__init__(description=message, retry_after=retry_after)
         self.message = message
         self.retry_after_seconds = retry_after
+
+
+class RateLimitUnavailable(ServiceUnavailable):
+    """The limit could not be checked (Redis unreachable) and the action fails closed: HTTP 503."""
+
+    def __init__(self) -> None:
+        super().__init__(description=UNAVAILABLE_MESSAGE, retry_after=UNAVAILABLE_RETRY_AFTER)
+        self.message = UNAVAILABLE_MESSAGE
+        self.retry_after_seconds = UNAVAILABLE_RETRY_AFTER
 
 
 # --- the counter (no Flask) -------------------------------------------------------------------
@@ -144,9 +191,117 @@ def hit(session: Session, bucket: str, rule: Rule, now: int) -> Hit:
 
 
 def purge_expired(session: Session, now: int) -> int:
-    """Delete every window that has ended (idempotent); return how many rows went."""
+    """Delete every window that has ended (idempotent); return how many rows went.
+
+    Only the database table: with the Redis backend this finds at most rows left from before the
+    switch, since Redis keys expire by themselves. It never contacts Redis, so ``tick`` runs the
+    same whether Redis is configured, answering or not.
+    """
     result = session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_end <= now))
     return result.rowcount or 0
+
+
+# Count one request, give a new key the window's remaining lifetime, return the count. A key found
+# without a TTL (none should exist) gets one too, so no counter can outlive its window.
+_REDIS_HIT = """
+local count = redis.call('INCR', KEYS[1])
+if redis.call('TTL', KEYS[1]) < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
+class RedisCounter:
+    """Fixed windows in Redis, with the database backend's buckets and windows.
+
+    Thread-safe (redis-py pools its connections) and fork-safe (the pool reconnects in a child).
+    """
+
+    def __init__(self, url: str) -> None:
+        # One retry on a fresh connection (a pooled one may have died with a Redis restart), no
+        # backoff: a request never waits more than about twice the timeout on a dead Redis. The
+        # library's default is ten retries with backoff.
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT, retry=Retry(NoBackoff(), 1)
+        )
+        self._script = self.client.register_script(_REDIS_HIT)
+        kwargs = self.client.connection_pool.connection_kwargs
+        # Where Redis is, for the log: never the URL, which may carry a password.
+        self.server = kwargs["path"] if "path" in kwargs else f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._logged_at: float | None = None
+
+    @staticmethod
+    def key(bucket: str, window_start: int) -> str:
+        """The Redis key of ``bucket``'s window starting at ``window_start``."""
+        return f"{REDIS_PREFIX}{bucket}:{window_start}"
+
+    def hit(self, bucket: str, rule: Rule, now: int) -> Hit:
+        """Count one request in ``bucket``'s current window, atomically; return the new count.
+
+        Raises :class:`redis.RedisError` when Redis cannot answer.
+        """
+        window_start = now - now % rule.window_seconds
+        window_end = window_start + rule.window_seconds
+        count = self._script(keys=[self.key(bucket, window_start)], args=[window_end - now])
+        return Hit(count=int(count), window_end=window_end)
+
+    def failed(self, error: Exception) -> None:
+        """Log that Redis did not answer: at most once per :data:`REDIS_LOG_INTERVAL` per process,
+        naming the error's type and the server, never the client, the bucket or the URL."""
+        with self._lock:
+            self._failures += 1
+            now = time.monotonic()
+            if self._logged_at is not None and now - self._logged_at < REDIS_LOG_INTERVAL:
+                return
+            self._logged_at, failures, self._failures = now, self._failures, 0
+        log.error(
+            "rate limits: Redis at %s unavailable (%s, %d request(s) since the last report); until it answers, "
+            "limited requests are refused with 503 (login, code sends, code checks) except %s, which go unlimited",
+            self.server, type(error).__name__, failures, ", ".join(sorted(FAIL_OPEN_ACTIONS)),
+        )
+
+    def answered(self) -> None:
+        """Log once that Redis answers again after failures were reported."""
+        if self._logged_at is None:
+            return
+        with self._lock:
+            if self._logged_at is None:
+                return
+            self._logged_at, failures, self._failures = None, self._failures, 0
+        log.warning("rate limits: Redis at %s answers again (%d more failed request(s) before it did)",
+                    self.server, failures)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.client.close()
+
+
+_EXTENSION = "pledge.ratelimit.redis"
+_create_lock = threading.Lock()
+
+
+def redis_counter(app: Flask) -> RedisCounter | None:
+    """The app's Redis counter, created on first use; ``None`` when limits live in the database."""
+    url = app.config.get("RATELIMIT_REDIS_URL")
+    if not url:
+        return None
+    counter = app.extensions.get(_EXTENSION)
+    if counter is None:
+        with _create_lock:
+            counter = app.extensions.get(_EXTENSION)
+            if counter is None:
+                counter = app.extensions[_EXTENSION] = RedisCounter(str(url))
+    return counter
+
+
+def close_redis(app: Flask) -> None:
+    """Close the app's Redis connections, if it opened any (a later request reopens them)."""
+    counter = app.extensions.pop(_EXTENSION, None)
+    if counter is not None:
+        counter.close()
 
 
 # --- Flask glue -------------------------------------------------------------------------------
@@ -160,18 +315,33 @@ def _wait(seconds: int) -> str:
 def limit(name: str, key: str, per: int, window_seconds: int, *, message: str | None = None) -> None:
     """Count this request under ``(name, key)``; raise :class:`RateLimited` past ``per`` per window.
 
-    Commits the request's session (see the module docstring): call it before anything else.
+    With the database backend this commits the request's session (see the module docstring):
+    call it before anything else. With Redis the session is left alone; if Redis cannot answer,
+    raise :class:`RateLimitUnavailable` unless the action (``name`` up to its first dot) is in
+    :data:`FAIL_OPEN_ACTIONS`, in which case the request goes through uncounted.
     """
     rule = Rule(per, window_seconds)
     now = int(clock())
-    session = db.session()
-    if session.in_transaction():
-        # Only a read can precede the limit; end it so the counter starts a fresh write
-        # transaction (a stale SQLite read snapshot cannot be upgraded to a write).
-        session.commit()
-    with write_intent():
-        result = hit(session, bucket_key(current_app.config["ISSUER_SECRET"], name, key), rule, now)
-        session.commit()
+    bucket = bucket_key(current_app.config["ISSUER_SECRET"], name, key)
+    counter = redis_counter(current_app)
+    if counter is not None:
+        try:
+            result = counter.hit(bucket, rule, now)
+        except redis.RedisError as error:
+            counter.failed(error)
+            if name.partition(".")[0] in FAIL_OPEN_ACTIONS:
+                return
+            raise RateLimitUnavailable() from None
+        counter.answered()
+    else:
+        session = db.session()
+        if session.in_transaction():
+            # Only a read can precede the limit; end it so the counter starts a fresh write
+            # transaction (a stale SQLite read snapshot cannot be upgraded to a write).
+            session.commit()
+        with write_intent():
+            result = hit(session, bucket, rule, now)
+            session.commit()
     if not result.allowed(rule):
         retry_after = max(1, result.window_end - now)
         text = (message or MESSAGES["client"]).format(wait=_wait(retry_after))

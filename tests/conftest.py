@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from pledge import create_app
 from pledge.config import SECRET_NAMES
 from pledge.database import write_intent
 from pledge.extensions import db
+from tests import dbkit
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 # Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
@@ -44,30 +44,36 @@ def make_config(instance_path, **overrides) -> dict:
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    """One database file upgraded with the real migrations, copied for each test."""
+    """One database upgraded with the real migrations, copied for each test (see tests/dbkit.py)."""
     from flask_migrate import upgrade
 
     folder = tmp_path_factory.mktemp("template-db")
-    app = create_app(make_config(folder))
+    overrides = {}
+    pg_name = None
+    if dbkit.BACKEND == "postgresql":
+        pg_name = f"template_{secrets.token_hex(4)}"
+        overrides["SQLALCHEMY_DATABASE_URI"] = dbkit.create_database(pg_name)
+    app = create_app(make_config(folder, **overrides))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return folder / "pledge.sqlite3"
+    yield dbkit.Template(sqlite_file=folder / "pledge.sqlite3", pg_name=pg_name)
+    if pg_name:
+        dbkit.drop_database(dbkit.database_url(pg_name))
 
 
 @pytest.fixture
 def app_factory(tmp_path, migrated_db):
     """Build apps on a fresh copy of the migrated database: ``app_factory(PLEDGE_ENV=...)``."""
+    instance = tmp_path / "instance"
 
     def build(**overrides):
-        instance = tmp_path / "instance"
         instance.mkdir(exist_ok=True)
-        target = instance / "pledge.sqlite3"
-        if not target.exists():
-            shutil.copyfile(migrated_db, target)
-        return create_app(make_config(instance, **overrides))
+        url = migrated_db.provision(instance)
+        return create_app(make_config(instance, **{"SQLALCHEMY_DATABASE_URI": url, **overrides}))
 
-    return build
+    yield build
+    migrated_db.release(instance)
 
 
 @pytest.fixture
@@ -236,3 +242,12 @@ def make_open_campaign(app, make_campaign):
         return campaign
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each backend's run leaves out the other backend's file-level tests (tests/dbkit.py)."""
+    other = "postgresql_only" if dbkit.BACKEND == "sqlite" else "sqlite_only"
+    kept = [item for item in items if other not in item.keywords]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if other in item.keywords])
+        items[:] = kept

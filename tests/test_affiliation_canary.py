@@ -7,13 +7,13 @@ import re
 import secrets
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-from sqlalchemy import text
 
 from crypto import blindrsa
 from crypto.hashing import H, canonical_json
+from pledge.database import scrub_wal
 from pledge.extensions import db
+from tests import dbkit
 from tests.browser import live_server
 from tests.mailsink import MailSink
 
@@ -64,14 +64,12 @@ def test_a_canary_address_leaves_no_trace(app, tmp_path, caplog, make_open_campa
         sink.stop()
 
     needles = [local.encode(), local.upper().encode(), address.encode(), raw.strip().encode()]
-    uri = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    wal = uri.with_name(uri.name + "-wal")
-    before_checkpoint = wal.read_bytes() if wal.exists() else b""
+    # Before and after a checkpoint: the write-ahead log, then the files it was folded into.
+    before_checkpoint = dbkit.stored_bytes(app)
     db.session.remove()
-    with db.engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    scrub_wal()
     db.engine.dispose()
-    stored = uri.read_bytes() + before_checkpoint + (wal.read_bytes() if wal.exists() else b"")
+    stored = dbkit.stored_bytes(app) + before_checkpoint
     # aiosmtpd ("mail.log") stands in for the mail relay, which must see the recipient; every
     # other record is Pledge's own or its web server's.
     ours = [record for record in caplog.records if not record.name.startswith("mail.log")]

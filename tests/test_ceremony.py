@@ -3,22 +3,21 @@ Y only from what all trustees signed."""
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from crypto import dkg, group
 from crypto.hashing import canonical_json
-from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import CampaignState, CeremonyDeal, Role, Trustee, User, utcnow
+from pledge.models import CampaignState, CeremonyDeal, Role, utcnow
 from pledge.services import ceremony, trustees
 from pledge.services.ceremony import CeremonyError
 from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.keys import token_private_key
 from pledge.services.manifest import manifest_ctx
 from pledge.services.trustees import INVALID_INVITATION, TrusteeError
+from tests import dbkit
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals, seat_everyone
 
 COST = PasswordCost(opslimit=1, memlimit=8192)
@@ -234,8 +233,7 @@ def test_nothing_secret_of_any_trustee_reaches_the_database(app, draft, people):
     ceremony.launch(db.session, draft, app.config["LOG_KEY_SECRET"], utcnow())
     db.session.commit()
     db.engine.dispose()  # checkpoint the WAL into the file
-    uri = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    stored = b"".join(p.read_bytes() for p in Path(uri).parent.glob(Path(uri).name + "*"))
+    stored = dbkit.stored_bytes(app)
     secrets_ = [s for p in people for s in (*p.coefficients, p.share, p.seed, p.x_secret)]
     assert len(secrets_) == 3 * 5
     for secret in secrets_:

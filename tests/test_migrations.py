@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe, and go down and up again."""
 
+import secrets
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,15 +12,23 @@ from sqlalchemy.exc import IntegrityError
 from pledge import create_app
 from pledge.extensions import db
 from pledge.models import Base
+from tests import dbkit
 from tests.conftest import make_config
 
 
 @pytest.fixture
 def empty_app(tmp_path):
-    app = create_app(make_config(tmp_path))
+    """An app on an empty database of the backend under test."""
+    overrides = {}
+    if dbkit.BACKEND == "postgresql":
+        overrides["SQLALCHEMY_DATABASE_URI"] = dbkit.create_database(f"empty_{secrets.token_hex(6)}")
+    app = create_app(make_config(tmp_path, **overrides))
     with app.app_context():
         yield app
+        db.session.remove()
         db.engine.dispose()
+    if overrides:
+        dbkit.drop_database(overrides["SQLALCHEMY_DATABASE_URI"])
 
 
 def _diff(engine):
@@ -46,7 +56,7 @@ def test_state_is_guarded_by_constraints(empty_app):
     with db.engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO users (id, email, name, password_hash, session_version, active, created_at) "
-            "VALUES (1, 'o@x.org', 'O', 'h', 1, 1, '2026-01-01')"))
+            "VALUES (1, 'o@x.org', 'O', 'h', 1, TRUE, '2026-01-01')"))
 
     def insert(**overrides):
         row = dict(public_id="a" * 32, slug="s", title="t", pledge_text="p", organizer_id=1, state="draft",
@@ -75,8 +85,24 @@ def test_state_is_guarded_by_constraints(empty_app):
     insert()  # the same row without the defect is accepted
 
 
+@dbkit.sqlite_only
 def test_sqlite_connections_get_the_protective_pragmas(empty_app):
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+@dbkit.postgresql_only
+def test_postgresql_write_transactions_take_the_shared_write_lock(empty_app):
+    from pledge.database import WRITE_LOCK_KEY, write_intent
+
+    held = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND granted AND (classid::bigint << 32 | objid::bigint) = :key")
+    assert db.session.execute(held, {"key": WRITE_LOCK_KEY}).scalar() == 0  # a read takes nothing
+    db.session.rollback()
+    with write_intent():
+        assert db.session.execute(held, {"key": WRITE_LOCK_KEY}).scalar() == 1
+        db.session.commit()
+    assert db.session.execute(held, {"key": WRITE_LOCK_KEY}).scalar() == 0  # released at commit
+    db.session.rollback()

@@ -58,6 +58,7 @@ EXPECTED = {
     "signing.receipt": ("GET", "/api/campaigns/{slug}/receipts/00", 404, 404),
     "signing.withdraw": ("POST", "/api/campaigns/{slug}/withdrawals", 404, 404),
     "static": ("GET", "/static/css/pledge.css", 200, 200),
+    "health.healthz": ("GET", "/healthz", 200, 200),
 }
 
 

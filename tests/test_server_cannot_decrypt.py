@@ -4,7 +4,6 @@ its configuration) recovers no signer's name: only t trustees can."""
 import hashlib
 import json
 import logging
-from pathlib import Path
 
 import nacl.exceptions
 from nacl.bindings import crypto_core_ed25519_scalar_reduce, crypto_scalarmult_ed25519_noclamp
@@ -17,6 +16,7 @@ from pledge.config import SECRET_NAMES
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry
 from pledge.services.keys import _wrap_key, log_signing_key, token_private_key
+from tests import dbkit
 from tests.signing_kit import Signer
 from tests.test_reveal import launched  # noqa: F401  (the real-ceremony fixture)
 
@@ -89,8 +89,7 @@ def test_every_server_secret_fails_to_open_any_entry(app, client, launched, capl
             assert not opens(entry.ciphertext, campaign.group_key, campaign.ctx + entry.nullifier, key)
     db.session.remove()
     db.engine.dispose()
-    uri = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    stored = b"".join(p.read_bytes() for p in uri.parent.glob(uri.name + "*"))
+    stored = dbkit.stored_bytes(app)
     logs = "\n".join(r.getMessage() for r in caplog.records).encode()
     for name in names:
         assert name.encode() not in stored and name.encode() not in logs

@@ -75,8 +75,9 @@ def tick_command() -> None:
     with write_intent():
         report = run_tick(db.session, utcnow(), log_key_secret=current_app.config["LOG_KEY_SECRET"])
         db.session.commit()
-    if report.published:
-        compact_database()  # the file must not keep the order in which entries arrived
+    if report.published or report.deleted:
+        # The files must not keep the order in which entries arrived, nor deleted ciphertexts.
+        compact_database()
     else:
         scrub_wal()
     if report.outgoing:

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crypto import blindrsa
 from crypto.errors import CryptoError
+from pledge.database import insert_if_absent
 from pledge.models import (
     Campaign,
     CampaignLab,
@@ -283,12 +282,7 @@ def _parse_requests(requests: object) -> dict[str, bytes]:
 
 def _claim_issuance(session: Session, campaign: Campaign, tag: bytes) -> bool:
     """Record (campaign, tag) unless already there; True if this call recorded it."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(TokenIssuance).values(campaign_id=campaign.id, tag=tag).on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+    return insert_if_absent(session, TokenIssuance, campaign_id=campaign.id, tag=tag)
 
 
 def _count(session: Session, campaign: Campaign, lab: Lab, now: datetime) -> IssuanceCount:

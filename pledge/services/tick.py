@@ -33,6 +33,8 @@ class TickReport:
     outgoing: list[Outgoing] = field(default_factory=list)
     # Whether any batch was published (the CLI then compacts the database file).
     published: bool = False
+    # Whether ciphertexts were deleted by expiry (the CLI compacts then too).
+    deleted: bool = False
 
     def summary(self) -> str:
         """One line for the log."""
@@ -62,6 +64,7 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
                 for trustee in batch.campaign.trustees
             )
     for campaign in expire_due(session, now):
+        report.deleted = True
         report.actions.append(f"{campaign.slug}: expired below its threshold; ciphertexts and issuance records deleted")
         report.outgoing.extend(
             Outgoing(to=trustee.email, subject="Pledge: please destroy your share", template="destroy_share",

@@ -55,7 +55,7 @@ def prepare(app) -> None:
     limits have their own tests."""
     app.test_client_class = FreshClient
     for key in list(app.config):
-        if key.startswith("RATELIMIT_"):
+        if key.startswith("RATELIMIT_") and isinstance(app.config[key], tuple):
             app.config[key] = (1_000_000, 3600)
 
 

@@ -61,6 +61,7 @@ CASES = [
     Case("public.campaign", "GET", "/campaigns/{open_slug}", ALL(200)),
     Case("public.campaign", "GET", "/campaigns/{draft_slug}", ALL(404)),
     Case("public.campaign", "GET", "/campaigns/{other_draft_slug}", ALL(404)),
+    Case("health.healthz", "GET", "/healthz", ALL(200)),
     Case("public.campaign_json", "GET", "/api/campaigns/{launched_slug}", ALL(200)),
     Case("public.campaign_json", "GET", "/api/campaigns/{draft_slug}", ALL(404)),
     Case("public.updates_feed", "GET", "/campaigns/{launched_slug}/updates.atom", ALL(200)),

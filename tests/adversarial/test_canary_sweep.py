@@ -49,6 +49,7 @@ from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, Trustee, utcnow
 from pledge.services import reveal as reveal_rounds
 from pledge.services.tick import run_tick
+from tests import dbkit
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import launch_campaign
 from tests.signing_kit import Signer
@@ -187,17 +188,14 @@ class Browser:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def database_paths(app) -> tuple[Path, Path]:
-    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    return path, path.with_name(path.name + "-wal")
-
-
 def checkpoint() -> None:
+    """Fold SQLite's -wal into the file (PostgreSQL: dbkit.stored_bytes checkpoints itself)."""
     db.session.remove()
-    with db.engine.connect() as connection:
-        busy = connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()[0]
+    if dbkit.BACKEND == "sqlite":
+        with db.engine.connect() as connection:
+            busy = connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()[0]
+        assert busy == 0
     db.engine.dispose()
-    assert busy == 0
 
 
 def log_text(records) -> bytes:
@@ -299,14 +297,17 @@ def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, 
     assert browser.cookies == [], "a signer got a cookie"
 
     # -- before the reveal -----------------------------------------------------------------------
-    db_path, wal_path = database_paths(app)
-    wal = wal_path.read_bytes() if wal_path.exists() else b""
-    assert wal, "no -wal file: the write-ahead log could not be searched before a checkpoint"
-    assert not hits(wal, {**canaries, **sealed}), "canaries in the -wal file"
+    if dbkit.BACKEND == "sqlite":
+        wal_file = instance / "pledge.sqlite3-wal"
+        assert wal_file.exists() and wal_file.stat().st_size, "no -wal file: it could not be searched before a checkpoint"
+    # SQLite: the file and its -wal before any checkpoint. PostgreSQL: the database's files, the
+    # cluster's write-ahead log and the database server's own log.
+    wal = dbkit.stored_bytes(app)
+    assert not hits(wal, {**canaries, **sealed}), "canaries in the write-ahead log"
     checkpoint()
-    stored = db_path.read_bytes()
+    stored = dbkit.stored_bytes(app, wal=False)
     assert not hits(stored, {**canaries, **sealed}), "canaries in the database file"
-    others = [p for p in instance.rglob("*") if p.is_file() and p not in (db_path, wal_path)]
+    others = [p for p in instance.rglob("*") if p.is_file() and not p.name.startswith("pledge.sqlite3")]
     for path in others:
         assert not hits(path.read_bytes(), {**canaries, **sealed}), f"canaries in {path}"
     logs = log_text(caplog.records)
@@ -333,7 +334,7 @@ def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, 
     assert json.loads(revealed)["name"] == secrets_of_signer["name"]
 
     checkpoint()
-    after = db_path.read_bytes()
+    after = dbkit.stored_bytes(app, wal=False)
     for name in sealed:
         assert hits(after, {name: sealed[name]}), f"the revealed {name} is not found in the database: the search is blind"
     assert not hits(after, canaries), "canaries in the database after the reveal"

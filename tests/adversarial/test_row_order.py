@@ -44,6 +44,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import select
 
 from crypto import blindrsa, seal
+from tests import dbkit
 from pledge.cli import main as cli_main
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -294,9 +295,51 @@ def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_c
         # show: a few hundred leaves give rho a spread of about 0.04.
         report[f"log_leaves: log position within batch {batch} ({len(per_batch[batch])} leaves)"] = (rho, 0.3)
 
-    # -- the database file, checkpointed ------------------------------------------------------
+    # -- the database files ---------------------------------------------------------------------
+    probes: dict[bytes, tuple[str, int]] = {}
+    for i, (_, nullifier, ciphertext, withdrawal_key) in enumerate(bodies):
+        probes[nullifier] = ("nullifier", i)
+        probes[nullifier.hex().encode()] = ("nullifier in hex (leaf)", i)
+        probes[entry_ids[nullifier]] = ("entry id", i)
+        probes[ciphertext[600:632]] = ("ciphertext", i)
+        probes[withdrawal_key] = ("withdrawal key", i)
+        probes[leaf_hashes[i]] = ("leaf hash", i)
+        probes[tags[i]] = ("address tag", i)
+    scans = {"entries": ("nullifier", position), "spent_tokens": ("nullifier", position),
+             "token_issuances": ("tag", tag_position)}
     db.session.remove()
     db.engine.dispose()
+    file_orders = sqlite_file_orders if dbkit.BACKEND == "sqlite" else postgresql_file_orders
+    located = file_orders(app, scans, probes, report)
+    # The search saw what it had to see (else the checks above would pass vacuously).
+    assert {"nullifier", "entry id", "ciphertext", "withdrawal key", "leaf hash"} <= located["entries"]
+    assert "nullifier" in located["spent_tokens"] and "address tag" in located["token_issuances"]
+    assert located.get("(free or header)", set()) == set(), "a signer's bytes sit in free pages"
+
+    summary = "\n".join(f"  {rho:+.4f} (|rho| < {bound})  {what}" for what, (rho, bound) in report.items())
+    failures = [what for what, (rho, bound) in report.items() if not abs(rho) < bound]
+    assert not failures, f"orders that follow the order of signing:\n" + "\n".join(
+        f"  {what}" for what in failures) + f"\nall measurements:\n{summary}"
+
+
+def offsets_report(series: dict[tuple[str, str, str], list[tuple[int, int]]], table_of: dict[str, str],
+                   report: dict[str, tuple[float, float]]) -> dict[str, set[str]]:
+    """Rank correlation of signing order and byte offset, per kind of value and structure."""
+    located: dict[str, set[str]] = defaultdict(set)
+    for (kind, name, pagetype), pairs in sorted(series.items()):
+        table = table_of.get(name, name)
+        located[table].add(kind)
+        if table in SIGNER_TABLES and len(pairs) >= 100:
+            rho = spearman([p[0] for p in pairs], [p[1] for p in pairs])
+            # The few rows that sit in interior pages are held to what their number can show
+            # (four standard deviations of rho under no correlation).
+            bound = LIMIT if len(pairs) >= 1000 else max(LIMIT, round(4 / math.sqrt(len(pairs) - 1), 3))
+            report[f"{table}: byte offsets of {kind} in {name} ({pagetype} pages, {len(pairs)} hits)"] = (rho, bound)
+    return located
+
+
+def sqlite_file_orders(app, scans, probes, report) -> dict[str, set[str]]:
+    """The checkpointed SQLite file: scan and rowid orders, and byte offsets by b-tree and page type."""
     path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     connection = sqlite3.connect(path)
     try:
@@ -309,8 +352,6 @@ def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_c
         table_of = dict(connection.execute("SELECT name, tbl_name FROM sqlite_master"))
         without_rowid = {name for name, sql in connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
                          if sql and "WITHOUT ROWID" in sql.upper()}
-        scans = {"entries": ("nullifier", position), "spent_tokens": ("nullifier", position),
-                 "token_issuances": ("tag", tag_position)}
         for table, (column, where) in scans.items():
             order = [where[row[0]] for row in connection.execute(f"SELECT {column}, * FROM {table}") if row[0] in where]
             assert len(order) == len(where) == SIGNATURES, f"{table}: the full scan misses rows"
@@ -321,18 +362,6 @@ def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_c
                 report[f"{table}: rowid order"] = (spearman([p[0] for p in pairs], [p[1] for p in pairs]), LIMIT)
     finally:
         connection.close()
-
-    # Raw bytes: every offset of every signer's unique values, by the b-tree and page type
-    # holding them.
-    probes: dict[bytes, tuple[str, int]] = {}
-    for i, (_, nullifier, ciphertext, withdrawal_key) in enumerate(bodies):
-        probes[nullifier] = ("nullifier", i)
-        probes[nullifier.hex().encode()] = ("nullifier in hex (leaf)", i)
-        probes[entry_ids[nullifier]] = ("entry id", i)
-        probes[ciphertext[600:632]] = ("ciphertext", i)
-        probes[withdrawal_key] = ("withdrawal key", i)
-        probes[leaf_hashes[i]] = ("leaf hash", i)
-        probes[tags[i]] = ("address tag", i)
     found = find_all(data, probes)
     missing = {key for key in {v for v in probes.values()} if key not in found}
     assert not missing, f"{len(missing)} probes not in the file, e.g. {sorted(missing)[:3]}"
@@ -341,22 +370,52 @@ def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_c
         for offset in offsets:
             name, pagetype = pages.get(offset // page_size + 1, ("(free or header)", "-"))
             series[(kind, name, pagetype)].append((i, offset))
-    located = defaultdict(set)
-    for (kind, name, pagetype), pairs in sorted(series.items()):
-        table = table_of.get(name, name)
-        located[table].add(kind)
-        if table in SIGNER_TABLES and len(pairs) >= 100:
-            rho = spearman([p[0] for p in pairs], [p[1] for p in pairs])
-            # The few rows that sit in interior pages are held to what their number can show
-            # (four standard deviations of rho under no correlation).
-            bound = LIMIT if len(pairs) >= 1000 else max(LIMIT, round(4 / math.sqrt(len(pairs) - 1), 3))
-            report[f"{table}: byte offsets of {kind} in {name} ({pagetype} pages, {len(pairs)} hits)"] = (rho, bound)
-    # The search saw what it had to see (else the checks above would pass vacuously).
-    assert {"nullifier", "entry id", "ciphertext", "withdrawal key", "leaf hash"} <= located["entries"]
-    assert "nullifier" in located["spent_tokens"] and "address tag" in located["token_issuances"]
-    assert located["(free or header)"] == set(), "a signer's bytes sit in free pages"
+    return offsets_report(series, table_of, report)
 
-    summary = "\n".join(f"  {rho:+.4f} (|rho| < {bound})  {what}" for what, (rho, bound) in report.items())
-    failures = [what for what, (rho, bound) in report.items() if not abs(rho) < bound]
-    assert not failures, f"orders that follow the order of signing:\n" + "\n".join(
-        f"  {what}" for what in failures) + f"\nall measurements:\n{summary}"
+
+def postgresql_file_orders(app, scans, probes, report) -> dict[str, set[str]]:
+    """PostgreSQL's counterpart: scan and ``ctid`` (physical) orders, and byte offsets within each
+    relation's own file (tables, their TOAST tables and every index), after a checkpoint."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for table, (column, where) in scans.items():
+                rows = connection.execute(text(f"SELECT ctid::text, {column} FROM {table}")).all()
+                order = [where[bytes(value)] for _, value in rows if bytes(value) in where]
+                assert len(order) == len(where) == SIGNATURES, f"{table}: the full scan misses rows"
+                report[f"{table}: full-scan order"] = (spearman(list(range(len(order))), order), LIMIT)
+                physical = [(tuple(int(n) for n in ctid.strip("()").split(",")), where[bytes(value)])
+                            for ctid, value in rows if bytes(value) in where]
+                report[f"{table}: ctid order"] = (spearman([p[0] for p in physical], [p[1] for p in physical]), LIMIT)
+            connection.execute(text("CHECKPOINT"))
+            # Every relation's file, named by the table it serves (indexes and TOAST included).
+            relations = connection.execute(text("""
+                SELECT c.relname, pg_relation_filepath(c.oid),
+                       COALESCE(owner.relname, indexed.relname, toasted_index.relname, c.relname)
+                FROM pg_class c
+                LEFT JOIN pg_class owner ON owner.reltoastrelid = c.oid
+                LEFT JOIN pg_index i ON i.indexrelid = c.oid
+                LEFT JOIN pg_class indexed ON indexed.oid = i.indrelid AND indexed.relkind = 'r'
+                LEFT JOIN pg_class toast ON toast.oid = i.indrelid AND toast.relkind = 't'
+                LEFT JOIN pg_class toasted_index ON toasted_index.reltoastrelid = toast.oid
+                WHERE c.relkind IN ('r', 'i', 't') AND c.relnamespace <> 'pg_catalog'::regnamespace
+            """)).all()
+    finally:
+        engine.dispose()
+    data_dir = Path(dbkit.PG_DATA)
+    series: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    table_of: dict[str, str] = {}
+    seen: set[tuple[str, int]] = set()
+    for relname, filepath, table in relations:
+        if filepath is None or not (data_dir / filepath).exists():
+            continue
+        table_of[relname] = table
+        for (kind, i), offsets in find_all((data_dir / filepath).read_bytes(), probes).items():
+            seen.add((kind, i))
+            for offset in offsets:
+                series[(kind, relname, "file")].append((i, offset))
+    missing = {key for key in set(probes.values()) if key not in seen}
+    assert not missing, f"{len(missing)} probes not in the files, e.g. {sorted(missing)[:3]}"
+    return offsets_report(series, table_of, report)

@@ -15,10 +15,7 @@ Each example starts from a fresh copy of the database as it was right after the 
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -32,7 +29,7 @@ from pledge.models import Campaign, CampaignState, Entry, RevealRound, RoundPart
 from pledge.services import batches
 from pledge.services import reveal as reveal_rounds
 from pledge.services.reveal import RevealError
-from tests import signing_kit
+from tests import dbkit, signing_kit
 from tests.signing_kit import Signer
 from tests.test_reveal import launched, partials_file  # noqa: F401  (the real-ceremony fixture)
 from tests.test_server_cannot_decrypt import opens, server_keys
@@ -77,21 +74,7 @@ def world(app, launched, tmp_path, monkeypatch):  # noqa: F811
 
     monkeypatch.setattr(signing_kit, "token_private_key", cached)
     ids = (campaign.id, [seat.id for seat in seats])
-    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    db.session.remove()
-    db.engine.dispose()
-    with sqlite3.connect(database) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    template = tmp_path / "launched.sqlite3"
-    shutil.copyfile(database, template)
-
-    def restore() -> None:
-        db.session.remove()
-        db.engine.dispose()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(template, database)
+    restore = dbkit.snapshot(app, tmp_path)
 
     return app, ids, people, keys, secrets_, restore
 

@@ -15,7 +15,6 @@ decryptions, and shown on the campaign page. Then:
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -346,9 +345,9 @@ def build(app) -> XssWorld:
 @pytest.fixture(scope="module")
 def world(migrated_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("xss")
-    shutil.copyfile(migrated_db, folder / "pledge.sqlite3")
+    url = migrated_db.provision(folder)
     sink = MailSink(folder / "mail")
-    app = create_app(make_config(folder, MAIL_PORT=sink.port))
+    app = create_app(make_config(folder, MAIL_PORT=sink.port, SQLALCHEMY_DATABASE_URI=url))
     kit.prepare(app)
     try:
         with app.app_context():
@@ -357,6 +356,7 @@ def world(migrated_db, tmp_path_factory):
             db.engine.dispose()
     finally:
         sink.stop()
+        migrated_db.release(folder)
 
 
 def _visit(client, urls) -> list[tuple[str, str]]:

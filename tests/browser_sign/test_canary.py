@@ -11,12 +11,13 @@ from urllib.parse import quote, quote_plus
 import json
 import logging
 import secrets
-from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from pledge.database import scrub_wal
 from pledge.extensions import db
 from pledge.models import Entry
+from tests import dbkit
 from tests.browser_sign.conftest import (
     assert_clean, decrypt_entry, fill_signature, open_sign_page, tick, verify_in_browser, watch,
 )
@@ -67,10 +68,9 @@ def test_the_server_never_receives_the_name_or_the_statement(browser, site, sink
 
     # nor the database file, nor its write-ahead log,
     db.session.rollback()
-    db.session.execute(text("PRAGMA wal_checkpoint"))
-    db.session.rollback()
-    database = Path(site.app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    files = [database.read_bytes(), database.with_name(database.name + "-wal").read_bytes()]
+    before_checkpoint = dbkit.stored_bytes(site.app)
+    scrub_wal()
+    files = [before_checkpoint, dbkit.stored_bytes(site.app)]
     assert any(hits(content, [campaign.title]) for content in files), "the search does not see the database's text"
     for content in files:
         assert hits(content, [name, statement]) == []

@@ -18,7 +18,6 @@ import copy
 import json
 import random
 import re
-import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import timedelta
@@ -151,9 +150,9 @@ def story(tmp_path_factory, migrated_db, browser) -> Story:
     folder = tmp_path_factory.mktemp("lifecycle")
     instance = folder / "instance"
     instance.mkdir()
-    shutil.copyfile(migrated_db, instance / "pledge.sqlite3")
+    url = migrated_db.provision(instance)
     sink = MailSink(folder / "sink")
-    app = create_app(make_config(instance, MAIL_PORT=sink.port, **PER_NETWORK))
+    app = create_app(make_config(instance, MAIL_PORT=sink.port, SQLALCHEMY_DATABASE_URI=url, **PER_NETWORK))
     try:
         with app.app_context(), pytest.MonkeyPatch.context() as patch:
             patch.setenv("PLEDGE_TRUSTEE_PASSPHRASE", PASSPHRASE)
@@ -167,6 +166,7 @@ def story(tmp_path_factory, migrated_db, browser) -> Story:
                 db.engine.dispose()
     finally:
         sink.stop()
+        migrated_db.release(instance)
 
 
 def _tell(app, sink: MailSink, keyboard: CodeKeyboard, browser, folder: Path) -> Story:
