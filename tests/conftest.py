@@ -30,7 +30,7 @@ def make_config(instance_path, **overrides) -> dict:
     config = {
         "PLEDGE_ENV": "testing",
         "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'pledge.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": dbkit.instance_database(instance_path),
         "MAIL_DIR": str(instance_path / "mail"),
         "SERVER_NAME": None,
         "VERIFY_MIN_RESPONSE_SECONDS": 0.0,

@@ -59,6 +59,12 @@ def drop_database(url: str) -> None:
         engine.dispose()
 
 
+def instance_database(instance: Path) -> str:
+    """The database provisioned for an instance folder (its SQLite file by default)."""
+    marker = Path(instance) / "database-url"
+    return marker.read_text() if marker.exists() else f"sqlite:///{Path(instance) / 'pledge.sqlite3'}"
+
+
 class Template:
     """A migrated database to copy: a SQLite file, or a PostgreSQL template database."""
 
@@ -103,7 +109,6 @@ def stored_bytes(app, *, wal: bool = True) -> bytes:  # noqa: ANN001
         path = Path(url.removeprefix("sqlite:///"))
         paths = (path, path.with_name(path.name + "-wal")) if wal else (path,)
         return b"".join(p.read_bytes() for p in paths if p.exists())
-    db.session.remove()  # no transaction of the test's own may hold back the checkpoint
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
