@@ -66,13 +66,21 @@ def migrated_db(tmp_path_factory):
 def app_factory(tmp_path, migrated_db):
     """Build apps on a fresh copy of the migrated database: ``app_factory(PLEDGE_ENV=...)``."""
     instance = tmp_path / "instance"
+    built = []
 
     def build(**overrides):
         instance.mkdir(exist_ok=True)
         url = migrated_db.provision(instance)
-        return create_app(make_config(instance, **{"SQLALCHEMY_DATABASE_URI": url, **overrides}))
+        application = create_app(make_config(instance, **{"SQLALCHEMY_DATABASE_URI": url, **overrides}))
+        built.append(application)
+        return application
 
     yield build
+    for application in built:
+        # Close every pooled connection now, not whenever the garbage collector gets to it.
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
     migrated_db.release(instance)
 
 
