@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, jsonify, render_template
 
 from pledge.extensions import db
-from pledge.models import utcnow
+from pledge.models import CampaignState, utcnow
 from pledge.public import bp
 from pledge.services.campaigns import CampaignNotFound, public_campaign, public_campaigns
 from pledge.services.progress import campaign_progress, progress_document
@@ -35,11 +35,16 @@ def _campaign_or_404(slug: str):
 def campaign(slug: str):
     """A campaign's pledge, conditions, rule and progress; after a reveal, the signatures."""
     item = _campaign_or_404(slug)
+    rounds = rounds_of(db.session, item)
+    # Signatures exist only once a round is revealed: before that, skip a query that reads every
+    # entry of the campaign (ciphertexts included) on each view.
+    signatures = revealed_signatures(db.session, item) if any(state.revealed for state in rounds) else {}
     return render_template(
         "public/campaign.html", campaign=item, progress=campaign_progress(item, utcnow()),
-        signatures=revealed_signatures(db.session, item), rounds=rounds_of(db.session, item),
+        signatures=signatures, rounds=rounds,
         head=latest_head(db.session, item) if item.group_key else None,
-        confirmations=destroy_confirmations(db.session, item),
+        # Shown only for an expired campaign (trustees confirm destroying their shares then).
+        confirmations=destroy_confirmations(db.session, item) if item.state == CampaignState.EXPIRED else {},
         statuses=status_table(db.session, item), updates=updates_of(db.session, item),
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from pledge.models import PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, User
 from pledge.services.errors import CampaignError, NotEditable
@@ -220,6 +220,13 @@ def managed_campaign(session: Session, user: User, campaign_id: int) -> Campaign
     return campaign
 
 
+#: Loader options for a campaign read on a hot path: the same objects, loaded on first access.
+LIGHT_CAMPAIGN = (
+    lazyload(Campaign.conditions), lazyload(Campaign.trustees),
+    selectinload(Campaign.lab_links).joinedload(CampaignLab.lab).lazyload(Lab.domains),
+)
+
+
 def public_campaigns(session: Session) -> list[Campaign]:
     """Campaigns past the draft stage, the soonest deadline first."""
     query = select(Campaign).where(Campaign.state.in_(PUBLIC_STATES)).order_by(Campaign.deadline, Campaign.id)
@@ -227,8 +234,12 @@ def public_campaigns(session: Session) -> list[Campaign]:
 
 
 def public_campaign(session: Session, slug: str) -> Campaign:
-    """A campaign the public may see, else :class:`CampaignNotFound`."""
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    """A campaign the public may see, else :class:`CampaignNotFound`.
+
+    Conditions, trustees and the labs' email domains load only if the caller reads them (the
+    counts JSON does not): each eager load is one more query on every public request.
+    """
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug).options(*LIGHT_CAMPAIGN))
     if campaign is None or not campaign.is_public:
         raise CampaignNotFound()
     return campaign

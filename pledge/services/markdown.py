@@ -8,6 +8,8 @@ visitor's browser fetch from a host the organizer chose, which the platform prom
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -25,8 +27,13 @@ def _renderer() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=256)
 def render_markdown(text: str) -> Markup:
-    """Render organizer Markdown to sanitised HTML safe to place in a page."""
+    """Render organizer Markdown to sanitised HTML safe to place in a page.
+
+    A pure function of the text, cached per process: campaign pages render the same pledge on
+    every view (parsing and sanitising took a few milliseconds each time).
+    """
     html = _renderer().render(text or "")
     # A level-1 heading belongs to the page; demote to keep one <h1> per page.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nacl.bindings import crypto_core_ed25519_is_valid_point
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
 from pledge.models import Campaign, CampaignState, Entry, Lab, LogLeaf, RevealRound, TreeHead
 from pledge.services.errors import ServiceError
-from pledge.services.tokens import TokenRefused, check_token, redeem_token
+from pledge.services.tokens import RedeemedToken, TokenRefused, check_token_under, lab_token_keys, spend_token
 
 SIGNING_STATES = (CampaignState.OPEN, CampaignState.REVEALED)
 
@@ -61,10 +61,48 @@ def accepting(campaign: Campaign, now: datetime) -> bool:
     return campaign.state in SIGNING_STATES and now < campaign.deadline
 
 
-def submit_entry(session: Session, campaign: Campaign, body: object, now: datetime) -> Receipt:
-    """Check a submission completely, then store it as pending. Refusals store nothing."""
-    if not accepting(campaign, now):
-        raise SigningError("closed", 410, "This campaign is not accepting signatures.")
+@dataclass(frozen=True)
+class SigningKeys:
+    """What checking a submission needs, and nothing that changes: once a campaign is launched,
+    its ``Y`` is fixed and its labs and token keys are named by the manifest that ``ctx`` hashes.
+    Checking against a copy of these needs no database, so the signing view does it before it
+    takes the write lock (:func:`check_submission`), and :func:`store_entry` confirms under the
+    lock that the copy is still the campaign's (:meth:`fits`)."""
+
+    campaign_id: int
+    public_id: str
+    ctx: bytes
+    group_key: bytes
+    lab_keys: dict[str, bytes]  # lab slug -> token public key (DER)
+    lab_ids: dict[str, int]
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> SigningKeys:
+        """The keys of a launched campaign (reads its labs)."""
+        return cls(campaign.id, campaign.public_id, bytes(campaign.ctx), bytes(campaign.group_key),
+                   lab_token_keys(campaign), {link.lab.slug: link.lab_id for link in campaign.lab_links})
+
+    def fits(self, campaign: Campaign) -> bool:
+        """Whether these are still ``campaign``'s keys."""
+        return (self.campaign_id, self.public_id, self.ctx, self.group_key) == (
+            campaign.id, campaign.public_id, campaign.ctx, campaign.group_key)
+
+
+@dataclass(frozen=True)
+class CheckedSubmission:
+    """A submission that passed every check that needs no database."""
+
+    keys: SigningKeys
+    token: RedeemedToken
+    r_point: bytes
+    leaf: bytes
+    leaf_hash: bytes
+    withdrawal_key: bytes
+    ciphertext: bytes
+
+
+def check_submission(keys: SigningKeys, body: object) -> CheckedSubmission:
+    """The body's form, the token and the ciphertext's public proof, without the database."""
     if not isinstance(body, dict) or set(body) != {"token", "ciphertext", "withdrawal_key"}:
         raise SigningError("bad_request", 400, "Send exactly a token, a ciphertext and a withdrawal key.")
     token = body["token"]
@@ -79,11 +117,11 @@ def submit_entry(session: Session, campaign: Campaign, body: object, now: dateti
     if len(prepared) > log_leaves.MAX_TOKEN_BYTES or len(signature) > log_leaves.MAX_TOKEN_BYTES:
         raise SigningError("bad_request", 400, "The token is too large.")
     try:
-        checked = check_token(campaign, prepared, signature)
+        checked = check_token_under(keys.public_id, keys.lab_keys, prepared, signature)
     except TokenRefused as error:
         raise SigningError("token_refused", 403, error.message) from None
     try:
-        parsed = seal.check_ciphertext(campaign.group_key, campaign.ctx + checked.nullifier, ciphertext)
+        parsed = seal.check_ciphertext(keys.group_key, keys.ctx + checked.nullifier, ciphertext)
     except CryptoError:
         raise SigningError("bad_ciphertext", 422, "The sealed signature fails its public check; nothing was stored.") from None
     try:
@@ -92,29 +130,44 @@ def submit_entry(session: Session, campaign: Campaign, body: object, now: dateti
             ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key))
     except CryptoError:
         raise SigningError("bad_request", 400, "The withdrawal key is not valid.") from None
-    existing = session.scalar(select(Entry).where(Entry.campaign_id == campaign.id, Entry.r_point == parsed.R))
+    return CheckedSubmission(keys, checked, parsed.R, leaf, merkle.leaf_hash(leaf), withdrawal_key, ciphertext)
+
+
+def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission, now: datetime) -> Receipt:
+    """Store a checked submission as pending (call in the write transaction). Refusals store nothing."""
+    if not accepting(campaign, now):
+        raise SigningError("closed", 410, "This campaign is not accepting signatures.")
+    if not checked.keys.fits(campaign):
+        raise ValueError("the submission was checked against another campaign's keys")
+    # Plain statements rather than ORM objects: this runs while holding the write lock.
+    existing = session.execute(select(Entry.leaf_hash, Entry.nullifier).where(
+        Entry.campaign_id == campaign.id, Entry.r_point == checked.r_point)).first()
     if existing is not None:
-        if existing.leaf_hash == merkle.leaf_hash(leaf):
+        if existing.leaf_hash == checked.leaf_hash:
             # The very same submission again (its first answer was lost): same receipt, nothing new.
             return Receipt(campaign.public_id, campaign.slug, existing.leaf_hash, existing.nullifier)
         raise SigningError("duplicate_ciphertext", 409, "This ciphertext reuses one already submitted; it was refused.")
     try:
-        redeem_token(session, campaign, prepared, signature)
+        spend_token(session, campaign, checked.token)
     except TokenRefused:
         raise SigningError("token_used", 409, "This token was already used to sign this campaign.") from None
-    lab = next(link.lab for link in campaign.lab_links if link.lab.slug == checked.lab_slug)
-    entry = Entry(
-        campaign_id=campaign.id, entry_id=secrets.token_bytes(16), lab_id=lab.id, nullifier=checked.nullifier,
-        r_point=parsed.R, leaf=leaf, leaf_hash=merkle.leaf_hash(leaf), withdrawal_key=withdrawal_key,
-        ciphertext=ciphertext,
-    )
-    session.add(entry)
     try:
-        session.flush()
+        session.execute(insert(Entry).values(
+            campaign_id=campaign.id, entry_id=secrets.token_bytes(16), lab_id=checked.keys.lab_ids[checked.token.lab_slug],
+            nullifier=checked.token.nullifier, r_point=checked.r_point, leaf=checked.leaf, leaf_hash=checked.leaf_hash,
+            withdrawal_key=checked.withdrawal_key, ciphertext=checked.ciphertext,
+        ))
     except IntegrityError:
         # A concurrent submission with the same R or nullifier won the race.
         raise SigningError("duplicate_ciphertext", 409, "This ciphertext or token was just submitted.") from None
-    return Receipt(campaign.public_id, campaign.slug, entry.leaf_hash, entry.nullifier)
+    return Receipt(campaign.public_id, campaign.slug, checked.leaf_hash, checked.token.nullifier)
+
+
+def submit_entry(session: Session, campaign: Campaign, body: object, now: datetime) -> Receipt:
+    """Check a submission completely, then store it as pending. Refusals store nothing."""
+    if not accepting(campaign, now):
+        raise SigningError("closed", 410, "This campaign is not accepting signatures.")
+    return store_entry(session, campaign, check_submission(SigningKeys.of(campaign), body), now)
 
 
 def latest_head(session: Session, campaign: Campaign) -> TreeHead | None:

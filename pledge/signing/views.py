@@ -6,8 +6,9 @@ which a cross-site form cannot send.
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload, load_only
 
 from crypto import dkg
 
@@ -16,13 +17,14 @@ from pledge.extensions import csrf, db
 from pledge.models import PUBLIC_STATES, Campaign, utcnow
 from pledge.ratelimit import rate_limited
 from pledge.services import signing
+from pledge.services.campaigns import LIGHT_CAMPAIGN
 from pledge.services.ceremony import load_board
 from pledge.services.signing import SigningError
 from pledge.signing import bp
 
 
-def _campaign(slug: str, launched: bool = True) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+def _campaign(slug: str, launched: bool = True, options=LIGHT_CAMPAIGN) -> Campaign:  # noqa: ANN001
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug).options(*options))
     if campaign is None or campaign.state not in PUBLIC_STATES or (launched and (campaign.group_key is None or campaign.ctx is None)):
         abort(404)
     return campaign
@@ -77,15 +79,54 @@ def head(slug: str):
     return jsonify(signing.head_document(campaign, latest))
 
 
+#: What the write transaction of a submission reads of its campaign: one row, these columns.
+UNDER_LOCK = (lazyload("*"), load_only(Campaign.id, Campaign.public_id, Campaign.slug, Campaign.state, Campaign.deadline,
+                                       Campaign.ctx, Campaign.group_key))
+
+
+def _signing_keys(slug: str) -> signing.SigningKeys | None:
+    """This process's copy of a campaign's signing keys, if it has one (see SigningKeys)."""
+    return current_app.extensions.setdefault("pledge.signing_keys", {}).get(slug)
+
+
+def _remember_keys(slug: str, campaign: Campaign) -> signing.SigningKeys:
+    keys = signing.SigningKeys.of(campaign)
+    current_app.extensions.setdefault("pledge.signing_keys", {})[slug] = keys
+    return keys
+
+
 @bp.route("/api/campaigns/<slug>/entries", methods=["POST"])
 @csrf.exempt
 @rate_limited("entries")
 def submit(slug: str):
-    """Accept a sealed signature; the response is the receipt."""
-    campaign = _campaign(slug)
+    """Accept a sealed signature; the response is the receipt.
+
+    Every write transaction holds the database's write lock, so the checks that need no database
+    (the token's RSA signature, the ciphertext's proof) run first, against this process's copy of
+    the campaign's keys; the transaction then only re-reads the campaign, confirms the copy still
+    fits it, and stores the entry.
+    """
+    keys = _signing_keys(slug)
+    if keys is None:
+        keys = _remember_keys(slug, _campaign(slug))  # the first submission to this process
     body = _json_body()
     try:
-        receipt = signing.submit_entry(db.session, campaign, body, utcnow())
+        checked: signing.CheckedSubmission | SigningError = signing.check_submission(keys, body)
+    except SigningError as error:
+        checked = error
+    campaign = _campaign(slug, options=UNDER_LOCK)  # takes the write lock
+    if not keys.fits(campaign):
+        keys = _remember_keys(slug, campaign)
+        try:
+            checked = signing.check_submission(keys, body)
+        except SigningError as error:
+            checked = error
+    try:
+        if isinstance(checked, SigningError):
+            if not signing.accepting(campaign, utcnow()):
+                raise SigningError("closed", 410, "This campaign is not accepting signatures.")
+            raise checked
+        receipt = signing.store_entry(db.session, campaign, checked, utcnow())
     except SigningError as error:
         db.session.rollback()
         return _error(error)
