@@ -138,6 +138,11 @@ class TestFailures:
         with pytest.raises(InvalidSignature):
             blindrsa.verify(other_key.public_key(), prepared, sig)
         blinded, inv = blindrsa.blind(key.public_key(), prepared)
+        if int.from_bytes(blinded, "big") >= other_key.public_key().public_numbers().n:
+            # Blinded under the larger modulus: the other key refuses to sign it at all.
+            with pytest.raises(EncodingError, match="out of range"):
+                blindrsa.blind_sign(other_key, blinded)
+            return
         wrong_reply = blindrsa.blind_sign(other_key, blinded)
         with pytest.raises(InvalidSignature):
             blindrsa.finalize(key.public_key(), prepared, wrong_reply, inv)
