@@ -37,6 +37,16 @@ class PayloadTooLarge(EncodingError):
     """A signature payload does not fit the fixed padded size of a ciphertext."""
 
 
+class ItemFailed(CryptoError):
+    """Item ``position`` (from 0, in input order) of a batch failed; ``error`` is the error the
+    one-item function raised for it (see :mod:`crypto.parallel`)."""
+
+    def __init__(self, position: int, error: CryptoError) -> None:
+        super().__init__(f"item {position}: {error}")
+        self.position = position
+        self.error = error
+
+
 class DecryptionError(CryptoError):
     """An authenticated box did not open: wrong key, wrong passphrase, or tampered data."""
 

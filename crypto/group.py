@@ -141,15 +141,26 @@ def is_canonical_encoding(p: bytes) -> bool:
     return y < _P
 
 
+def _check_point(p: bytes) -> bool:
+    return is_canonical_encoding(p) and bool(sodium.crypto_core_ed25519_is_valid_point(p))
+
+
 def parse_point(p: bytes) -> bytes:
     """Return ``p`` if it canonically encodes a point of order L, else raise InvalidPoint.
 
     Refuses wrong lengths, non-canonical encodings, points off the curve, the identity, and
-    small-order or torsioned points.
+    small-order or torsioned points. The answer for the last few points is remembered (it
+    depends only on the 32 bytes), so that an entry's ``R``, checked with its ciphertext, is
+    not checked again for each trustee's partial decryption of it.
     """
-    if not is_canonical_encoding(p) or not sodium.crypto_core_ed25519_is_valid_point(p):
+    if not isinstance(p, bytes) or not _is_valid_recent(p):
         raise InvalidPoint("not a canonical point of order L")
     return p
+
+
+@lru_cache(maxsize=16)
+def _is_valid_recent(p: bytes) -> bool:
+    return _check_point(p)
 
 
 def parse_key(p: bytes) -> bytes:
@@ -165,11 +176,7 @@ def parse_key(p: bytes) -> bytes:
 
 @lru_cache(maxsize=256)
 def _is_valid_key(p: bytes) -> bool:
-    try:
-        parse_point(p)
-    except InvalidPoint:
-        return False
-    return True
+    return _check_point(p)
 
 
 def scalarmult_base(s: bytes) -> bytes:
@@ -226,9 +233,40 @@ def multi_scalarmult(terms: Iterable[tuple[bytes, bytes | None]]) -> bytes:
         parse_scalar(s)
         if is_zero(s) or p == IDENTITY:
             continue
-        term = scalarmult_base(s) if p is None else scalarmult(s, p)
+        term = _times(s, p)
         total = term if total is None else sodium.crypto_core_ed25519_add(total, term)
     return IDENTITY if total is None else total
+
+
+def _times(s: bytes, p: bytes | None) -> bytes:
+    """``s·P`` for a scalar already parsed: the checks of :func:`scalarmult_base` and
+    :func:`scalarmult` but the scalar's (zero gives the identity, as in multi_scalarmult)."""
+    if is_zero(s) or p == IDENTITY:
+        return IDENTITY
+    if p is None:
+        return sodium.crypto_scalarmult_ed25519_base_noclamp(s)
+    if not is_canonical_encoding(p):
+        raise InvalidPoint("not a canonical encoding")
+    try:
+        return sodium.crypto_scalarmult_ed25519_noclamp(s, p)
+    except (nacl.exceptions.RuntimeError, nacl.exceptions.TypeError) as exc:
+        raise InvalidPoint("not a point of order L") from exc
+
+
+def mul_sub(a: bytes, p: bytes | None, b: bytes, q: bytes) -> bytes:
+    """``a·P - b·Q`` (``P = None`` stands for G): the shape of every verification equation.
+
+    The same value as ``multi_scalarmult([(a, P), (-b, Q)])`` for canonical scalars: zero
+    scalars and identity points contribute nothing, the result may be the identity, and every
+    other point must be of order L (checked by its multiplication, see :func:`scalarmult`).
+    Subtracting directly saves a negation and keeps the hot loops short.
+    """
+    parse_scalar(a)
+    parse_scalar(b)
+    left, right = _times(a, p), _times(b, q)
+    if right == IDENTITY:
+        return left
+    return sodium.crypto_core_ed25519_sub(left, right)
 
 
 G = sodium.crypto_scalarmult_ed25519_base_noclamp(ONE)

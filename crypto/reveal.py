@@ -7,7 +7,8 @@ that ``log_G(Y_j) == log_R(D_j)``, bound to ``ad``. Any t verified partials give
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,8 +16,16 @@ import nacl.exceptions
 import nacl.utils
 from nacl.secret import SecretBox
 
-from . import group, seal
-from .errors import DecryptionError, EncodingError, InvalidPoint, InvalidProof, InvalidScalar
+from . import group, parallel, seal
+from .errors import (
+    CryptoError,
+    DecryptionError,
+    EncodingError,
+    InvalidPoint,
+    InvalidProof,
+    InvalidScalar,
+    ItemFailed,
+)
 from .group import RandomBytes, sc
 
 PARTIAL_BYTES = 96
@@ -81,9 +90,8 @@ def verify_partial(j: int, Yj: bytes, R: bytes, ad: bytes, partial: bytes) -> by
     group.parse_key(Yj)
     group.parse_point(R)
     p = parse_partial(partial)
-    minus_c = group.scalar_neg(p.c)
-    A1 = group.multi_scalarmult([(p.z, None), (minus_c, Yj)])
-    A2 = group.multi_scalarmult([(p.z, R), (minus_c, p.D)])
+    A1 = group.mul_sub(p.z, None, p.c, Yj)
+    A2 = group.mul_sub(p.z, R, p.c, p.D)
     if _challenge(j, Yj, R, p.D, A1, A2, ad) != p.c:
         raise InvalidProof("partial decryption proof does not verify")
     return p.D
@@ -150,3 +158,104 @@ def open_ciphertext(Y: bytes, ad: bytes, ciphertext: bytes, K: bytes) -> bytes:
 def decrypt(Y: bytes, ad: bytes, ciphertext: bytes, partials: Mapping[int, bytes]) -> bytes:
     """Combine verified ``D_j`` values from at least t trustees and open the ciphertext."""
     return open_ciphertext(Y, ad, ciphertext, combine(partials))
+
+
+# --- many entries at once --------------------------------------------------------------------
+#
+# A round has up to hundreds of thousands of entries. These functions do exactly the checks of
+# the functions above, item by item, spread over worker processes by :mod:`crypto.parallel`
+# (in this process below ``min_parallel`` items). A failure raises :class:`ItemFailed` naming
+# the first failing item in input order and carrying the error the one-item function raises.
+
+
+def _first_failure(chunks: Iterable[tuple[int, tuple[list, tuple[int, CryptoError] | None]]],
+                   out: list) -> None:
+    with closing(iter(chunks)) as results:  # type: ignore[type-var]
+        for start, (done, failure) in results:
+            out.extend(done)
+            if failure is not None:
+                offset, error = failure
+                raise ItemFailed(start + offset, error)
+
+
+def _partials_chunk(entries: Sequence[tuple[bytes, bytes]], j: int, x_j: bytes, Yj: bytes
+                    ) -> tuple[list[bytes], tuple[int, CryptoError] | None]:
+    out = []
+    for offset, (R, ad) in enumerate(entries):
+        try:
+            out.append(partial_decrypt(j, x_j, Yj, R, ad))
+        except CryptoError as exc:
+            return out, (offset, exc)
+    return out, None
+
+
+def partial_decrypt_many(
+    j: int, x_j: bytes, Yj: bytes, entries: Sequence[tuple[bytes, bytes]], *,
+    jobs: int | None = None, min_parallel: int | None = None,
+) -> list[bytes]:
+    """:func:`partial_decrypt` of every ``(R, ad)`` in ``entries``, in order.
+
+    With more than one job the share ``x_j`` is handed to this machine's worker processes
+    (through a pipe; they exit when the call returns), as it is to this process.
+    """
+    group.parse_scalar(x_j, nonzero=True)
+    group.parse_key(Yj)
+    out: list[bytes] = []
+    _first_failure(parallel.map_chunks(_partials_chunk, entries, j, x_j, Yj, jobs=jobs,
+                                       min_parallel=min_parallel), out)
+    return out
+
+
+def _verify_chunk(items: Sequence[tuple[bytes, bytes, bytes]], j: int, Yj: bytes
+                  ) -> tuple[list[bytes], tuple[int, CryptoError] | None]:
+    out = []
+    for offset, (R, ad, partial) in enumerate(items):
+        try:
+            out.append(verify_partial(j, Yj, R, ad, partial))
+        except CryptoError as exc:
+            return out, (offset, exc)
+    return out, None
+
+
+def verify_partials(
+    j: int, Yj: bytes, items: Sequence[tuple[bytes, bytes, bytes]], *, jobs: int | None = None,
+    min_parallel: int | None = None,
+) -> list[bytes]:
+    """:func:`verify_partial` of trustee j's partial for every ``(R, ad, partial)``; returns
+    the ``D_j`` values in order.
+
+    Raises :class:`ItemFailed` for the first item that does not verify (its ``error`` is the
+    :class:`InvalidProof` or encoding error :func:`verify_partial` raises); ``Y_j`` is checked
+    once, before anything else.
+    """
+    group.parse_key(Yj)
+    out: list[bytes] = []
+    _first_failure(parallel.map_chunks(_verify_chunk, items, j, Yj, jobs=jobs,
+                                       min_parallel=min_parallel), out)
+    return out
+
+
+def _decrypt_chunk(items: Sequence[tuple[bytes, bytes, Mapping[int, bytes]]], Y: bytes
+                   ) -> tuple[list[bytes | None], None]:
+    out: list[bytes | None] = []
+    for ad, ciphertext, partials in items:
+        try:
+            out.append(decrypt(Y, ad, ciphertext, partials))
+        except CryptoError:
+            out.append(None)
+    return out, None
+
+
+def decrypt_many(
+    Y: bytes, items: Sequence[tuple[bytes, bytes, Mapping[int, bytes]]], *,
+    jobs: int | None = None, min_parallel: int | None = None,
+) -> list[bytes | None]:
+    """:func:`decrypt` of every ``(ad, ciphertext, {j: D_j})``, in order; ``None`` where it
+    raises (a box that does not open, a ciphertext or partial that does not parse).
+
+    The ``D_j`` must already be verified (:func:`verify_partials`).
+    """
+    out: list[bytes | None] = []
+    _first_failure(parallel.map_chunks(_decrypt_chunk, items, Y, jobs=jobs,
+                                       min_parallel=min_parallel), out)
+    return out

@@ -8,13 +8,21 @@ can lift ``R`` into another entry (which would let trustees' partials open it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
 import nacl.utils
 from nacl.secret import SecretBox
 
-from . import group
-from .errors import EncodingError, InvalidProof, PayloadTooLarge
+from . import group, parallel
+from .errors import (
+    CryptoError,
+    EncodingError,
+    InvalidProof,
+    ItemFailed,
+    PayloadTooLarge,
+)
 from .group import RandomBytes
 from .hashing import H, canonical_json
 
@@ -135,7 +143,32 @@ def check_ciphertext(Y: bytes, ad: bytes, ciphertext: bytes) -> Ciphertext:
     """
     group.parse_key(Y)
     ct = parse_ciphertext(ciphertext)
-    W = group.multi_scalarmult([(ct.s, None), (group.scalar_neg(ct.e), ct.R)])
+    W = group.mul_sub(ct.s, None, ct.e, ct.R)
     if _challenge(Y, ct.R, W, ad, ct.box) != ct.e:
         raise InvalidProof("ciphertext proof of knowledge does not verify")
     return ct
+
+
+def _check_chunk(items: Sequence[tuple[bytes, bytes]], Y: bytes
+                 ) -> tuple[int, CryptoError] | None:
+    for offset, (ad, ciphertext) in enumerate(items):
+        try:
+            check_ciphertext(Y, ad, ciphertext)
+        except CryptoError as exc:
+            return offset, exc
+    return None
+
+
+def check_ciphertexts(
+    Y: bytes, items: Sequence[tuple[bytes, bytes]], *, jobs: int | None = None,
+    min_parallel: int | None = None,
+) -> None:
+    """:func:`check_ciphertext` of every ``(ad, ciphertext)``, spread over worker processes
+    (:mod:`crypto.parallel`); raises :class:`~crypto.errors.ItemFailed` for the first that
+    fails, carrying the error :func:`check_ciphertext` raised for it."""
+    group.parse_key(Y)
+    with closing(parallel.map_chunks(_check_chunk, items, Y, jobs=jobs,
+                                     min_parallel=min_parallel)) as results:
+        for start, failure in results:
+            if failure is not None:
+                raise ItemFailed(start + failure[0], failure[1])

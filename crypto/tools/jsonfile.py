@@ -8,11 +8,13 @@ upper-case hex and out-of-range numbers are refused with a message naming the fi
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import EncodingError
 from ..hashing import canonical_json
@@ -47,6 +49,164 @@ def parse_json(data: bytes, where: str) -> Any:
         raise FormatError(f"{where} is not valid JSON: {exc}") from exc
 
 
+# --- reading a large file without holding all of its text -------------------------------------
+#
+# ``json.loads`` needs the whole text, and a round package or record of 100,000 entries is about
+# half a gigabyte of it: with its bytes, its text and the parsed values alive together, reading
+# it would take three times that. :func:`load_json` reads the file a window at a time instead.
+# Any value that fits in the window is parsed by the ``json`` module's own scanner with the same
+# hooks as :func:`parse_json`; only containers larger than the window (the top-level object and
+# the long lists) are walked here, token by token, with the same grammar. The result is the
+# value :func:`parse_json` gives for the same bytes, and every input it refuses is refused.
+
+WINDOW_BYTES = 1 << 22
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_no_float,
+                            parse_constant=_no_float)
+_SCALAR_MARGIN = 64  # a scalar ending this close to the window's end may continue past it
+
+
+class _Window:
+    """The text of a binary file, a window at a time, with a read position."""
+
+    def __init__(self, handle: BinaryIO, where: str, size_name: str, window_bytes: int) -> None:
+        self.handle, self.where, self.window_bytes = handle, where, window_bytes
+        self.size_name = size_name
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.text, self.pos, self.base, self.size, self.eof = "", 0, 0, 0, False
+
+    def fill(self) -> bool:
+        """Append the next part of the file to the window; False at the end of the file."""
+        if self.eof:
+            return False
+        data = self.handle.read(self.window_bytes)
+        self.size += len(data)
+        if self.size > MAX_FILE_BYTES:
+            raise FileProblem(f"{self.size_name} is larger than {MAX_FILE_BYTES} bytes")
+        try:
+            more = self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{self.where} is not valid JSON: {exc}") from exc
+        self.eof = not data
+        self.base += self.pos
+        self.text = self.text[self.pos:] + more
+        self.pos = 0
+        return bool(data)
+
+    def fail(self, message: str, at: int | None = None) -> FormatError:
+        offset = self.base + (self.pos if at is None else at)
+        return FormatError(f"{self.where} is not valid JSON: {message} (char {offset})")
+
+    def skip_whitespace(self) -> str:
+        """Skip whitespace; the next character, or "" at the end of the file."""
+        while True:
+            self.pos = _WHITESPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.fill():
+                return ""
+
+    def scan(self) -> tuple[bool, Any]:
+        """Parse one whole value at the position: ``(True, value)``, or ``(False, None)`` for
+        a list or object that goes on past the window (the caller walks it). A value the window
+        may cut short (a string, number or literal at its end) is read further first."""
+        while True:
+            try:
+                value, end = _DECODER.scan_once(self.text, self.pos)
+            except StopIteration as stop:
+                error, at = "Expecting value", stop.value
+            except json.JSONDecodeError as exc:
+                error, at = exc.msg, exc.pos
+            except (ValueError, RecursionError) as exc:  # a hook refused it, or too deep
+                raise self.fail(str(exc)) from exc
+            else:
+                if self.eof or end + _SCALAR_MARGIN < len(self.text) \
+                        or self.text[self.pos] in "{[\"":
+                    self.pos = end
+                    return True, value
+                self.fill()  # a number or literal may go on in the next part
+                continue
+            cut_short = error.startswith("Unterminated string") or \
+                at + _SCALAR_MARGIN >= len(self.text)
+            if self.eof or not cut_short:
+                raise self.fail(error, at)
+            if self.text[self.pos] in "{[":
+                return False, None
+            self.fill()
+
+    def expect(self, allowed: str, message: str) -> str:
+        char = self.skip_whitespace()
+        if not char or char not in allowed:
+            raise self.fail(message)
+        self.pos += 1
+        return char
+
+    def value(self) -> Any:
+        """The next value (whitespace before it skipped)."""
+        char = self.skip_whitespace()
+        if not char:
+            raise self.fail("Expecting value")
+        whole, value = self.scan()
+        if whole:
+            return value
+        return self.container(char)
+
+    def container(self, opening: str) -> Any:
+        """A list or object larger than the window, walked element by element."""
+        self.pos += 1
+        closing = "]" if opening == "[" else "}"
+        items: list[Any] = []
+        if self.skip_whitespace() == closing:
+            self.pos += 1
+            return items if opening == "[" else _no_duplicates([])
+        while True:
+            if opening == "[":
+                items.append(self.value())
+            else:
+                if self.skip_whitespace() != '"':
+                    raise self.fail("Expecting property name enclosed in double quotes")
+                key = self.value()
+                self.expect(":", "Expecting ':' delimiter")
+                items.append((key, self.value()))
+            if self.expect("," + closing, "Expecting ',' delimiter") == closing:
+                break
+        if opening == "[":
+            return items
+        try:
+            return _no_duplicates(items)
+        except ValueError as exc:
+            raise self.fail(str(exc)) from exc
+
+
+def load_json(handle: BinaryIO, where: str, *, size_name: str | None = None,
+              window_bytes: int = WINDOW_BYTES) -> Any:
+    """:func:`parse_json` of everything ``handle`` holds, read a window at a time, so that a
+    large file's text is never held in memory all at once. At most :data:`MAX_FILE_BYTES`
+    are read (a :class:`FileProblem` names ``size_name``, by default ``where``, beyond)."""
+    window = _Window(handle, where, size_name or where, window_bytes)
+    window.fill()
+    try:
+        value = window.value()
+    except RecursionError as exc:
+        raise window.fail("too deeply nested") from exc
+    if window.skip_whitespace():
+        raise window.fail("Extra data")
+    return value
+
+
+def read_json(path: Path, where: str | None = None) -> Any:
+    """The parsed JSON of a file (:func:`load_json`; messages name it ``where``, by default
+    its path), or a :class:`FileProblem` naming the file."""
+    try:
+        with open(path, "rb") as handle:
+            return load_json(handle, str(path) if where is None else where,
+                             size_name=str(path))
+    except FileNotFoundError as exc:
+        raise FileProblem(f"{path} does not exist") from exc
+    except OSError as exc:
+        raise FileProblem(f"cannot read {path}: {exc.strerror}") from exc
+
+
 def read_bytes(path: Path) -> bytes:
     """The bytes of an input file, or a :class:`FileProblem` naming it."""
     try:
@@ -64,8 +224,13 @@ def read_bytes(path: Path) -> bytes:
 def parse_document(data: bytes, where: str, kind: str | Iterable[str]) -> Obj:
     """Parse a document (e.g. an upload), check ``v == 1`` and that its ``kind`` is one of
     ``kind``; ``where`` names it in messages."""
+    return check_document(parse_json(data, where), where, kind)
+
+
+def check_document(value: Any, where: str, kind: str | Iterable[str]) -> Obj:
+    """Parsed JSON as a document: ``v == 1`` and a ``kind`` among ``kind``."""
     kinds = {kind} if isinstance(kind, str) else set(kind)
-    doc = Obj(parse_json(data, where), where)
+    doc = Obj(value, where)
     if not doc.is_version(VERSION):
         raise FormatError(f"{where}: field v must be {VERSION}")
     if doc.data.get("kind") not in kinds:
@@ -76,8 +241,8 @@ def parse_document(data: bytes, where: str, kind: str | Iterable[str]) -> Obj:
 
 
 def read_document(path: Path, kind: str | Iterable[str]) -> Obj:
-    """Read a file and check it with :func:`parse_document`."""
-    return parse_document(read_bytes(path), str(path), kind)
+    """Read a file (:func:`read_json`) and check it as :func:`parse_document` does."""
+    return check_document(read_json(path), str(path), kind)
 
 
 def expect(doc: Obj, kind: str, required: Iterable[str], optional: Iterable[str] = ()) -> Obj:

@@ -288,13 +288,28 @@ def _parse_entry(item: Obj, n: int) -> RevealedEntry:
     )
 
 
-def _parse_round(item: Obj, n: int) -> Round:
+def _parse_round(item: Obj, n: int, consume: bool) -> Round:
     item.exact_keys({"number", "size", "status", "entries"})
     status = item.text("status", max_len=10)
     if status not in ROUND_STATUSES:
         raise FormatError(f"{item.where}: field status must be pending or revealed")
-    entries = [_parse_entry(entry, n) for entry in item.objects("entries")]
+    array = item.array("entries")
+    entries = []
+    for position, entry in enumerate(item.objects("entries")):
+        entries.append(_parse_entry(entry, n))
+        if consume:
+            array[position] = entry.data = None  # type: ignore[assignment]
     return Round(item.integer("number", low=1), item.integer("size"), status, entries)
+
+
+def _parse_leaves(log: Obj, consume: bool) -> list[bytes]:
+    array = log.array("leaves")
+    leaves = []
+    for i, leaf in enumerate(array):
+        leaves.append(unhex(leaf, f"{log.where}: field leaves[{i}]", max_size=MAX_LEAF_BYTES))
+        if consume:
+            array[i] = None
+    return leaves
 
 
 def _parse_counts(doc: Obj) -> tuple[int, dict[str, int]]:
@@ -315,19 +330,20 @@ def _parse_outcome(doc: Obj, n: int) -> Outcome:
                                            SIGNATURE_BYTES))
 
 
-def parse_record(obj: object, where: str = "the record") -> Record:
+def parse_record(obj: object, where: str = "the record", *, consume: bool = False) -> Record:
     """Read a record strictly: exact fields, lowercase hex of the right sizes, integers.
 
     ``obj`` is the parsed JSON (:func:`crypto.tools.jsonfile.parse_json`). Raises
     :class:`~crypto.tools.errors.FormatError` naming the field; checks no meaning.
+    ``consume``: empty ``obj``'s lists of leaves and entries while reading them (a record of
+    100,000 entries holds about half a gigabyte of hex).
     """
     doc = obj if isinstance(obj, Obj) else Obj(obj, where)
     expect(doc, KIND, {"manifest", "ctx", "dkg", "log", "counts", "rounds", "outcome"})
     manifest = parse_manifest(doc.child("manifest"))
     deals, signatures, Y, keys = _parse_dkg(doc.child("dkg"), manifest)
     log = doc.child("log").exact_keys({"id", "public_key", "leaves", "heads"})
-    leaves = [unhex(leaf, f"{log.where}: field leaves[{i}]", max_size=MAX_LEAF_BYTES)
-              for i, leaf in enumerate(log.array("leaves"))]
+    leaves = _parse_leaves(log, consume)
     head_size, counts = _parse_counts(doc.child("counts"))
     return Record(
         manifest=manifest, ctx=doc.raw("ctx", size=CTX_BYTES), deals=deals,
@@ -335,6 +351,6 @@ def parse_record(obj: object, where: str = "the record") -> Record:
         log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES),
         log_public_key=log.raw("public_key", size=KEY_BYTES), leaves=leaves,
         heads=_parse_heads(log), counts_head_size=head_size, published_counts=counts,
-        rounds=[_parse_round(item, manifest.n) for item in doc.objects("rounds")],
+        rounds=[_parse_round(item, manifest.n, consume) for item in doc.objects("rounds")],
         outcome=_parse_outcome(doc.child("outcome"), manifest.n),
     )

@@ -16,7 +16,7 @@ from . import signing
 from .errors import CheckFailed, FormatError
 from .files import Rule, manifest_ctx
 from .record import PENDING, REVEALED, PublicDeal, Record, SignedHead
-from .round_check import LogState, check_leaf, token_keys
+from .round_check import LogState, checked_leaves
 
 DEADLINE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -114,18 +114,18 @@ def check_dkg(record: Record) -> bytes:
 # --- 3. leaves ------------------------------------------------------------------------------
 
 
-def check_leaves(record: Record) -> LogFacts:
+def check_leaves(record: Record, *, jobs: int | None = None) -> LogFacts:
     """The log's id, then every leaf in order (tokens, nullifiers, withdrawals); counts the live
-    entries per lab at every head's size."""
+    entries per lab at every head's size. Tokens are checked by worker processes (``jobs``,
+    see :mod:`crypto.parallel`)."""
     if record.log_id != record.manifest.campaign_id.encode("ascii"):
         raise CheckFailed("log: id is not the ASCII of the manifest's id")
-    keys, campaign_id = token_keys(record.manifest), record.log_id
+    campaign_id = record.log_id
     sizes = {head.size for head in record.heads} | {0}
     state, facts, live = LogState(), LogFacts(), dict.fromkeys(record.manifest.token_keys, 0)
-    for i, data in enumerate(record.leaves):
+    for i, leaf in checked_leaves(record.leaves, record.manifest, campaign_id, state, jobs=jobs):
         if i in sizes:
             facts.live_at[i] = dict(live)
-        leaf = check_leaf(i, data, keys, campaign_id, state)
         if isinstance(leaf, log_leaves.EntryLeaf):
             facts.entries[i] = leaf
             live[leaf.lab] += 1

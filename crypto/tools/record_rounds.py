@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import closing
 from dataclasses import dataclass
 
-from .. import reveal, seal
+from .. import parallel, reveal, seal
 from ..errors import CryptoError, EncodingError, InvalidProof
 from .errors import CheckFailed
-from .record import REVEALED, Record, RevealedEntry, Round
+from .record import REVEALED, Record, Round
 from .record_check import LogFacts
 
 PAYLOAD_KEYS = {"v", "name", "role", "statement", "display"}
@@ -74,77 +75,123 @@ def _check_listing(rnd: Round, facts: LogFacts, start: int) -> None:
                           "round reveals no ciphertext for it")
 
 
-def _check_ciphertext(record: Record, where: str, entry: RevealedEntry, ad: bytes,
-                      expected_sha256: bytes) -> None:
-    if hashlib.sha256(entry.ciphertext).digest() != expected_sha256:
-        raise CheckFailed(f"{where}: the ciphertext does not match the leaf's ciphertext_sha256")
+# Each entry's checks that need nothing but the entry (and the campaign's keys) run in worker
+# processes (:mod:`crypto.parallel`); what depends on earlier entries (a repeated ``R``) and the
+# counting stay in order here. A worker reports for each entry the first check that failed and
+# at which stage, so that the first failure reported is the one a check in strict order would
+# meet first.
+CIPHERTEXT, LATER, OK = "ciphertext", "later", "ok"  # stages: before and after the R check
+UNOPENED, MALFORMED, PAYLOAD = "unopened", "malformed", "payload"
+
+EntryItem = tuple[bytes, bytes, bytes, dict[int, bytes], "bytes | None"]
+"""``(ad, ciphertext, the leaf's ciphertext_sha256, {j: partial}, published payload)``."""
+
+
+def _check_ciphertext(Y: bytes, ad: bytes, ciphertext: bytes, expected_sha256: bytes
+                      ) -> str | None:
+    if hashlib.sha256(ciphertext).digest() != expected_sha256:
+        return "the ciphertext does not match the leaf's ciphertext_sha256"
     try:
-        seal.check_ciphertext(record.Y, ad, entry.ciphertext)
+        seal.check_ciphertext(Y, ad, ciphertext)
     except InvalidProof:
-        raise CheckFailed(f"{where}: the ciphertext's proof of knowledge does not verify") from None
+        return "the ciphertext's proof of knowledge does not verify"
     except EncodingError as exc:
-        raise CheckFailed(f"{where}: the ciphertext is malformed ({exc})") from None
+        return f"the ciphertext is malformed ({exc})"
+    return None
 
 
-def _check_partials(record: Record, where: str, entry: RevealedEntry, ad: bytes) -> dict[
-        int, bytes]:
-    """Every posted partial's proof; returns ``D_j`` by trustee, at least t of them."""
-    R, shares = entry.ciphertext[:32], {}
-    for j, partial in sorted(entry.partials.items()):
+def _check_partials(Yj: dict[int, bytes], t: int, R: bytes, ad: bytes,
+                    partials: dict[int, bytes]) -> dict[int, bytes] | str:
+    """Every posted partial's proof; ``D_j`` by trustee (at least t of them), or what failed."""
+    shares = {}
+    for j, partial in sorted(partials.items()):
         try:
-            shares[j] = reveal.verify_partial(j, record.verification_keys[j], R, ad, partial)
+            shares[j] = reveal.verify_partial(j, Yj[j], R, ad, partial)
         except InvalidProof:
-            raise CheckFailed(f"{where}: trustee {j}'s partial decryption does not verify") \
-                from None
+            return f"trustee {j}'s partial decryption does not verify"
         except EncodingError as exc:
-            raise CheckFailed(f"{where}: trustee {j}'s partial decryption is malformed "
-                              f"({exc})") from None
-    t = record.manifest.t
+            return f"trustee {j}'s partial decryption is malformed ({exc})"
     if len(shares) < t:
-        raise CheckFailed(f"{where}: {len(shares)} valid partial decryptions; t = {t} are "
-                          "needed")
+        return f"{len(shares)} valid partial decryptions; t = {t} are needed"
     return shares
 
 
-def _check_payload(record: Record, where: str, entry: RevealedEntry, ad: bytes,
-                   shares: dict[int, bytes], facts: RevealFacts) -> None:
-    quorum = sorted(shares)[: record.manifest.t]
+def _check_payload(Y: bytes, t: int, ad: bytes, ciphertext: bytes, shares: dict[int, bytes],
+                   payload: bytes | None) -> tuple[str, str]:
+    quorum = sorted(shares)[:t]
     try:
-        opened: bytes | None = reveal.decrypt(record.Y, ad, entry.ciphertext,
-                                              {j: shares[j] for j in quorum})
+        opened: bytes | None = reveal.decrypt(Y, ad, ciphertext, {j: shares[j] for j in quorum})
     except CryptoError:
         opened = None  # the signer sealed a box that does not open: anyone can see it
-    if entry.payload != opened:
+    if payload != opened:
         if opened is None:
-            raise CheckFailed(f"{where}: a payload is published, but the box does not open with "
-                              f"trustees {', '.join(map(str, quorum))}'s partials")
-        raise CheckFailed(f"{where}: the published payload differs from the decryption")
+            return LATER, (f"a payload is published, but the box does not open with trustees "
+                           f"{', '.join(map(str, quorum))}'s partials")
+        return LATER, "the published payload differs from the decryption"
     if opened is None:
-        facts.unopened += 1
-    elif not is_valid_payload(opened):
-        facts.malformed += 1
-    else:
-        facts.payloads += 1
+        return OK, UNOPENED
+    return OK, PAYLOAD if is_valid_payload(opened) else MALFORMED
 
 
-def check_revealed_rounds(record: Record, facts: LogFacts) -> RevealFacts:
-    """Every entry of every revealed round, in round and leaf order."""
+def _entry_outcome(item: EntryItem, Y: bytes, Yj: dict[int, bytes], t: int) -> tuple[str, str]:
+    ad, ciphertext, expected_sha256, partials, payload = item
+    try:
+        problem = _check_ciphertext(Y, ad, ciphertext, expected_sha256)
+        if problem is not None:
+            return CIPHERTEXT, problem
+        shares = _check_partials(Yj, t, ciphertext[:32], ad, partials)
+        if isinstance(shares, str):
+            return LATER, shares
+        return _check_payload(Y, t, ad, ciphertext, shares, payload)
+    except CryptoError as exc:  # a malformed value no check above anticipated
+        return LATER, str(exc)
+
+
+def _entries_chunk(items: list[EntryItem], Y: bytes, Yj: dict[int, bytes], t: int
+                   ) -> list[tuple[str, str]]:
+    return [_entry_outcome(item, Y, Yj, t) for item in items]
+
+
+def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: dict[bytes, int],
+                         found: RevealFacts, jobs: int | None) -> None:
+    items: list[EntryItem] = []
+    for entry in rnd.entries:
+        leaf = facts.entries[entry.leaf_index]
+        items.append((record.ctx + leaf.nullifier, entry.ciphertext, leaf.ciphertext_sha256,
+                      entry.partials, entry.payload))
+    Yj = dict(record.verification_keys)
+    with closing(parallel.map_chunks(_entries_chunk, items, record.Y, Yj, record.manifest.t,
+                                     jobs=jobs)) as results:
+        for start, outcomes in results:
+            for offset, (stage, detail) in enumerate(outcomes):
+                entry = rnd.entries[start + offset]
+                where = f"round {rnd.number}, leaf {entry.leaf_index}"
+                if stage == CIPHERTEXT:
+                    raise CheckFailed(f"{where}: {detail}")
+                R = entry.ciphertext[:32]
+                if R in seen_R:
+                    raise CheckFailed(f"{where}: the ciphertext's R repeats leaf {seen_R[R]}'s")
+                seen_R[R] = entry.leaf_index
+                if stage == LATER:
+                    raise CheckFailed(f"{where}: {detail}")
+                if detail == UNOPENED:
+                    found.unopened += 1
+                elif detail == MALFORMED:
+                    found.malformed += 1
+                else:
+                    found.payloads += 1
+
+
+def check_revealed_rounds(record: Record, facts: LogFacts, *, jobs: int | None = None
+                          ) -> RevealFacts:
+    """Every entry of every revealed round, in round and leaf order (the entries' checks are
+    shared out among worker processes: ``jobs``, default the CPU count)."""
     found, seen_R = RevealFacts(), {}
     start = 0
     for rnd in record.rounds:
         if rnd.status == REVEALED:
             found.rounds_revealed += 1
             _check_listing(rnd, facts, start)
-            for entry in rnd.entries:
-                where = f"round {rnd.number}, leaf {entry.leaf_index}"
-                leaf = facts.entries[entry.leaf_index]
-                ad = record.ctx + leaf.nullifier
-                _check_ciphertext(record, where, entry, ad, leaf.ciphertext_sha256)
-                R = entry.ciphertext[:32]
-                if R in seen_R:
-                    raise CheckFailed(f"{where}: the ciphertext's R repeats leaf {seen_R[R]}'s")
-                seen_R[R] = entry.leaf_index
-                _check_payload(record, where, entry, ad,
-                               _check_partials(record, where, entry, ad), found)
+            _check_round_entries(record, rnd, facts, seen_R, found, jobs)
         start = rnd.size
     return found

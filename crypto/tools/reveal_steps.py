@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nacl.utils
 
-from .. import group, reveal
+from .. import group, parallel, reveal
 from . import signing
 from .ceremony_steps import say
 from .errors import EXIT_OK, CheckFailed, FileProblem
@@ -69,21 +69,24 @@ def _report_round(rnd: RoundPackage, plan: RoundPlan) -> None:
 
 
 def _partials(
-    rnd: RoundPackage, plan: RoundPlan, j: int, x_j: bytes, keys: CampaignKeys
+    rnd: RoundPackage, plan: RoundPlan, j: int, x_j: bytes, keys: CampaignKeys,
+    jobs: int | None,
 ) -> list[PartialRecord]:
     ctx = rnd.package.ctx
-    return [
-        PartialRecord(e.leaf_index, e.nullifier,
-                      reveal.partial_decrypt(j, x_j, keys.Yj, e.R, ctx + e.nullifier))
-        for e in plan.to_decrypt
-    ]
+    partials = reveal.partial_decrypt_many(
+        j, x_j, keys.Yj, [(e.R, ctx + e.nullifier) for e in plan.to_decrypt], jobs=jobs)
+    return [PartialRecord(e.leaf_index, e.nullifier, partial)
+            for e, partial in zip(plan.to_decrypt, partials, strict=True)]
 
 
 def run_decrypt(
     key_path: Path, share_path: Path, package_path: Path, out: Path,
-    previous_partials: Path | None,
+    previous_partials: Path | None, *, jobs: int | None = None,
 ) -> int:
-    """Check a round package completely, then write this trustee's partial decryptions."""
+    """Check a round package completely, then write this trustee's partial decryptions.
+
+    ``jobs`` worker processes (default: the CPU count) share the per-entry checks and
+    decryptions; the file written does not depend on it (see :mod:`crypto.parallel`)."""
     ensure_absent(out)
     key, share, rnd = load_key(key_path), load_share(share_path), load_round(package_path)
     manifest, ctx = rnd.package.manifest, rnd.package.ctx
@@ -99,9 +102,10 @@ def run_decrypt(
         f"({signing.fingerprint(keys.Y)}) and Y_{j}, which your share matches.")
     if previous_partials is not None:
         _check_previous(rnd, previous_partials)
-    plan = check_round(rnd, keys.Y)
-    _report_round(rnd, plan)
-    records = _partials(rnd, plan, j, x_j, keys)
+    with parallel.pool(jobs):  # one set of worker processes for the checks and the partials
+        plan = check_round(rnd, keys.Y, jobs=jobs)
+        _report_round(rnd, plan)
+        records = _partials(rnd, plan, j, x_j, keys, jobs)
     del x_j
     head = rnd.head
     write_document(out, partials_doc(PartialsFile(

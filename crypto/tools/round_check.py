@@ -11,12 +11,20 @@ leaf or dealer at fault.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .. import blindrsa, dkg, log_leaves, merkle, seal
-from ..errors import CryptoError, EncodingError, InvalidProof, InvalidSignature
+from .. import blindrsa, dkg, log_leaves, merkle, parallel, seal
+from ..errors import (
+    CryptoError,
+    EncodingError,
+    InvalidProof,
+    InvalidSignature,
+    ItemFailed,
+)
 from .errors import CheckFailed
 from .files import Manifest
 from .roundfile import RoundLeaf, RoundPackage
@@ -118,26 +126,34 @@ def token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
     return keys
 
 
+def token_problem(
+    leaf: log_leaves.EntryLeaf, keys: Mapping[str, rsa.RSAPublicKey], campaign_id: bytes
+) -> str | None:
+    """What is wrong with an entry's token, if anything (see :func:`check_token`)."""
+    if leaf.lab not in keys:
+        return f"lab {leaf.lab!r} is not an eligible lab of this campaign"
+    try:
+        token = blindrsa.verify_token(keys[leaf.lab], leaf.token_message, leaf.token_signature)
+    except InvalidSignature:
+        return f"the token signature does not verify under lab {leaf.lab}'s key"
+    except EncodingError:
+        return "the token message is malformed"
+    if token.campaign_id != campaign_id:
+        return "the token was issued for another campaign"
+    if token.lab_slug != leaf.lab:
+        return f"the token was issued for lab {token.lab_slug!r}, not {leaf.lab!r}"
+    if blindrsa.nullifier(leaf.token_message) != leaf.nullifier:
+        return "the nullifier is not the token's nullifier"
+    return None
+
+
 def check_token(
     i: int, leaf: log_leaves.EntryLeaf, keys: dict[str, rsa.RSAPublicKey], campaign_id: bytes
 ) -> None:
     """The entry's token: signed by its lab's key, for this campaign and lab, right nullifier."""
-    if leaf.lab not in keys:
-        raise CheckFailed(f"leaf {i}: lab {leaf.lab!r} is not an eligible lab of this campaign")
-    try:
-        token = blindrsa.verify_token(keys[leaf.lab], leaf.token_message, leaf.token_signature)
-    except InvalidSignature as exc:
-        raise CheckFailed(f"leaf {i}: the token signature does not verify under lab "
-                          f"{leaf.lab}'s key") from exc
-    except EncodingError as exc:
-        raise CheckFailed(f"leaf {i}: the token message is malformed") from exc
-    if token.campaign_id != campaign_id:
-        raise CheckFailed(f"leaf {i}: the token was issued for another campaign")
-    if token.lab_slug != leaf.lab:
-        raise CheckFailed(f"leaf {i}: the token was issued for lab {token.lab_slug!r}, "
-                          f"not {leaf.lab!r}")
-    if blindrsa.nullifier(leaf.token_message) != leaf.nullifier:
-        raise CheckFailed(f"leaf {i}: the nullifier is not the token's nullifier")
+    problem = token_problem(leaf, keys, campaign_id)
+    if problem is not None:
+        raise CheckFailed(f"leaf {i}: {problem}")
 
 
 @dataclass
@@ -170,8 +186,7 @@ def check_leaf(
     """Parse leaf ``i`` and check it against the log before it (``state``), then add it.
 
     An entry: its token (:func:`check_token`) and a nullifier no earlier entry has. A
-    withdrawal: :func:`check_withdrawal`. Shared by ``pledge-trustee decrypt`` and
-    ``pledge-verify``, so both read a log the same way.
+    withdrawal: :func:`check_withdrawal`. :func:`checked_leaves` does the same for a whole log.
     """
     try:
         leaf = log_leaves.parse_leaf(data)
@@ -181,6 +196,10 @@ def check_leaf(
         check_withdrawal(i, leaf, state)
         return leaf
     check_token(i, leaf, keys, campaign_id)
+    return _add_entry(i, leaf, state)
+
+
+def _add_entry(i: int, leaf: log_leaves.EntryLeaf, state: LogState) -> log_leaves.EntryLeaf:
     if leaf.nullifier in state.entries:
         raise CheckFailed(f"leaf {i}: the nullifier repeats leaf "
                           f"{state.entries[leaf.nullifier][0]}")
@@ -188,18 +207,78 @@ def check_leaf(
     return leaf
 
 
-def _check_leaves(rnd: RoundPackage) -> LogState:
+_KEYS: dict[tuple[tuple[str, bytes], ...], dict[str, rsa.RSAPublicKey]] = {}
+
+
+def _loaded_keys(ders: Mapping[str, bytes]) -> dict[str, rsa.RSAPublicKey]:
+    """Token keys from their DER, loaded once per process (worker processes get the DER)."""
+    cache_key = tuple(sorted(ders.items()))
+    if cache_key not in _KEYS:
+        _KEYS[cache_key] = {slug: blindrsa.load_public_key(der) for slug, der in ders.items()}
+    return _KEYS[cache_key]
+
+
+def _leaves_chunk(datas: Sequence[bytes], ders: Mapping[str, bytes], campaign_id: bytes
+                  ) -> list[log_leaves.Leaf | str]:
+    """Each leaf parsed and, for an entry, its token checked: the leaf, or what is wrong."""
+    keys = _loaded_keys(ders)
+    out: list[log_leaves.Leaf | str] = []
+    for data in datas:
+        try:
+            leaf = log_leaves.parse_leaf(data)
+        except EncodingError as exc:
+            out.append(f"not a valid log leaf ({exc})")
+            continue
+        if isinstance(leaf, log_leaves.EntryLeaf):
+            problem = token_problem(leaf, keys, campaign_id)
+            if problem is not None:
+                out.append(problem)
+                continue
+        out.append(leaf)
+    return out
+
+
+def checked_leaves(
+    leaves: Sequence[bytes], manifest: Manifest, campaign_id: bytes, state: LogState, *,
+    jobs: int | None = None,
+) -> Iterator[tuple[int, log_leaves.Leaf]]:
+    """:func:`check_leaf` of every leaf in order, yielding ``(index, leaf)``; stops with a
+    :class:`CheckFailed` at the first failure.
+
+    Parsing leaves and checking tokens needs nothing but the leaf, so it is spread over worker
+    processes (:mod:`crypto.parallel`); the checks against the log before each leaf (unique
+    nullifiers, withdrawals) stay here, in order. The first failure is the one :func:`check_leaf`
+    would meet first. Shared by ``pledge-trustee decrypt`` and ``pledge-verify``, so both read
+    a log the same way.
+    """
+    token_keys(manifest)  # refuse an unusable key here, before any worker loads it
+    ders = dict(manifest.token_keys)
+    with closing(parallel.map_chunks(_leaves_chunk, leaves, ders, campaign_id,
+                                     jobs=jobs)) as results:
+        for start, chunk in results:
+            for offset, leaf in enumerate(chunk):
+                i = start + offset
+                if isinstance(leaf, str):
+                    raise CheckFailed(f"leaf {i}: {leaf}")
+                if isinstance(leaf, log_leaves.WithdrawalLeaf):
+                    check_withdrawal(i, leaf, state)
+                else:
+                    _add_entry(i, leaf, state)
+                yield i, leaf
+
+
+def _check_leaves(rnd: RoundPackage, jobs: int | None) -> LogState:
     """Parse and check every leaf of the log in order, and which leaves carry a ciphertext."""
     manifest = rnd.package.manifest
-    keys, campaign_id = token_keys(manifest), manifest.campaign_id.encode("ascii")
     state = LogState()
-    for item in rnd.leaves:
-        i = item.index
-        leaf = check_leaf(i, item.leaf, keys, campaign_id, state)
+    datas = [item.leaf for item in rnd.leaves]
+    for i, leaf in checked_leaves(datas, manifest, manifest.campaign_id.encode("ascii"), state,
+                                  jobs=jobs):
+        ciphertext = rnd.leaves[i].ciphertext
         if isinstance(leaf, log_leaves.WithdrawalLeaf):
-            if item.ciphertext is not None:
+            if ciphertext is not None:
                 raise CheckFailed(f"leaf {i}: a withdrawal must not carry a ciphertext")
-        elif i < rnd.start and item.ciphertext is not None:
+        elif i < rnd.start and ciphertext is not None:
             raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
     return state
 
@@ -219,9 +298,10 @@ def _check_rule(manifest: Manifest, state: LogState, plan: RoundPlan) -> None:
             f"{rule.min_labs} labs with {rule.min_per_lab} each); refusing to decrypt")
 
 
-def _check_ciphertext(
-    item: RoundLeaf, entry: log_leaves.EntryLeaf, Y: bytes, ctx: bytes, seen_R: dict[bytes, int]
-) -> Entry:
+def _precheck_ciphertext(
+    item: RoundLeaf, entry: log_leaves.EntryLeaf, seen_R: dict[bytes, int]
+) -> bytes:
+    """The checks of an entry's ciphertext before its proof: present, the leaf's, new ``R``."""
     i = item.index
     if item.ciphertext is None:
         raise CheckFailed(f"leaf {i}: the ciphertext of this entry is missing")
@@ -230,34 +310,57 @@ def _check_ciphertext(
     R = item.ciphertext[:32]
     if R in seen_R:
         raise CheckFailed(f"leaf {i}: the ciphertext's R repeats leaf {seen_R[R]}")
-    try:
-        seal.check_ciphertext(Y, ctx + entry.nullifier, item.ciphertext)
-    except InvalidProof as exc:
-        raise CheckFailed(f"leaf {i}: the ciphertext's proof does not verify") from exc
-    except EncodingError as exc:
-        raise CheckFailed(f"leaf {i}: the ciphertext is malformed ({exc})") from exc
     seen_R[R] = i
-    return Entry(i, entry.nullifier, R)
+    return R
 
 
-def check_round(rnd: RoundPackage, Y: bytes) -> RoundPlan:
-    """Every check of DESIGN §4.4 on a round package; returns the entries to decrypt."""
+def _ciphertext_failure(i: int, error: CryptoError) -> CheckFailed:
+    if isinstance(error, InvalidProof):
+        return CheckFailed(f"leaf {i}: the ciphertext's proof does not verify")
+    if isinstance(error, EncodingError):
+        return CheckFailed(f"leaf {i}: the ciphertext is malformed ({error})")
+    raise error
+
+
+def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> RoundPlan:
+    """Every check of DESIGN §4.4 on a round package; returns the entries to decrypt.
+
+    The first failure is reported, in the order of the checks and, within the ciphertexts, in
+    leaf order; the ciphertexts' proofs are checked by worker processes (``jobs``, default
+    the CPU count; see :mod:`crypto.parallel`).
+    """
     _check_heads(rnd)
     _check_root(rnd)
-    state = _check_leaves(rnd)
+    state = _check_leaves(rnd, jobs)
     plan = RoundPlan()
     _check_rule(rnd.package.manifest, state, plan)
+    ctx = rnd.package.ctx
     seen_R: dict[bytes, int] = {}
+    proofs: list[tuple[bytes, bytes]] = []
+    early: CheckFailed | None = None  # the first failure found before checking any proof
     for nullifier, (i, entry) in state.entries.items():
         if i < rnd.start:
             continue
         item = rnd.leaves[i]
-        if nullifier in state.withdrawn:
-            if item.ciphertext is not None and \
-                    hashlib.sha256(item.ciphertext).digest() != entry.ciphertext_sha256:
-                raise CheckFailed(f"leaf {i}: the ciphertext does not match the leaf's "
-                                  "ciphertext_sha256")
-            plan.withdrawn.append(i)
-            continue
-        plan.to_decrypt.append(_check_ciphertext(item, entry, Y, rnd.package.ctx, seen_R))
+        try:
+            if nullifier in state.withdrawn:
+                if item.ciphertext is not None and \
+                        hashlib.sha256(item.ciphertext).digest() != entry.ciphertext_sha256:
+                    raise CheckFailed(f"leaf {i}: the ciphertext does not match the leaf's "
+                                      "ciphertext_sha256")
+                plan.withdrawn.append(i)
+                continue
+            R = _precheck_ciphertext(item, entry, seen_R)
+        except CheckFailed as exc:
+            early = exc
+            break
+        plan.to_decrypt.append(Entry(i, entry.nullifier, R))
+        proofs.append((ctx + entry.nullifier, item.ciphertext))  # type: ignore[arg-type]
+    try:
+        seal.check_ciphertexts(Y, proofs, jobs=jobs)
+    except ItemFailed as failed:
+        raise _ciphertext_failure(plan.to_decrypt[failed.position].leaf_index,
+                                  failed.error) from None
+    if early is not None:
+        raise early
     return plan

@@ -76,8 +76,9 @@ def _parse_head(obj: Obj) -> TreeHead:
                     obj.raw("root", size=HASH_LEN), obj.raw("signature", size=SIGNATURE_BYTES))
 
 
-def _parse_leaves(doc: Obj) -> list[RoundLeaf]:
+def _parse_leaves(doc: Obj, consume: bool) -> list[RoundLeaf]:
     leaves = []
+    array = doc.array("leaves")
     for position, item in enumerate(doc.objects("leaves")):
         item.exact_keys({"index", "leaf"}, {"ciphertext"})
         if item.integer("index") != position:
@@ -85,6 +86,8 @@ def _parse_leaves(doc: Obj) -> list[RoundLeaf]:
         ciphertext = (item.raw("ciphertext", max_size=seal.CIPHERTEXT_BYTES)
                       if item.has("ciphertext") else None)
         leaves.append(RoundLeaf(position, item.raw("leaf", max_size=MAX_LEAF_BYTES), ciphertext))
+        if consume:  # drop the hex as soon as it is read: it is twice the size of the bytes
+            array[position] = item.data = None  # type: ignore[assignment]
     return leaves
 
 
@@ -100,12 +103,16 @@ def _parse_previous(doc: Obj) -> tuple[TreeHead | None, list[bytes]]:
 
 
 def load_round(path: Path) -> RoundPackage:
-    """Read a round package file."""
-    return parse_round(read_document(path, "round"))
+    """Read a round package file (a window at a time: a round of 100,000 entries is about
+    half a gigabyte of JSON)."""
+    return parse_round(read_document(path, "round"), consume=True)
 
 
-def parse_round(doc: Obj) -> RoundPackage:
-    """A round package (format and ctx only; :mod:`crypto.tools.round_check` checks the rest)."""
+def parse_round(doc: Obj, *, consume: bool = False) -> RoundPackage:
+    """A round package (format and ctx only; :mod:`crypto.tools.round_check` checks the rest).
+
+    ``consume``: empty ``doc``'s list of leaves while reading it, to keep memory low.
+    """
     expect(doc, "round", {"manifest", "ctx", "board", "log", "head", "leaves"}, {"previous"})
     package = parse_manifest_package(doc)
     log = doc.child("log").exact_keys({"id", "public_key"})
@@ -118,7 +125,7 @@ def parse_round(doc: Obj) -> RoundPackage:
         head=_parse_head(doc.child("head")),
         previous=previous,
         consistency_proof=proof,
-        leaves=_parse_leaves(doc),
+        leaves=_parse_leaves(doc, consume),
     )
 
 

@@ -7,7 +7,7 @@ Usage (the files are documented in ``docs/trustee-files.md``)::
     pledge-trustee finish  --key KEYFILE --package CEREMONY.json --board BOARD.json
                            --share-out SHARE.json --out RESULT.json [--kdf ...]
     pledge-trustee decrypt --key KEYFILE --share SHARE.json --package ROUND.json
-                           --out PARTIALS.json [--previous OLD-PARTIALS.json]
+                           --out PARTIALS.json [--previous OLD-PARTIALS.json] [--jobs N]
     pledge-trustee destroy --share SHARE.json [--key KEYFILE --package CEREMONY.json
                            --out CONFIRM.json]
 
@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import CryptoError
 from .ceremony_steps import run_deal, run_finish, run_init
 from .errors import EXIT_CHECK_FAILED, ToolError
+from .jobs import add_jobs_option
 from .keys import KDF_COSTS
 from .prompt import ENV_VAR
 from .reveal_steps import run_decrypt, run_destroy
@@ -49,7 +50,7 @@ def _finish(a: argparse.Namespace) -> int:
 
 
 def _decrypt(a: argparse.Namespace) -> int:
-    return run_decrypt(a.key, a.share, a.package, a.out, a.previous)
+    return run_decrypt(a.key, a.share, a.package, a.out, a.previous, jobs=a.jobs)
 
 
 def _destroy(a: argparse.Namespace) -> int:
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="the partials file to upload")
     p.add_argument("--previous", type=Path,
                    help="your partials file of the previous round, to pin the previous head")
+    add_jobs_option(p)
     p = _command(sub, "destroy", "destroy your share (optionally confirm it, signed)", _destroy)
     p.add_argument("--share", required=True, type=Path)
     p.add_argument("--key", type=Path, help="sign a confirmation with this key")

@@ -1,4 +1,5 @@
-"""``pledge-verify RECORD [--quiet]``: check a campaign record from outside (DESIGN §6).
+"""``pledge-verify RECORD [--quiet] [--jobs N]``: check a campaign record from outside
+(DESIGN §6).
 
 Uses only :mod:`crypto`. Reads the record (a file, or ``-`` for standard input), recomputes
 everything in it in the fixed order of ``docs/record.md`` and stops at the first failure:
@@ -21,10 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import parallel
 from ..errors import CryptoError
 from . import signing
 from .errors import EXIT_CHECK_FAILED, EXIT_OK, FileProblem, ToolError
-from .jsonfile import MAX_FILE_BYTES, parse_json, read_bytes
+from .jobs import add_jobs_option
+from .jsonfile import load_json, read_json
 from .jsonhttp import printable
 from .record import REVEALED, Record, SignedHead, parse_record
 from .record_check import (
@@ -53,17 +56,24 @@ class Summary:
     unfrozen: SignedHead | None  # no round, yet the rule held at this head (see check_rounds)
 
 
-def verify_record(obj: object) -> Summary:
+def verify_record(obj: object, *, jobs: int | None = None) -> Summary:
     """Parse and check a record (parsed JSON); raises :class:`~.errors.CheckFailed` at the
-    first failure, in the order of ``docs/record.md``."""
-    record = parse_record(obj)
+    first failure, in the order of ``docs/record.md``. The per-leaf and per-entry checks are
+    shared out among ``jobs`` worker processes (default: the CPU count; see
+    :mod:`crypto.parallel`); what is reported does not depend on it."""
+    return check_parsed(parse_record(obj), jobs=jobs)
+
+
+def check_parsed(record: Record, *, jobs: int | None = None) -> Summary:
+    """:func:`verify_record` of a record already read with :func:`parse_record`."""
     deadline = check_manifest(record)
     transcript = check_dkg(record)
-    facts = check_leaves(record)
-    check_heads(record)
-    check_counts(record, facts)
-    unfrozen = check_rounds(record, facts, deadline)
-    revealed = check_revealed_rounds(record, facts)
+    with parallel.pool(jobs):  # one set of worker processes for the leaves and the rounds
+        facts = check_leaves(record, jobs=jobs)
+        check_heads(record)
+        check_counts(record, facts)
+        unfrozen = check_rounds(record, facts, deadline)
+        revealed = check_revealed_rounds(record, facts, jobs=jobs)
     check_outcome(record)
     return Summary(record, transcript, facts, revealed, unfrozen)
 
@@ -118,13 +128,15 @@ def summary_lines(s: Summary) -> list[str]:
     ]
 
 
-def _read(source: str) -> bytes:
-    if source != "-":
-        return read_bytes(Path(source))
-    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise FileProblem(f"standard input is larger than {MAX_FILE_BYTES} bytes")
-    return data
+def _load(source: str) -> Record:
+    """Read and parse the record a window at a time (a file, or ``-`` for standard input): a
+    record of 100,000 entries is about half a gigabyte of JSON, and its hex is dropped as soon
+    as it is read."""
+    if source == "-":
+        obj = load_json(sys.stdin.buffer, "the record", size_name="standard input")
+    else:
+        obj = read_json(Path(source), "the record")
+    return parse_record(obj, consume=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,9 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog=PROG, description="Check a Pledge campaign record (see docs/record.md).")
     parser.add_argument("record", help="the campaign record file, or - for standard input")
     parser.add_argument("--quiet", action="store_true", help="print nothing when it verifies")
+    add_jobs_option(parser)
     args = parser.parse_args(argv)
     try:
-        summary = verify_record(parse_json(_read(args.record), "the record"))
+        summary = check_parsed(_load(args.record), jobs=args.jobs)
     except FileProblem as exc:
         print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return exc.exit_code

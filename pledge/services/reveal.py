@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto import merkle, reveal
-from crypto.errors import CryptoError
+from crypto.errors import CryptoError, ItemFailed
 from crypto.hashing import canonical_json
 from crypto.tools import files, roundfile
 from crypto.tools.errors import ToolError
@@ -114,15 +114,7 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
         missing = sorted(set(live) - set(given))
         extra = sorted(set(given) - set(live))
         raise RevealError(f"The partials must cover exactly this round's entries (missing {missing[:5]}, unexpected {extra[:5]}).")
-    for index, record in sorted(given.items()):
-        entry = live[index]
-        if record.nullifier != entry.nullifier:
-            raise RevealError(f"Entry at leaf {index}: the nullifier differs from the log's.")
-        try:
-            reveal.verify_partial(trustee.seat, trustee.verification_key, entry.ciphertext[:32],
-                                  campaign.ctx + entry.nullifier, record.partial)
-        except CryptoError:
-            raise RevealError(f"Entry at leaf {index}: the partial decryption's proof does not verify.") from None
+    _verify_upload(campaign, trustee, live, given)
     session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,
                               body=canonical_json(roundfile.partials_doc(upload)), received_at=now))
     session.flush()
@@ -132,6 +124,32 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
         return False
     _open_round(session, campaign, round_, live, seats, now)
     return True
+
+
+def _verify_upload(campaign: Campaign, trustee: Trustee, live: dict[int, Entry], given: dict) -> None:
+    """Every partial of an upload, in leaf order: its nullifier is the entry's and its proof verifies.
+
+    The proofs are checked in one batch (:func:`crypto.reveal.verify_partials`: worker
+    processes for a large round); the error names the first entry, in leaf order, that fails.
+    """
+    indices, items = [], []
+    mismatch = None
+    for index, record in sorted(given.items()):
+        entry = live[index]
+        if record.nullifier != entry.nullifier:
+            mismatch = index
+            break
+        indices.append(index)
+        items.append((entry.ciphertext[:32], campaign.ctx + entry.nullifier, record.partial))
+    try:
+        reveal.verify_partials(trustee.seat, trustee.verification_key, items)
+    except ItemFailed as failed:
+        raise RevealError(f"Entry at leaf {indices[failed.position]}: the partial decryption's proof does not verify.") from None
+    except CryptoError:
+        first = indices[0] if indices else mismatch
+        raise RevealError(f"Entry at leaf {first}: the partial decryption's proof does not verify.") from None
+    if mismatch is not None:
+        raise RevealError(f"Entry at leaf {mismatch}: the nullifier differs from the log's.")
 
 
 def partials_by_seat(rows) -> dict[int, dict[int, bytes]]:
@@ -146,14 +164,16 @@ def partials_by_seat(rows) -> dict[int, dict[int, bytes]]:
 def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live: dict[int, Entry], rows, now: datetime) -> None:
     by_seat = partials_by_seat(rows)
     quorum = sorted(by_seat)[: campaign.trustee_quorum]
-    for index, entry in live.items():
-        partials = {seat: by_seat[seat][index][:32] for seat in quorum}  # D_j of each D_j || c || z
-        try:
-            entry.revealed_payload = reveal.decrypt(campaign.group_key, campaign.ctx + entry.nullifier, entry.ciphertext, partials)
-        except CryptoError:
-            # A signer's own client can seal a box that does not open; it is published as such
-            # (anyone can redo the decryption from the public partials) and shown as unreadable.
-            entry.revealed_payload = None
+    entries = list(live.values())
+    # D_j of each D_j || c || z; a large round is opened by worker processes. A signer's own
+    # client can seal a box that does not open: decrypt_many gives None for it, published as
+    # such (anyone can redo the decryption from the public partials) and shown as unreadable.
+    opened = reveal.decrypt_many(campaign.group_key, [
+        (campaign.ctx + entry.nullifier, entry.ciphertext,
+         {seat: by_seat[seat][entry.leaf_index][:32] for seat in quorum})
+        for entry in entries])
+    for entry, payload in zip(entries, opened, strict=True):
+        entry.revealed_payload = payload
         entry.revealed_round = round_.number
     round_.revealed_at = now
     if campaign.state == CampaignState.OPEN:
