@@ -66,5 +66,5 @@ test: install-test chromium postgresql redis
 	@echo "== the suite on PostgreSQL =="
 	.ci/with-postgres $(BIN)/python -m pytest
 
-bench: install-test chromium
+bench: install-test chromium redis
 	$(BIN)/python -m bench

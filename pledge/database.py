@@ -20,6 +20,7 @@ Deleted rows and the physical order of rows need their own care there too: see
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,8 +203,8 @@ def _vacuum_postgresql(engine: Engine, command: str) -> None:
     import psycopg
 
     connection = engine.raw_connection()
+    driver = connection.driver_connection
     try:
-        driver = connection.driver_connection
         driver.autocommit = True
         with driver.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")
@@ -220,9 +221,16 @@ def _vacuum_postgresql(engine: Engine, command: str) -> None:
                         cursor.execute(f'CLUSTER "{table}" USING "{row[0]}"')
                     else:
                         cursor.execute(f'VACUUM "{table}"')
-                except psycopg.errors.LockNotAvailable:
-                    continue  # busy: the next tick rewrites it
+                except psycopg.Error as error:
+                    # Busy (the lock timeout) or failed: best effort, the next tick tries again.
+                    # The type only: a server message can quote values.
+                    logging.getLogger(__name__).warning("%s %s skipped (%s)", command, table, type(error).__name__)
             cursor.execute("RESET lock_timeout")
+        # Never hand a connection in autocommit mode back to the pool: its write transactions
+        # would release the write lock after their first statement.
         driver.autocommit = False
+    except BaseException:
+        connection.invalidate()
+        raise
     finally:
         connection.close()

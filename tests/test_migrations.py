@@ -106,3 +106,22 @@ def test_postgresql_write_transactions_take_the_shared_write_lock(empty_app):
         db.session.commit()
     assert db.session.execute(held, {"key": WRITE_LOCK_KEY}).scalar() == 0  # released at commit
     db.session.rollback()
+
+
+@dbkit.postgresql_only
+def test_a_failed_rewrite_leaves_no_autocommit_connection_in_the_pool(empty_app, monkeypatch):
+    import pledge.database as database
+    from pledge.database import WRITE_LOCK_KEY, scrub_wal, write_intent
+
+    upgrade()
+    db.session.remove()
+    db.engine.dispose()  # the pool starts empty: the next checkout reuses scrub_wal's connection
+    monkeypatch.setattr(database, "RANDOM_KEYED_TABLES", ("no_such_table", "entries"))
+    scrub_wal()  # best effort: a table it cannot vacuum is skipped, not an error for the caller
+    held = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND granted AND (classid::bigint << 32 | objid::bigint) = :key")
+    with write_intent():
+        db.session.execute(text("SELECT 1"))
+        # Still inside one transaction: the lock taken at its start is held until commit.
+        assert db.session.execute(held, {"key": WRITE_LOCK_KEY}).scalar() == 1
+        db.session.rollback()
