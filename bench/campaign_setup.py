@@ -6,7 +6,7 @@
   benchmarks never log in). Its launch is moved two batch intervals back, so that the next
   ``tick`` publishes a batch. Prints the campaign as JSON.
 - ``submissions --count N --out FILE``: N valid submissions, one JSON body per line, each with
-  its own token and sealed exactly as ``pledge-sign sign`` seals (``crypto.tools.sealing``).
+  its own token and sealed exactly as ``pledge-sign sign`` seals (``pledge_tools.sign.sealing``).
 - ``entries --count N``: N valid entries inserted straight into the database, pending, as if
   they had been submitted (their tokens spent).
 - ``token``: one token as the browser keeps it (the token file's fields), plus the campaign's
@@ -36,9 +36,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from crypto import blindrsa, log_leaves, merkle
-from crypto.tools.sealing import seal_signature
-from crypto.tools.signature_form import Details
-from crypto.tools.tokenfile import Token
+from crypto.formats.payload import Details
+from crypto.formats.tokenfile import Token
+from pledge_tools.sign.sealing import seal_signature
 
 BLIND_ROUND_TRIPS = 3
 PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=blindrsa.SALT_LEN)

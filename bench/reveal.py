@@ -3,17 +3,17 @@
 Run: ``.venv/bin/python -m bench.reveal [SIZE ...]`` (default 10,000 and 100,000 entries), or
 through ``python -m bench`` (:func:`run`).
 
-The fixture is a real campaign: a 3-of-3 key ceremony run with ``pledge-trustee init``, ``deal``
-and ``finish``; N entries at two labs, each with an RSA-2048 token under its lab's key, a
+The fixture is a real campaign: a 3-of-3 key ceremony run with the steps of ``pledge-trustee
+init``, ``deal`` and ``finish`` (:mod:`crypto.trustee_steps.ceremony`); N entries at two labs, each with an RSA-2048 token under its lab's key, a
 ciphertext sealed to ``Y`` and its log leaf; one signed tree head over them; the round package
-as the web app serves it (:func:`crypto.tools.roundfile.round_doc`). It is built once per run in
+as the web app serves it (:func:`crypto.formats.roundfile.round_doc`). It is built once per run in
 a process pool and kept under a temporary folder (removed at exit); building it is not timed.
 
 Each step runs in its own process, timed from outside, with its peak memory (its own and its
 worker processes': ``getrusage`` and ``/proc``), and its CPU time:
 
-1. **decrypt**, for each trustee: ``pledge-trustee decrypt --jobs <CPUs>`` (the console script's
-   ``main``) on the round package file: every check of the package (heads, Merkle root, every
+1. **decrypt**, for each trustee: ``pledge-trustee decrypt --jobs <CPUs>`` (its step,
+   :func:`crypto.trustee_steps.reveal.decrypt`) on the round package file: every check of the package (heads, Merkle root, every
    token, every ciphertext's proof), then a partial decryption with its proof per entry.
 2. **verify**: what the web app does with each of the three uploads, with its own functions:
    its parser, then ``_verify_upload`` of :mod:`pledge.services.reveal` (every nullifier, and
@@ -37,7 +37,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
-import io
 import json
 import os
 import secrets
@@ -47,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -64,8 +63,9 @@ from nacl.signing import SigningKey  # noqa: E402
 
 from crypto import blindrsa, group, log_leaves, merkle, parallel, reveal, seal  # noqa: E402
 from crypto.hashing import canonical_json  # noqa: E402
-from crypto.tools import files, keys, roundfile  # noqa: E402
-from crypto.tools.prompt import ENV_VAR  # noqa: E402
+from crypto.formats import files, keys, roundfile  # noqa: E402
+from crypto.trustee_steps import ceremony as trustee_ceremony  # noqa: E402
+from crypto.trustee_steps import reveal as trustee_reveal  # noqa: E402
 
 SIZES = (10_000, 100_000)
 T = N = 3
@@ -240,31 +240,12 @@ def scratch() -> Path:
     return _SCRATCH[0]
 
 
-@contextlib.contextmanager
-def _trustee_env() -> Iterator[None]:
-    """The passphrase in the scripts-only variable, and the tool's chatter kept quiet."""
-    before = os.environ.get(ENV_VAR)
-    os.environ[ENV_VAR] = PASSPHRASE
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        if before is None:
-            del os.environ[ENV_VAR]
-        else:
-            os.environ[ENV_VAR] = before
-
-
-def _tool(*args: object) -> None:
-    from crypto.tools.trustee import main
-
-    code = main([str(a) for a in args])
-    if code != 0:
-        raise RuntimeError(f"pledge-trustee {args[0]} failed with exit code {code}")
+def _passphrase() -> bytes:
+    return keys.passphrase_bytes(PASSPHRASE)
 
 
 def ceremony() -> Ceremony:
-    """The run's key ceremony, made once with the trustee tool itself."""
+    """The run's key ceremony, made once with the trustee tool's own steps."""
     if _CEREMONY:
         return _CEREMONY[0]
     from pledge.services.manifest import (  # what the web app freezes
@@ -279,34 +260,32 @@ def ceremony() -> Ceremony:
     share_files = {i: folder / f"share{i}.json" for i in key_files}
     deal_files = {i: folder / f"deal{i}.json" for i in key_files}
     signature_files = {i: folder / f"transcript{i}.json" for i in key_files}
-    with _trustee_env():
-        for i, path in key_files.items():
-            _tool("init", "--name", f"Trustee {i}", "--out", path, "--kdf", "interactive")
-        trustees = []
-        for i, path in key_files.items():
-            name, ed25519, x25519 = keys.load_public(Path(f"{path}.pub.json"))
-            trustees.append(TrusteeKeys(i, name, ed25519, x25519))
-        manifest = json.loads(canonical_json(build_manifest(
-            public_id=secrets.token_hex(16), slug="bench-reveal", title="Benchmark reveal",
-            pledge_text="I will withhold my work unless my lab meets the conditions below.",
-            conditions=["Publish the safety case."],
-            labs=[{"slug": lab, "name": lab.title(), "domains": [f"{lab}.example"]}
-                  for lab in LABS],
-            token_public_keys={lab: blindrsa.public_key_der(k) for lab, k in token_keys.items()},
-            min_total=1, min_per_lab=1, min_labs=1, deadline=DEADLINE, t=T, n=N,
-            trustees=trustees)))
-        ctx = files.manifest_ctx(manifest)
-        package = folder / "ceremony.json"
-        package.write_bytes(canonical_json(files.ceremony_doc(manifest, ctx)))
-        for i, path in key_files.items():
-            _tool("deal", "--key", path, "--package", package, "--out", deal_files[i])
-        deals = {i: files.load_deal(path)[1] for i, path in deal_files.items()}
-        board = folder / "board.json"
-        board.write_bytes(canonical_json(files.board_doc(ctx, deals)))
-        for i, path in key_files.items():
-            _tool("finish", "--key", path, "--package", package, "--board", board,
-                  "--share-out", share_files[i], "--out", signature_files[i],
-                  "--kdf", "interactive")
+    for i, path in key_files.items():
+        trustee_ceremony.init(f"Trustee {i}", path, "interactive", _passphrase())
+    trustees = []
+    for i, path in key_files.items():
+        name, ed25519, x25519 = keys.load_public(trustee_ceremony.public_path(path))
+        trustees.append(TrusteeKeys(i, name, ed25519, x25519))
+    manifest = json.loads(canonical_json(build_manifest(
+        public_id=secrets.token_hex(16), slug="bench-reveal", title="Benchmark reveal",
+        pledge_text="I will withhold my work unless my lab meets the conditions below.",
+        conditions=["Publish the safety case."],
+        labs=[{"slug": lab, "name": lab.title(), "domains": [f"{lab}.example"]}
+              for lab in LABS],
+        token_public_keys={lab: blindrsa.public_key_der(k) for lab, k in token_keys.items()},
+        min_total=1, min_per_lab=1, min_labs=1, deadline=DEADLINE, t=T, n=N,
+        trustees=trustees)))
+    ctx = files.manifest_ctx(manifest)
+    package = folder / "ceremony.json"
+    package.write_bytes(canonical_json(files.ceremony_doc(manifest, ctx)))
+    for i, path in key_files.items():
+        trustee_ceremony.deal(path, package, deal_files[i], _passphrase())
+    deals = {i: files.load_deal(path)[1] for i, path in deal_files.items()}
+    board = folder / "board.json"
+    board.write_bytes(canonical_json(files.board_doc(ctx, deals)))
+    for i, path in key_files.items():
+        trustee_ceremony.finish(path, package, board, share_files[i], signature_files[i],
+                                "interactive", _passphrase())
     from crypto import dkg
 
     commitments = {i: d.commitments for i, d in deals.items()}
@@ -431,6 +410,15 @@ def _stored(folder: Path) -> tuple[dict, list[StoredEntry]]:
     return meta, out
 
 
+def decrypt_step(argv: Sequence[str]) -> int:
+    """Step 1 for one trustee: ``pledge-trustee decrypt``'s step on the round package;
+    ``argv`` is the key file, the share file, the package, the partials file and ``--jobs``."""
+    key, share, package, out, jobs = argv
+    trustee_reveal.decrypt(Path(key), Path(share), Path(package), Path(out), None,
+                           _passphrase(), jobs=int(jobs))
+    return 0
+
+
 def verify_step(argv: Sequence[str]) -> int:
     """Step 2: the web app's checks of the three uploads, with its own functions: its parser,
     then ``_verify_upload`` (what ``submit_partials`` runs: every nullifier, every proof in one
@@ -492,15 +480,14 @@ class Measured:
     cpu_seconds: float  # of the step and its workers
 
 
-def measure_process(target: str, args: Sequence[object], *,
-                    env: dict[str, str] | None = None) -> Measured:
+def measure_process(target: str, args: Sequence[object]) -> Measured:
     """Run ``target`` (``module:function`` taking argv) in a fresh interpreter; wall-clock
     seconds and peak memory. Raises if it fails."""
     stats = scratch() / f"stats-{secrets.token_hex(4)}.json"
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", RUNNER, target, str(stats), *map(str, args)],
-        cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+        cwd=ROOT, capture_output=True, text=True,
         timeout=STEP_TIMEOUT_S, check=False)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
@@ -566,10 +553,8 @@ def decrypt_all(fix: Fixture, jobs: int) -> dict[int, Measured]:
         if target.exists():
             target.unlink()
         out[j] = measure_process(
-            "crypto.tools.trustee:main",
-            ["decrypt", "--key", c.key_files[j], "--share", c.share_files[j], "--package",
-             fix.round_path, "--out", target, "--jobs", jobs],
-            env={ENV_VAR: PASSPHRASE})
+            "bench.reveal:decrypt_step",
+            [c.key_files[j], c.share_files[j], fix.round_path, target, jobs])
         fix.partials[j] = target
     return out
 

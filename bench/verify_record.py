@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python -m bench.verify_record [SIZE]`` (default 100,000), or through
 ``python -m bench`` (:func:`run`).
 
-The record is what ``flask campaign export`` writes (:func:`crypto.tools.record.build_record`,
-then :func:`~crypto.tools.record.encode_record`'s bytes) for the campaign of
+The record is what ``flask campaign export`` writes (:func:`crypto.formats.record.build_record`,
+then :func:`~crypto.formats.record.encode_record`'s bytes) for the campaign of
 :mod:`bench.reveal`: its real 3-of-3 ceremony (deals, transcript signatures), N entries in one
 signed batch, round 1 revealed with every trustee's partials (those ``pledge-trustee decrypt``
 wrote in the reveal benchmark when it ran first, otherwise made here the same way) and every
@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 from bench import reveal as fixtures  # noqa: E402
 from crypto import parallel  # noqa: E402
 from crypto import reveal as crypto_reveal  # noqa: E402
-from crypto.tools import files, keys, record, roundfile  # noqa: E402
+from crypto.formats import files, keys, record, roundfile  # noqa: E402
 
 SIZE = 100_000
 TARGET_S = 90.0  # for 100,000 entries (issue 9)
@@ -95,7 +95,7 @@ def run(size: int = SIZE, jobs: int | None = None) -> list[dict]:
     write_record(fix, path)
     before = fixtures.unit_costs()
     measured = fixtures.measure_process(
-        "crypto.tools.verify:main", [path, "--quiet", "--jobs", workers])
+        "pledge_tools.verify.cli:main", [path, "--quiet", "--jobs", workers])
     after = fixtures.unit_costs()
     costs = {kind: min(before[kind], after[kind]) for kind in before}
     floor = size * sum(n * costs[kind] for kind, n in COUNTS.items()) / 1e6

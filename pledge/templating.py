@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from crypto.tools.signing import fingerprint
+from crypto.formats.messages import fingerprint
 from pledge.services.markdown import render_markdown
 from pledge.services.rules import BATCH_INTERVALS
 

@@ -10,7 +10,7 @@ from nacl.public import PrivateKey
 
 from crypto import dkg, group
 from crypto.hashing import canonical_json
-from crypto.tools import files, keys, signing
+from crypto.formats import files, keys, messages
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow
@@ -57,11 +57,11 @@ class FakeTrustee:
         return self.transcript_file(ctx, seat, transcript)
 
     def transcript_file(self, ctx: bytes, seat: int, transcript: bytes) -> bytes:
-        signature = signing.sign(self.seed, signing.transcript_message(ctx, seat, transcript))
+        signature = messages.sign(self.seed, messages.transcript_message(ctx, seat, transcript))
         return canonical_json(files.transcript_signature_doc(files.SignedStatement(ctx, seat, signature, transcript)))
 
     def complaint_file(self, ctx: bytes, seat: int, accused: int, reason: str) -> bytes:
-        signature = signing.sign(self.seed, signing.complaint_message(ctx, seat, accused, reason))
+        signature = messages.sign(self.seed, messages.complaint_message(ctx, seat, accused, reason))
         return canonical_json(files.complaint_doc(ctx, seat, [files.Accusation(accused, reason, signature)]))
 
 

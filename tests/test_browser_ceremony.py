@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from crypto.tools.trustee import main as pledge_trustee
+from pledge_tools.trustee.cli import main as pledge_trustee
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Role

@@ -5,8 +5,8 @@ share files through ``pledge-trustee``, the round opens, and ``pledge-verify`` a
 from flask import g
 from sqlalchemy import select
 
-from crypto.tools.trustee import main as pledge_trustee
-from crypto.tools.verify import main as pledge_verify
+from pledge_tools.trustee.cli import main as pledge_trustee
+from pledge_tools.verify.cli import main as pledge_verify
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, utcnow

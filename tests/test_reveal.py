@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from crypto import reveal
 from crypto.hashing import canonical_json
-from crypto.tools import roundfile, signing as trustee_signing
-from crypto.tools.files import SignedStatement, destroy_confirmation_doc, parse_document
+from crypto.formats import messages as trustee_messages
+from crypto.formats import roundfile
+from crypto.formats.files import SignedStatement, destroy_confirmation_doc, parse_document
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry, RevealRound, TokenIssuance, utcnow
@@ -130,7 +131,7 @@ def test_expiry_deletes_ciphertexts_and_tokens_and_collects_destroy_confirmation
     page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
     assert "Expired: nothing was revealed" in page and "Trustee 1 (not yet)" in page
 
-    signature = trustee_signing.sign(people[0].seed, trustee_signing.destroy_message(campaign.ctx, 1))
+    signature = trustee_messages.sign(people[0].seed, trustee_messages.destroy_message(campaign.ctx, 1))
     good = canonical_json(destroy_confirmation_doc(SignedStatement(campaign.ctx, 1, signature)))
     forged = canonical_json(destroy_confirmation_doc(SignedStatement(campaign.ctx, 2, signature)))
     with pytest.raises(CeremonyError, match="does not verify"):

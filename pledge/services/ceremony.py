@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from crypto import dkg
 from crypto.errors import CryptoError, InvalidDeal
+from crypto.formats import files
+from crypto.formats.errors import Refusal
+from crypto.formats.messages import complaint_message, transcript_message, verify
 from crypto.hashing import canonical_json
-from crypto.tools import files
-from crypto.tools.errors import ToolError
-from crypto.tools.signing import complaint_message, transcript_message, verify
 from pledge.models import (
     Campaign,
     CampaignState,
@@ -158,7 +158,7 @@ def parse_upload(data: bytes, kinds: set[str], limit: int = MAX_UPLOAD_BYTES):
         raise CeremonyError("That file is too large to be a ceremony file.")
     try:
         return files.parse_document(data, "the uploaded file", kinds)
-    except ToolError as error:
+    except Refusal as error:
         raise CeremonyError(str(error)) from None
 
 
@@ -177,7 +177,7 @@ def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: by
         raise CeremonyError("Your deal is already on the board.")
     try:
         ctx, deal = files.parse_deal(parse_upload(data, {"deal"}))
-    except ToolError as error:
+    except Refusal as error:
         raise CeremonyError(str(error)) from None
     if ctx != campaign.ctx:
         raise CeremonyError("This deal was made for another ceremony (its ctx does not match this campaign's manifest).")
@@ -213,7 +213,7 @@ def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: 
         return "complaint"
     try:
         statement = files.parse_signed_statement(doc, "transcript-signature")
-    except ToolError as error:
+    except Refusal as error:
         raise CeremonyError(str(error)) from None
     if statement.ctx != campaign.ctx or statement.index != trustee.seat:
         raise CeremonyError("This signature is not yours for this ceremony (ctx or trustee index differ).")
@@ -232,7 +232,7 @@ def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: 
 def _post_complaint(session: Session, campaign: Campaign, trustee: Trustee, doc, now: datetime) -> None:
     try:
         ctx, index, accusations = files.parse_complaint(doc)
-    except ToolError as error:
+    except Refusal as error:
         raise CeremonyError(str(error)) from None
     if ctx != campaign.ctx or index != trustee.seat:
         raise CeremonyError("This complaint is not yours for this ceremony (ctx or trustee index differ).")
@@ -305,12 +305,12 @@ def launch(session: Session, campaign: Campaign, log_key_secret: bytes, now: dat
 
 def parse_public_keys(data: bytes) -> tuple[bytes, bytes]:
     """The two public keys from a ``trustee-public`` file (``pledge-trustee init`` writes it)."""
-    from crypto.tools import keys as key_files
+    from crypto.formats import keys as key_files
 
     if not data.strip():
         raise CeremonyError("Choose your public key file, or paste its contents.", field="keys")
     try:
         _, ed25519, x25519 = key_files.parse_public(parse_upload(data, {"trustee-public"}))
-    except ToolError as error:
+    except Refusal as error:
         raise CeremonyError(str(error), field="keys") from None
     return ed25519, x25519

@@ -1,19 +1,17 @@
 """A real key ceremony for the demo campaign, run with the trustee tool's own steps.
 
 ``make run`` seeds the demo campaign already launched. Three demo trustees get accounts, key
-files and share files under ``instance/demo-trustees/`` (made by the same code as
-``pledge-trustee init``, ``deal`` and ``finish``), so a newcomer can later play a trustee with
+files and share files under ``instance/demo-trustees/`` (made by the steps ``pledge-trustee
+init``, ``deal`` and ``finish`` run, :mod:`crypto.trustee_steps.ceremony`, called directly with
+the demo passphrases; their reports are not printed), so a newcomer can later play a trustee with
 them. Their passphrases are written next to them in ``PASSPHRASES.txt``: this is a demo, and a
 real trustee's passphrase never touches the server.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto.tools import ceremony_steps
-from crypto.tools.prompt import ENV_VAR
+from crypto.formats.keys import passphrase_bytes
+from crypto.trustee_steps import ceremony as trustee_steps
 from pledge.models import Campaign, Role, User
 from pledge.services import ceremony, trustees
 from pledge.services.accounts import PasswordCost, create_user, set_password
@@ -43,21 +41,6 @@ class DemoTrustee:
     key_file: Path
     folder: Path
     passphrase: str
-
-
-@contextlib.contextmanager
-def _as_trustee(passphrase: str) -> Iterator[None]:
-    """Run a tool step with this passphrase and without its console report."""
-    previous = os.environ.get(ENV_VAR)
-    os.environ[ENV_VAR] = passphrase
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        if previous is None:
-            del os.environ[ENV_VAR]
-        else:
-            os.environ[ENV_VAR] = previous
 
 
 def _account(session: Session, name: str, email: str, cost: PasswordCost) -> tuple[User, str]:
@@ -96,8 +79,7 @@ def _keys(folder: Path, seat: int, name: str, passphrases: dict[str, str]) -> tu
     if key_file.exists() and key_file.name in passphrases:
         return key_file, passphrases[key_file.name]
     passphrase = secrets.token_urlsafe(18)
-    with _as_trustee(passphrase):
-        ceremony_steps.run_init(name, key_file, "interactive")
+    trustee_steps.init(name, key_file, "interactive", passphrase_bytes(passphrase))
     return key_file, passphrase
 
 
@@ -120,7 +102,7 @@ def run_demo_ceremony(
         invitation = trustees.invite_trustee(session, campaign, name=name, email=email, now=now)
         trustees.accept_invitation(session, invitation.trustee, user, now)
         key_file, passphrase = _keys(folder, seat, name, known)
-        ed25519, x25519 = ceremony.parse_public_keys(ceremony_steps.public_path(key_file).read_bytes())
+        ed25519, x25519 = ceremony.parse_public_keys(trustee_steps.public_path(key_file).read_bytes())
         trustees.register_keys(session, campaign, invitation.trustee, ed25519, x25519, now)
         people.append(DemoTrustee(email, password, key_file, folder, passphrase))
 
@@ -131,17 +113,15 @@ def run_demo_ceremony(
     package.write_bytes(ceremony.ceremony_package(campaign))
     for person, seat in zip(people, campaign.trustees, strict=True):
         deal_file = work / f"deal-{seat.seat}.json"
-        with _as_trustee(person.passphrase):
-            ceremony_steps.run_deal(person.key_file, package, deal_file)
+        trustee_steps.deal(person.key_file, package, deal_file, passphrase_bytes(person.passphrase))
         ceremony.submit_deal(session, campaign, seat, deal_file.read_bytes())
 
     board = work / "board.json"
     board.write_bytes(ceremony.board_file(session, campaign))
     for person, seat in zip(people, campaign.trustees, strict=True):
         result = work / f"result-{seat.seat}.json"
-        with _as_trustee(person.passphrase):
-            ceremony_steps.run_finish(person.key_file, package, board, share_file(folder, campaign.slug, seat.seat),
-                                      result, "interactive")
+        trustee_steps.finish(person.key_file, package, board, share_file(folder, campaign.slug, seat.seat),
+                             result, "interactive", passphrase_bytes(person.passphrase))
         ceremony.submit_result(session, campaign, seat, result.read_bytes(), now)
 
     ceremony.launch(session, campaign, log_key_secret, now)

@@ -13,9 +13,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crypto.errors import CryptoError
-from crypto.tools import files
-from crypto.tools.errors import ToolError
-from crypto.tools.signing import destroy_message, verify
+from crypto.formats import files
+from crypto.formats.errors import Refusal
+from crypto.formats.messages import destroy_message, verify
 from pledge.models import Campaign, CampaignState, DestroyConfirmation, Entry, TokenIssuance, Trustee
 from pledge.services.ceremony import CeremonyError, parse_upload
 from pledge.services.signing import latest_head
@@ -47,7 +47,7 @@ def confirm_destroyed(session: Session, campaign: Campaign, trustee: Trustee, da
         raise CeremonyError("Your confirmation is already recorded.")
     try:
         statement = files.parse_signed_statement(parse_upload(data, {"destroy-confirmation"}), "destroy-confirmation")
-    except ToolError as error:
+    except Refusal as error:
         raise CeremonyError(str(error)) from None
     if statement.ctx != campaign.ctx or statement.index != trustee.seat:
         raise CeremonyError("This confirmation is not yours for this campaign (ctx or trustee index differ).")

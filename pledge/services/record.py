@@ -1,5 +1,5 @@
 """The campaign record (DESIGN §6): gather everything public about a campaign from the database
-and hand it to :func:`crypto.tools.record.build_record`, whose format ``docs/record.md`` defines.
+and hand it to :func:`crypto.formats.record.build_record`, whose format ``docs/record.md`` defines.
 
 Ciphertexts appear only for rounds already revealed; a pending round lists only its size.
 """
@@ -11,7 +11,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto.tools import record as record_format
+from crypto.formats import record as record_format
 from pledge.models import Campaign, DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead
 from pledge.services.ceremony import CeremonyError, load_board
 from pledge.services.reveal import partials_by_seat

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from crypto import merkle, reveal
 from crypto.errors import CryptoError, ItemFailed
+from crypto.formats import files, roundfile
+from crypto.formats.errors import Refusal
 from crypto.hashing import canonical_json
-from crypto.tools import files, roundfile
-from crypto.tools.errors import ToolError
 from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee
 from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, parse_upload
 from pledge.services.signing import leaf_hashes
@@ -101,7 +101,7 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
         raise RevealError("Your partials for this round are already posted.")
     try:
         upload = roundfile.parse_partials(parse_upload(data, {"partials"}, MAX_PARTIALS_BYTES))
-    except ToolError as error:
+    except Refusal as error:
         raise RevealError(str(error)) from None
     if upload.ctx != campaign.ctx or upload.index != trustee.seat:
         raise RevealError("These partials are not yours for this campaign (ctx or trustee index differ).")

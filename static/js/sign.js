@@ -10,7 +10,7 @@
   'use strict';
 
   const MAX_PAYLOAD_BYTES = 1023; // DESIGN §4.3: padded to 1024 with 0x80 then zeros
-  // The same field rules as pledge-sign (crypto/tools/signature_form.py): one line each, in
+  // The same field rules as pledge-sign (crypto/formats/payload.py): one line each, in
   // characters (code points), without control characters, line or paragraph separators, or
   // bidirectional overrides, which would let a name display as something else at the reveal.
   const FIELDS = [

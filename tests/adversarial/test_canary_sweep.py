@@ -40,8 +40,8 @@ from werkzeug.serving import make_server
 
 from crypto import blindrsa, reveal, seal
 from crypto.hashing import H, canonical_json
-from crypto.tools import roundfile
-from crypto.tools.files import parse_document
+from crypto.formats import roundfile
+from crypto.formats.files import parse_document
 from nacl.signing import SigningKey
 from pledge.cli.dev import _NoAddressRequestHandler
 from pledge.database import write_intent

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from crypto.hashing import canonical_json
-from crypto.tools import signing as trustee_signing
-from crypto.tools.files import SignedStatement, destroy_confirmation_doc
+from crypto.formats import messages as trustee_messages
+from crypto.formats.files import SignedStatement, destroy_confirmation_doc
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import (
@@ -105,7 +105,7 @@ def scene(app, sink):
     with write_intent():
         expired.state = CampaignState.EXPIRED
         db.session.commit()
-    destroy = trustee_signing.sign(expired_people[0].seed, trustee_signing.destroy_message(expired.ctx, 1))
+    destroy = trustee_messages.sign(expired_people[0].seed, trustee_messages.destroy_message(expired.ctx, 1))
     destroy_file = canonical_json(destroy_confirmation_doc(SignedStatement(expired.ctx, 1, destroy)))
     world.extra.update(ready=ready, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats, keyless=keyless,
                        expired=expired, destroy_file=destroy_file)

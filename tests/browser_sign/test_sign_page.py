@@ -9,7 +9,7 @@ from datetime import timedelta
 from nacl.signing import SigningKey
 from sqlalchemy import func, select
 
-from crypto.tools import signing
+from crypto.formats import messages
 from pledge.extensions import db
 from pledge.models import Entry, utcnow
 from tests.browser_sign.conftest import (
@@ -37,7 +37,7 @@ def forge_first_transcript_signature(board: dict) -> dict:
     """Trustee 1's signature replaced by a valid Ed25519 signature from a key nobody registered,
     over the very message trustee 1 should have signed."""
     ctx, first = bytes.fromhex(board["ctx"]), board["transcript_signatures"][0]
-    message = signing.transcript_message(ctx, first["index"], bytes.fromhex(first["transcript"]))
+    message = messages.transcript_message(ctx, first["index"], bytes.fromhex(first["transcript"]))
     first["signature"] = SigningKey(secrets.token_bytes(32)).sign(message).signature.hex()
     return board
 

@@ -1,20 +1,48 @@
-"""``crypto/`` is a library: importing any of its modules pulls in no web or app code."""
+"""The import boundaries between ``crypto/``, ``pledge_tools/`` and ``pledge/``.
+
+- ``crypto/`` is a library: no web or app code, no programs, and nothing that reads the
+  terminal, the network or the environment.
+- ``pledge_tools/`` (the three command-line programs) uses ``crypto/`` and the standard library,
+  never the web app.
+- ``pledge/`` (the web app) never imports the programs.
+
+Two kinds of proof: every module's own import statements and ``os.environ``/``os.getenv`` uses,
+read from its source (:mod:`ast`), so a forbidden import hidden in a function still counts; and,
+for ``crypto/``, what actually lands in ``sys.modules`` when a module is imported alone.
+"""
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import crypto
 
-FORBIDDEN = ("flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug", "pledge")
 ROOT = Path(__file__).resolve().parents[2]
-# walk_packages recurses into subpackages (crypto.tools, the trustee tool, included).
+WEB = frozenset({"flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_migrate",
+                 "sqlalchemy", "werkzeug", "alembic"})
+TERMINAL_NETWORK = frozenset({"getpass", "argparse", "urllib.request", "http.client", "socket"})
+ENVIRONMENT_USES = frozenset({"os.environ", "os.getenv", "os.putenv", "os.unsetenv"})
+
+# Package folder → imports it must not make (a module matches itself and its submodules).
+FORBIDDEN_IMPORTS: dict[str, frozenset[str]] = {
+    "crypto": WEB | TERMINAL_NETWORK | {"pledge", "pledge_tools"},
+    "pledge_tools": frozenset({"pledge", "flask", "flask_sqlalchemy", "sqlalchemy"}),
+    "pledge": frozenset({"pledge_tools"}),
+}
+FORBIDS_ENVIRONMENT = {"crypto"}
+# What importing a crypto module alone may not load. The standard library loads ``socket`` and
+# the like for its own purposes (``multiprocessing`` does), so those are checked in the source.
+LOADED_FORBIDDEN = WEB | {"pledge", "pledge_tools"}
+
+# walk_packages recurses into subpackages (crypto.formats, crypto.trustee_steps included).
 MODULES = sorted(
     ["crypto"] + [info.name for info in pkgutil.walk_packages(crypto.__path__, prefix="crypto.")]
 )
@@ -26,9 +54,116 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
+@dataclass(frozen=True)
+class Use:
+    """One import (or environment use) at one line of one file."""
+
+    path: Path
+    line: int
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}: {self.name}"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _absolute(node: ast.ImportFrom, path: Path) -> str:
+    """The module an ``ImportFrom`` names, with relative imports resolved against ``path``."""
+    if node.level == 0:
+        return node.module or ""
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package.pop()
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def imports_of(path: Path, *, located: Path | None = None) -> list[Use]:
+    """Every module ``path`` imports, as dotted names (``from a import b`` gives ``a`` and
+    ``a.b``, since ``b`` may be a submodule). Relative imports are resolved as if the file
+    stood at ``located`` (default: where it is)."""
+    where = located or path
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    uses = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            uses += [Use(where, node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(node, where)
+            uses.append(Use(where, node.lineno, module))
+            uses += [Use(where, node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return uses
+
+
+def environment_uses(path: Path) -> list[Use]:
+    """``os.environ``, ``os.getenv`` and the like, as attributes or imported names."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    uses = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and f"{node.value.id}.{node.attr}" in ENVIRONMENT_USES):
+            uses.append(Use(path, node.lineno, f"{node.value.id}.{node.attr}"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            uses += [Use(path, node.lineno, f"os.{a.name}") for a in node.names
+                     if f"os.{a.name}" in ENVIRONMENT_USES]
+    return uses
+
+
+def _matches(name: str, forbidden: frozenset[str]) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in forbidden)
+
+
+def violations(package: str) -> list[str]:
+    """Every forbidden import or environment use in the package folder ``package``."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        found += [str(use) for use in imports_of(path)
+                  if _matches(use.name, FORBIDDEN_IMPORTS[package])]
+        if package in FORBIDS_ENVIRONMENT:
+            found += [str(use) for use in environment_uses(path)]
+    return found
+
+
 def test_every_crypto_module_is_probed():
     assert {"crypto.group", "crypto.dkg", "crypto.seal", "crypto.reveal"} <= set(MODULES)
-    assert {"crypto.tools", "crypto.tools.trustee", "crypto.tools.files"} <= set(MODULES)
+    assert {"crypto.formats", "crypto.formats.files", "crypto.formats.jsonfile",
+            "crypto.trustee_steps.ceremony", "crypto.round_check"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN_IMPORTS))
+def test_package_keeps_to_its_imports(package):
+    assert (ROOT / package / "__init__.py").exists()
+    assert violations(package) == []
+
+
+def test_the_source_reader_sees_what_it_must(tmp_path: Path) -> None:
+    """The reader finds the imports and environment uses the boundary forbids, wherever they
+    are written (so an empty list above means something)."""
+    located = ROOT / "crypto" / "formats" / "probe.py"  # where it would stand; not written
+    source = (
+        "import os, socket\n"
+        "from urllib import request\n"
+        "from .. import parallel\n"
+        "from ...pledge_tools import exits\n"
+        "def f():\n"
+        "    import getpass\n"
+        "    return os.environ.get('X'), os.getenv('Y')\n"
+    )
+    copy = tmp_path / "probe.py"
+    copy.write_text(source)
+    names = {use.name for use in imports_of(copy, located=located)}
+    assert {"socket", "urllib.request", "crypto.parallel", "getpass", "pledge_tools",
+            "pledge_tools.exits"} <= names
+    assert {use.name for use in environment_uses(copy)} == {"os.environ", "os.getenv"}
+    assert _matches("urllib.request", FORBIDDEN_IMPORTS["crypto"])
+    assert _matches("pledge_tools.exits", FORBIDDEN_IMPORTS["crypto"])
+    assert not _matches("pledge_tools", FORBIDDEN_IMPORTS["pledge_tools"])
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -38,5 +173,5 @@ def test_module_imports_no_web_code(module):
         check=True, timeout=60,
     )
     loaded = json.loads(result.stdout)
-    leaked = [name for name in loaded if name.split(".")[0] in FORBIDDEN]
+    leaked = [name for name in loaded if _matches(name, LOADED_FORBIDDEN)]
     assert leaked == []

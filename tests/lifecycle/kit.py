@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, has_app_context
 
-from crypto.tools.trustee import main as pledge_trustee
+from pledge_tools.trustee.cli import main as pledge_trustee
 from pledge.extensions import db
 from tests.conftest import csrf_from
 from tests.mailsink import MailSink, first_link

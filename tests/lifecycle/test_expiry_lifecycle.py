@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from crypto.tools.verify import main as pledge_verify
+from pledge_tools.verify.cli import main as pledge_verify
 from pledge.database import compact_database, write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, Role, TokenIssuance, utcnow

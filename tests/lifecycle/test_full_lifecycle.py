@@ -29,7 +29,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from crypto.tools.verify import main as pledge_verify
+from pledge_tools.verify.cli import main as pledge_verify
 from pledge import create_app
 from pledge.database import write_intent
 from pledge.extensions import db

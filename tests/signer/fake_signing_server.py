@@ -16,8 +16,8 @@ from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, group, merkle
 from crypto.hashing import H, canonical_json
-from crypto.tools import receipt as receipts
-from crypto.tools import signing, tokenfile
+from crypto.formats import receipt as receipts
+from crypto.formats import messages, tokenfile
 
 LAB = "anthropic"
 T, N = 2, 3
@@ -64,8 +64,8 @@ class Ceremony:
 
     def transcript_signature(self, index: int, seed: bytes | None = None) -> bytes:
         """Trustee ``index``'s signature (or one by ``seed``, a forger's key)."""
-        message = signing.transcript_message(self.ctx, index, self.transcript)
-        return signing.sign(seed or self.seeds[index - 1], message)
+        message = messages.transcript_message(self.ctx, index, self.transcript)
+        return messages.sign(seed or self.seeds[index - 1], message)
 
     def token(self) -> tokenfile.Token:
         """A token issued the real way under this campaign's key."""

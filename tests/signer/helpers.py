@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from crypto import blindrsa
-from crypto.tools.signer import main
+from pledge_tools.sign.cli import main
 
 ADDRESS = "ada.lovelace@anthropic.com"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from crypto.tools.signer import main
+from pledge_tools.sign.cli import main
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, utcnow

@@ -167,7 +167,7 @@ def test_at_the_keyboard_the_disclosure_comes_before_the_questions(
 
     monkeypatch.setattr("builtins.input", keyboard)
     receipt = tmp_path / "receipt.json"
-    from crypto.tools.signer import main
+    from pledge_tools.sign.cli import main
 
     assert main(["sign", "--server", site, "--campaign", launched.campaign.slug,
                  "--tokens", str(tokens), "--receipt-out", str(receipt)]) == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from crypto.tools.signer import main
+from pledge_tools.sign.cli import main
 from tests.browser import live_server
 from tests.signer.fake_signing_server import FakeSigningServer
 from tests.signer.helpers import one_error_line, read_tokens

@@ -13,7 +13,7 @@ import pytest
 
 from crypto import blindrsa
 from crypto.hashing import canonical_json
-from crypto.tools.signer import main
+from pledge_tools.sign.cli import main
 from tests.browser import live_server
 from tests.mailsink import free_port
 from tests.signer.fake_server import CODE, FakeCampaign, FakeServer
@@ -137,7 +137,7 @@ def test_only_an_https_origin_or_loopback_http_is_accepted(server, tmp_path, cap
 
 
 def test_the_tool_runs_as_a_module_and_documents_itself(capsys):
-    result = subprocess.run([sys.executable, "-m", "crypto.tools.signer", "verify", "--help"],
+    result = subprocess.run([sys.executable, "-m", "pledge_tools.sign", "verify", "--help"],
                             cwd=ROOT, capture_output=True, text=True, check=True, timeout=60)
     assert "--server" in result.stdout and "--email" in result.stdout
     assert main([]) == 2

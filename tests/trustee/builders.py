@@ -19,8 +19,8 @@ from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, log_leaves, merkle, seal
 from crypto.hashing import canonical_json
-from crypto.tools import files, keys, roundfile
-from crypto.tools.trustee import main
+from crypto.formats import files, keys, roundfile
+from pledge_tools.trustee.cli import main
 from pledge.services.manifest import TrusteeKeys, build_manifest
 
 PASSPHRASE = "correct horse battery staple"

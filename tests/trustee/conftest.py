@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from crypto import blindrsa, dkg
-from crypto.tools import files
-from crypto.tools.prompt import ENV_VAR
+from crypto.formats import files
+from pledge_tools.trustee.passphrase import ENV_VAR
 
 from .builders import (
     LABS,
@@ -34,10 +34,10 @@ QUORUM = (1, 3, 5)
 def run_cli_subprocess(
     *args: str | Path, passphrase: str = PASSPHRASE
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m crypto.tools.trustee ...`` in a fresh process, passphrase in the environment."""
+    """``python -m pledge_tools.trustee ...`` in a fresh process, passphrase in the environment."""
     env = {**os.environ, ENV_VAR: passphrase}
     return subprocess.run(
-        [sys.executable, "-m", "crypto.tools.trustee", *map(str, args)],
+        [sys.executable, "-m", "pledge_tools.trustee", *map(str, args)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
     )
 

@@ -10,13 +10,13 @@ import pytest
 
 from crypto import dkg
 from crypto.errors import Complaint
-from crypto.tools import files, keys, signing
-from crypto.tools.errors import (
+from crypto.formats import files, keys, messages
+from crypto.formats.errors import FormatError
+from pledge_tools.exits import (
     EXIT_CHECK_FAILED,
-    EXIT_COMPLAINT,
     EXIT_FILE_PROBLEM,
-    EXIT_UNLOCK_FAILED,
-    FormatError,
+    EXIT_NOT_DONE,
+    EXIT_REFUSED,
 )
 
 from .builders import PASSPHRASE, Ceremony, read_json, run, write_json
@@ -32,8 +32,8 @@ def test_every_trustee_signs_the_same_transcript(ceremony: Ceremony) -> None:
         statement = files.load_signed_statement(path, "transcript-signature")
         assert statement.transcript == transcript
         assert (statement.ctx, statement.index) == (ceremony.ctx, i)
-        signing.verify(bytes.fromhex(trustees[i]["ed25519"]),
-                       signing.transcript_message(ceremony.ctx, i, transcript), statement.signature)
+        messages.verify(bytes.fromhex(trustees[i]["ed25519"]),
+                       messages.transcript_message(ceremony.ctx, i, transcript), statement.signature)
     # And every share file agrees with the keys anyone recomputes from the board
     for i, path in ceremony.share_files.items():
         share = keys.load_share(path)
@@ -55,7 +55,7 @@ def test_a_wrong_passphrase_opens_nothing(ceremony, tmp_path, monkeypatch, capsy
     monkeypatch.setenv("PLEDGE_TRUSTEE_PASSPHRASE", "not the right passphrase")
     out = tmp_path / "deal.json"
     assert run("deal", "--key", ceremony.key_files[1], "--package", ceremony.package,
-               "--out", out) == EXIT_UNLOCK_FAILED
+               "--out", out) == EXIT_REFUSED
     assert f"cannot unlock {ceremony.key_files[1]}: wrong passphrase" in capsys.readouterr().err
     assert not out.exists()
 
@@ -116,14 +116,14 @@ def test_a_bad_deal_gets_a_signed_complaint(
     code = run("finish", "--key", ceremony.key_files[1], "--package", ceremony.package,
                "--board", board_path, "--share-out", share, "--out", out, "--kdf", "interactive")
     # Then it stores no share and files a signed complaint naming trustee 2 and the reason
-    assert code == EXIT_COMPLAINT
+    assert code == EXIT_NOT_DONE
     assert f"complaint filed against trustee 2 ({reason.value})" in capsys.readouterr().err
     assert not share.exists()
     ctx, index, accusations = files.load_complaint(out)
     assert (ctx, index) == (ceremony.ctx, 1)
     assert [(a.accused, a.reason) for a in accusations] == [(2, reason.value)]
     ed25519 = keys.load_key(ceremony.key_files[1]).ed25519
-    signing.verify(ed25519, signing.complaint_message(ctx, 1, 2, reason.value),
+    messages.verify(ed25519, messages.complaint_message(ctx, 1, 2, reason.value),
                    accusations[0].signature)
     assert json.loads(out.read_bytes())["kind"] == "complaint"
 

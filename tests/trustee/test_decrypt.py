@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from crypto import log_leaves, reveal, seal
-from crypto.tools import keys, roundfile
-from crypto.tools.errors import EXIT_CHECK_FAILED
+from crypto.formats import keys, roundfile
+from pledge_tools.exits import EXIT_CHECK_FAILED
 
 from .builders import (
     PASSPHRASE,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from crypto import log_leaves, parallel, reveal
-from crypto.tools import roundfile
-from crypto.tools.errors import EXIT_CHECK_FAILED
+from crypto.formats import roundfile
+from pledge_tools.exits import EXIT_CHECK_FAILED
 
 from .builders import Ceremony, Round, entry_leaf, round_package, run
 from .test_decrypt import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import shutil
 
-from crypto.tools import files, signing
-from crypto.tools.errors import EXIT_CHECK_FAILED, EXIT_FILE_PROBLEM, EXIT_USAGE
+from crypto.formats import files, messages
+from pledge_tools.exits import EXIT_CHECK_FAILED, EXIT_FILE_PROBLEM, EXIT_USAGE
 
 from .builders import Ceremony, Round, run
 
@@ -27,7 +27,7 @@ def test_destroy_removes_the_share_and_confirms_it(
     statement = files.load_signed_statement(confirm, "destroy-confirmation")
     assert (statement.ctx, statement.index) == (ceremony.ctx, 4)
     ed25519 = bytes.fromhex(ceremony.manifest["trustees"][3]["ed25519"])
-    signing.verify(ed25519, signing.destroy_message(ceremony.ctx, 4), statement.signature)
+    messages.verify(ed25519, messages.destroy_message(ceremony.ctx, 4), statement.signature)
     # And a later decrypt says plainly that the share is not there
     out = tmp_path / "partials.json"
     assert run("decrypt", "--key", ceremony.key_files[4], "--share", share,

@@ -21,9 +21,9 @@ from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, group, log_leaves, merkle, reveal, seal
 from crypto.hashing import canonical_json
-from crypto.tools import signing
-from crypto.tools.files import manifest_ctx
-from crypto.tools.record import build_record
+from crypto.formats import messages
+from crypto.formats.files import manifest_ctx
+from crypto.formats.record import build_record
 from pledge.services.manifest import TrusteeKeys, build_manifest
 
 DEADLINE = datetime(2031, 6, 1, tzinfo=timezone.utc)
@@ -118,8 +118,8 @@ class Campaign:
 
     def transcript_signatures(self) -> dict[int, tuple[bytes, bytes]]:
         transcript = dkg.transcript(self.ctx, {i: d.commitments for i, d in self.deals.items()})
-        return {j: (transcript, signing.sign(tr.signing_seed,
-                                             signing.transcript_message(self.ctx, j, transcript)))
+        return {j: (transcript, messages.sign(tr.signing_seed,
+                                             messages.transcript_message(self.ctx, j, transcript)))
                 for j, tr in self.trustees.items()}
 
     # --- signing and the log ----------------------------------------------------------------
@@ -212,8 +212,8 @@ class Campaign:
             counts_head_size=self.heads[-1][1] if self.heads else 0, rounds=self.rounds,
             outcome={"state": state, "threshold_met": bool(self.rounds),
                      "destroy_confirmations": {
-                         j: signing.sign(self.trustees[j].signing_seed,
-                                         signing.destroy_message(self.ctx, j))
+                         j: messages.sign(self.trustees[j].signing_seed,
+                                         messages.destroy_message(self.ctx, j))
                          for j in destroyed}},
         )
 

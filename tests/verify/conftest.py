@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from crypto import blindrsa
-from crypto.tools.verify import main
+from pledge_tools.verify.cli import main
 
 from .campaign import Campaign, plain
 

@@ -1,4 +1,4 @@
-"""Reading JSON a window at a time (crypto.tools.jsonfile.load_json, how the tools read round
+"""Reading JSON a window at a time (crypto.formats.jsonfile.load_json, how the tools read round
 packages and records of hundreds of megabytes) gives exactly what parsing the whole text gives,
 and refuses exactly what it refuses, wherever the windows happen to cut the text."""
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto.tools import jsonfile
-from crypto.tools.errors import FileProblem, FormatError
+from crypto.formats import jsonfile
+from crypto.formats.errors import FileProblem, FormatError
 
 DOCUMENTS = [
     '{"a": [1, 2, {"b": "x\\u00e9y\\n"}], "c": null, "d": true, "e": -12345678901234567890}',

@@ -14,8 +14,8 @@ import pytest
 
 from crypto import dkg
 from crypto.hashing import canonical_json
-from crypto.tools.record import build_record, encode_record, parse_record
-from crypto.tools.verify import main
+from crypto.formats.record import build_record, encode_record, parse_record
+from pledge_tools.verify.cli import main
 
 from .campaign import Campaign
 from .conftest import Verify
@@ -120,11 +120,11 @@ def test_parse_record_gives_typed_data(full_record: dict[str, Any]) -> None:
 def test_the_module_runs_in_a_fresh_process(tmp_path: Path, full_record: dict[str, Any]) -> None:
     path = tmp_path / "record.json"
     path.write_text(json.dumps(full_record))
-    result = subprocess.run([sys.executable, "-m", "crypto.tools.verify", str(path)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "pledge_tools.verify", str(path)], cwd=ROOT,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("pledge-verify: OK: campaign")
-    result = subprocess.run([sys.executable, "-m", "crypto.tools.verify", "-", "--quiet"],
+    result = subprocess.run([sys.executable, "-m", "pledge_tools.verify", "-", "--quiet"],
                             cwd=ROOT, input=json.dumps(full_record), capture_output=True,
                             text=True, timeout=60, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

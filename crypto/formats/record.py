@@ -1,0 +1,356 @@
+"""The campaign record (DESIGN §6): one canonical JSON document holding everything needed to
+check a campaign from outside. ``docs/record.md`` defines every field and every check.
+
+- :func:`build_record` assembles it from plain data; the web app's exporter gathers that data
+  from its database and calls it, and :func:`encode_record` gives the bytes to serve.
+- :func:`parse_record` reads a record strictly (shapes and sizes only) into a :class:`Record`;
+  :mod:`pledge_tools.verify` (``pledge-verify``) checks what it means.
+
+Top level: ``{"v": 1, "kind": "campaign-record", "manifest", "ctx", "dkg", "log", "counts",
+"rounds", "outcome"}``. Collections indexed by trustee are objects keyed by the decimal index
+(``"1"``..``"n"``), as in a deal's ``encrypted_shares``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import dkg, reveal, seal
+from ..hashing import canonical_json
+from ..merkle import HASH_LEN
+from .errors import FormatError
+from .files import CTX_BYTES, KEY_BYTES, SIGNATURE_BYTES, Manifest, parse_manifest
+from .jsonfile import VERSION, Obj, expect, unhex
+from .roundfile import MAX_LEAF_BYTES, MAX_LOG_ID_BYTES
+
+KIND = "campaign-record"
+STATES = ("open", "revealed", "closed", "expired")
+PENDING, REVEALED = "pending", "revealed"
+ROUND_STATUSES = (PENDING, REVEALED)
+DIGITS = frozenset("0123456789")
+
+HeadInput = tuple[int, int, int, bytes, bytes]
+"""A signed tree head as :func:`build_record` takes it: ``(batch, size, timestamp, root,
+signature)``."""
+
+
+@dataclass(frozen=True)
+class PublicDeal:
+    """The signed, public part of a deal: what anyone can check (no encrypted shares)."""
+
+    dealer: int
+    commitments: tuple[bytes, ...]
+    pop_r: bytes
+    pop_z: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    """A signed tree head and the (unsigned) number of the batch that produced it."""
+
+    batch: int
+    size: int
+    timestamp: int
+    root: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class RevealedEntry:
+    """One entry of a revealed round: its ciphertext, the partials posted for it (by trustee
+    index) and the payload the server published (``None``: the signer's box does not open)."""
+
+    leaf_index: int
+    ciphertext: bytes
+    partials: dict[int, bytes]
+    payload: bytes | None
+
+
+@dataclass(frozen=True)
+class Round:
+    """A reveal round: the head it froze (by size) and, once revealed, its entries."""
+
+    number: int
+    size: int
+    status: str
+    entries: list[RevealedEntry]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where the campaign ended up, and the trustees' destroy confirmations (expiry only)."""
+
+    state: str
+    threshold_met: bool
+    destroy_confirmations: dict[int, bytes]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A parsed campaign record (nothing checked yet but its format)."""
+
+    manifest: Manifest
+    ctx: bytes
+    deals: list[PublicDeal]
+    transcript_signatures: dict[int, tuple[bytes, bytes]]
+    Y: bytes
+    verification_keys: dict[int, bytes]
+    log_id: bytes
+    log_public_key: bytes
+    leaves: list[bytes]
+    heads: list[SignedHead]
+    counts_head_size: int
+    published_counts: dict[str, int]
+    rounds: list[Round]
+    outcome: Outcome
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _public_deal(deal: dkg.Deal | Mapping[str, Any]) -> dict[str, Any]:
+    """A deal without its encrypted shares (docs/record.md says why they stay out)."""
+    parsed = deal if isinstance(deal, dkg.Deal) else dkg.deal_from_dict(deal)
+    return {"dealer": parsed.dealer, "commitments": list(parsed.commitments),
+            "pop_r": parsed.pop_r, "pop_z": parsed.pop_z, "signature": parsed.signature}
+
+
+def _by_index(items: Mapping[int, Any]) -> dict[str, Any]:
+    return {str(j): value for j, value in sorted(items.items())}
+
+
+def _round_entries(rnd: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Regroup a round's per-trustee partials by entry, in leaf order."""
+    ciphertexts: Mapping[int, bytes] = rnd.get("ciphertexts", {})
+    payloads: Mapping[int, bytes] = rnd.get("revealed", {})
+    stray = sorted(set(payloads) - set(ciphertexts))
+    if stray:
+        raise ValueError(f"round {rnd['number']}: a payload for leaf {stray[0]}, which has no "
+                         "ciphertext")
+    by_leaf: dict[int, dict[int, bytes]] = {i: {} for i in ciphertexts}
+    for j, posted in rnd.get("partials", {}).items():
+        for leaf_index, partial in posted:
+            # Partials for an entry withdrawn after the round froze have no ciphertext to be
+            # checked against: they stay out, like the entry itself.
+            if leaf_index in by_leaf:
+                by_leaf[leaf_index][j] = partial
+    entries = []
+    for i in sorted(ciphertexts):
+        if i not in payloads:
+            raise ValueError(f"round {rnd['number']}: leaf {i} has a ciphertext but no payload")
+        entries.append({"leaf_index": i, "ciphertext": ciphertexts[i],
+                        "partials": _by_index(by_leaf[i]), "payload": payloads[i]})
+    return entries
+
+
+def _round(rnd: Mapping[str, Any]) -> dict[str, Any]:
+    pending = bool(rnd.get("pending", False))
+    if pending and (rnd.get("ciphertexts") or rnd.get("partials") or rnd.get("revealed")):
+        raise ValueError(f"round {rnd['number']} is pending: it publishes nothing yet")
+    return {"number": rnd["number"], "size": rnd["size"],
+            "status": PENDING if pending else REVEALED,
+            "entries": [] if pending else _round_entries(rnd)}
+
+
+def build_record(
+    *,
+    manifest: Mapping[str, Any],
+    ctx: bytes,
+    deals: Sequence[dkg.Deal | Mapping[str, Any]],
+    transcript_signatures: Mapping[int, tuple[bytes, bytes]],
+    group_key: bytes,
+    verification_keys: Mapping[int, bytes],
+    log_id: bytes,
+    log_public_key: bytes,
+    leaves: Sequence[bytes],
+    heads: Sequence[HeadInput],
+    published_counts: Mapping[str, int],
+    counts_head_size: int,
+    rounds: Sequence[Mapping[str, Any]],
+    outcome: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The campaign record as JSON-ready data (bytes stay ``bytes``; :func:`encode_record`).
+
+    Everything is taken as stored; nothing is checked here (``pledge-verify`` does that), so a
+    faithful export of a bad campaign fails verification instead of failing to export.
+
+    - ``manifest``: the frozen manifest exactly as hashed into ``ctx`` (bytes or hex values);
+      ``ctx``: 32 bytes.
+    - ``deals``: every posted deal, :class:`crypto.dkg.Deal` or :func:`crypto.dkg.deal_to_dict`
+      form, any order; only the signed public part goes into the record.
+    - ``transcript_signatures``: ``{j: (transcript, signature)}`` as each trustee posted them.
+    - ``group_key`` ``Y`` and ``verification_keys`` ``{j: Y_j}``: as the site shows them.
+    - ``log_id`` (the bytes signed in tree heads: ASCII of the campaign id), ``log_public_key``.
+    - ``leaves``: every published leaf's bytes in log order; ``heads``: every signed head in
+      batch order as ``(batch, size, timestamp, root, signature)``.
+    - ``published_counts``: ``{lab_slug: count}`` as published after the batch of the latest
+      head (unsuppressed), and ``counts_head_size``: that head's size.
+    - ``rounds``: every frozen round in order, each a mapping ``{"number": int, "size": int``
+      (its head's size)``, "ciphertexts": {leaf_index: bytes}`` (the round's entries that are
+      not withdrawn)``, "partials": {j: [(leaf_index, partial), ...]}`` (every verified partial
+      trustee j posted)``, "revealed": {leaf_index: payload}`` (the unpadded payload bytes the
+      site publishes, or ``None`` for an entry whose box does not open)``}``; a round frozen
+      but not yet revealed is ``{"number", "size", "pending": True}``.
+    - ``outcome``: ``{"state": "open"|"revealed"|"closed"|"expired", "threshold_met": bool,
+      "destroy_confirmations": {j: signature}}`` (the last is optional; expiry only).
+
+    Raises ``ValueError`` only for input that has no place in the format (a payload without a
+    ciphertext, a revealed ciphertext without a payload, a pending round with content).
+    """
+    return {
+        "v": VERSION, "kind": KIND, "manifest": dict(manifest), "ctx": ctx,
+        "dkg": {
+            "deals": sorted((_public_deal(d) for d in deals), key=lambda d: d["dealer"]),
+            "transcript_signatures": _by_index({
+                j: {"transcript": transcript, "signature": signature}
+                for j, (transcript, signature) in transcript_signatures.items()}),
+            "Y": group_key,
+            "verification_keys": _by_index(verification_keys),
+        },
+        "log": {
+            "id": log_id, "public_key": log_public_key, "leaves": list(leaves),
+            "heads": [{"batch": b, "size": s, "timestamp": ts, "root": r, "signature": sig}
+                      for b, s, ts, r, sig in heads],
+        },
+        "counts": {"head_size": counts_head_size, "labs": dict(published_counts)},
+        "rounds": [_round(rnd) for rnd in rounds],
+        "outcome": {
+            "state": outcome["state"], "threshold_met": outcome["threshold_met"],
+            "destroy_confirmations": _by_index(outcome.get("destroy_confirmations", {})),
+        },
+    }
+
+
+def encode_record(record: Mapping[str, Any]) -> bytes:
+    """The record's canonical JSON and a newline: the bytes to serve or write."""
+    return canonical_json(record) + b"\n"
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def _indexed(obj: Obj, n: int) -> dict[int, Any]:
+    """An object keyed by trustee indices ``"1"``..``"n"`` (plain decimal) → ``{int: value}``."""
+    out = {}
+    for key, value in obj.data.items():
+        if not set(key) <= DIGITS or key != str(int(key or "0")) or not 1 <= int(key) <= n:
+            raise FormatError(f"{obj.where}: key {key[:10]!r} is not a trustee index 1..{n}")
+        out[int(key)] = value
+    return dict(sorted(out.items()))
+
+
+def _hex_values(obj: Obj, n: int, size: int) -> dict[int, bytes]:
+    return {j: obj.raw(str(j), size=size) for j in _indexed(obj, n)}
+
+
+def _parse_dkg(doc: Obj, manifest: Manifest) -> tuple[list[PublicDeal], dict[int, tuple[
+        bytes, bytes]], bytes, dict[int, bytes]]:
+    doc.exact_keys({"deals", "transcript_signatures", "Y", "verification_keys"})
+    deals = []
+    for item in doc.objects("deals"):
+        item.exact_keys({"dealer", "commitments", "pop_r", "pop_z", "signature"})
+        commitments = tuple(unhex(c, f"{item.where}: field commitments[{k}]", size=32)
+                            for k, c in enumerate(item.array("commitments")))
+        deals.append(PublicDeal(item.integer("dealer", low=1, high=manifest.n), commitments,
+                                item.raw("pop_r", size=32), item.raw("pop_z", size=32),
+                                item.raw("signature", size=SIGNATURE_BYTES)))
+    signatures_obj = doc.child("transcript_signatures")
+    signatures = {}
+    for j in _indexed(signatures_obj, manifest.n):
+        item = signatures_obj.child(str(j)).exact_keys({"transcript", "signature"})
+        signatures[j] = (item.raw("transcript", size=dkg.TRANSCRIPT_DIGEST_BYTES),
+                         item.raw("signature", size=SIGNATURE_BYTES))
+    keys = _hex_values(doc.child("verification_keys"), manifest.n, 32)
+    return deals, signatures, doc.raw("Y", size=32), keys
+
+
+def _parse_heads(log: Obj) -> list[SignedHead]:
+    heads = []
+    for item in log.objects("heads"):
+        item.exact_keys({"batch", "size", "timestamp", "root", "signature"})
+        heads.append(SignedHead(item.integer("batch"), item.integer("size"),
+                                item.integer("timestamp"), item.raw("root", size=HASH_LEN),
+                                item.raw("signature", size=SIGNATURE_BYTES)))
+    return heads
+
+
+def _parse_entry(item: Obj, n: int) -> RevealedEntry:
+    item.exact_keys({"leaf_index", "ciphertext", "partials", "payload"})
+    return RevealedEntry(
+        leaf_index=item.integer("leaf_index"),
+        ciphertext=item.raw("ciphertext", size=seal.CIPHERTEXT_BYTES),
+        partials=_hex_values(item.child("partials"), n, reveal.PARTIAL_BYTES),
+        payload=(item.raw("payload", max_size=seal.MAX_PAYLOAD_BYTES)
+                 if item.has("payload") else None),
+    )
+
+
+def _parse_round(item: Obj, n: int, consume: bool) -> Round:
+    item.exact_keys({"number", "size", "status", "entries"})
+    status = item.text("status", max_len=10)
+    if status not in ROUND_STATUSES:
+        raise FormatError(f"{item.where}: field status must be pending or revealed")
+    array = item.array("entries")
+    entries = []
+    for position, entry in enumerate(item.objects("entries")):
+        entries.append(_parse_entry(entry, n))
+        if consume:
+            array[position] = entry.data = None  # type: ignore[assignment]
+    return Round(item.integer("number", low=1), item.integer("size"), status, entries)
+
+
+def _parse_leaves(log: Obj, consume: bool) -> list[bytes]:
+    array = log.array("leaves")
+    leaves = []
+    for i, leaf in enumerate(array):
+        leaves.append(unhex(leaf, f"{log.where}: field leaves[{i}]", max_size=MAX_LEAF_BYTES))
+        if consume:
+            array[i] = None
+    return leaves
+
+
+def _parse_counts(doc: Obj) -> tuple[int, dict[str, int]]:
+    doc.exact_keys({"head_size", "labs"})
+    labs = doc.child("labs")
+    return doc.integer("head_size"), {slug: labs.integer(slug) for slug in labs.data}
+
+
+def _parse_outcome(doc: Obj, n: int) -> Outcome:
+    doc.exact_keys({"state", "threshold_met", "destroy_confirmations"})
+    state = doc.text("state", max_len=10)
+    if state not in STATES:
+        raise FormatError(f"{doc.where}: field state must be one of {', '.join(STATES)}")
+    met = doc.data["threshold_met"]
+    if type(met) is not bool:
+        raise FormatError(f"{doc.where}: field threshold_met must be true or false")
+    return Outcome(state, met, _hex_values(doc.child("destroy_confirmations"), n,
+                                           SIGNATURE_BYTES))
+
+
+def parse_record(obj: object, where: str = "the record", *, consume: bool = False) -> Record:
+    """Read a record strictly: exact fields, lowercase hex of the right sizes, integers.
+
+    ``obj`` is the parsed JSON (:func:`crypto.formats.jsonfile.parse_json`). Raises
+    :class:`~crypto.formats.errors.FormatError` naming the field; checks no meaning.
+    ``consume``: empty ``obj``'s lists of leaves and entries while reading them (a record of
+    100,000 entries holds about half a gigabyte of hex).
+    """
+    doc = obj if isinstance(obj, Obj) else Obj(obj, where)
+    expect(doc, KIND, {"manifest", "ctx", "dkg", "log", "counts", "rounds", "outcome"})
+    manifest = parse_manifest(doc.child("manifest"))
+    deals, signatures, Y, keys = _parse_dkg(doc.child("dkg"), manifest)
+    log = doc.child("log").exact_keys({"id", "public_key", "leaves", "heads"})
+    leaves = _parse_leaves(log, consume)
+    head_size, counts = _parse_counts(doc.child("counts"))
+    return Record(
+        manifest=manifest, ctx=doc.raw("ctx", size=CTX_BYTES), deals=deals,
+        transcript_signatures=signatures, Y=Y, verification_keys=keys,
+        log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES),
+        log_public_key=log.raw("public_key", size=KEY_BYTES), leaves=leaves,
+        heads=_parse_heads(log), counts_head_size=head_size, published_counts=counts,
+        rounds=[_parse_round(item, manifest.n, consume) for item in doc.objects("rounds")],
+        outcome=_parse_outcome(doc.child("outcome"), manifest.n),
+    )

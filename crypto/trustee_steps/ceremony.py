@@ -1,0 +1,209 @@
+"""The key ceremony as a trustee runs it: ``init``, ``deal`` and ``finish`` (DESIGN §4.2).
+
+Each step reads files, checks them, says in plain words what it checked (its
+:class:`~.report.StepReport`), and writes new files (never over existing ones). Secrets are
+never reported. Python cannot overwrite memory it has
+handed to immutable ``bytes``: "erasing" a secret here means dropping every reference to it as
+soon as it is no longer needed, and ``pledge-trustee`` exits right after each step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import nacl.utils
+from nacl.public import PrivateKey
+
+from .. import dkg, group
+from ..errors import InvalidDeal
+from ..formats import messages
+from ..formats.errors import CheckFailed, ComplaintFiled
+from ..formats.files import (
+    Accusation,
+    Board,
+    ManifestPackage,
+    SignedStatement,
+    complaint_doc,
+    deal_doc,
+    load_board,
+    load_ceremony,
+    transcript_signature_doc,
+)
+from ..formats.jsonfile import ensure_absent, write_document
+from ..formats.keys import (
+    KeyFile,
+    TrusteeSecrets,
+    check_new_passphrase,
+    key_doc,
+    load_key,
+    public_doc,
+    share_doc,
+    unlock_key,
+)
+from ..hashing import canonical_json
+from .report import Passphrase, Progress, StepReport, obtain
+
+MAX_NAME = 200
+
+
+def public_path(key_path: Path) -> Path:
+    """Where ``init`` writes the public half: ``KEYFILE.pub.json``."""
+    return key_path.with_name(key_path.name + ".pub.json")
+
+
+def init(
+    name: str, out: Path, kdf: str, passphrase: Passphrase, *, progress: Progress | None = None
+) -> StepReport:
+    """Generate the trustee's keys; write the key file, locked with the new ``passphrase``, and
+    its public half."""
+    report = StepReport(progress=progress)
+    if not 1 <= len(name) <= MAX_NAME or not name.isprintable():
+        raise CheckFailed(f"--name must be 1 to {MAX_NAME} printable characters")
+    pub = public_path(out)
+    ensure_absent(out, pub)
+    passphrase = obtain(passphrase, f"the new key file {out}")
+    check_new_passphrase(passphrase)
+    secrets = TrusteeSecrets(nacl.utils.random(32), bytes(PrivateKey.generate()))
+    doc = key_doc(name, secrets, passphrase, kdf)
+    del secrets, passphrase
+    write_document(out, doc, secret=True)
+    report.wrote(out)
+    public = public_doc(name, doc["ed25519"], doc["x25519"])
+    write_document(pub, public)
+    report.wrote(pub)
+    say = report.say
+    say(f"Generated a new Ed25519 signing key and X25519 encryption key for {name!r}.")
+    say(f"Wrote {out}: your secret keys, encrypted with your passphrase (Argon2id, "
+        f"{kdf} cost), readable only by you. Keep it offline and back it up.")
+    say(f"Wrote {pub}: your public keys. Upload it to the web app (or paste the line below):")
+    say(public_line(public))
+    return report
+
+
+def public_line(public: dict[str, object]) -> str:
+    """The public half as the one line of canonical JSON the web app accepts when pasted."""
+    return canonical_json(public).decode("utf-8")
+
+
+def _identify(
+    key: KeyFile, package: ManifestPackage, package_path: Path, say: Progress
+) -> int:
+    """Check the package's ctx (done on load) and find this trustee's index in the manifest."""
+    manifest = package.manifest
+    say(f"Checked {package_path}: ctx matches the manifest of campaign {manifest.campaign_id} "
+        f"(ctx fingerprint {messages.fingerprint(package.ctx)}).")
+    j = manifest.index_of(key.ed25519, key.x25519)
+    if j is None:
+        raise CheckFailed(f"the public keys of {key.path} are not among the trustees of the "
+                          f"manifest in {package_path}")
+    say(f"Checked: you are trustee {j} of {manifest.n} (listed as "
+        f"{manifest.trustees[j].name!r}); any {manifest.t} trustees together can decrypt.")
+    return j
+
+
+def deal(
+    key_path: Path, package_path: Path, out: Path, passphrase: Passphrase, *,
+    progress: Progress | None = None,
+) -> StepReport:
+    """Make this trustee's deal for the ceremony and write it (``passphrase`` opens the key)."""
+    report = StepReport(progress=progress)
+    say = report.say
+    ensure_absent(out)
+    key = load_key(key_path)
+    package = load_ceremony(package_path)
+    j = _identify(key, package, package_path, say)
+    secrets = unlock_key(key, obtain(passphrase, str(key_path)))
+    manifest, ctx = package.manifest, package.ctx
+    made = dkg.deal(ctx, j, manifest.t, secrets.signing_seed, secrets.x25519_secret,
+                    manifest.recipients)
+    del secrets  # the polynomial's coefficients never left dkg.deal
+    dkg.check_deal_public(ctx, manifest.t, manifest.n, made, key.ed25519)
+    write_document(out, deal_doc(ctx, made))
+    report.wrote(out)
+    say(f"Made your deal: {manifest.t} commitments, a proof of possession, and one encrypted "
+        f"share for each of the {manifest.n} trustees; checked it and signed it.")
+    say(f"Wrote {out}. Upload it to the board. Your polynomial was never written anywhere.")
+    return report
+
+
+def _open_board(
+    board: Board, package: ManifestPackage, j: int, secrets: TrusteeSecrets, say: Progress
+) -> tuple[list[bytes], list[InvalidDeal]]:
+    """Check every deal from trustee j's point of view; return j's shares and the failures."""
+    manifest, ctx = package.manifest, package.ctx
+    shares, failures = [], []
+    for i in range(1, manifest.n + 1):
+        try:
+            deal = board.deal(i)
+            shares.append(dkg.verify_deal(ctx, manifest.t, manifest.n, deal,
+                                          manifest.dkg_keys(i), j, secrets.x25519_secret))
+            say(f"Checked the deal from trustee {i}{' (yours)' if i == j else ''}: points, "
+                "signature, proof of possession, your share's context and the Feldman check.")
+        except InvalidDeal as failure:
+            say(f"FAILED: the deal from trustee {i}: {failure.reason.value}.")
+            failures.append(failure)
+    return shares, failures
+
+
+def _file_complaint(
+    out: Path, ctx: bytes, j: int, secrets: TrusteeSecrets, failures: list[InvalidDeal],
+    report: StepReport,
+) -> NoReturn:
+    accusations = [
+        Accusation(f.dealer, f.reason.value, messages.sign(
+            secrets.signing_seed,
+            messages.complaint_message(ctx, j, f.dealer, f.reason.value)))
+        for f in failures
+    ]
+    write_document(out, complaint_doc(ctx, j, accusations))
+    report.wrote(out)
+    accused = ", ".join(f"trustee {f.dealer} ({f.reason.value})" for f in failures)
+    report.say(f"Wrote {out}: your signed complaint. Upload it to the board. No share was stored.")
+    raise ComplaintFiled(f"complaint filed against {accused}; see {out}")
+
+
+def finish(  # noqa: PLR0913 (the step's files, as on the command line)
+    key_path: Path, package_path: Path, board_path: Path, share_out: Path, out: Path, kdf: str,
+    passphrase: Passphrase, *, progress: Progress | None = None,
+) -> StepReport:
+    """Check the board; store ``x_j`` and sign the transcript, or file a complaint
+    (:class:`~crypto.formats.errors.ComplaintFiled`). ``passphrase`` opens the key file and
+    locks the share file."""
+    report = StepReport(progress=progress)
+    say = report.say
+    ensure_absent(share_out, out)
+    key = load_key(key_path)
+    package = load_ceremony(package_path)
+    j = _identify(key, package, package_path, say)
+    manifest, ctx = package.manifest, package.ctx
+    board = load_board(board_path, manifest.n)
+    if board.ctx != ctx:
+        raise CheckFailed(f"{board_path}: the board is for another campaign (its ctx differs)")
+    passphrase = obtain(passphrase, str(key_path))
+    secrets = unlock_key(key, passphrase)
+    shares, failures = _open_board(board, package, j, secrets, say)
+    if failures:
+        _file_complaint(out, ctx, j, secrets, failures, report)
+    x_j = dkg.combine_shares(shares)
+    del shares
+    commitments = {i: board.deal(i).commitments for i in range(1, manifest.n + 1)}
+    transcript = dkg.transcript(ctx, commitments)
+    Y, Yj = dkg.group_key(commitments), dkg.verification_key(commitments, j)
+    if group.scalarmult_base(x_j) != Yj:
+        raise CheckFailed("your combined share does not match your verification key Y_j")
+    doc = share_doc(ctx, j, transcript, Y, Yj, x_j, passphrase, kdf)
+    del x_j, passphrase
+    write_document(share_out, doc, secret=True)
+    report.wrote(share_out)
+    say(f"Wrote {share_out}: your share x_{j}, encrypted with the passphrase of your key file "
+        f"(Argon2id, {kdf} cost). Keep it offline; it is needed at every reveal.")
+    signature = messages.sign(secrets.signing_seed, messages.transcript_message(ctx, j, transcript))
+    write_document(out, transcript_signature_doc(SignedStatement(ctx, j, signature, transcript)))
+    report.wrote(out)
+    say(f"Wrote {out}: your signature of the transcript. Upload it to the board.")
+    say("Compare these with the other trustees (they must be the same for everyone):")
+    say(f"  transcript fingerprint: {messages.fingerprint(transcript)}")
+    say(f"  Y (campaign key) fingerprint: {messages.fingerprint(Y)}")
+    say(f"Your verification key Y_{j} fingerprint: {messages.fingerprint(Yj)}")
+    return report

@@ -1,0 +1,173 @@
+"""The trustee's later steps: ``decrypt`` a reveal round (DESIGN §4.4) and ``destroy`` a share
+(DESIGN §2, expiry). Each returns its :class:`~.report.StepReport`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nacl.utils
+
+from .. import group, parallel, reveal
+from ..formats import messages
+from ..formats.errors import CheckFailed, FileProblem
+from ..formats.files import Manifest, SignedStatement, destroy_confirmation_doc, load_ceremony
+from ..formats.jsonfile import ensure_absent, write_document
+from ..formats.keys import KeyFile, ShareFile, load_key, load_share, unlock_key, unlock_share
+from ..formats.roundfile import (
+    PartialRecord,
+    PartialsFile,
+    RoundPackage,
+    load_partials,
+    load_round,
+    partials_doc,
+)
+from ..round_check import CampaignKeys, RoundPlan, check_board, check_round
+from .report import Passphrase, Progress, StepReport, obtain
+
+WIPE_CHUNK = 1 << 16
+
+
+def _own_index(key: KeyFile, share: ShareFile, ctx: bytes, manifest: Manifest, where: Path) -> int:
+    """Check that the key and share belong to the campaign of ``where`` and to one trustee."""
+    if share.ctx != ctx:
+        raise CheckFailed(f"{share.path} is a share of another campaign than {where}")
+    j = manifest.index_of(key.ed25519, key.x25519)
+    if j is None:
+        raise CheckFailed(f"the public keys of {key.path} are not among the trustees of {where}")
+    if j != share.index:
+        raise CheckFailed(f"{share.path} is trustee {share.index}'s share, but {key.path} is "
+                          f"trustee {j}'s key")
+    return j
+
+
+def _check_previous(rnd: RoundPackage, previous_partials: Path, say: Progress) -> None:
+    """The package's previous head is the head this trustee decrypted last time."""
+    seen = load_partials(previous_partials)
+    prev = rnd.previous
+    if seen.ctx != rnd.package.ctx:
+        raise CheckFailed(f"{previous_partials} is for another campaign")
+    if prev is None or (prev.size, prev.root) != (seen.head_size, seen.head_root):
+        raise CheckFailed(f"round package: its previous head is not the head you decrypted in "
+                          f"{previous_partials} (size {seen.head_size})")
+    say(f"Checked: the previous head is the one you decrypted before (size {seen.head_size}).")
+
+
+def _report_round(rnd: RoundPackage, plan: RoundPlan, say: Progress) -> None:
+    head = rnd.head
+    say(f"Checked the tree head (size {head.size}, timestamp {head.timestamp}): its signature "
+        "under the log's key, and the Merkle root of every leaf in the package.")
+    if rnd.previous is not None:
+        say(f"Checked the consistency proof from the previous head (size {rnd.previous.size}).")
+    say("Checked every leaf: token signatures under the labs' keys from the manifest, campaign "
+        "and lab in each token, nullifiers and their uniqueness, withdrawal signatures.")
+    say(f"Checked the threshold rule: {plan.live_entries} entries count, "
+        f"{plan.labs_meeting} labs reach the per-lab minimum.")
+    say(f"Checked {len(plan.to_decrypt)} ciphertexts of this round against their leaves and "
+        f"their proofs; {len(plan.withdrawn)} withdrawn entries stay sealed.")
+
+
+def _partials(
+    rnd: RoundPackage, plan: RoundPlan, j: int, x_j: bytes, keys: CampaignKeys,
+    jobs: int | None,
+) -> list[PartialRecord]:
+    ctx = rnd.package.ctx
+    partials = reveal.partial_decrypt_many(
+        j, x_j, keys.Yj, [(e.R, ctx + e.nullifier) for e in plan.to_decrypt], jobs=jobs)
+    return [PartialRecord(e.leaf_index, e.nullifier, partial)
+            for e, partial in zip(plan.to_decrypt, partials, strict=True)]
+
+
+def decrypt(  # noqa: PLR0913 (the step's files, as on the command line)
+    key_path: Path, share_path: Path, package_path: Path, out: Path,
+    previous_partials: Path | None, passphrase: Passphrase, *, jobs: int | None = None,
+    progress: Progress | None = None,
+) -> StepReport:
+    """Check a round package completely, then write this trustee's partial decryptions
+    (``passphrase`` opens the share file).
+
+    ``jobs`` worker processes (default: the CPU count) share the per-entry checks and
+    decryptions; the file written does not depend on it (see :mod:`crypto.parallel`)."""
+    report = StepReport(progress=progress)
+    say = report.say
+    ensure_absent(out)
+    key, share, rnd = load_key(key_path), load_share(share_path), load_round(package_path)
+    manifest, ctx = rnd.package.manifest, rnd.package.ctx
+    say(f"Checked {package_path}: ctx matches the manifest of campaign {manifest.campaign_id} "
+        f"(ctx fingerprint {messages.fingerprint(ctx)}).")
+    j = _own_index(key, share, ctx, manifest, package_path)
+    x_j = unlock_share(share, obtain(passphrase, str(share_path)))
+    keys = check_board(rnd, j, share.transcript)
+    if group.scalarmult_base(x_j) != keys.Yj:
+        raise CheckFailed(f"{share_path} does not hold the secret of Y_{j} on the board")
+    say(f"Checked the board: every deal's proofs, and the transcript is the one you signed "
+        f"(fingerprint {messages.fingerprint(keys.transcript)}); recomputed Y "
+        f"({messages.fingerprint(keys.Y)}) and Y_{j}, which your share matches.")
+    if previous_partials is not None:
+        _check_previous(rnd, previous_partials, say)
+    with parallel.pool(jobs):  # one set of worker processes for the checks and the partials
+        plan = check_round(rnd, keys.Y, jobs=jobs)
+        _report_round(rnd, plan, say)
+        records = _partials(rnd, plan, j, x_j, keys, jobs)
+    del x_j
+    head = rnd.head
+    write_document(out, partials_doc(PartialsFile(
+        ctx, j, head.size, head.timestamp, head.root, records, plan.withdrawn)))
+    report.wrote(out)
+    say(f"Wrote {out}: {len(records)} partial decryptions with their proofs, as trustee {j}, "
+        f"for the head of size {head.size}. Upload it to the web app.")
+    return report
+
+
+def _wipe(path: Path) -> None:
+    """Overwrite a file with random bytes, flush it to disk, and unlink it."""
+    try:
+        with open(path, "r+b") as handle:
+            remaining = os.fstat(handle.fileno()).st_size
+            while remaining > 0:
+                chunk = min(remaining, WIPE_CHUNK)
+                handle.write(nacl.utils.random(chunk))
+                remaining -= chunk
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.unlink(path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except OSError as exc:
+        raise FileProblem(f"cannot destroy {path}: {exc.strerror}") from exc
+
+
+def destroy(
+    share_path: Path, key_path: Path | None, package_path: Path | None, out: Path | None,
+    passphrase: Passphrase | None = None, *, progress: Progress | None = None,
+) -> StepReport:
+    """Destroy the share file; with ``key_path``, ``package_path`` and ``out``, also write a
+    confirmation that it was destroyed, signed with the key (``passphrase`` opens it)."""
+    report = StepReport(progress=progress)
+    say = report.say
+    share = load_share(share_path)  # refuses to destroy anything that is not a share file
+    confirmation = None
+    if key_path is not None and package_path is not None and out is not None:
+        ensure_absent(out)
+        key, package = load_key(key_path), load_ceremony(package_path)
+        j = _own_index(key, share, package.ctx, package.manifest, package_path)
+        if passphrase is None:
+            raise ValueError("a signed confirmation needs the key file's passphrase")
+        secrets = unlock_key(key, obtain(passphrase, str(key_path)))
+        message = messages.destroy_message(package.ctx, j)
+        confirmation = SignedStatement(package.ctx, j, messages.sign(secrets.signing_seed, message))
+        del secrets
+    _wipe(share_path)
+    say(f"Destroyed {share_path}: overwrote its contents with random bytes, "
+        "flushed them to disk, and deleted the file.")
+    say("Note: on SSDs and copy-on-write or journaling file systems old blocks may survive an "
+        "overwrite; delete any backups too. The share was encrypted under your passphrase.")
+    if confirmation is not None and out is not None:
+        write_document(out, destroy_confirmation_doc(confirmation))
+        report.wrote(out)
+        say(f"Wrote {out}: your signed confirmation that share {confirmation.index} of this "
+            "campaign is destroyed. Upload it to the web app.")
+    return report

@@ -1,0 +1,353 @@
+"""``pledge-sign``: the command-line signer, for people who will not run JavaScript served by the
+site they are checking.
+
+Usage (documented in ``docs/pledge-sign.md``; the APIs in ``docs/affiliation-api.md`` and
+``docs/signing-api.md``)::
+
+    pledge-sign verify --server URL --email ADDRESS [--out pledge-tokens.json]
+    pledge-sign sign --server URL --campaign SLUG [--tokens FILE] [--receipt-out FILE]
+    pledge-sign check RECEIPT
+    pledge-sign withdraw RECEIPT
+
+``verify`` asks the server to email a one-time code to a work address, reads the code, and then
+obtains one blind-signed token for every open campaign that accepts the signer's lab. Each
+campaign's token key is taken from its manifest after the manifest's ``ctx`` has been
+recomputed; each blind signature is verified before its token is kept.
+
+``sign`` checks the campaign key ``Y`` against the ceremony board and the trustees' transcript
+signatures, seals the signature here under that ``Y`` and submits it with the token, writing a
+receipt; ``check`` verifies a receipt's inclusion in the signed log; ``withdraw`` withdraws the
+signature with the receipt's key (:mod:`.commands`).
+
+Exit codes (the table is :mod:`pledge_tools.exits`): 0 done; 1 a check failed (the server's
+manifest, key, board, head, proof or signature); 2 bad command line; 3 nothing new or nothing
+sent (this address already received its tokens, the file already held one for each campaign,
+no campaign is open for the lab, no token for the campaign, or not confirmed); 4 the server
+refused (its message is shown); 5 a file could not be read or written; 6 the server could not
+be reached; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from crypto.errors import CryptoError
+from crypto.formats import receipt, tokenfile
+from crypto.formats.errors import CheckFailed, Refusal
+from crypto.formats.payload import DISPLAY_CHOICES, details_from
+from crypto.formats.server_url import check_server_url
+
+from .. import exits
+from ..exits import EXIT_NOT_DONE, EXIT_OK
+from ..text import printable
+from . import affiliation, commands
+from .affiliation import CampaignKey, Issued, Pending, Verified
+from .commands import SignRequest
+from .errors import ServerRefused
+from .http import JsonApi
+
+PROG = "pledge-sign"
+CODE_ENV_VAR = "PLEDGE_SIGN_CODE"
+DEFAULT_OUT = Path("pledge-tokens.json")
+CODE_TRIES = 3  # at the keyboard; the server evaluates at most 5 guesses per code anyway
+CODE_RE = re.compile(r"[0-9]{8,16}")
+SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
+ADVICE = (
+    "You can sign now or later. Signing later, from another network, makes it harder to match "
+    "your signature to this verification by its timing."
+)
+
+CodeReader = Callable[[int], str]
+
+
+def say(text: str = "") -> None:
+    """One line of progress for the signer."""
+    print(text, flush=True)
+
+
+# --- the code ------------------------------------------------------------------------------
+
+
+def read_code(attempt: int) -> str:
+    """The code from the email. ``PLEDGE_SIGN_CODE``, when set, is used instead of asking: for
+    scripts and tests only (another process of the same user can read the environment)."""
+    from_env = os.environ.get(CODE_ENV_VAR)
+    if from_env is not None:
+        if attempt > 1:
+            raise CheckFailed(f"the code in {CODE_ENV_VAR} was not accepted")
+        return from_env
+    prompt = "Code from the email: " if attempt == 1 else "Try the code again: "
+    try:
+        return input(prompt)
+    except EOFError:
+        raise CheckFailed("no code was entered") from None
+
+
+def normalise_code(text: str) -> str | None:
+    """The digits of a typed code (spaces and dashes dropped), or ``None`` if it is not one."""
+    digits = re.sub(r"[\s-]", "", text)
+    return digits if CODE_RE.fullmatch(digits) else None
+
+
+def check_code(api: JsonApi, email: str, ask: CodeReader) -> Verified:
+    """Ask for the code until the server accepts it (a few tries at the keyboard, one from the
+    environment); a malformed code is refused here and costs none of the server's attempts."""
+    for attempt in range(1, CODE_TRIES + 1):
+        code = normalise_code(ask(attempt))
+        if code is None:
+            if attempt == CODE_TRIES or CODE_ENV_VAR in os.environ:
+                raise CheckFailed("that is not a code from the email (8 digits)")
+            say("That is not the 8-digit code from the email.")
+            continue
+        try:
+            return affiliation.parse_check_reply(
+                api.post("/api/verify/check", {"email": email, "code": code}))
+        except ServerRefused as exc:
+            if exc.code != "wrong_code" or attempt == CODE_TRIES or CODE_ENV_VAR in os.environ:
+                raise
+            say(exc.message)
+    raise CheckFailed("the code was not accepted")  # not reached: the loop returns or raises
+
+
+# --- the steps -----------------------------------------------------------------------------
+
+
+def fetch_keys(api: JsonApi, verified: Verified) -> list[CampaignKey]:
+    """Every listed campaign's manifest, checked; the lab's key from each."""
+    keys = []
+    for listed in verified.campaigns:
+        key = affiliation.fetch_campaign_key(api, listed, verified.lab_slug)
+        say(f"  “{printable(key.title)}”: manifest matches ctx {key.ctx.hex()}")
+        keys.append(key)
+    return keys
+
+
+def request_tokens(api: JsonApi, ticket: str, pending: list[Pending]) -> Issued | None:
+    """POST the blinded messages; ``None`` when the address already received every token."""
+    body = affiliation.issue_body(ticket, pending)
+    try:
+        reply = api.post("/api/verify/issue", body)
+    except ServerRefused as exc:
+        if exc.code == "already_issued":
+            say(exc.message)
+            return None
+        raise
+    return affiliation.parse_issue_reply(reply, [p.campaign.public_id for p in pending])
+
+
+def finalize_all(
+    pending: list[Pending], issued: Issued
+) -> tuple[list[tokenfile.Token], list[str]]:
+    """Finalize every returned blind signature; return the tokens and the reasons for failures
+    (a reply that does not verify is reported, and the tokens that do verify are still kept:
+    the server has recorded their issuance and will not sign them again)."""
+    tokens, failures = [], []
+    for item in pending:
+        blind_signature = issued.signatures.get(item.campaign.public_id)
+        if blind_signature is None:
+            if item.campaign.public_id in issued.missing:
+                title = printable(item.campaign.title)
+                failures.append(f"the server returned nothing for “{title}”")
+            continue
+        try:
+            tokens.append(affiliation.finalize(item, blind_signature))
+        except CheckFailed as exc:
+            failures.append(str(exc))
+    return tokens, failures
+
+
+def titles(keys: Sequence[CampaignKey | tokenfile.Token]) -> str:
+    """Campaign titles for a one-line report."""
+    return ", ".join(f"“{printable(k.title)}”" for k in keys)
+
+
+def report(out: Path, merged: tokenfile.Merge, keys: list[CampaignKey], issued: Issued) -> None:
+    """Say what was stored, what was issued before, and what was not stored (titles only)."""
+    count = len(merged.stored)
+    if count:
+        say(f"Stored {count} new token{'s' if count != 1 else ''} in {out} (mode 600): "
+            f"{titles(merged.stored)}")
+    before = [k for k in keys if k.public_id in issued.already_issued]
+    if before:
+        say(f"This address already received its tokens for {titles(before)}; no new token "
+            "for those.")
+    if merged.kept:
+        say(f"{out} already holds a token for {titles(merged.kept)}; it was kept and the new "
+            "one was not stored.")
+
+
+def run_verify(server: str, email: str, out: Path, ask: CodeReader = read_code) -> int:
+    """The whole ``verify`` step; returns the exit code (raises a
+    :class:`~crypto.formats.errors.Refusal`)."""
+    api = JsonApi(server)
+    entries = tokenfile.load_entries(out)
+    tokenfile.check_writable(out)  # before any token is issued, so none can be lost
+    started = api.post("/api/verify/start", {"email": email})
+    say(printable(started.get("message", "A code is on its way.")))
+    verified = check_code(api, email, ask)
+    count = len(verified.campaigns)
+    if not count:
+        say(f"No open campaign accepts {printable(verified.lab_name)} right now.")
+        return EXIT_NOT_DONE
+    say(f"Verified: {printable(verified.lab_name)}. Asking for a token for each of the {count} "
+        "open campaign(s) that accept your lab, so the server does not learn which one you "
+        "care about:")
+    keys = fetch_keys(api, verified)
+    pending = [affiliation.blind_request(key) for key in keys]
+    issued = request_tokens(api, verified.ticket, pending)
+    if issued is None:
+        return EXIT_NOT_DONE
+    tokens, failures = finalize_all(pending, issued)
+    merged = tokenfile.merge(entries, tokens)
+    if merged.stored:
+        tokenfile.write_tokens(out, merged.entries)
+    report(out, merged, keys, issued)
+    if failures:
+        raise CheckFailed("; ".join(failures))
+    if merged.stored:
+        say(ADVICE)
+        return EXIT_OK
+    return EXIT_NOT_DONE
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def _email(text: str) -> str:
+    value = text.strip()
+    if any(ch in value for ch in "\r\n\0") or value.count("@") != 1 or len(value) > 320:
+        raise argparse.ArgumentTypeError("not an email address")
+    return value
+
+
+def _server(text: str) -> str:
+    try:
+        return check_server_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _slug(text: str) -> str:
+    if not SLUG_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError("not a campaign slug (letters, digits, - and _)")
+    return text
+
+
+def _add_server(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", required=True, type=_server,
+                        help="the Pledge site, e.g. https://pledge.example")
+
+
+def _add_verify(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparsers type)
+    verify = sub.add_parser(
+        "verify", help="prove you work at a lab and keep one token per open campaign",
+        description="Verify a work address with an emailed code and obtain blind-signed "
+                    "tokens (docs/pledge-sign.md).",
+    )
+    _add_server(verify)
+    verify.add_argument("--email", required=True, type=_email, help="your work address")
+    verify.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"the tokens file, created or added to (default: {DEFAULT_OUT})")
+
+
+def _add_sign(sub: Any) -> None:  # noqa: ANN401
+    sign = sub.add_parser(
+        "sign", help="seal and submit your signature to a campaign, keeping a receipt",
+        description="Check the campaign key against the trustees' signatures, seal your "
+                    "signature on this computer and submit it with your token "
+                    "(docs/pledge-sign.md). Fields not given as options are asked for.",
+    )
+    _add_server(sign)
+    sign.add_argument("--campaign", required=True, type=_slug, metavar="SLUG",
+                      help="the campaign's short name, as in /campaigns/SLUG")
+    sign.add_argument("--tokens", type=Path, default=DEFAULT_OUT, metavar="FILE",
+                      help=f"the tokens file from pledge-sign verify (default: {DEFAULT_OUT})")
+    sign.add_argument("--receipt-out", type=Path, metavar="FILE",
+                      help="the receipt file to create (default: pledge-receipt-SLUG.json)")
+    sign.add_argument("--name", help="your name, shown at the reveal (not with anonymous)")
+    sign.add_argument("--role", help="your role, e.g. 'Research scientist'")
+    sign.add_argument("--statement", help="an optional statement")
+    sign.add_argument("--display", choices=DISPLAY_CHOICES,
+                      help="at the reveal, show your name or count you as anonymous")
+    sign.add_argument("--yes", action="store_true", help="submit without asking to confirm")
+
+
+def _add_receipt_commands(sub: Any) -> None:  # noqa: ANN401
+    check = sub.add_parser(
+        "check", help="verify that your signature is in the campaign's signed log",
+        description="Show whether the receipt's signature is pending, included (verifying the "
+                    "signed tree head and the inclusion proof) or withdrawn.",
+    )
+    check.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
+    withdraw = sub.add_parser(
+        "withdraw", help="withdraw your signature before the reveal",
+        description="Sign the withdrawal with the receipt's key and send it.",
+    )
+    withdraw.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
+    withdraw.add_argument("--yes", action="store_true", help="withdraw without asking")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: ``verify``, ``sign``, ``check`` and ``withdraw``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Command-line signer for Pledge campaigns.",
+        epilog=f"{CODE_ENV_VAR}, when set, is used as the emailed code instead of asking: for "
+               "scripts and tests only.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_verify(sub)
+    _add_sign(sub)
+    _add_receipt_commands(sub)
+    return parser
+
+
+def sign_request(parser: argparse.ArgumentParser, args: argparse.Namespace) -> SignRequest:
+    """The ``sign`` options as a request. Fields given as options are checked here, before
+    anything is read or sent: a problem is a usage error."""
+    given = {"display": args.display, "name": args.name, "role": args.role,
+             "statement": args.statement}
+    if args.display == "anonymous" and args.name:
+        parser.error("with --display anonymous no name is sealed (everything sealed is public "
+                     "after the reveal); leave --name out")
+    complete = args.display and args.role is not None and args.statement is not None and (
+        args.name is not None or args.display == "anonymous")
+    if complete:
+        try:
+            details_from(args.display, args.name or "", args.role, args.statement)
+        except (ValueError, CheckFailed) as exc:
+            parser.error(str(exc))
+    out = args.receipt_out or receipt.default_path(args.campaign)
+    return SignRequest(args.server, args.campaign, args.tokens, out, given, args.yes)
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Dispatch one parsed command."""
+    if args.command == "verify":
+        return run_verify(args.server, args.email, args.out)
+    if args.command == "sign":
+        return commands.run_sign(sign_request(parser, args))
+    if args.command == "check":
+        return commands.run_check(args.receipt)
+    return commands.run_withdraw(args.receipt, args.yes)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit code (errors are one line on standard error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return run(parser, args)
+    except SystemExit as exc:  # --help, or a usage error already printed by argparse
+        return exits.usage_exit_code(exc)
+    except (Refusal, CryptoError, KeyboardInterrupt) as exc:
+        return exits.stopped(PROG, exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

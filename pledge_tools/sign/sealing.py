@@ -1,0 +1,68 @@
+"""Sealing a signature on the signer's machine and building its submission (DESIGN §4.3, §5).
+
+``ad = ctx || nullifier`` binds the ciphertext to this campaign and this token. A fresh Ed25519
+seed is the withdrawal key; its public half goes into the entry. The entry's log leaf is built
+here too, from exactly what is submitted, so the receipt's leaf hash is computed by the signer
+and the server's answer is only compared with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import nacl.utils
+from nacl.signing import SigningKey
+
+from crypto import log_leaves, merkle, seal
+from crypto.formats.payload import Details
+from crypto.formats.receipt import SEED_BYTES, Receipt
+from crypto.formats.tokenfile import Token
+
+from .campaign_check import SealingKey
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The POST body and the receipt that goes with it (the receipt holds the secret seed)."""
+
+    body: dict[str, Any] = field(repr=False)
+    receipt: Receipt
+
+
+def entry_leaf_hash(token: Token, nullifier: bytes, ciphertext: bytes, public: bytes) -> bytes:
+    """The RFC 9162 hash of the entry leaf the server will publish for this submission."""
+    leaf = log_leaves.encode_leaf(log_leaves.EntryLeaf(
+        lab=token.lab, token_message=token.prepared, token_signature=token.signature,
+        nullifier=nullifier, ciphertext_sha256=hashlib.sha256(ciphertext).digest(),
+        withdrawal_key=public,
+    ))
+    return merkle.leaf_hash(leaf)
+
+
+def seal_signature(
+    server: str, key: SealingKey, token: Token, nullifier: bytes, details: Details
+) -> Submission:
+    """Seal ``details`` under the checked ``Y``; check the result as the server will."""
+    ad = key.ctx + nullifier
+    ciphertext = seal.seal(key.Y, ad, details.payload())
+    seal.check_ciphertext(key.Y, ad, ciphertext)
+    seed = nacl.utils.random(SEED_BYTES)
+    public = bytes(SigningKey(seed).verify_key)
+    receipt = Receipt(
+        server=server, campaign=key.campaign.public_id, slug=key.campaign.slug,
+        leaf_hash=entry_leaf_hash(token, nullifier, ciphertext, public), nullifier=nullifier,
+        withdrawal_secret=seed,
+    )
+    body = {
+        "token": {"prepared": token.prepared.hex(), "signature": token.signature.hex()},
+        "ciphertext": ciphertext.hex(), "withdrawal_key": public.hex(),
+    }
+    return Submission(body, receipt)
+
+
+def withdrawal_body(receipt: Receipt) -> dict[str, str]:
+    """``{"nullifier", "signature"}``: the withdrawal signed with the receipt's key."""
+    signature = log_leaves.sign_withdrawal(receipt.withdrawal_secret, receipt.nullifier)
+    return {"nullifier": receipt.nullifier.hex(), "signature": signature.hex()}

@@ -1,0 +1,139 @@
+"""What the signer types, and what ``pledge-sign sign`` tells them before they submit it.
+
+The payload is the canonical JSON of DESIGN §4.3: ``{"display", "name", "role", "statement",
+"v": 1}``, at most 1023 bytes. It is sealed on the signer's machine; nobody reads it before the
+reveal. At the reveal, though, partial decryptions are public and anyone can redo the
+decryption, so everything sealed becomes public then. That is why a signer who chooses
+``anonymous`` is not asked for a name at all: an empty name is sealed, and only the role and
+the statement (if any) are published with their lab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crypto.formats.errors import CheckFailed
+from crypto.formats.payload import MAX_NAME, MAX_ROLE, MAX_STATEMENT, Details, clean, details_from
+
+from ..text import printable
+from .campaign_check import SealingKey
+
+Ask = Callable[[str], str]
+
+
+# --- asking at the keyboard -----------------------------------------------------------------
+
+
+def _read(ask: Ask, prompt: str) -> str:
+    try:
+        return ask(prompt)
+    except EOFError:
+        raise CheckFailed("nothing was entered; nothing was sent") from None
+
+
+def _ask_field(ask: Ask, prompt: str, check: Callable[[str], str], say: Callable[[str], None],
+               ) -> str:
+    """Ask until ``check`` accepts the answer (three tries)."""
+    for attempt in range(3):
+        try:
+            return check(_read(ask, prompt))
+        except ValueError as exc:
+            if attempt == 2:
+                raise CheckFailed(f"{exc}; nothing was sent") from None
+            say(f"  {str(exc).capitalize()}.")
+    raise CheckFailed("nothing was sent")  # not reached
+
+
+def _ask_display(ask: Ask, lab: str, say: Callable[[str], None]) -> str:
+    def check(answer: str) -> str:
+        value = answer.strip().lower()
+        if value in ("n", "name"):
+            return "name"
+        if value in ("a", "anonymous"):
+            return "anonymous"
+        raise ValueError("answer name or anonymous")
+
+    say("At the reveal, show your name, or count you as an anonymous verified researcher at "
+        f"{printable(lab)}?")
+    return _ask_field(ask, "  name / anonymous: ", check, say)
+
+
+def ask_details(ask: Ask, say: Callable[[str], None], lab: str, given: dict[str, str | None],
+                ) -> Details:
+    """Ask for whatever ``given`` (the command-line flags) leaves out, then check it all."""
+    display = given.get("display") or _ask_display(ask, lab, say)
+    name = given.get("name")
+    if name is None and display == "name":
+        name = _ask_field(ask, "Your name (published at the reveal): ",
+                          lambda v: clean(v, "name", MAX_NAME, required=True), say)
+    role = given.get("role")
+    if role is None:
+        role = _ask_field(ask, "Your role, e.g. Research scientist (published at the reveal): ",
+                          lambda v: clean(v, "role", MAX_ROLE, required=True), say)
+    statement = given.get("statement")
+    if statement is None:
+        statement = _ask_field(ask, "A statement, optional (published at the reveal; Enter for "
+                               "none): ", lambda v: clean(v, "statement", MAX_STATEMENT,
+                                                          required=False), say)
+    try:
+        return details_from(display, name or "", role, statement)
+    except ValueError as exc:
+        raise CheckFailed(f"{exc}; nothing was sent") from None
+
+
+# --- what the signer is told ----------------------------------------------------------------
+
+
+def campaign_text(key: SealingKey) -> list[str]:
+    """The pledge as its manifest states it: title, text, conditions, rule, deadline."""
+    rule = key.manifest.rule
+    lines = [f"“{printable(key.campaign.title)}”", ""]
+    lines += [f"  {printable(line, 2000)}" for line in key.text("pledge_text").splitlines()]
+    lines += ["", "Conditions:"]
+    lines += [f"  {i}. {printable(c, 2000)}" for i, c in enumerate(key.conditions(), start=1)]
+    deadline = printable(key.text("deadline"))
+    lines += ["", f"Threshold: {rule.min_total} signatures overall, at least {rule.min_per_lab} "
+              f"at each of at least {rule.min_labs} labs, before {deadline}."]
+    return lines
+
+
+def disclosure(key: SealingKey) -> list[str]:
+    """Who can see what, and when (DESIGN §2, §7), in plain words, before anything is sent."""
+    m, lab = key.manifest, printable(key.lab_name())
+    return [
+        "Who can see what, and when:",
+        "  - Now: what you type is sealed on this computer under the campaign key, which the "
+        f"{m.n} trustees hold jointly. The server receives only the sealed text, your token for "
+        f"{lab} and a withdrawal key: it cannot read your signature, and cannot link your token "
+        "to the address you verified.",
+        f"  - Before the threshold, {_who_cannot_read(m.t, m.n)} The public sees only counts, "
+        "published in batches; small per-lab counts are not shown exactly.",
+        "  - At the reveal: once the threshold is met, all signatures of the round are decrypted "
+        f"together by {m.t} of the {m.n} trustees and published together, so no one is revealed "
+        "alone. What you sealed is then public, and anyone can redo the decryption.",
+        "  - If the deadline passes first, nothing is ever decrypted and the sealed signatures "
+        "are deleted.",
+        "  - Until the reveal you can withdraw: pledge-sign withdraw RECEIPT. Your sealed "
+        "signature is then deleted and never decrypted.",
+    ]
+
+
+def _who_cannot_read(t: int, n: int) -> str:
+    if t > 1:
+        return ("nobody can read it: not the site's operators, not the organizers, not any "
+                f"group of fewer than {t} of the {n} trustees.")
+    return ("the site's operators and the organizers cannot read it, but this campaign lets "
+            f"any single one of its {n} trustee(s) decrypt.")
+
+
+def summary(details: Details, lab: str) -> list[str]:
+    """What will be sealed, shown once before the signer confirms (never after submission)."""
+    shown = ("your name" if details.display == "name"
+             else f"anonymous: a verified researcher at {printable(lab)}, with no name sealed")
+    return [
+        "You are about to seal and submit:",
+        f"  shown at the reveal: {shown}",
+        *([f"  name: {printable(details.name)}"] if details.name else []),
+        f"  role: {printable(details.role)}",
+        f"  statement: {printable(details.statement) if details.statement else '(none)'}",
+    ]

@@ -1,0 +1,180 @@
+"""``pledge-verify``'s check of every revealed round (docs/record.md, check 7): the round lists
+exactly its live entries, each ciphertext matches its leaf and passes the public check of
+DESIGN §4.3, every partial's proof verifies (DESIGN §4.4), and every payload is what a fresh
+decryption with t of those partials gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import closing
+from dataclasses import dataclass
+
+from crypto import parallel, reveal, seal
+from crypto.errors import CryptoError, EncodingError, InvalidProof
+from crypto.formats.errors import CheckFailed
+from crypto.formats.payload import is_valid_payload
+from crypto.formats.record import REVEALED, Record, Round
+
+from .record_check import LogFacts
+
+
+
+@dataclass
+class RevealFacts:
+    """What the revealed rounds hold, for the summary."""
+
+    rounds_revealed: int = 0
+    payloads: int = 0  # entries revealed with a payload that opened
+    unopened: int = 0  # entries whose box does not open (the signer's doing): payload null
+    malformed: int = 0  # payloads that are not valid payload JSON (the signer's doing)
+
+
+def _live_entries(facts: LogFacts, start: int, size: int) -> list[int]:
+    return [i for i in range(start, size) if i in facts.entries and i not in facts.withdrawn_at]
+
+
+def _why_not_listed(facts: LogFacts, i: int, start: int, size: int) -> str:
+    if not start <= i < size:
+        return f"is not a leaf of this round (leaves {start}..{size - 1})"
+    if i not in facts.entries:
+        return "is a withdrawal, not an entry"
+    return f"is withdrawn (at leaf {facts.withdrawn_at[i]}) and must stay sealed"
+
+
+def _check_listing(rnd: Round, facts: LogFacts, start: int) -> None:
+    """The round lists, in leaf order, exactly its entries that are not withdrawn."""
+    listed = [entry.leaf_index for entry in rnd.entries]
+    for before, after in zip(listed, listed[1:]):
+        if after <= before:
+            raise CheckFailed(f"round {rnd.number}: entries must be listed once each in leaf "
+                              f"order (leaf {after} comes after leaf {before})")
+    expected = _live_entries(facts, start, rnd.size)
+    for i in sorted(set(listed) - set(expected)):
+        raise CheckFailed(f"round {rnd.number}, leaf {i}: "
+                          f"{_why_not_listed(facts, i, start, rnd.size)}")
+    for i in sorted(set(expected) - set(listed)):
+        raise CheckFailed(f"round {rnd.number}, leaf {i}: a live entry of this round, but the "
+                          "round reveals no ciphertext for it")
+
+
+# Each entry's checks that need nothing but the entry (and the campaign's keys) run in worker
+# processes (:mod:`crypto.parallel`); what depends on earlier entries (a repeated ``R``) and the
+# counting stay in order here. A worker reports for each entry the first check that failed and
+# at which stage, so that the first failure reported is the one a check in strict order would
+# meet first.
+CIPHERTEXT, LATER, OK = "ciphertext", "later", "ok"  # stages: before and after the R check
+UNOPENED, MALFORMED, PAYLOAD = "unopened", "malformed", "payload"
+
+EntryItem = tuple[bytes, bytes, bytes, dict[int, bytes], "bytes | None"]
+"""``(ad, ciphertext, the leaf's ciphertext_sha256, {j: partial}, published payload)``."""
+
+
+def _check_ciphertext(Y: bytes, ad: bytes, ciphertext: bytes, expected_sha256: bytes
+                      ) -> str | None:
+    if hashlib.sha256(ciphertext).digest() != expected_sha256:
+        return "the ciphertext does not match the leaf's ciphertext_sha256"
+    try:
+        seal.check_ciphertext(Y, ad, ciphertext)
+    except InvalidProof:
+        return "the ciphertext's proof of knowledge does not verify"
+    except EncodingError as exc:
+        return f"the ciphertext is malformed ({exc})"
+    return None
+
+
+def _check_partials(Yj: dict[int, bytes], t: int, R: bytes, ad: bytes,
+                    partials: dict[int, bytes]) -> dict[int, bytes] | str:
+    """Every posted partial's proof; ``D_j`` by trustee (at least t of them), or what failed."""
+    shares = {}
+    for j, partial in sorted(partials.items()):
+        try:
+            shares[j] = reveal.verify_partial(j, Yj[j], R, ad, partial)
+        except InvalidProof:
+            return f"trustee {j}'s partial decryption does not verify"
+        except EncodingError as exc:
+            return f"trustee {j}'s partial decryption is malformed ({exc})"
+    if len(shares) < t:
+        return f"{len(shares)} valid partial decryptions; t = {t} are needed"
+    return shares
+
+
+def _check_payload(Y: bytes, t: int, ad: bytes, ciphertext: bytes, shares: dict[int, bytes],
+                   payload: bytes | None) -> tuple[str, str]:
+    quorum = sorted(shares)[:t]
+    try:
+        opened: bytes | None = reveal.decrypt(Y, ad, ciphertext, {j: shares[j] for j in quorum})
+    except CryptoError:
+        opened = None  # the signer sealed a box that does not open: anyone can see it
+    if payload != opened:
+        if opened is None:
+            return LATER, (f"a payload is published, but the box does not open with trustees "
+                           f"{', '.join(map(str, quorum))}'s partials")
+        return LATER, "the published payload differs from the decryption"
+    if opened is None:
+        return OK, UNOPENED
+    return OK, PAYLOAD if is_valid_payload(opened) else MALFORMED
+
+
+def _entry_outcome(item: EntryItem, Y: bytes, Yj: dict[int, bytes], t: int) -> tuple[str, str]:
+    ad, ciphertext, expected_sha256, partials, payload = item
+    try:
+        problem = _check_ciphertext(Y, ad, ciphertext, expected_sha256)
+        if problem is not None:
+            return CIPHERTEXT, problem
+        shares = _check_partials(Yj, t, ciphertext[:32], ad, partials)
+        if isinstance(shares, str):
+            return LATER, shares
+        return _check_payload(Y, t, ad, ciphertext, shares, payload)
+    except CryptoError as exc:  # a malformed value no check above anticipated
+        return LATER, str(exc)
+
+
+def _entries_chunk(items: list[EntryItem], Y: bytes, Yj: dict[int, bytes], t: int
+                   ) -> list[tuple[str, str]]:
+    return [_entry_outcome(item, Y, Yj, t) for item in items]
+
+
+def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: dict[bytes, int],
+                         found: RevealFacts, jobs: int | None) -> None:
+    items: list[EntryItem] = []
+    for entry in rnd.entries:
+        leaf = facts.entries[entry.leaf_index]
+        items.append((record.ctx + leaf.nullifier, entry.ciphertext, leaf.ciphertext_sha256,
+                      entry.partials, entry.payload))
+    Yj = dict(record.verification_keys)
+    with closing(parallel.map_chunks(_entries_chunk, items, record.Y, Yj, record.manifest.t,
+                                     jobs=jobs)) as results:
+        for start, outcomes in results:
+            for offset, (stage, detail) in enumerate(outcomes):
+                entry = rnd.entries[start + offset]
+                where = f"round {rnd.number}, leaf {entry.leaf_index}"
+                if stage == CIPHERTEXT:
+                    raise CheckFailed(f"{where}: {detail}")
+                R = entry.ciphertext[:32]
+                if R in seen_R:
+                    raise CheckFailed(f"{where}: the ciphertext's R repeats leaf {seen_R[R]}'s")
+                seen_R[R] = entry.leaf_index
+                if stage == LATER:
+                    raise CheckFailed(f"{where}: {detail}")
+                if detail == UNOPENED:
+                    found.unopened += 1
+                elif detail == MALFORMED:
+                    found.malformed += 1
+                else:
+                    found.payloads += 1
+
+
+def check_revealed_rounds(record: Record, facts: LogFacts, *, jobs: int | None = None
+                          ) -> RevealFacts:
+    """Every entry of every revealed round, in round and leaf order (the entries' checks are
+    shared out among worker processes: ``jobs``, default the CPU count)."""
+    found, seen_R = RevealFacts(), {}
+    start = 0
+    for rnd in record.rounds:
+        if rnd.status == REVEALED:
+            found.rounds_revealed += 1
+            _check_listing(rnd, facts, start)
+            _check_round_entries(record, rnd, facts, seen_R, found, jobs)
+        start = rnd.size
+    return found
