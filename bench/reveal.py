@@ -62,8 +62,8 @@ from nacl import bindings as sodium  # noqa: E402
 from nacl.signing import SigningKey  # noqa: E402
 
 from crypto import blindrsa, group, log_leaves, merkle, parallel, reveal, seal  # noqa: E402
-from crypto.hashing import canonical_json  # noqa: E402
 from crypto.formats import files, keys, roundfile  # noqa: E402
+from crypto.hashing import canonical_json  # noqa: E402
 from crypto.trustee_steps import ceremony as trustee_ceremony  # noqa: E402
 from crypto.trustee_steps import reveal as trustee_reveal  # noqa: E402
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from nacl.public import PrivateKey
 
 from crypto import dkg, group
-from crypto.hashing import canonical_json
 from crypto.formats import files, keys, messages
+from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow

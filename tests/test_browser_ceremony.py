@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from pledge_tools.trustee.cli import main as pledge_trustee
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Role
+from pledge_tools.trustee.cli import main as pledge_trustee
 from tests.browser import live_server
 from tests.mailsink import MailSink, first_link
 

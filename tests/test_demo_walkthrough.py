@@ -5,8 +5,6 @@ share files through ``pledge-trustee``, the round opens, and ``pledge-verify`` a
 from flask import g
 from sqlalchemy import select
 
-from pledge_tools.trustee.cli import main as pledge_trustee
-from pledge_tools.verify.cli import main as pledge_verify
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, utcnow
@@ -15,6 +13,8 @@ from pledge.services.batches import publish_batch
 from pledge.services.demo import PRACTICE_SLUG, seed_demo
 from pledge.services.demo_ceremony import read_passphrases
 from pledge.services.record import campaign_record
+from pledge_tools.trustee.cli import main as pledge_trustee
+from pledge_tools.verify.cli import main as pledge_verify
 from tests.browser import live_server
 from tests.conftest import csrf_from
 from tests.signer.sign_kit import CodeKeyboard, sign, verify

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crypto import reveal
-from crypto.hashing import canonical_json
 from crypto.formats import messages as trustee_messages
 from crypto.formats import roundfile
 from crypto.formats.files import SignedStatement, destroy_confirmation_doc, parse_document
+from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry, RevealRound, TokenIssuance, utcnow

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
 from crypto import reveal
-from crypto.hashing import canonical_json
 from crypto.formats import roundfile
 from crypto.formats.files import parse_document
+from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignLab, CampaignState, Condition, Role, User, utcnow

@@ -39,9 +39,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import make_server
 
 from crypto import blindrsa, reveal, seal
-from crypto.hashing import H, canonical_json
 from crypto.formats import roundfile
 from crypto.formats.files import parse_document
+from crypto.hashing import H, canonical_json
 from nacl.signing import SigningKey
 from pledge.cli.dev import _NoAddressRequestHandler
 from pledge.database import write_intent

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from crypto.hashing import canonical_json
 from crypto.formats import messages as trustee_messages
 from crypto.formats.files import SignedStatement, destroy_confirmation_doc
+from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import (

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, has_app_context
 
-from pledge_tools.trustee.cli import main as pledge_trustee
 from pledge.extensions import db
+from pledge_tools.trustee.cli import main as pledge_trustee
 from tests.conftest import csrf_from
 from tests.mailsink import MailSink, first_link
 

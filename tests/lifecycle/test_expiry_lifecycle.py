@@ -18,12 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from pledge_tools.verify.cli import main as pledge_verify
 from pledge.database import compact_database, write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, Role, TokenIssuance, utcnow
 from pledge.services.notify import send_all
 from pledge.services.tick import run_tick
+from pledge_tools.verify.cli import main as pledge_verify
 from tests import dbkit
 from tests.browser import live_server
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, flashes, redirected, run_ceremony, tool

@@ -29,7 +29,6 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from pledge_tools.verify.cli import main as pledge_verify
 from pledge import create_app
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -38,6 +37,7 @@ from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.demo import seed_labs
 from pledge.services.notify import send_all
 from pledge.services.tick import run_tick
+from pledge_tools.verify.cli import main as pledge_verify
 from tests.browser import live_server
 from tests.browser_sign.conftest import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
 from tests.conftest import make_config

@@ -15,9 +15,9 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, group, merkle
-from crypto.hashing import H, canonical_json
 from crypto.formats import receipt as receipts
 from crypto.formats import messages, tokenfile
+from crypto.hashing import H, canonical_json
 
 LAB = "anthropic"
 T, N = 2, 3

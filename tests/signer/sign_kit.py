@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from pledge_tools.sign.cli import main
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, utcnow
 from pledge.services import batches, ceremony
+from pledge_tools.sign.cli import main
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals
 from tests.mailsink import MailSink
 

@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, log_leaves, merkle, seal
-from crypto.hashing import canonical_json
 from crypto.formats import files, keys, roundfile
-from pledge_tools.trustee.cli import main
+from crypto.hashing import canonical_json
 from pledge.services.manifest import TrusteeKeys, build_manifest
+from pledge_tools.trustee.cli import main
 
 PASSPHRASE = "correct horse battery staple"
 LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}

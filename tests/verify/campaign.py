@@ -20,10 +20,10 @@ from nacl.secret import SecretBox
 from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, group, log_leaves, merkle, reveal, seal
-from crypto.hashing import canonical_json
 from crypto.formats import messages
 from crypto.formats.files import manifest_ctx
 from crypto.formats.record import build_record
+from crypto.hashing import canonical_json
 from pledge.services.manifest import TrusteeKeys, build_manifest
 
 DEADLINE = datetime(2031, 6, 1, tzinfo=timezone.utc)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from crypto import dkg
-from crypto.hashing import canonical_json
 from crypto.formats.record import build_record, encode_record, parse_record
+from crypto.hashing import canonical_json
 from pledge_tools.verify.cli import main
 
 from .campaign import Campaign
