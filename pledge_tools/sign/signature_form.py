@@ -1,7 +1,7 @@
 """What the signer types, and what ``pledge-sign sign`` tells them before they submit it.
 
-The payload is the canonical JSON of DESIGN §4.3: ``{"display", "name", "role", "statement",
-"v": 1}``, at most 1023 bytes. It is sealed on the signer's machine; nobody reads it before the
+The payload and its field rules are :mod:`crypto.formats.payload`; here the fields are asked
+for at the keyboard. The payload is sealed on the signer's machine; nobody reads it before the
 reveal. At the reveal, though, partial decryptions are public and anyone can redo the
 decryption, so everything sealed becomes public then. That is why a signer who chooses
 ``anonymous`` is not asked for a name at all: an empty name is sealed, and only the role and
