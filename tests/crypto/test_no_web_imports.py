@@ -1,13 +1,13 @@
 """The import boundaries between ``crypto/``, ``pledge_tools/`` and ``pledge/``.
 
-- ``crypto/`` is a library: no web or app code, no programs, and nothing that reads the
-  terminal, the network or the environment.
+- ``crypto/`` is a library: no web or app code, no programs, and nothing that uses the
+  terminal (``print``, ``input``, ``sys.stdout``...), the network or the environment.
 - ``pledge_tools/`` (the three command-line programs) uses ``crypto/`` and the standard library,
   never the web app.
 - ``pledge/`` (the web app) never imports the programs.
 
-Two kinds of proof: every module's own import statements and ``os.environ``/``os.getenv`` uses,
-read from its source (:mod:`ast`), so a forbidden import hidden in a function still counts; and,
+Two kinds of proof: every module's own import statements and its uses of ``os.environ``,
+``os.getenv``, ``sys.stdout``, ``print`` and the like, read from its source (:mod:`ast`), so a forbidden import hidden in a function still counts; and,
 for ``crypto/``, what actually lands in ``sys.modules`` when a module is imported alone.
 """
 
@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = frozenset({"flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_migrate",
                  "sqlalchemy", "werkzeug", "alembic"})
 TERMINAL_NETWORK = frozenset({"getpass", "argparse", "urllib.request", "http.client", "socket"})
-ENVIRONMENT_USES = frozenset({"os.environ", "os.getenv", "os.putenv", "os.unsetenv"})
+# Attributes and names that reach the environment or the terminal without an import of their own.
+OUTSIDE_USES = frozenset({"os.environ", "os.getenv", "os.putenv", "os.unsetenv", "sys.stdin",
+                          "sys.stdout", "sys.stderr", "sys.argv"})
+TERMINAL_BUILTINS = frozenset({"print", "input"})
 
 # Package folder → imports it must not make (a module matches itself and its submodules).
 FORBIDDEN_IMPORTS: dict[str, frozenset[str]] = {
@@ -37,7 +40,7 @@ FORBIDDEN_IMPORTS: dict[str, frozenset[str]] = {
     "pledge_tools": frozenset({"pledge", "flask", "flask_sqlalchemy", "sqlalchemy"}),
     "pledge": frozenset({"pledge_tools"}),
 }
-FORBIDS_ENVIRONMENT = {"crypto"}
+FORBIDS_OUTSIDE_USES = {"crypto"}
 # What importing a crypto module alone may not load. The standard library loads ``socket`` and
 # the like for its own purposes (``multiprocessing`` does), so those are checked in the source.
 LOADED_FORBIDDEN = WEB | {"pledge", "pledge_tools"}
@@ -101,17 +104,21 @@ def imports_of(path: Path, *, located: Path | None = None) -> list[Use]:
     return uses
 
 
-def environment_uses(path: Path) -> list[Use]:
-    """``os.environ``, ``os.getenv`` and the like, as attributes or imported names."""
+def outside_uses(path: Path) -> list[Use]:
+    """Uses of the environment or the terminal: ``os.environ``, ``os.getenv``, ``sys.stdout``
+    and the like (as attributes or imported names), and calls to ``print`` or ``input``."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     uses = []
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and f"{node.value.id}.{node.attr}" in ENVIRONMENT_USES):
+                and f"{node.value.id}.{node.attr}" in OUTSIDE_USES):
             uses.append(Use(path, node.lineno, f"{node.value.id}.{node.attr}"))
-        elif isinstance(node, ast.ImportFrom) and node.module == "os":
-            uses += [Use(path, node.lineno, f"os.{a.name}") for a in node.names
-                     if f"os.{a.name}" in ENVIRONMENT_USES]
+        elif isinstance(node, ast.ImportFrom) and node.module in ("os", "sys"):
+            uses += [Use(path, node.lineno, f"{node.module}.{a.name}") for a in node.names
+                     if f"{node.module}.{a.name}" in OUTSIDE_USES]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in TERMINAL_BUILTINS):
+            uses.append(Use(path, node.lineno, f"{node.func.id}()"))
     return uses
 
 
@@ -125,8 +132,8 @@ def violations(package: str) -> list[str]:
     for path in sorted((ROOT / package).rglob("*.py")):
         found += [str(use) for use in imports_of(path)
                   if _matches(use.name, FORBIDDEN_IMPORTS[package])]
-        if package in FORBIDS_ENVIRONMENT:
-            found += [str(use) for use in environment_uses(path)]
+        if package in FORBIDS_OUTSIDE_USES:
+            found += [str(use) for use in outside_uses(path)]
     return found
 
 
@@ -151,8 +158,10 @@ def test_the_source_reader_sees_what_it_must(tmp_path: Path) -> None:
         "from urllib import request\n"
         "from .. import parallel\n"
         "from ...pledge_tools import exits\n"
+        "from sys import stdout\n"
         "def f():\n"
         "    import getpass\n"
+        "    print('hello')\n"
         "    return os.environ.get('X'), os.getenv('Y')\n"
     )
     copy = tmp_path / "probe.py"
@@ -160,7 +169,8 @@ def test_the_source_reader_sees_what_it_must(tmp_path: Path) -> None:
     names = {use.name for use in imports_of(copy, located=located)}
     assert {"socket", "urllib.request", "crypto.parallel", "getpass", "pledge_tools",
             "pledge_tools.exits"} <= names
-    assert {use.name for use in environment_uses(copy)} == {"os.environ", "os.getenv"}
+    assert {use.name for use in outside_uses(copy)} == {"os.environ", "os.getenv", "sys.stdout",
+                                                         "print()"}
     assert _matches("urllib.request", FORBIDDEN_IMPORTS["crypto"])
     assert _matches("pledge_tools.exits", FORBIDDEN_IMPORTS["crypto"])
     assert not _matches("pledge_tools", FORBIDDEN_IMPORTS["pledge_tools"])
