@@ -7,8 +7,9 @@
 - ``pledge/`` (the web app) never imports the programs.
 
 Two kinds of proof: every module's own import statements and its uses of ``os.environ``,
-``os.getenv``, ``sys.stdout``, ``print`` and the like, read from its source (:mod:`ast`), so a forbidden import hidden in a function still counts; and,
-for ``crypto/``, what actually lands in ``sys.modules`` when a module is imported alone.
+``os.getenv``, ``sys.stdout``, ``print`` and the like, read from its source (:mod:`ast`), so a
+forbidden import hidden in a function still counts; and, for ``crypto/``, what actually lands
+in ``sys.modules`` when a module is imported alone.
 """
 
 from __future__ import annotations
