@@ -62,11 +62,11 @@ def init(
         raise CheckFailed(f"--name must be 1 to {MAX_NAME} printable characters")
     pub = public_path(out)
     ensure_absent(out, pub)
-    passphrase = obtain(passphrase, f"the new key file {out}")
-    check_new_passphrase(passphrase)
+    phrase = obtain(passphrase, f"the new key file {out}")
+    check_new_passphrase(phrase)
     secrets = TrusteeSecrets(nacl.utils.random(32), bytes(PrivateKey.generate()))
-    doc = key_doc(name, secrets, passphrase, kdf)
-    del secrets, passphrase
+    doc = key_doc(name, secrets, phrase, kdf)
+    del secrets, phrase
     write_document(out, doc, secret=True)
     report.wrote(out)
     public = public_doc(name, doc["ed25519"], doc["x25519"])
@@ -135,8 +135,8 @@ def _open_board(
     shares, failures = [], []
     for i in range(1, manifest.n + 1):
         try:
-            deal = board.deal(i)
-            shares.append(dkg.verify_deal(ctx, manifest.t, manifest.n, deal,
+            dealt = board.deal(i)
+            shares.append(dkg.verify_deal(ctx, manifest.t, manifest.n, dealt,
                                           manifest.dkg_keys(i), j, secrets.x25519_secret))
             say(f"Checked the deal from trustee {i}{' (yours)' if i == j else ''}: points, "
                 "signature, proof of possession, your share's context and the Feldman check.")
@@ -180,8 +180,8 @@ def finish(  # noqa: PLR0913 (the step's files, as on the command line)
     board = load_board(board_path, manifest.n)
     if board.ctx != ctx:
         raise CheckFailed(f"{board_path}: the board is for another campaign (its ctx differs)")
-    passphrase = obtain(passphrase, str(key_path))
-    secrets = unlock_key(key, passphrase)
+    phrase = obtain(passphrase, str(key_path))
+    secrets = unlock_key(key, phrase)
     shares, failures = _open_board(board, package, j, secrets, say)
     if failures:
         _file_complaint(out, ctx, j, secrets, failures, report)
@@ -192,8 +192,8 @@ def finish(  # noqa: PLR0913 (the step's files, as on the command line)
     Y, Yj = dkg.group_key(commitments), dkg.verification_key(commitments, j)
     if group.scalarmult_base(x_j) != Yj:
         raise CheckFailed("your combined share does not match your verification key Y_j")
-    doc = share_doc(ctx, j, transcript, Y, Yj, x_j, passphrase, kdf)
-    del x_j, passphrase
+    doc = share_doc(ctx, j, transcript, Y, Yj, x_j, phrase, kdf)
+    del x_j, phrase
     write_document(share_out, doc, secret=True)
     report.wrote(share_out)
     say(f"Wrote {share_out}: your share x_{j}, encrypted with the passphrase of your key file "
