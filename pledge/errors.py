@@ -2,7 +2,7 @@
 
 Also the one place where a domain refusal (:class:`ServiceError`, which knows no HTTP) becomes
 an HTTP answer: under ``/api/`` a JSON body ``{"error": code, "message": ...}`` with the status
-:data:`API_STATUS` gives its code; a :class:`NotFound` is the site's ordinary 404 everywhere.
+:func:`pledge.refusals.status_of` gives its code; a :class:`NotFound` is the site's ordinary 404 everywhere.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from pledge.ratelimit import RateLimited, RateLimitUnavailable
+from pledge.refusals import status_of
 from pledge.services.errors import NotFound, ServiceError
 from pledge.unit_of_work import settle_refusal
 
@@ -32,25 +33,6 @@ MESSAGES = {
 API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              409: "conflict", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error",
              503: "unavailable"}
-
-
-#: The HTTP status of each refusal code the JSON APIs answer with (docs/signing-api.md,
-#: docs/affiliation-api.md); a code not listed is a 400.
-API_STATUS = {
-    "bad_request": 400, "invalid_address": 400, "invalid_code": 400, "wrong_code": 400, "ticket_invalid": 400,
-    "token_refused": 403, "bad_signature": 403,
-    "unknown_receipt": 404, "unknown_entry": 404, "no_batch": 404,
-    "already_issued": 409, "duplicate_ciphertext": 409, "token_used": 409, "already_withdrawn": 409,
-    "revealed": 409, "conflict": 409,
-    "closed": 410,
-    "not_eligible": 422, "bad_ciphertext": 422,
-    "busy": 503,
-}
-
-
-def status_of(error: ServiceError) -> int:
-    """The HTTP status that answers a refusal."""
-    return 404 if isinstance(error, NotFound) else API_STATUS.get(error.code, 400)
 
 
 def render_error(code: int, detail: str | None = None):

@@ -15,6 +15,7 @@ from flask import flash, redirect
 from werkzeug.wrappers import Response
 
 from pledge.extensions import db
+from pledge.refusals import status_of
 from pledge.services.errors import ServiceError
 from pledge.services.notify import Outgoing, send_all
 
@@ -51,26 +52,37 @@ def transaction() -> Iterator[None]:
 class Done:
     """What a staff action did: the message to flash, the mail to send, where to go next."""
 
-    message: str
+    message: str | None = None
     mail: tuple[Outgoing, ...] | list[Outgoing] = ()
     to: str | None = None
 
 
-def act_and_redirect(action: Callable[[], Done], back: str, mail_failed: str = MAIL_FAILED) -> Response:
-    """Run a staff action as one unit of work and redirect.
+def attempt(action: Callable[[], Done | None], mail_failed: str = MAIL_FAILED) -> Done | ServiceError:
+    """Run a staff action as one unit of work: its :class:`Done`, or the refusal it raised.
 
-    A refusal is rolled back, flashed as an error, and sends the user ``back``. Otherwise the
-    work is committed, its mail sent (a failure is flashed with ``mail_failed``, which may name
-    the ``{count}``), the action's message flashed, and the user sent on (``done.to`` or back).
+    A refusal is settled (rolled back) and returned for the caller to show. Otherwise the work is
+    committed, its mail sent (a failure is flashed with ``mail_failed``, which may name the
+    ``{count}``), and the action's message flashed.
     """
     try:
-        done = action()
+        done = action() or Done()
     except ServiceError as error:
         settle_refusal(error)
-        flash(error.message, "error")
-        return redirect(back)
+        return error
     failed = commit_and_send(done.mail)
     if failed:
         flash(mail_failed.format(count=len(failed)), "error")
-    flash(done.message, "success")
-    return redirect(done.to or back)
+    if done.message:
+        flash(done.message, "success")
+    return done
+
+
+def act_and_redirect(action: Callable[[], Done | None], back: str, *, mail_failed: str = MAIL_FAILED,
+                     refusal_status: bool = False) -> Response | tuple[Response, int]:
+    """:func:`attempt` an action, then redirect: on to ``done.to`` (or ``back``), or after a
+    refusal (flashed as an error) ``back``, with the refusal's status if ``refusal_status``."""
+    outcome = attempt(action, mail_failed)
+    if isinstance(outcome, ServiceError):
+        flash(outcome.message, "error")
+        return (redirect(back), status_of(outcome)) if refusal_status else redirect(back)
+    return redirect(outcome.to or back)

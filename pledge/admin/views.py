@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort, render_template
-from flask_login import current_user, login_required
+from flask import render_template
 from sqlalchemy import select
 
 from pledge.admin import bp
+from pledge.auth.roles import admin_required
 from pledge.extensions import db
-from pledge.models import Campaign, Lab, Role, utcnow
+from pledge.models import Campaign, Lab, utcnow
 from pledge.services.affiliation import issuance_report
-
-
-def admin_required(view):
-    """Logged in with the admin role."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.has_role(Role.ADMIN):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.route("/issuance")

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto import merkle, reveal
+from crypto import reveal
 from crypto.errors import CryptoError, ItemFailed
 from crypto.hashing import canonical_json
 from crypto.tools import files, roundfile
