@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from pledge.extensions import db
-from pledge.models import CampaignState, utcnow
+from pledge.models import utcnow
 from pledge.public import bp
+from pledge.services.campaign_page import campaign_page
 from pledge.services.campaigns import public_campaign, public_campaigns
-from pledge.services.log import latest_head
-from pledge.services.outcomes import status_table, updates_of
+from pledge.services.outcomes import updates_of
 from pledge.services.progress import campaign_progress
-from pledge.services.reveal import destroy_confirmations, revealed_signatures, rounds_of
 
 
 @bp.route("/")
@@ -25,19 +24,7 @@ def home():
 @bp.route("/campaigns/<slug>")
 def campaign(slug: str):
     """A campaign's pledge, conditions, rule and progress; after a reveal, the signatures."""
-    item = public_campaign(db.session, slug)
-    rounds = rounds_of(db.session, item)
-    # Signatures exist only once a round is revealed: before that, skip a query that reads every
-    # entry of the campaign (ciphertexts included) on each view.
-    signatures = revealed_signatures(db.session, item) if any(state.revealed for state in rounds) else {}
-    return render_template(
-        "public/campaign.html", campaign=item, progress=campaign_progress(item, utcnow()),
-        signatures=signatures, rounds=rounds,
-        head=latest_head(db.session, item) if item.group_key else None,
-        # Shown only for an expired campaign (trustees confirm destroying their shares then).
-        confirmations=destroy_confirmations(db.session, item) if item.state == CampaignState.EXPIRED else {},
-        statuses=status_table(db.session, item), updates=updates_of(db.session, item),
-    )
+    return render_template("public/campaign.html", **campaign_page(db.session, slug, utcnow()).context())
 
 
 @bp.route("/campaigns/<slug>/updates.atom")

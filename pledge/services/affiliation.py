@@ -394,3 +394,23 @@ def issuance_report(session: Session, since_days: int, now: datetime) -> list[Is
         select(IssuanceCount).where(IssuanceCount.day >= first)
         .order_by(IssuanceCount.day.desc(), IssuanceCount.campaign_id, IssuanceCount.lab_id)
     ))
+
+
+@dataclass(frozen=True)
+class IssuanceOverview:
+    """The admin's view of issuance: the counters, what they refer to, and flagged campaigns."""
+
+    rows: list[IssuanceCount]
+    campaigns: dict[int, Campaign]
+    labs: dict[int, Lab]
+    alarmed: list[Campaign]
+
+
+def issuance_overview(session: Session, since_days: int, now: datetime) -> IssuanceOverview:
+    """:func:`issuance_report` with the campaigns and labs it names, and the flagged campaigns."""
+    campaigns = {c.id: c for c in session.scalars(select(Campaign))}
+    return IssuanceOverview(
+        rows=issuance_report(session, since_days, now), campaigns=campaigns,
+        labs={lab.id: lab for lab in session.scalars(select(Lab))},
+        alarmed=[c for c in campaigns.values() if c.issuance_alarm_at is not None],
+    )
