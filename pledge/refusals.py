@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pledge.services.errors import NotFound, ServiceError
 
-#: The status of each refusal code the JSON APIs answer with (docs/signing-api.md,
+#: The refusal codes the JSON APIs answer with, by HTTP status (docs/signing-api.md,
 #: docs/affiliation-api.md); a code not listed is a 400.
-API_STATUS = {
-    "bad_request": 400, "invalid_address": 400, "invalid_code": 400, "wrong_code": 400, "ticket_invalid": 400,
-    "token_refused": 403, "bad_signature": 403,
-    "not_found": 404, "unknown_receipt": 404, "unknown_entry": 404, "no_batch": 404,
-    "already_issued": 409, "duplicate_ciphertext": 409, "token_used": 409, "already_withdrawn": 409,
-    "revealed": 409, "conflict": 409,
-    "closed": 410,
-    "not_eligible": 422, "bad_ciphertext": 422,
-    "busy": 503,
+CODES_BY_STATUS = {
+    400: ("bad_request", "invalid_address", "invalid_code", "wrong_code", "ticket_invalid"),
+    403: ("token_refused", "bad_signature"),
+    404: ("not_found", "unknown_receipt", "unknown_entry", "no_batch"),
+    409: ("already_issued", "duplicate_ciphertext", "token_used", "already_withdrawn", "revealed", "conflict"),
+    410: ("closed",),
+    422: ("not_eligible", "bad_ciphertext"),
+    503: ("busy",),
 }
+API_STATUS = {code: status for status, codes in CODES_BY_STATUS.items() for code in codes}
 
 
 def status_of(error: ServiceError) -> int:
