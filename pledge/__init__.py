@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` (tests) replaces the instance secrets and environment."""
-    from pledge import admin, auth, dev, health, organize, public, signing, trustee, verify
+    from pledge import admin, affiliation, api, auth, dev, health, organize, public, signing, trustee
     from pledge.cli import register_commands
     from pledge.config import load_config
     from pledge.database import configure_engines
@@ -55,8 +55,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(organize.bp)
     app.register_blueprint(trustee.bp)
-    app.register_blueprint(verify.bp)
+    app.register_blueprint(affiliation.bp)
     app.register_blueprint(signing.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
     if app.config["PLEDGE_ENV"] == "development":

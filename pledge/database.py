@@ -124,13 +124,15 @@ def configure_engines(app: Flask) -> None:
         _write_intent.set(False)
 
 
-def scrub_wal() -> None:
-    """Fold the WAL into the database file and truncate it (SQLite only).
+def purge_deleted_rows() -> None:
+    """Make the bytes of deleted rows unreadable in the database's files, on either backend.
 
-    ``secure_delete`` overwrites deleted rows in the database file, but the pages that held them
-    stay readable in ``-wal`` until a checkpoint rewrites it. Called after deleting ciphertexts
-    (withdrawal, expiry) and by every tick, so deleted data does not linger in a copy of the
-    files. Best effort: a checkpoint blocked by a reader is retried by the next tick.
+    SQLite: ``secure_delete`` overwrites deleted rows in the database file, but the pages that
+    held them stay readable in ``-wal`` until a checkpoint rewrites it, so the WAL is folded into
+    the file and truncated. PostgreSQL: each random-keyed table is ``VACUUM``-ed, which prunes
+    deleted rows from its pages (see :func:`_vacuum_postgresql`). Called after deleting
+    ciphertexts (withdrawal, expiry) and by every tick, so deleted data does not linger in a copy
+    of the files. Best effort: a busy database is purged by the next tick.
     """
     engine = db.engine
     if engine.dialect.name == "postgresql":
@@ -163,7 +165,7 @@ def compact_database() -> None:
     record the order in which people signed. After each published batch, ``tick`` rebuilds the
     file, which lays every table out in key order (random ids, nullifiers, tags); then the WAL is
     truncated. Entries that arrive between two ticks stay in arrival order until the next one.
-    Best effort, like :func:`scrub_wal`: a busy database is compacted by a later tick.
+    Best effort, like :func:`purge_deleted_rows`: a busy database is compacted by a later tick.
 
     PostgreSQL has the same property (a table's heap keeps rows in arrival order) and no
     ``secure_delete``: ``CLUSTER`` rewrites each random-keyed table into a new file in primary-key
@@ -190,7 +192,7 @@ def compact_database() -> None:
             cursor.close()
     finally:
         connection.close()
-    scrub_wal()
+    purge_deleted_rows()
 
 
 def _vacuum_postgresql(engine: Engine, command: str) -> None:

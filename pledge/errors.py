@@ -1,4 +1,9 @@
-"""Error pages: the same layout and headers as every other page, never a traceback."""
+"""Error pages: the same layout and headers as every other page, never a traceback.
+
+Also the one place where a domain refusal (:class:`ServiceError`, which knows no HTTP) becomes
+an HTTP answer: under ``/api/`` a JSON body ``{"error": code, "message": ...}`` with the status
+:func:`pledge.refusals.status_of` gives its code; a :class:`NotFound` is the site's ordinary 404 everywhere.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from pledge.ratelimit import RateLimited, RateLimitUnavailable
+from pledge.refusals import status_of
+from pledge.services.errors import NotFound, ServiceError
+from pledge.unit_of_work import settle_refusal
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -27,14 +35,26 @@ API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "no
              503: "unavailable"}
 
 
-def install_error_pages(app: Flask) -> None:
-    """Render HTTP errors with the site's template (JSON under /api/)."""
+def render_error(code: int, detail: str | None = None):
+    """An error answer with the site's template, or as JSON under /api/."""
+    title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
+    if request.path.startswith("/api/"):
+        return {"error": API_CODES.get(code, "error"), "message": detail or message}, code
+    return render_template("errors/error.html", title=title, message=detail or message), code
 
-    def _render(code: int, detail: str | None = None):
-        title, message = MESSAGES.get(code, (f"Error {code}", "The request could not be completed."))
-        if request.path.startswith("/api/"):
-            return {"error": API_CODES.get(code, "error"), "message": detail or message}, code
-        return render_template("errors/error.html", title=title, message=detail or message), code
+
+def install_error_pages(app: Flask) -> None:
+    """Render HTTP errors with the site's template (JSON under /api/), and domain refusals."""
+    _render = render_error
+
+    @app.errorhandler(ServiceError)
+    def _refused(error: ServiceError):
+        settle_refusal(error)
+        if isinstance(error, NotFound):
+            return _render(404)  # the same answer as any unknown address: existence does not show
+        if not request.path.startswith("/api/"):
+            return _unexpected(error)  # a page lets a refusal through only by mistake
+        return {"error": error.code, "message": error.message}, status_of(error)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -25,6 +25,11 @@ CSP = "; ".join(
 )
 
 
+#: JSON endpoints whose answers are the same for everyone (a campaign's counts and record), so a
+#: shared cache may keep them like the public pages.
+SHARED_API_ENDPOINTS = frozenset({"api.campaign", "api.record"})
+
+
 def install_security_headers(app: Flask) -> None:
     """Add the security headers to every response."""
 
@@ -39,7 +44,8 @@ def install_security_headers(app: Flask) -> None:
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         # Pages behind a login (and anything that set a cookie) must not sit in a shared cache.
-        public = (request.endpoint or "").startswith(("public.", "static"))
+        endpoint = request.endpoint or ""
+        public = endpoint.startswith(("public.", "static")) or endpoint in SHARED_API_ENDPOINTS
         if not public or current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -231,6 +231,17 @@ def test_issuance_must_cover_exactly_the_listed_campaigns(client, sink, campaign
     assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 0
 
 
+def test_a_blinded_message_in_loose_hex_is_refused(client, sink, campaigns):
+    ticket = verified_ticket(client, sink, "ada@anthropic.com")
+    pending = blind_requests(client, ticket)
+    loose = [{"campaign": cid, "blinded": p[2].hex()[:2].upper() + " " + p[2].hex()[2:]} for cid, p in pending.items()]
+    response = post(client, "/api/verify/issue", {"ticket": ticket["ticket"], "requests": loose})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "bad_request", "message": "A blinded message is not hex."}
+    assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 0
+    assert issue(client, ticket, pending).status_code == 200  # the refusal left the ticket unspent
+
+
 def test_a_new_campaign_for_an_address_that_verified_before_is_issued(client, sink, campaigns, make_open_campaign):
     ticket = verified_ticket(client, sink, "ada@anthropic.com")
     issue(client, ticket, blind_requests(client, ticket))

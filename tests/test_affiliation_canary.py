@@ -11,7 +11,7 @@ import urllib.request
 
 from crypto import blindrsa
 from crypto.hashing import H, canonical_json
-from pledge.database import scrub_wal
+from pledge.database import purge_deleted_rows
 from pledge.extensions import db
 from tests import dbkit
 from tests.browser import live_server
@@ -67,7 +67,7 @@ def test_a_canary_address_leaves_no_trace(app, tmp_path, caplog, make_open_campa
     # Before and after a checkpoint: the write-ahead log, then the files it was folded into.
     before_checkpoint = dbkit.stored_bytes(app)
     db.session.remove()
-    scrub_wal()
+    purge_deleted_rows()
     db.engine.dispose()
     stored = dbkit.stored_bytes(app) + before_checkpoint
     # aiosmtpd ("mail.log") stands in for the mail relay, which must see the recipient; every

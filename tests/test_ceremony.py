@@ -245,14 +245,16 @@ def test_nothing_secret_of_any_trustee_reaches_the_database(app, draft, people):
 def test_n_cannot_drop_below_the_seats_already_offered(draft, people):
     from dataclasses import replace
 
+    from pledge.models import ThresholdRule
     from pledge.services.campaigns import DraftFields, update_draft
     from pledge.services.errors import CampaignError
 
     seat_everyone(draft, people)
     fields = DraftFields(
         title=draft.title, slug=draft.slug, pledge_text=draft.pledge_text, lab_ids=tuple(l.lab_id for l in draft.lab_links),
-        min_total=draft.min_total, min_per_lab=draft.min_per_lab, min_labs=draft.min_labs, deadline=draft.deadline,
-        trustee_quorum=2, trustee_count=3, suppress_below=5, batch_interval_seconds=3600,
+        rule=ThresholdRule(min_total=draft.min_total, min_per_lab=draft.min_per_lab, min_labs=draft.min_labs,
+                           suppress_below=5),
+        deadline=draft.deadline, trustee_quorum=2, trustee_count=3, batch_interval_seconds=3600,
     )
     update_draft(db.session, draft, fields, utcnow())
     with pytest.raises(CampaignError, match="3 trustees already have seats"):

@@ -111,13 +111,13 @@ def test_postgresql_write_transactions_take_the_shared_write_lock(empty_app):
 @dbkit.postgresql_only
 def test_a_failed_rewrite_leaves_no_autocommit_connection_in_the_pool(empty_app, monkeypatch):
     import pledge.database as database
-    from pledge.database import WRITE_LOCK_KEY, scrub_wal, write_intent
+    from pledge.database import WRITE_LOCK_KEY, purge_deleted_rows, write_intent
 
     upgrade()
     db.session.remove()
-    db.engine.dispose()  # the pool starts empty: the next checkout reuses scrub_wal's connection
+    db.engine.dispose()  # the pool starts empty: the next checkout reuses purge_deleted_rows's connection
     monkeypatch.setattr(database, "RANDOM_KEYED_TABLES", ("no_such_table", "entries"))
-    scrub_wal()  # best effort: a table it cannot vacuum is skipped, not an error for the caller
+    purge_deleted_rows()  # best effort: a table it cannot vacuum is skipped, not an error for the caller
     held = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
                 "AND granted AND (classid::bigint << 32 | objid::bigint) = :key")
     with write_intent():

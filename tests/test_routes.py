@@ -10,7 +10,7 @@ EXPECTED = {
     "public.home": ("GET", "/", 200, 200),
     "public.about": ("GET", "/about", 200, 200),
     "public.campaign": ("GET", "/campaigns/{slug}", 200, 200),
-    "public.campaign_json": ("GET", "/api/campaigns/{slug}", 200, 200),
+    "api.campaign": ("GET", "/api/campaigns/{slug}", 200, 200),
     "auth.login": ("GET", "/login", 200, 302),
     "auth.logout": ("POST", "/logout", 400, 400),  # CSRF token missing: refused either way
     "organize.dashboard": ("GET", "/organize/", 302, 200),
@@ -40,23 +40,23 @@ EXPECTED = {
     "trustee.upload_partials": ("POST", "/trustee/campaigns/{cid}/rounds/1/partials", 400, 400),
     "trustee.upload_destroyed": ("POST", "/trustee/campaigns/{cid}/destroyed", 400, 400),
     "organize.outcomes_page": ("GET", "/organize/campaigns/{cid}/outcomes", 302, 200),
-    "public.campaign_record_json": ("GET", "/api/campaigns/{slug}/record", 404, 404),  # no ceremony, no record
+    "api.record": ("GET", "/api/campaigns/{slug}/record", 404, 404),  # no ceremony, no record
     "public.updates_feed": ("GET", "/campaigns/{slug}/updates.atom", 200, 200),
-    "verify.page": ("GET", "/verify", 200, 200),
+    "affiliation.page": ("GET", "/verify", 200, 200),
     # Cookie-less JSON endpoints: without a JSON body they are refused (415), signed in or not.
-    "verify.start": ("POST", "/api/verify/start", 415, 415),
-    "verify.check": ("POST", "/api/verify/check", 415, 415),
-    "verify.issue": ("POST", "/api/verify/issue", 415, 415),
-    "verify.manifest": ("GET", "/api/campaigns/{slug}/manifest", 404, 404),  # no manifest: made directly
+    "affiliation.start": ("POST", "/api/verify/start", 415, 415),
+    "affiliation.check": ("POST", "/api/verify/check", 415, 415),
+    "affiliation.issue": ("POST", "/api/verify/issue", 415, 415),
+    "api.manifest": ("GET", "/api/campaigns/{slug}/manifest", 404, 404),  # no manifest: made directly
     "admin.issuance": ("GET", "/admin/issuance", 302, 403),
     # The campaign made here skipped its ceremony (no manifest), so it has no signing pages.
     "signing.sign_page": ("GET", "/campaigns/{slug}/sign", 404, 404),
     "signing.receipt_page": ("GET", "/campaigns/{slug}/receipt", 404, 404),
-    "signing.board": ("GET", "/api/campaigns/{slug}/board", 404, 404),
-    "signing.head": ("GET", "/api/campaigns/{slug}/log/head", 404, 404),
-    "signing.submit": ("POST", "/api/campaigns/{slug}/entries", 404, 404),
-    "signing.receipt": ("GET", "/api/campaigns/{slug}/receipts/00", 404, 404),
-    "signing.withdraw": ("POST", "/api/campaigns/{slug}/withdrawals", 404, 404),
+    "api.board": ("GET", "/api/campaigns/{slug}/board", 404, 404),
+    "api.head": ("GET", "/api/campaigns/{slug}/log/head", 404, 404),
+    "api.submit": ("POST", "/api/campaigns/{slug}/entries", 404, 404),
+    "api.receipt": ("GET", "/api/campaigns/{slug}/receipts/00", 404, 404),
+    "api.withdraw": ("POST", "/api/campaigns/{slug}/withdrawals", 404, 404),
     "static": ("GET", "/static/css/pledge.css", 200, 200),
     "health.healthz": ("GET", "/healthz", 200, 200),
 }

@@ -1,5 +1,6 @@
 """Submitting sealed signatures, batches, receipts, withdrawal and threshold detection."""
 
+import copy
 import json
 from datetime import timedelta
 
@@ -112,6 +113,37 @@ def test_malformed_submissions_get_clear_errors(app, client, campaign, mutate, e
     response = submit(client, campaign, body)
     assert response.get_json()["error"] == error and response.status_code in (400, 403)
     assert stored() == (0, 0)
+
+
+def _spaced_upper(hex_text: str) -> str:
+    """The same bytes written as ``"AB cd…"``: upper case and a space, which bytes.fromhex takes."""
+    return hex_text[:2].upper() + " " + hex_text[2:]
+
+
+@pytest.mark.parametrize("field", ["ciphertext", "withdrawal_key", "token.prepared", "token.signature"])
+def test_hex_fields_refuse_anything_but_plain_lowercase_hex(app, client, campaign, field):
+    body = signer(app, campaign).body()
+    for loosen in (_spaced_upper, str.upper):
+        loose = copy.deepcopy(body)
+        holder = loose["token"] if field.startswith("token.") else loose
+        key = field.removeprefix("token.")
+        holder[key] = loosen(holder[key])
+        response = submit(client, campaign, loose)
+        assert response.status_code == 400
+        assert response.get_json() == {"error": "bad_request", "message": f"{field} is not hex."}
+    assert stored() == (0, 0)
+    assert submit(client, campaign, body).status_code == 201  # the same body in lowercase is taken
+
+
+def test_a_withdrawal_refuses_loose_hex(app, client, campaign):
+    person = signer(app, campaign)
+    submit(client, campaign, person.body())
+    withdrawal = person.withdrawal()
+    loose = dict(withdrawal, nullifier=_spaced_upper(withdrawal["nullifier"]))
+    response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(loose), headers=JSON)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "bad_request", "message": "nullifier is not hex."}
+    assert db.session.scalar(select(Entry.ciphertext).where(Entry.nullifier == person.nullifier)) is not None
 
 
 def test_batches_publish_shuffled_leaves_a_signed_head_and_counts(app, client, campaign):

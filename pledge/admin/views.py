@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort, render_template
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask import render_template
 
 from pledge.admin import bp
+from pledge.auth.roles import admin_required
 from pledge.extensions import db
-from pledge.models import Campaign, Lab, Role, utcnow
-from pledge.services.affiliation import issuance_report
-
-
-def admin_required(view):
-    """Logged in with the admin role."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.has_role(Role.ADMIN):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+from pledge.models import utcnow
+from pledge.services.affiliation import issuance_overview
 
 
 @bp.route("/issuance")
 @admin_required
 def issuance():
     """Tokens issued per campaign, lab and day over the last two weeks, with alarms."""
-    rows = issuance_report(db.session, 14, utcnow())
-    campaigns = {c.id: c for c in db.session.scalars(select(Campaign))}
-    labs = {lab.id: lab for lab in db.session.scalars(select(Lab))}
-    alarmed = [c for c in campaigns.values() if c.issuance_alarm_at is not None]
-    return render_template("admin/issuance.html", rows=rows, campaigns=campaigns, labs=labs, alarmed=alarmed)
+    overview = issuance_overview(db.session, 14, utcnow())
+    return render_template("admin/issuance.html", rows=overview.rows, campaigns=overview.campaigns,
+                           labs=overview.labs, alarmed=overview.alarmed)

@@ -75,9 +75,8 @@ def publish_now_command(slug: str | None) -> None:
 
     from pledge.database import write_intent
     from pledge.extensions import db
-    from pledge.models import Campaign, utcnow
+    from pledge.models import SIGNING_STATES, Campaign, utcnow
     from pledge.services.batches import publish_batch
-    from pledge.services.signing import SIGNING_STATES
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["PLEDGE_ENV"] != "development":

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from pledge.database import compact_database, scrub_wal, write_intent
+from pledge.database import compact_database, purge_deleted_rows, write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow
 from pledge.services.accounts import current_cost, create_user
@@ -79,7 +79,7 @@ def tick_command() -> None:
         # The files must not keep the order in which entries arrived, nor deleted ciphertexts.
         compact_database()
     else:
-        scrub_wal()
+        purge_deleted_rows()
     if report.outgoing:
         with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1"):
             failed = send_all(report.outgoing)

@@ -4,10 +4,12 @@ from pledge.models.affiliation import IssuanceCount, SpentToken, TokenIssuance, 
 from pledge.models.base import Base, UTCDateTime, utcnow
 from pledge.models.campaign import (
     PUBLIC_STATES,
+    SIGNING_STATES,
     Campaign,
     CampaignLab,
     CampaignState,
     Condition,
+    ThresholdRule,
 )
 from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
 from pledge.models.lab import Lab, LabDomain
@@ -18,6 +20,6 @@ from pledge.models.user import Role, User, UserRole
 
 __all__ = [
     "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode", "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
-    "PUBLIC_STATES", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Entry", "LogLeaf", "RevealRound", "TreeHead", "RoundPartials", "DestroyConfirmation", "CampaignUpdate", "ConditionStatus", "Role", "User", "UserRole",
+    "PUBLIC_STATES", "SIGNING_STATES", "ThresholdRule", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Entry", "LogLeaf", "RevealRound", "TreeHead", "RoundPartials", "DestroyConfirmation", "CampaignUpdate", "ConditionStatus", "Role", "User", "UserRole",
     "RateLimitWindow",
 ]

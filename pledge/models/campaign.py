@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pledge.models.base import Base, utcnow
@@ -40,6 +41,39 @@ PUBLIC_STATES = (
     CampaignState.CLOSED,
     CampaignState.EXPIRED,
 )
+
+
+#: States in which a launched campaign takes signatures (until its deadline).
+SIGNING_STATES = (CampaignState.OPEN, CampaignState.REVEALED)
+
+
+@dataclass(frozen=True)
+class ThresholdRule:
+    """When a campaign's signatures are revealed, and how small a published count is hidden:
+    at least ``min_total`` signatures overall, and at least ``min_per_lab`` at each of
+    ``min_labs`` labs (both 0 when there is no per-lab part); a lab's count below
+    ``suppress_below`` (k) is shown as "fewer than k"."""
+
+    min_total: int
+    min_per_lab: int
+    min_labs: int
+    suppress_below: int
+
+    def lab_meets_minimum(self, count: int) -> bool:
+        """Whether a lab with ``count`` signatures reaches the per-lab minimum."""
+        return bool(self.min_per_lab) and count >= self.min_per_lab
+
+    def met(self, total: int, labs_meeting: int) -> bool:
+        """Whether ``total`` signatures with ``labs_meeting`` labs at their minimum meet the rule."""
+        return total >= self.min_total and labs_meeting >= self.min_labs
+
+    def suppressed(self, count: int) -> bool:
+        """Whether a lab's ``count`` must show as "fewer than k"."""
+        return count < self.suppress_below
+
+    def as_document(self) -> dict[str, int]:
+        """The rule's three thresholds, as the API and the manifest name them."""
+        return {"min_total": self.min_total, "min_per_lab": self.min_per_lab, "min_labs": self.min_labs}
 
 
 def new_public_id() -> str:
@@ -136,6 +170,30 @@ class Campaign(Base):
     def is_public(self) -> bool:
         """Whether the public may see this campaign."""
         return self.state in PUBLIC_STATES
+
+    @property
+    def is_launched(self) -> bool:
+        """Whether the key ceremony gave the campaign its key (signing can be offered)."""
+        return self.group_key is not None and self.ctx is not None
+
+    @property
+    def rule(self) -> ThresholdRule:
+        """The campaign's threshold rule."""
+        return ThresholdRule(self.min_total, self.min_per_lab, self.min_labs, self.suppress_below)
+
+    @rule.setter
+    def rule(self, rule: ThresholdRule) -> None:
+        self.min_total, self.min_per_lab = rule.min_total, rule.min_per_lab
+        self.min_labs, self.suppress_below = rule.min_labs, rule.suppress_below
+
+    def accepting(self, now: datetime) -> bool:
+        """Whether signing is open: launched, not closed or expired, and before the deadline."""
+        return self.state in SIGNING_STATES and now < self.deadline
+
+    @classmethod
+    def accepting_at(cls, now: datetime) -> ColumnElement[bool]:
+        """:meth:`accepting` as a query condition."""
+        return and_(cls.state.in_(SIGNING_STATES), cls.deadline > now)
 
     @property
     def is_editable(self) -> bool:

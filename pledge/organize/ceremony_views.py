@@ -2,52 +2,36 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from pledge.auth.roles import organizer_required
 from pledge.extensions import db
 from pledge.models import Role, utcnow
 from pledge.organize import bp
 from pledge.organize.forms import ConfirmForm, SeatForm, TrusteeInviteForm
-from pledge.organize.views import _attach_error, _managed, organizer_required
+from pledge.organize.views import _attach_error, _managed
 from pledge.services import ceremony, ceremony_mail
 from pledge.services import trustees as seats
-from pledge.services.ceremony import CeremonyError
 from pledge.services.errors import ServiceError
-from pledge.services.notify import send_all
+from pledge.unit_of_work import Done, act_and_redirect, settle_refusal
 
 
-def _back(campaign_id: int):
-    return redirect(url_for("organize.trustees", campaign_id=campaign_id))
+def _back(campaign_id: int) -> str:
+    return url_for("organize.trustees", campaign_id=campaign_id)
 
 
-def _deliver(messages) -> None:
-    failed = send_all(messages)
-    if failed:
-        flash(f"{len(failed)} email(s) could not be sent. The change is saved; re-send from this page when mail works.", "error")
+def _confirmed(form) -> None:  # noqa: ANN001
+    if not form.validate_on_submit():
+        abort(400)
 
 
-@bp.route("/campaigns/<int:campaign_id>/trustees", methods=["GET", "POST"])
-@organizer_required
-def trustees(campaign_id: int):
-    """The trustees, the ceremony's progress, and the next step."""
-    campaign = _managed(campaign_id)
-    form = TrusteeInviteForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            invitation = seats.invite_trustee(db.session, campaign, name=form.name.data, email=form.email.data, now=utcnow())
-        except ServiceError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-            status = 400
-        else:
-            db.session.commit()
-            _deliver([ceremony_mail.invitation(campaign, invitation)])
-            flash(f"Invitation sent to {invitation.trustee.email}.", "success")
-            return _back(campaign.id)
-    elif request.method == "POST":
-        status = 400
+def _invite(campaign, form: TrusteeInviteForm) -> Done:  # noqa: ANN001
+    invitation = seats.invite_trustee(db.session, campaign, name=form.name.data, email=form.email.data, now=utcnow())
+    return Done(f"Invitation sent to {invitation.trustee.email}.", [ceremony_mail.invitation(campaign, invitation)])
+
+
+def _trustees_page(campaign, form: TrusteeInviteForm, status: int):  # noqa: ANN001
     board = ceremony.load_board(db.session, campaign)
     return render_template(
         "organize/trustees.html", campaign=campaign, form=form, board=board, seat_form=SeatForm(),
@@ -57,9 +41,25 @@ def trustees(campaign_id: int):
     ), status
 
 
-def _seat(campaign, form: SeatForm):
+@bp.route("/campaigns/<int:campaign_id>/trustees", methods=["GET", "POST"])
+@organizer_required
+def trustees(campaign_id: int):
+    """The trustees, the ceremony's progress, and the next step."""
+    campaign = _managed(campaign_id)
+    form = TrusteeInviteForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _trustees_page(campaign, form, 400 if request.method == "POST" else 200)
+    try:
+        done = _invite(campaign, form)
+    except ServiceError as error:
+        settle_refusal(error)
+        _attach_error(form, error)
+        return _trustees_page(campaign, form, 400)
+    return act_and_redirect(lambda: done, _back(campaign.id))
+
+
+def _seat(campaign, form: SeatForm):  # noqa: ANN001
+    _confirmed(form)
     for trustee in campaign.trustees:
         if trustee.seat == form.seat.data:
             return trustee
@@ -72,16 +72,13 @@ def reinvite_trustee(campaign_id: int):
     """A fresh invitation link for a seat not yet accepted."""
     campaign = _managed(campaign_id)
     trustee = _seat(campaign, SeatForm())
-    try:
+
+    def action() -> Done:
         invitation = seats.reissue_invitation(db.session, campaign, trustee, utcnow())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(campaign.id)
-    db.session.commit()
-    _deliver([ceremony_mail.invitation(campaign, invitation)])
-    flash(f"A new invitation went to {trustee.email}; the old link no longer works.", "success")
-    return _back(campaign.id)
+        return Done(f"A new invitation went to {trustee.email}; the old link no longer works.",
+                    [ceremony_mail.invitation(campaign, invitation)])
+
+    return act_and_redirect(action, _back(campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/trustees/remove", methods=["POST"])
@@ -90,15 +87,12 @@ def remove_trustee(campaign_id: int):
     """Free a seat before the freeze."""
     campaign = _managed(campaign_id)
     trustee = _seat(campaign, SeatForm())
-    try:
+
+    def action() -> Done:
         seats.remove_trustee(db.session, campaign, trustee)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(campaign.id)
-    db.session.commit()
-    flash(f"{trustee.name} no longer has a seat.", "success")
-    return _back(campaign.id)
+        return Done(f"{trustee.name} no longer has a seat.")
+
+    return act_and_redirect(action, _back(campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/freeze", methods=["POST"])
@@ -106,18 +100,13 @@ def remove_trustee(campaign_id: int):
 def freeze(campaign_id: int):
     """Freeze text, rule and trustees, and start the ceremony."""
     campaign = _managed(campaign_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
+    _confirmed(ConfirmForm())
+
+    def action() -> Done:
         ceremony.freeze(db.session, campaign, current_app.config["TOKEN_KEY_SECRET"], utcnow())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(campaign.id)
-    db.session.commit()
-    _deliver(ceremony_mail.deal_requests(campaign))
-    flash("Frozen. The trustees have been asked to post their deals.", "success")
-    return _back(campaign.id)
+        return Done("Frozen. The trustees have been asked to post their deals.", ceremony_mail.deal_requests(campaign))
+
+    return act_and_redirect(action, _back(campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/restart", methods=["POST"])
@@ -126,18 +115,14 @@ def restart_ceremony(campaign_id: int):
     """After a complaint: restart without the accused trustee."""
     campaign = _managed(campaign_id)
     form = SeatForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    _confirmed(form)
+
+    def action() -> Done:
         removed = ceremony.restart_without(db.session, campaign, form.seat.data, utcnow())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(campaign.id)
-    db.session.commit()
-    _deliver(ceremony_mail.restarted(campaign, removed))
-    flash(f"The ceremony restarts without {removed.name}. Invite a replacement for seat {removed.seat}, then freeze again.", "success")
-    return _back(campaign.id)
+        return Done(f"The ceremony restarts without {removed.name}. Invite a replacement for seat {removed.seat}, "
+                    "then freeze again.", ceremony_mail.restarted(campaign, removed))
+
+    return act_and_redirect(action, _back(campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/launch", methods=["POST"])
@@ -145,18 +130,14 @@ def restart_ceremony(campaign_id: int):
 def launch(campaign_id: int):
     """Open signing once every trustee has signed the same transcript."""
     campaign = _managed(campaign_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
+    _confirmed(ConfirmForm())
+
+    def action() -> Done:
         ceremony.launch(db.session, campaign, current_app.config["LOG_KEY_SECRET"], utcnow())
-    except CeremonyError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(campaign.id)
-    db.session.commit()
-    _deliver(ceremony_mail.launched(campaign))
-    flash("Launched: signing is open.", "success")
-    return redirect(url_for("public.campaign", slug=campaign.slug))
+        return Done("Launched: signing is open.", ceremony_mail.launched(campaign),
+                    to=url_for("public.campaign", slug=campaign.slug))
+
+    return act_and_redirect(action, _back(campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/allow-organizer-trustee", methods=["POST"])
@@ -166,9 +147,10 @@ def allow_organizer_trustee(campaign_id: int):
     if not current_user.has_role(Role.ADMIN):
         abort(403)
     campaign = _managed(campaign_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    campaign.organizer_may_be_trustee = True
-    db.session.commit()
-    flash("The organizer may now hold a trustee seat on this campaign.", "success")
-    return _back(campaign.id)
+    _confirmed(ConfirmForm())
+
+    def action() -> Done:
+        campaign.organizer_may_be_trustee = True
+        return Done("The organizer may now hold a trustee seat on this campaign.")
+
+    return act_and_redirect(action, _back(campaign.id))

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pledge.models import ThresholdRule
 from pledge.services.campaigns import MAX_CONDITION_TEXT, MAX_PLEDGE_TEXT, DraftFields, slugify
 from pledge.services.rules import BATCH_INTERVALS, MAX_TRUSTEES
 
@@ -92,13 +93,11 @@ class CampaignForm(FlaskForm):
             slug=slug,
             pledge_text=self.pledge_text.data or "",
             lab_ids=tuple(self.labs.data or ()),
-            min_total=self.min_total.data,
-            min_per_lab=self.min_per_lab.data,
-            min_labs=self.min_labs.data,
+            rule=ThresholdRule(min_total=self.min_total.data, min_per_lab=self.min_per_lab.data,
+                               min_labs=self.min_labs.data, suppress_below=self.suppress_below.data),
             deadline=self.deadline.data.replace(tzinfo=timezone.utc),
             trustee_quorum=self.trustee_quorum.data,
             trustee_count=self.trustee_count.data,
-            suppress_below=self.suppress_below.data,
             batch_interval_seconds=self.batch_interval_seconds.data,
         )
 

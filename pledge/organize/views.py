@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from wtforms.fields.choices import SelectChoice
 
+from pledge.auth.roles import organizer_required
 from pledge.extensions import db
-from pledge.models import Campaign, Role, utcnow
+from pledge.models import Campaign, utcnow
 from pledge.organize import bp
 from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
 from pledge.services import campaigns as service
-from pledge.services.errors import CampaignError, NotEditable
+from pledge.refusals import status_of
+from pledge.services.errors import CampaignError, ServiceError
+from pledge.unit_of_work import Done, act_and_redirect, attempt
 from pledge.services.progress import campaign_progress
-
-
-def organizer_required(view):
-    """Logged in, and holding the organizer or admin role."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not (current_user.has_role(Role.ORGANIZER) or current_user.has_role(Role.ADMIN)):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _managed(campaign_id: int) -> Campaign:
@@ -57,22 +45,33 @@ def dashboard():
     return render_template("organize/dashboard.html", campaigns=service.organizer_campaigns(db.session, current_user))
 
 
+def _save_draft(form: CampaignForm, campaign: Campaign | None):
+    """Create or change a draft from a valid form: the redirect, or None after a refusal (shown
+    on the form)."""
+
+    def action() -> Done:
+        if campaign is None:
+            created = service.create_draft(db.session, current_user, form.to_fields(), utcnow())
+            return Done("Draft saved. Add its conditions next.", to=url_for("organize.conditions", campaign_id=created.id))
+        service.update_draft(db.session, campaign, form.to_fields(), utcnow())
+        return Done("Draft saved.", to=url_for("organize.preview", campaign_id=campaign.id))
+
+    outcome = attempt(action)
+    if isinstance(outcome, ServiceError):
+        _attach_error(form, outcome)
+        return None
+    return redirect(outcome.to)
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @organizer_required
 def new_campaign():
     """Start a draft."""
     form = CampaignForm()
     _lab_choices(form)
-    if form.validate_on_submit():
-        try:
-            campaign = service.create_draft(db.session, current_user, form.to_fields(), utcnow())
-        except CampaignError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Draft saved. Add its conditions next.", "success")
-            return redirect(url_for("organize.conditions", campaign_id=campaign.id))
+    saved = _save_draft(form, None) if form.validate_on_submit() else None
+    if saved is not None:
+        return saved
     form.default_deadline()
     status = 400 if request.method == "POST" else 200
     return render_template("organize/campaign_form.html", form=form, campaign=None), status
@@ -91,18 +90,16 @@ def edit_campaign(campaign_id: int):
     if request.method == "GET":
         form.labs.data = [link.lab_id for link in campaign.lab_links]
         form.deadline.data = campaign.deadline.replace(tzinfo=None)
-    if form.validate_on_submit():
-        try:
-            service.update_draft(db.session, campaign, form.to_fields(), utcnow())
-        except CampaignError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Draft saved.", "success")
-            return redirect(url_for("organize.preview", campaign_id=campaign.id))
+    saved = _save_draft(form, campaign) if form.validate_on_submit() else None
+    if saved is not None:
+        return saved
     status = 400 if request.method == "POST" else 200
     return render_template("organize/campaign_form.html", form=form, campaign=campaign), status
+
+
+def _add_condition(campaign: Campaign, text: str) -> Done:
+    service.add_condition(db.session, campaign, text)
+    return Done("Condition added.")
 
 
 @bp.route("/campaigns/<int:campaign_id>/conditions", methods=["GET", "POST"])
@@ -111,20 +108,13 @@ def conditions(campaign_id: int):
     """List, add, edit, reorder and delete a draft's conditions."""
     campaign = _managed(campaign_id)
     form = ConditionForm()
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
-            service.add_condition(db.session, campaign, form.text.data)
-        except CampaignError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-            status = 409 if isinstance(error, NotEditable) else 400
-        else:
-            db.session.commit()
-            flash("Condition added.", "success")
+        outcome = attempt(lambda: _add_condition(campaign, form.text.data))
+        if not isinstance(outcome, ServiceError):
             return redirect(url_for("organize.conditions", campaign_id=campaign.id))
-    elif request.method == "POST":
-        status = 400
+        _attach_error(form, outcome)
+        status = status_of(outcome)
     return render_template(
         "organize/conditions.html", campaign=campaign, form=form, move_form=MoveForm(), confirm_form=ConfirmForm(),
         edit_form=ConditionForm(formdata=None),
@@ -133,14 +123,8 @@ def conditions(campaign_id: int):
 
 def _condition_action(campaign_id: int, action) -> object:
     campaign = _managed(campaign_id)
-    try:
-        action(campaign)
-    except CampaignError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("organize.conditions", campaign_id=campaign.id)), 409 if isinstance(error, NotEditable) else 400
-    db.session.commit()
-    return redirect(url_for("organize.conditions", campaign_id=campaign.id))
+    back = url_for("organize.conditions", campaign_id=campaign.id)
+    return act_and_redirect(lambda: action(campaign), back, refusal_status=True)
 
 
 @bp.route("/campaigns/<int:campaign_id>/conditions/<int:condition_id>", methods=["POST"])

@@ -1,4 +1,5 @@
-"""Public pages: the campaign list, each campaign, its JSON, and how the platform works."""
+"""Public pages: the campaign list, each campaign, and how the platform works (the
+campaign JSON is in :mod:`pledge.api`)."""
 
 from flask import Blueprint
 

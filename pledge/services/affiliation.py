@@ -24,29 +24,31 @@ from pledge.database import insert_if_absent
 from pledge.models import (
     Campaign,
     CampaignLab,
-    CampaignState,
     IssuanceCount,
     Lab,
     LabDomain,
+    Role,
     TokenIssuance,
+    User,
+    UserRole,
     VerificationCode,
 )
 from pledge.services.addresses import AddressError, split_address
-from pledge.services.errors import ServiceError
+from pledge.services.errors import BadRequest, ServiceError
+from pledge.services.notify import Outgoing
+from pledge.services.schema import hex_field
 from pledge.services.keys import token_private_key
 
 CODE_LIFETIME = timedelta(minutes=10)
 TICKET_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 CODE_RE = re.compile(r"^[0-9]{8}$")
-SIGNING_STATES = (CampaignState.OPEN, CampaignState.REVEALED)
 
 
 class AffiliationError(ServiceError):
     """A refusal with an API error code (``code``) and a message for the signer."""
 
     code = "bad_request"
-    status = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -58,16 +60,15 @@ class InvalidAddress(AffiliationError):
 
 class NotEligible(AffiliationError):
     code = "not_eligible"
-    status = 422
 
 
 class Busy(AffiliationError):
     code = "busy"
-    status = 503
 
 
 class WrongCode(AffiliationError):
     code = "wrong_code"
+    keeps_changes = True  # the attempt was counted before the guess was looked at
 
     def __init__(self) -> None:
         super().__init__(
@@ -88,7 +89,6 @@ class TicketInvalid(AffiliationError):
 
 class AlreadyIssued(AffiliationError):
     code = "already_issued"
-    status = 409
 
     def __init__(self) -> None:
         super().__init__(
@@ -173,7 +173,7 @@ def open_campaigns_for_lab(session: Session, lab: Lab, now: datetime) -> list[Ca
     query = (
         select(Campaign)
         .join(CampaignLab, CampaignLab.campaign_id == Campaign.id)
-        .where(CampaignLab.lab_id == lab.id, Campaign.state.in_(SIGNING_STATES), Campaign.deadline > now)
+        .where(CampaignLab.lab_id == lab.id, Campaign.accepting_at(now))
         .order_by(Campaign.public_id)
     )
     return list(session.scalars(query))
@@ -274,8 +274,8 @@ def _parse_requests(requests: object) -> dict[str, bytes]:
         if not isinstance(campaign, str) or not isinstance(blinded, str) or campaign in parsed:
             raise AffiliationError("Each campaign may be named once, with a hex blinded message.")
         try:
-            parsed[campaign] = bytes.fromhex(blinded)
-        except ValueError:
+            parsed[campaign] = hex_field(blinded, "blinded")
+        except BadRequest:
             raise AffiliationError("A blinded message is not hex.") from None
     return parsed
 
@@ -368,6 +368,25 @@ def detect_bursts(session: Session, issued: Issued, now: datetime, *, factor: fl
     return bursts
 
 
+def alarm_emails(session: Session, bursts: list[Burst]) -> list[Outgoing]:
+    """One message to every active admin about unusual issuance."""
+    admins = session.scalars(select(User).join(UserRole).where(UserRole.role == Role.ADMIN, User.active.is_(True)))
+    return [
+        Outgoing(to=admin.email, subject="Pledge: unusual token issuance", template="issuance_alarm",
+                 context={"bursts": bursts})
+        for admin in admins
+    ]
+
+
+def issue_tokens_and_watch(session: Session, ticket: object, requests: object, *, token_key_secret: bytes,
+                           now: datetime, factor: float, minimum: int) -> tuple[Issued, list[Outgoing]]:
+    """:func:`issue_tokens`, then :func:`detect_bursts`: the tokens, and the alarm mail to send
+    once they are committed (none without a burst)."""
+    issued = issue_tokens(session, ticket, requests, token_key_secret=token_key_secret, now=now)
+    bursts = detect_bursts(session, issued, now, factor=factor, minimum=minimum)
+    return issued, alarm_emails(session, bursts) if bursts else []
+
+
 def issuance_report(session: Session, since_days: int, now: datetime) -> list[IssuanceCount]:
     """Issuance counters of the last ``since_days`` days, newest first (admins only)."""
     first = now.date() - timedelta(days=since_days)
@@ -375,3 +394,23 @@ def issuance_report(session: Session, since_days: int, now: datetime) -> list[Is
         select(IssuanceCount).where(IssuanceCount.day >= first)
         .order_by(IssuanceCount.day.desc(), IssuanceCount.campaign_id, IssuanceCount.lab_id)
     ))
+
+
+@dataclass(frozen=True)
+class IssuanceOverview:
+    """The admin's view of issuance: the counters, what they refer to, and flagged campaigns."""
+
+    rows: list[IssuanceCount]
+    campaigns: dict[int, Campaign]
+    labs: dict[int, Lab]
+    alarmed: list[Campaign]
+
+
+def issuance_overview(session: Session, since_days: int, now: datetime) -> IssuanceOverview:
+    """:func:`issuance_report` with the campaigns and labs it names, and the flagged campaigns."""
+    campaigns = {c.id: c for c in session.scalars(select(Campaign))}
+    return IssuanceOverview(
+        rows=issuance_report(session, since_days, now), campaigns=campaigns,
+        labs={lab.id: lab for lab in session.scalars(select(Lab))},
+        alarmed=[c for c in campaigns.values() if c.issuance_alarm_at is not None],
+    )

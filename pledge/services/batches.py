@@ -16,10 +16,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import log_leaves, merkle
-from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead
+from pledge.models import SIGNING_STATES, Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead
 from pledge.services.keys import log_signing_key
 from pledge.services.progress import campaign_progress
-from pledge.services.signing import SIGNING_STATES, latest_head, leaf_hashes
+from pledge.services.log import latest_head, leaf_hashes
 
 
 @dataclass(frozen=True)

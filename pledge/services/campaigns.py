@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from pledge.models import PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, User
-from pledge.services.errors import CampaignError, NotEditable
+from pledge.models import PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, ThresholdRule, User
+from pledge.services.errors import CampaignError, NotEditable, NotFound
 from pledge.services.rules import RuleSettings, check_rule
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,78}[a-z0-9])$")
@@ -23,7 +23,7 @@ FROZEN_MESSAGE = (
 )
 
 
-class CampaignNotFound(CampaignError):
+class CampaignNotFound(NotFound, CampaignError):
     """No such campaign, or not one the viewer may see (the two are not told apart)."""
 
     def __init__(self) -> None:
@@ -38,13 +38,10 @@ class DraftFields:
     slug: str
     pledge_text: str
     lab_ids: tuple[int, ...]
-    min_total: int
-    min_per_lab: int
-    min_labs: int
+    rule: ThresholdRule
     deadline: datetime
     trustee_quorum: int
     trustee_count: int
-    suppress_below: int
     batch_interval_seconds: int
 
 
@@ -79,13 +76,10 @@ def _check_fields(session: Session, fields: DraftFields, now: datetime, campaign
     check_rule(
         RuleSettings(
             eligible_labs=len(labs),
-            min_total=fields.min_total,
-            min_per_lab=fields.min_per_lab,
-            min_labs=fields.min_labs,
+            rule=fields.rule,
             deadline=fields.deadline,
             trustee_quorum=fields.trustee_quorum,
             trustee_count=fields.trustee_count,
-            suppress_below=fields.suppress_below,
             batch_interval_seconds=fields.batch_interval_seconds,
         ),
         now,
@@ -97,13 +91,10 @@ def _apply(campaign: Campaign, fields: DraftFields, labs: list[Lab]) -> None:
     campaign.title = fields.title.strip()
     campaign.slug = fields.slug
     campaign.pledge_text = fields.pledge_text.replace("\r\n", "\n")
-    campaign.min_total = fields.min_total
-    campaign.min_per_lab = fields.min_per_lab
-    campaign.min_labs = fields.min_labs
+    campaign.rule = fields.rule
     campaign.deadline = fields.deadline
     campaign.trustee_quorum = fields.trustee_quorum
     campaign.trustee_count = fields.trustee_count
-    campaign.suppress_below = fields.suppress_below
     campaign.batch_interval_seconds = fields.batch_interval_seconds
     wanted = {lab.id for lab in labs}
     campaign.lab_links = [link for link in campaign.lab_links if link.lab_id in wanted]
@@ -233,14 +224,16 @@ def public_campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(query))
 
 
-def public_campaign(session: Session, slug: str) -> Campaign:
-    """A campaign the public may see, else :class:`CampaignNotFound`.
+def public_campaign(session: Session, slug: str, *, launched: bool = False, options=LIGHT_CAMPAIGN) -> Campaign:  # noqa: ANN001
+    """A campaign the public may see (past its draft; with ``launched``, also past its key
+    ceremony), else :class:`CampaignNotFound`.
 
-    Conditions, trustees and the labs' email domains load only if the caller reads them (the
-    counts JSON does not): each eager load is one more query on every public request.
+    With the default ``options``, conditions, trustees and the labs' email domains load only if
+    the caller reads them (the counts JSON does not): each eager load is one more query on every
+    public request.
     """
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug).options(*LIGHT_CAMPAIGN))
-    if campaign is None or not campaign.is_public:
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug).options(*options))
+    if campaign is None or not campaign.is_public or (launched and not campaign.is_launched):
         raise CampaignNotFound()
     return campaign
 

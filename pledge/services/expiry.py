@@ -18,7 +18,7 @@ from crypto.formats.errors import Refusal
 from crypto.formats.messages import destroy_message, verify
 from pledge.models import Campaign, CampaignState, DestroyConfirmation, Entry, TokenIssuance, Trustee
 from pledge.services.ceremony import CeremonyError, parse_upload
-from pledge.services.signing import latest_head
+from pledge.services.log import latest_head
 
 
 def expire_due(session: Session, now: datetime) -> list[Campaign]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pledge.models import Campaign, CampaignState
+from pledge.models import Campaign, ThresholdRule
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,7 @@ class Progress:
     """Progress toward each part of the threshold rule."""
 
     total: int
-    min_total: int
-    min_per_lab: int
-    min_labs: int
-    k: int
+    rule: ThresholdRule
     labs: list[LabProgress]
     labs_meeting: int
     rule_met: bool
@@ -41,6 +38,26 @@ class Progress:
     deadline: datetime
     time_left: str
     accepting: bool
+
+    @property
+    def min_total(self) -> int:
+        """The overall minimum."""
+        return self.rule.min_total
+
+    @property
+    def min_per_lab(self) -> int:
+        """The per-lab minimum (0 when the rule has no per-lab part)."""
+        return self.rule.min_per_lab
+
+    @property
+    def min_labs(self) -> int:
+        """How many labs must reach the per-lab minimum."""
+        return self.rule.min_labs
+
+    @property
+    def k(self) -> int:
+        """Counts below this show as "fewer than k"."""
+        return self.rule.suppress_below
 
     @property
     def total_percent(self) -> int:
@@ -67,11 +84,12 @@ def describe_time_left(deadline: datetime, now: datetime) -> str:
 
 def campaign_progress(campaign: Campaign, now: datetime) -> Progress:
     """Compute the public progress of ``campaign`` as of ``now``."""
-    k = campaign.suppress_below
+    rule = campaign.rule
+    k = rule.suppress_below
     labs = []
     for link in sorted(campaign.lab_links, key=lambda link: link.lab.name.lower()):
         count = link.published_count
-        suppressed = count < k
+        suppressed = rule.suppressed(count)
         labs.append(
             LabProgress(
                 slug=link.lab.slug,
@@ -79,54 +97,19 @@ def campaign_progress(campaign: Campaign, now: datetime) -> Progress:
                 count=None if suppressed else count,
                 display=f"fewer than {k}" if suppressed else str(count),
                 # min_per_lab >= k is enforced, so a lab that meets it is never a suppressed one.
-                meets_minimum=bool(campaign.min_per_lab) and count >= campaign.min_per_lab,
+                meets_minimum=rule.lab_meets_minimum(count),
             )
         )
     total = sum(link.published_count for link in campaign.lab_links)
     labs_meeting = sum(1 for lab in labs if lab.meets_minimum)
-    rule_met = total >= campaign.min_total and labs_meeting >= campaign.min_labs
     return Progress(
         total=total,
-        min_total=campaign.min_total,
-        min_per_lab=campaign.min_per_lab,
-        min_labs=campaign.min_labs,
-        k=k,
+        rule=rule,
         labs=labs,
         labs_meeting=labs_meeting,
-        rule_met=rule_met,
+        rule_met=rule.met(total, labs_meeting),
         counts_as_of=campaign.counts_published_at,
         deadline=campaign.deadline,
         time_left=describe_time_left(campaign.deadline, now),
-        accepting=campaign.state in (CampaignState.OPEN, CampaignState.REVEALED) and now < campaign.deadline,
+        accepting=campaign.accepting(now),
     )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def progress_document(campaign: Campaign, progress: Progress) -> dict:
-    """The JSON body of ``GET /api/campaigns/<slug>``: the same figures as the page."""
-    return {
-        "slug": campaign.slug,
-        "title": campaign.title,
-        "state": campaign.state.value,
-        "deadline": _iso(campaign.deadline),
-        "accepting_signatures": progress.accepting,
-        "rule": {
-            "min_total": campaign.min_total,
-            "min_per_lab": campaign.min_per_lab,
-            "min_labs": campaign.min_labs,
-        },
-        "k": progress.k,
-        "counts_as_of": _iso(progress.counts_as_of),
-        "total": progress.total,
-        "labs_meeting_minimum": progress.labs_meeting,
-        "rule_met": progress.rule_met,
-        "labs": [
-            {"slug": lab.slug, "name": lab.name, "count": lab.count, "display": lab.display,
-             "suppressed": lab.count is None, "meets_minimum": lab.meets_minimum}
-            for lab in progress.labs
-        ],
-        "trustees": {"t": campaign.trustee_quorum, "n": campaign.trustee_count},
-    }

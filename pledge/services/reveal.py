@@ -14,14 +14,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto import merkle, reveal
+from crypto import reveal
 from crypto.errors import CryptoError, ItemFailed
 from crypto.formats import files, roundfile
 from crypto.formats.errors import Refusal
 from crypto.hashing import canonical_json
 from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee
 from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, parse_upload
-from pledge.services.signing import leaf_hashes
+from pledge.services.log import consistency_proof
 
 
 class RevealError(CeremonyError):
@@ -78,7 +78,7 @@ def round_package(session: Session, campaign: Campaign, number: int) -> bytes:
     prior_head = session.get(TreeHead, (campaign.id, previous.batch)) if previous else None
     proof: list[bytes] = []
     if prior_head is not None:
-        proof = merkle.MerkleTree(leaf_hashes(session, campaign)[: head.size]).consistency_proof(prior_head.size, head.size)
+        proof = consistency_proof(session, campaign, prior_head.size, head.size)
     doc = roundfile.round_doc(
         json.loads(ceremony_package(campaign)), json.loads(board_file(session, campaign)),
         campaign.public_id.encode("ascii"), campaign.log_public_key, _head(head), leaves,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pledge.models import ThresholdRule
 from pledge.services.errors import CampaignError
 
 #: Batch intervals an organizer may pick (seconds → label).
@@ -24,19 +25,24 @@ class RuleSettings:
     """Everything about a campaign that the rule checks read."""
 
     eligible_labs: int
-    min_total: int
-    min_per_lab: int
-    min_labs: int
+    rule: ThresholdRule
     deadline: datetime
     trustee_quorum: int
     trustee_count: int
-    suppress_below: int
     batch_interval_seconds: int
 
 
-def check_rule(s: RuleSettings, now: datetime) -> None:
+def check_rule(settings: RuleSettings, now: datetime) -> None:
     """Raise :class:`CampaignError` naming the field of the first problem found."""
-    if s.eligible_labs < 1:
+    _check_threshold(settings.rule, settings.eligible_labs)
+    _check_trustees(settings)
+    _check_deadline(settings.deadline, now)
+    if settings.batch_interval_seconds not in BATCH_INTERVALS:
+        raise CampaignError("Choose one of the offered batch intervals.", field="batch_interval_seconds")
+
+
+def _check_threshold(s: ThresholdRule, eligible_labs: int) -> None:
+    if eligible_labs < 1:
         raise CampaignError("Choose at least one eligible lab.", field="labs")
     if s.min_total < 1:
         raise CampaignError("The overall minimum must be at least 1.", field="min_total")
@@ -45,10 +51,10 @@ def check_rule(s: RuleSettings, now: datetime) -> None:
             "Set both the per-lab minimum and the number of labs that must reach it, or leave both at 0.",
             field="min_labs",
         )
-    if s.min_labs > s.eligible_labs:
+    if s.min_labs > eligible_labs:
         raise CampaignError(
             f"This rule needs {s.min_labs} labs to reach the per-lab minimum, but only "
-            f"{s.eligible_labs} {'lab is' if s.eligible_labs == 1 else 'labs are'} eligible. "
+            f"{eligible_labs} {'lab is' if eligible_labs == 1 else 'labs are'} eligible. "
             "Add eligible labs or lower the number of labs.",
             field="min_labs",
         )
@@ -68,10 +74,6 @@ def check_rule(s: RuleSettings, now: datetime) -> None:
             f"per-lab minimum to at least {s.suppress_below} or lower k.",
             field="min_per_lab",
         )
-    _check_trustees(s)
-    _check_deadline(s.deadline, now)
-    if s.batch_interval_seconds not in BATCH_INTERVALS:
-        raise CampaignError("Choose one of the offered batch intervals.", field="batch_interval_seconds")
 
 
 def _check_trustees(s: RuleSettings) -> None:

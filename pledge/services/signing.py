@@ -8,30 +8,36 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from nacl.bindings import crypto_core_ed25519_is_valid_point
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
-from pledge.models import Campaign, CampaignState, Entry, Lab, LogLeaf, RevealRound, TreeHead
+from pledge.models import Campaign, Entry, RevealRound, TreeHead
+from pledge.services import log
+from pledge.services.campaigns import public_campaign
 from pledge.services.errors import ServiceError
+from pledge.services.schema import exact_object, hex_field
 from pledge.services.tokens import RedeemedToken, TokenRefused, check_token_under, lab_token_keys, spend_token
 
-SIGNING_STATES = (CampaignState.OPEN, CampaignState.REVEALED)
+CLOSED_MESSAGE = "This campaign is not accepting signatures."
+
+#: What the write transaction of a submission reads of its campaign: one row, these columns.
+UNDER_LOCK = (lazyload("*"), load_only(Campaign.id, Campaign.public_id, Campaign.slug, Campaign.state, Campaign.deadline,
+                                       Campaign.ctx, Campaign.group_key))
 
 
 class SigningError(ServiceError):
-    """A refused submission or withdrawal, with an API code and HTTP status."""
+    """A refused submission or withdrawal, with its API code."""
 
-    def __init__(self, code: str, status: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)
@@ -42,23 +48,6 @@ class Receipt:
     slug: str
     leaf_hash: bytes
     nullifier: bytes
-
-
-def _hex(value: object, name: str, size: int | None = None) -> bytes:
-    if not isinstance(value, str):
-        raise SigningError("bad_request", 400, f"{name} must be a hex string.")
-    try:
-        raw = bytes.fromhex(value)
-    except ValueError:
-        raise SigningError("bad_request", 400, f"{name} is not hex.") from None
-    if size is not None and len(raw) != size:
-        raise SigningError("bad_request", 400, f"{name} must be {size} bytes.")
-    return raw
-
-
-def accepting(campaign: Campaign, now: datetime) -> bool:
-    """Signing is open: launched, not expired or closed, before the deadline."""
-    return campaign.state in SIGNING_STATES and now < campaign.deadline
 
 
 @dataclass(frozen=True)
@@ -103,40 +92,39 @@ class CheckedSubmission:
 
 def check_submission(keys: SigningKeys, body: object) -> CheckedSubmission:
     """The body's form, the token and the ciphertext's public proof, without the database."""
-    if not isinstance(body, dict) or set(body) != {"token", "ciphertext", "withdrawal_key"}:
-        raise SigningError("bad_request", 400, "Send exactly a token, a ciphertext and a withdrawal key.")
-    token = body["token"]
-    if not isinstance(token, dict) or set(token) != {"prepared", "signature"}:
-        raise SigningError("bad_request", 400, "The token needs its prepared message and signature.")
-    prepared = _hex(token["prepared"], "token.prepared")
-    signature = _hex(token["signature"], "token.signature")
-    ciphertext = _hex(body["ciphertext"], "ciphertext", seal.CIPHERTEXT_BYTES)
-    withdrawal_key = _hex(body["withdrawal_key"], "withdrawal_key", 32)
+    fields = exact_object(body, {"token", "ciphertext", "withdrawal_key"},
+                          "Send exactly a token, a ciphertext and a withdrawal key.").data
+    token = exact_object(fields["token"], {"prepared", "signature"},
+                         "The token needs its prepared message and signature.").data
+    prepared = hex_field(token["prepared"], "token.prepared")
+    signature = hex_field(token["signature"], "token.signature")
+    ciphertext = hex_field(fields["ciphertext"], "ciphertext", seal.CIPHERTEXT_BYTES)
+    withdrawal_key = hex_field(fields["withdrawal_key"], "withdrawal_key", 32)
     if not crypto_core_ed25519_is_valid_point(withdrawal_key):
-        raise SigningError("bad_request", 400, "The withdrawal key is not a valid Ed25519 public key.")
+        raise SigningError("bad_request", "The withdrawal key is not a valid Ed25519 public key.")
     if len(prepared) > log_leaves.MAX_TOKEN_BYTES or len(signature) > log_leaves.MAX_TOKEN_BYTES:
-        raise SigningError("bad_request", 400, "The token is too large.")
+        raise SigningError("bad_request", "The token is too large.")
     try:
         checked = check_token_under(keys.public_id, keys.lab_keys, prepared, signature)
     except TokenRefused as error:
-        raise SigningError("token_refused", 403, error.message) from None
+        raise SigningError("token_refused", error.message) from None
     try:
         parsed = seal.check_ciphertext(keys.group_key, keys.ctx + checked.nullifier, ciphertext)
     except CryptoError:
-        raise SigningError("bad_ciphertext", 422, "The sealed signature fails its public check; nothing was stored.") from None
+        raise SigningError("bad_ciphertext", "The sealed signature fails its public check; nothing was stored.") from None
     try:
         leaf = log_leaves.encode_leaf(log_leaves.EntryLeaf(
             lab=checked.lab_slug, token_message=prepared, token_signature=signature, nullifier=checked.nullifier,
             ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key))
     except CryptoError:
-        raise SigningError("bad_request", 400, "The withdrawal key is not valid.") from None
+        raise SigningError("bad_request", "The withdrawal key is not valid.") from None
     return CheckedSubmission(keys, checked, parsed.R, leaf, merkle.leaf_hash(leaf), withdrawal_key, ciphertext)
 
 
 def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission, now: datetime) -> Receipt:
     """Store a checked submission as pending (call in the write transaction). Refusals store nothing."""
-    if not accepting(campaign, now):
-        raise SigningError("closed", 410, "This campaign is not accepting signatures.")
+    if not campaign.accepting(now):
+        raise SigningError("closed", CLOSED_MESSAGE)
     if not checked.keys.fits(campaign):
         raise ValueError("the submission was checked against another campaign's keys")
     # Plain statements rather than ORM objects: this runs while holding the write lock.
@@ -146,11 +134,11 @@ def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission
         if existing.leaf_hash == checked.leaf_hash:
             # The very same submission again (its first answer was lost): same receipt, nothing new.
             return Receipt(campaign.public_id, campaign.slug, existing.leaf_hash, existing.nullifier)
-        raise SigningError("duplicate_ciphertext", 409, "This ciphertext reuses one already submitted; it was refused.")
+        raise SigningError("duplicate_ciphertext", "This ciphertext reuses one already submitted; it was refused.")
     try:
         spend_token(session, campaign, checked.token)
     except TokenRefused:
-        raise SigningError("token_used", 409, "This token was already used to sign this campaign.") from None
+        raise SigningError("token_used", "This token was already used to sign this campaign.") from None
     try:
         session.execute(insert(Entry).values(
             campaign_id=campaign.id, entry_id=secrets.token_bytes(16), lab_id=checked.keys.lab_ids[checked.token.lab_slug],
@@ -159,61 +147,86 @@ def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission
         ))
     except IntegrityError:
         # A concurrent submission with the same R or nullifier won the race.
-        raise SigningError("duplicate_ciphertext", 409, "This ciphertext or token was just submitted.") from None
+        raise SigningError("duplicate_ciphertext", "This ciphertext or token was just submitted.") from None
     return Receipt(campaign.public_id, campaign.slug, checked.leaf_hash, checked.token.nullifier)
 
 
-def submit_entry(session: Session, campaign: Campaign, body: object, now: datetime) -> Receipt:
-    """Check a submission completely, then store it as pending. Refusals store nothing."""
-    if not accepting(campaign, now):
-        raise SigningError("closed", 410, "This campaign is not accepting signatures.")
-    return store_entry(session, campaign, check_submission(SigningKeys.of(campaign), body), now)
+#: A process's copies of the signing keys of the campaigns it took submissions for, by slug.
+KeyCache = MutableMapping[str, SigningKeys]
 
 
-def latest_head(session: Session, campaign: Campaign) -> TreeHead | None:
-    """The campaign's newest signed tree head."""
-    return session.scalar(
-        select(TreeHead).where(TreeHead.campaign_id == campaign.id).order_by(TreeHead.batch.desc()).limit(1)
-    )
+def _cached_keys(cache: KeyCache, campaign: Campaign) -> SigningKeys:
+    keys = cache[campaign.slug] = SigningKeys.of(campaign)
+    return keys
 
 
-def head_document(campaign: Campaign, head: TreeHead) -> dict:
-    """A tree head as the API serves it."""
-    return {
-        "log_id": campaign.public_id.encode("ascii").hex(), "log_public_key": campaign.log_public_key.hex(),
-        "batch": head.batch, "size": head.size, "timestamp": head.timestamp, "root": head.root.hex(),
-        "signature": head.signature.hex(),
-    }
+def _checked_or_refusal(keys: SigningKeys, body: object) -> CheckedSubmission | ServiceError:
+    try:
+        return check_submission(keys, body)
+    except ServiceError as error:
+        return error
 
 
-def leaf_hashes(session: Session, campaign: Campaign) -> list[bytes]:
-    """Every published leaf hash in log order."""
-    return list(session.scalars(
-        select(LogLeaf.leaf_hash).where(LogLeaf.campaign_id == campaign.id).order_by(LogLeaf.leaf_index)
-    ))
+def submit_entry(session: Session, slug: str, read_body: Callable[[], object], now: datetime,
+                 cache: KeyCache) -> Receipt:
+    """Accept a sealed signature for the public, launched campaign ``slug``; the receipt.
+
+    Every write transaction holds the database's write lock, so the checks that need no
+    database (the token's RSA signature, the ciphertext's proof) run first, against the copy of
+    the campaign's keys in ``cache``; the transaction then only re-reads the campaign (which
+    takes the lock), confirms the copy still fits it, and stores the entry. The first submission
+    to a process reads the keys first (an unknown campaign is refused before ``read_body`` is
+    called). A closed campaign's refusal comes before any other. Refusals store nothing.
+    """
+    keys = cache.get(slug)
+    if keys is None:
+        keys = _cached_keys(cache, public_campaign(session, slug, launched=True))
+    body = read_body()
+    checked = _checked_or_refusal(keys, body)
+    campaign = public_campaign(session, slug, launched=True, options=UNDER_LOCK)  # takes the write lock
+    if not keys.fits(campaign):
+        checked = _checked_or_refusal(_cached_keys(cache, campaign), body)
+    if isinstance(checked, ServiceError):
+        if not campaign.accepting(now):
+            raise SigningError("closed", CLOSED_MESSAGE)
+        raise checked
+    return store_entry(session, campaign, checked, now)
 
 
-def receipt_status(session: Session, campaign: Campaign, leaf_hash: bytes) -> dict:
-    """Pending, or the inclusion proof against the latest head (and a withdrawal if any)."""
+@dataclass(frozen=True)
+class ReceiptStatus:
+    """Where a receipt's entry stands: pending, or published (perhaps withdrawn) with its proof."""
+
+    campaign: Campaign
+    status: str  # "pending", "published" or "withdrawn"
+    withdrawal_accepted: bool = False
+    index: int | None = None
+    head: TreeHead | None = None
+    proof: tuple[bytes, ...] = ()
+    withdrawal_index: int | None = None
+
+
+def receipt_status(session: Session, slug: str, leaf_hash_hex: str) -> ReceiptStatus:
+    """Pending, or the inclusion proof against the latest head (and a withdrawal if any), for the
+    receipt ``leaf_hash_hex`` of the public, launched campaign ``slug``."""
+    campaign = public_campaign(session, slug, launched=True)
+    try:
+        leaf_hash = bytes.fromhex(leaf_hash_hex)  # an address, not a body: as lenient as it always was
+    except ValueError:
+        leaf_hash = b""
+    if len(leaf_hash) != 32:
+        raise SigningError("bad_request", "A receipt is a 64-character hex leaf hash.")
     entry = session.scalar(select(Entry).where(Entry.campaign_id == campaign.id, Entry.leaf_hash == leaf_hash))
     if entry is None:
-        raise SigningError("unknown_receipt", 404, "No signature with this receipt exists in this campaign.")
-    head = latest_head(session, campaign)
+        raise SigningError("unknown_receipt", "No signature with this receipt exists in this campaign.")
+    head = log.latest_head(session, campaign)
     if entry.leaf_index is None or head is None or entry.leaf_index >= head.size:
-        pending: dict = {"status": "pending"}
-        if entry.withdrawal_signature is not None:
-            pending["withdrawal_accepted"] = True
-        return pending
-    tree = merkle.MerkleTree(leaf_hashes(session, campaign)[: head.size])
-    document = {
-        "status": "withdrawn" if entry.withdrawal_signature else "published",
-        "index": entry.leaf_index,
-        "head": head_document(campaign, head),
-        "proof": [node.hex() for node in tree.inclusion_proof(entry.leaf_index, head.size)],
-    }
-    if entry.withdrawal_index is not None:
-        document["withdrawal_index"] = entry.withdrawal_index
-    return document
+        return ReceiptStatus(campaign, "pending", withdrawal_accepted=entry.withdrawal_signature is not None)
+    return ReceiptStatus(
+        campaign, "withdrawn" if entry.withdrawal_signature else "published", index=entry.leaf_index, head=head,
+        proof=tuple(log.inclusion_proof(session, campaign, entry.leaf_index, head.size)),
+        withdrawal_index=entry.withdrawal_index,
+    )
 
 
 def _in_frozen_round(session: Session, campaign: Campaign, entry: Entry) -> bool:
@@ -226,24 +239,27 @@ def _in_frozen_round(session: Session, campaign: Campaign, entry: Entry) -> bool
     ) is not None
 
 
-def withdraw(session: Session, campaign: Campaign, body: object) -> None:
-    """Accept a signed withdrawal: delete the ciphertext now, publish the leaf next batch."""
-    if not isinstance(body, dict) or set(body) != {"nullifier", "signature"}:
-        raise SigningError("bad_request", 400, "Send exactly the nullifier and the signature.")
-    nullifier = _hex(body["nullifier"], "nullifier", 32)
-    signature = _hex(body["signature"], "signature", 64)
+def withdraw(session: Session, slug: str, read_body: Callable[[], object]) -> None:
+    """Accept a signed withdrawal for the public, launched campaign ``slug``: delete the
+    ciphertext now, publish the leaf next batch. ``read_body`` is called once the campaign is
+    known to exist."""
+    campaign = public_campaign(session, slug, launched=True)
+    body = read_body()
+    fields = exact_object(body, {"nullifier", "signature"}, "Send exactly the nullifier and the signature.").data
+    nullifier = hex_field(fields["nullifier"], "nullifier", 32)
+    signature = hex_field(fields["signature"], "signature", 64)
     entry = session.scalar(select(Entry).where(Entry.campaign_id == campaign.id, Entry.nullifier == nullifier))
     if entry is None:
-        raise SigningError("unknown_entry", 404, "No signature with this nullifier exists in this campaign.")
+        raise SigningError("unknown_entry", "No signature with this nullifier exists in this campaign.")
     try:
         log_leaves.verify_withdrawal(entry.withdrawal_key, nullifier, signature)
     except CryptoError:
-        raise SigningError("bad_signature", 403, "The withdrawal is not signed by this signature's withdrawal key.") from None
+        raise SigningError("bad_signature", "The withdrawal is not signed by this signature's withdrawal key.") from None
     if entry.withdrawal_signature is not None:
-        raise SigningError("already_withdrawn", 409, "This signature is already withdrawn.")
+        raise SigningError("already_withdrawn", "This signature is already withdrawn.")
     if _in_frozen_round(session, campaign, entry):
         raise SigningError(
-            "revealed", 409,
+            "revealed",
             "The threshold was met and this signature's round is being revealed with everyone else's: "
             "a signature in a revealed round cannot be withdrawn.",
         )
@@ -252,6 +268,10 @@ def withdraw(session: Session, campaign: Campaign, body: object) -> None:
     session.flush()
 
 
-def lab_of(session: Session, entry: Entry) -> Lab:
-    """The lab an entry counts for."""
-    return session.get(Lab, entry.lab_id)
+def latest_head_of(session: Session, slug: str) -> tuple[Campaign, TreeHead]:
+    """The public, launched campaign ``slug`` and its latest signed tree head."""
+    campaign = public_campaign(session, slug, launched=True)
+    head = log.latest_head(session, campaign)
+    if head is None:
+        raise SigningError("no_batch", "No batch has been published yet.")
+    return campaign, head

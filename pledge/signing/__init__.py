@@ -1,4 +1,5 @@
-"""Signing: the sign and receipt pages and their JSON API (docs/signing-api.md).
+"""Signing: the sign and receipt pages (their JSON API is in :mod:`pledge.api`,
+docs/signing-api.md).
 
 Nothing here sets or reads a cookie.
 """

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from pledge.auth.roles import trustee_required
 from pledge.extensions import db
 from pledge.models import Campaign, Role, User, utcnow
 from pledge.services import ceremony, ceremony_mail, expiry, trustees
 from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
 from pledge.services.errors import ServiceError
-from pledge.services.notify import send_all
 from pledge.trustee import bp
+from pledge.unit_of_work import Done, attempt, commit_and_send, settle_refusal
 from pledge.trustee.forms import AcceptForm, KeysForm, NewTrusteeAccountForm, UploadForm
-
-
-def trustee_required(view):
-    """Logged in with the trustee role."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.has_role(Role.TRUSTEE):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _my_seat(campaign_id: int):
@@ -40,6 +26,29 @@ def _my_seat(campaign_id: int):
             if trustee.user_id == current_user.id:
                 return campaign, trustee
     abort(404)
+
+
+def _accept(seat, campaign: Campaign, form):  # noqa: ANN001
+    """Accept the seat from a valid form (creating the account unless logged in): the redirect,
+    or None after a refusal (flashed)."""
+    new_account = not current_user.is_authenticated
+    user = current_user
+
+    def action() -> None:
+        nonlocal user
+        if new_account:
+            user = create_user(db.session, email=seat.email, name=seat.name, password=form.password.data,
+                               roles=[Role.TRUSTEE], cost=current_cost())
+        trustees.accept_invitation(db.session, seat, user, utcnow())
+
+    outcome = attempt(action)
+    if isinstance(outcome, ServiceError):
+        flash(outcome.message, "error")
+        return None
+    if new_account:
+        login_user(user)
+    flash(f"You are trustee {seat.seat} of “{campaign.title}”. Next: register your public keys.", "success")
+    return redirect(url_for("trustee.keys", campaign_id=campaign.id))
 
 
 @bp.route("/invitations/<secret>", methods=["GET", "POST"])
@@ -54,27 +63,11 @@ def invitation(secret: str):
     form = AcceptForm() if current_user.is_authenticated else NewTrusteeAccountForm()
     if existing is not None and not current_user.is_authenticated:
         form = None  # the account exists: log in first, then come back
-    status = 200
-    if form is not None and form.validate_on_submit():
-        try:
-            user = current_user if current_user.is_authenticated else create_user(
-                db.session, email=seat.email, name=seat.name, password=form.password.data,
-                roles=[Role.TRUSTEE], cost=current_cost())
-            trustees.accept_invitation(db.session, seat, user, utcnow())
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = 400
-        else:
-            db.session.commit()
-            if not current_user.is_authenticated:
-                login_user(user)
-            flash(f"You are trustee {seat.seat} of “{campaign.title}”. Next: register your public keys.", "success")
-            return redirect(url_for("trustee.keys", campaign_id=campaign.id))
-    elif request.method == "POST":
-        status = 400
+    accepted = _accept(seat, campaign, form) if form is not None and form.validate_on_submit() else None
+    if accepted is not None:
+        return accepted
     return render_template("trustee/invitation.html", seat=seat, campaign=campaign, form=form,
-                           existing=existing, secret=secret), status
+                           existing=existing, secret=secret), 400 if request.method == "POST" else 200
 
 
 def _render_dashboard(status: int = 200):
@@ -104,30 +97,26 @@ def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     return None
 
 
+def _register_keys(campaign: Campaign, seat, form: KeysForm) -> Done:  # noqa: ANN001
+    data = _read_upload(form) or (form.pasted.data or "").encode("utf-8")
+    ed25519, x25519 = ceremony.parse_public_keys(data)
+    trustees.register_keys(db.session, campaign, seat, ed25519, x25519, utcnow())
+    return Done("Your public keys are registered.", to=url_for("trustee.dashboard"))
+
+
 @bp.route("/campaigns/<int:campaign_id>/keys", methods=["GET", "POST"])
 @trustee_required
 def keys(campaign_id: int):
     """Register the public keys made by ``pledge-trustee init``."""
     campaign, seat = _my_seat(campaign_id)
     form = KeysForm()
-    status = 200
     if form.validate_on_submit():
-        data = _read_upload(form) or (form.pasted.data or "").encode("utf-8")
-        try:
-            ed25519, x25519 = ceremony.parse_public_keys(data)
-            trustees.register_keys(db.session, campaign, seat, ed25519, x25519, utcnow())
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash("Your public keys are registered.", "success")
-            return redirect(url_for("trustee.dashboard"))
-    elif request.method == "POST":
-        status = 400
+        outcome = attempt(lambda: _register_keys(campaign, seat, form))
+        if isinstance(outcome, Done):
+            return redirect(outcome.to)
+        flash(outcome.message, "error")
     return render_template("trustee/keys.html", campaign=campaign, seat=seat, form=form,
-                           can_register=trustees.seats_open(campaign)), status
+                           can_register=trustees.seats_open(campaign)), 400 if request.method == "POST" else 200
 
 
 def _json_download(data: bytes, filename: str) -> Response:
@@ -169,11 +158,10 @@ def _upload(campaign_id: int, action, limit: int = ceremony.MAX_UPLOAD_BYTES):
     try:
         messages = action(campaign, seat, data)
     except ServiceError as error:
-        db.session.rollback()
+        settle_refusal(error)
         flash(f"Refused: {error.message}", "error")
         return _render_dashboard(400)
-    db.session.commit()
-    if send_all(messages):
+    if commit_and_send(messages):
         flash("Some notification emails could not be sent; the upload is saved.", "error")
     return redirect(url_for("trustee.dashboard"))
 

@@ -18,9 +18,10 @@ REQUIRED_DIRECTIVES = {"default-src": ["'none'"], "script-src": ["'self'"], "fra
 FORBIDDEN_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "blob:", "http:", "https:",
                      "'strict-dynamic'", "filesystem:"}
 #: Blueprints whose every response is per-user (staff pages, signer verification answers).
-PER_USER_BLUEPRINTS = {"auth", "organize", "trustee", "admin", "dev", "verify"}
-#: Signing endpoints whose answers belong to one signer (a receipt, a withdrawal).
-PER_USER_ENDPOINTS = {"signing.submit", "signing.withdraw", "signing.receipt"}
+PER_USER_BLUEPRINTS = {"auth", "organize", "trustee", "admin", "dev", "affiliation"}
+#: API endpoints whose answers belong to one signer (a receipt, a withdrawal), and the manifest
+#: (no-store like the rest of the affiliation flow it serves).
+PER_USER_ENDPOINTS = {"api.submit", "api.withdraw", "api.receipt", "api.manifest"}
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -14,7 +14,7 @@ import secrets
 
 from sqlalchemy import select
 
-from pledge.database import scrub_wal
+from pledge.database import purge_deleted_rows
 from pledge.extensions import db
 from pledge.models import Entry
 from tests import dbkit
@@ -69,7 +69,7 @@ def test_the_server_never_receives_the_name_or_the_statement(browser, site, sink
     # nor the database file, nor its write-ahead log,
     db.session.rollback()
     before_checkpoint = dbkit.stored_bytes(site.app)
-    scrub_wal()
+    purge_deleted_rows()
     files = [before_checkpoint, dbkit.stored_bytes(site.app)]
     assert any(hits(content, [campaign.title]) for content in files), "the search does not see the database's text"
     for content in files:

@@ -1,0 +1,113 @@
+"""The JSON documents of the APIs, each built in one place (docs/signing-api.md,
+docs/affiliation-api.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from crypto import dkg
+from pledge.models import Campaign, TreeHead
+from pledge.services.affiliation import Issued, Ticket
+from pledge.services.ceremony import Board
+from pledge.services.progress import Progress
+from pledge.services.signing import Receipt, ReceiptStatus
+
+WITHDRAWN_MESSAGE = ("Withdrawn. Your sealed signature is deleted and will never be decrypted; the withdrawal is "
+                     "published with the next batch, and the count drops then.")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def progress(campaign: Campaign, progress: Progress) -> dict:
+    """``GET /api/campaigns/<slug>``: the same figures as the campaign page."""
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "state": campaign.state.value,
+        "deadline": _iso(campaign.deadline),
+        "accepting_signatures": progress.accepting,
+        "rule": progress.rule.as_document(),
+        "k": progress.k,
+        "counts_as_of": _iso(progress.counts_as_of),
+        "total": progress.total,
+        "labs_meeting_minimum": progress.labs_meeting,
+        "rule_met": progress.rule_met,
+        "labs": [
+            {"slug": lab.slug, "name": lab.name, "count": lab.count, "display": lab.display,
+             "suppressed": lab.count is None, "meets_minimum": lab.meets_minimum}
+            for lab in progress.labs
+        ],
+        "trustees": {"t": campaign.trustee_quorum, "n": campaign.trustee_count},
+    }
+
+
+def manifest(campaign: Campaign) -> dict:
+    """``GET …/manifest``: the frozen manifest and its ctx."""
+    return {"manifest": json.loads(campaign.manifest), "ctx": campaign.ctx.hex()}
+
+
+def board(campaign: Campaign, posted: Board) -> dict:
+    """``GET …/board``: the ceremony's public board."""
+    return {
+        "ctx": campaign.ctx.hex(), "t": campaign.trustee_quorum, "n": campaign.trustee_count,
+        "deals": [dkg.deal_to_dict(posted.deals[i]) for i in sorted(posted.deals)],
+        "transcript_signatures": [
+            {"index": seat, "transcript": row.transcript.hex(), "signature": row.signature.hex()}
+            for seat, row in sorted(posted.signatures.items())
+        ],
+        "Y": campaign.group_key.hex(),
+    }
+
+
+def head(campaign: Campaign, head: TreeHead) -> dict:
+    """A signed tree head (``GET …/log/head``, and inside a receipt's proof)."""
+    return {
+        "log_id": campaign.public_id.encode("ascii").hex(), "log_public_key": campaign.log_public_key.hex(),
+        "batch": head.batch, "size": head.size, "timestamp": head.timestamp, "root": head.root.hex(),
+        "signature": head.signature.hex(),
+    }
+
+
+def receipt(receipt: Receipt) -> dict:
+    """``POST …/entries``: what the signer keeps."""
+    return {"receipt": {"campaign": receipt.campaign, "slug": receipt.slug,
+                        "leaf_hash": receipt.leaf_hash.hex(), "nullifier": receipt.nullifier.hex()}}
+
+
+def receipt_status(status: ReceiptStatus) -> dict:
+    """``GET …/receipts/<leaf_hash>``: pending, or the inclusion proof against the latest head."""
+    if status.head is None:
+        return {"status": "pending", "withdrawal_accepted": True} if status.withdrawal_accepted else {"status": "pending"}
+    document = {"status": status.status, "index": status.index, "head": head(status.campaign, status.head),
+                "proof": [node.hex() for node in status.proof]}
+    if status.withdrawal_index is not None:
+        document["withdrawal_index"] = status.withdrawal_index
+    return document
+
+
+def withdrawn() -> dict:
+    """``POST …/withdrawals``: accepted."""
+    return {"status": "withdrawn", "message": WITHDRAWN_MESSAGE}
+
+
+def ticket(ticket: Ticket) -> dict:
+    """``POST /api/verify/check``: the ticket and the campaigns it covers."""
+    return {
+        "ticket": ticket.secret,
+        "lab": {"slug": ticket.lab.slug, "name": ticket.lab.name},
+        "campaigns": [
+            {"id": c.public_id, "slug": c.slug, "title": c.title, "manifest_url": f"/api/campaigns/{c.slug}/manifest"}
+            for c in ticket.campaigns
+        ],
+    }
+
+
+def issued(issued: Issued) -> dict:
+    """``POST /api/verify/issue``: the blind signatures, and campaigns issued before."""
+    return {
+        "signatures": [{"campaign": cid, "blind_signature": sig.hex()} for cid, sig in issued.signatures.items()],
+        "already_issued": issued.already_issued,
+    }

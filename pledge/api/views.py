@@ -1,0 +1,92 @@
+"""The campaign JSON API: each view reads the request, calls the service, serialises the answer.
+
+A campaign the public may not see is a 404, the same answer as an unknown address.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, jsonify
+
+from pledge.api import bp, serialize
+from pledge.api.body import json_body
+from pledge.database import purge_deleted_rows
+from pledge.extensions import csrf, db
+from pledge.models import utcnow
+from pledge.ratelimit import rate_limited
+from pledge.services import signing
+from pledge.services.campaigns import public_campaign
+from pledge.services.ceremony import load_board
+from pledge.services.errors import ServiceError
+from pledge.services.progress import campaign_progress
+from pledge.services.record import campaign_record
+from pledge.unit_of_work import transaction
+
+
+@bp.route("/api/campaigns/<slug>")
+def campaign(slug: str):
+    """The same counts as the campaign page, as JSON."""
+    item = public_campaign(db.session, slug)
+    return jsonify(serialize.progress(item, campaign_progress(item, utcnow())))
+
+
+@bp.route("/api/campaigns/<slug>/record")
+def record(slug: str):
+    """The campaign record, the same document as ``flask --app pledge campaign export``."""
+    item = public_campaign(db.session, slug)
+    try:
+        data = campaign_record(db.session, item)
+    except ServiceError:
+        abort(404)  # no record before the launch: as if there were nothing here
+    return Response(data, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="record-{item.slug}.json"'})
+
+
+@bp.route("/api/campaigns/<slug>/manifest")
+def manifest(slug: str):
+    """The frozen manifest and its ctx, for clients that check token keys themselves."""
+    item = public_campaign(db.session, slug)
+    if item.manifest is None:
+        abort(404)
+    return jsonify(serialize.manifest(item))
+
+
+@bp.route("/api/campaigns/<slug>/board")
+def board(slug: str):
+    """The ceremony's public board, for clients that check Y before sealing."""
+    item = public_campaign(db.session, slug, launched=True)
+    return jsonify(serialize.board(item, load_board(db.session, item)))
+
+
+@bp.route("/api/campaigns/<slug>/log/head")
+def head(slug: str):
+    """The latest signed tree head."""
+    item, latest = signing.latest_head_of(db.session, slug)
+    return jsonify(serialize.head(item, latest))
+
+
+@bp.route("/api/campaigns/<slug>/entries", methods=["POST"])
+@csrf.exempt
+@rate_limited("entries")
+def submit(slug: str):
+    """Accept a sealed signature; the response is the receipt."""
+    cache = current_app.extensions.setdefault("pledge.signing_keys", {})  # this process's key copies
+    with transaction():
+        receipt = signing.submit_entry(db.session, slug, json_body, utcnow(), cache)
+    return jsonify(serialize.receipt(receipt)), 201
+
+
+@bp.route("/api/campaigns/<slug>/receipts/<leaf_hash>")
+def receipt(slug: str, leaf_hash: str):
+    """Pending, or the inclusion proof against the latest head."""
+    return jsonify(serialize.receipt_status(signing.receipt_status(db.session, slug, leaf_hash)))
+
+
+@bp.route("/api/campaigns/<slug>/withdrawals", methods=["POST"])
+@csrf.exempt
+@rate_limited("withdrawals")
+def withdraw(slug: str):
+    """Withdraw a signature before its round is revealed."""
+    with transaction():
+        signing.withdraw(db.session, slug, json_body)
+    purge_deleted_rows()  # the deleted ciphertext must not linger in the database's files
+    return jsonify(serialize.withdrawn()), 202

@@ -1,0 +1,37 @@
+"""A campaign's public log: its signed tree heads, its published leaves, and proofs over them.
+
+Every service that reads the log (receipts, batch publication, reveal rounds, expiry) reads it
+here, so "the latest head" and "the leaves in log order" mean one thing everywhere.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto import merkle
+from pledge.models import Campaign, LogLeaf, TreeHead
+
+
+def latest_head(session: Session, campaign: Campaign) -> TreeHead | None:
+    """The campaign's newest signed tree head."""
+    return session.scalar(
+        select(TreeHead).where(TreeHead.campaign_id == campaign.id).order_by(TreeHead.batch.desc()).limit(1)
+    )
+
+
+def leaf_hashes(session: Session, campaign: Campaign) -> list[bytes]:
+    """Every published leaf hash in log order."""
+    return list(session.scalars(
+        select(LogLeaf.leaf_hash).where(LogLeaf.campaign_id == campaign.id).order_by(LogLeaf.leaf_index)
+    ))
+
+
+def inclusion_proof(session: Session, campaign: Campaign, index: int, size: int) -> list[bytes]:
+    """The proof that leaf ``index`` is in the tree of the first ``size`` leaves."""
+    return merkle.MerkleTree(leaf_hashes(session, campaign)[:size]).inclusion_proof(index, size)
+
+
+def consistency_proof(session: Session, campaign: Campaign, old_size: int, size: int) -> list[bytes]:
+    """The proof that the tree of ``old_size`` leaves is a prefix of the tree of ``size``."""
+    return merkle.MerkleTree(leaf_hashes(session, campaign)[:size]).consistency_proof(old_size, size)
