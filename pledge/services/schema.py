@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from crypto.tools.errors import FormatError
-from crypto.tools.jsonfile import Obj, unhex
+from crypto.formats.errors import FormatError
+from crypto.formats.jsonfile import Obj, unhex
 from pledge.services.errors import BadRequest
 
 
