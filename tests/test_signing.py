@@ -120,10 +120,15 @@ def _spaced_upper(hex_text: str) -> str:
     return hex_text[:2].upper() + " " + hex_text[2:]
 
 
+def _spaced_lower(hex_text: str) -> str:
+    """Lowercase hex with a space between two bytes and one at the end: still not plain hex."""
+    return hex_text[:2] + " " + hex_text[2:] + " "
+
+
 @pytest.mark.parametrize("field", ["ciphertext", "withdrawal_key", "token.prepared", "token.signature"])
 def test_hex_fields_refuse_anything_but_plain_lowercase_hex(app, client, campaign, field):
     body = signer(app, campaign).body()
-    for loosen in (_spaced_upper, str.upper):
+    for loosen in (_spaced_upper, str.upper, _spaced_lower):
         loose = copy.deepcopy(body)
         holder = loose["token"] if field.startswith("token.") else loose
         key = field.removeprefix("token.")

@@ -61,6 +61,8 @@ def parse_json(data: bytes, where: str) -> Any:
 
 WINDOW_BYTES = 1 << 22
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Whole bytes of lowercase hex and nothing else: bytes.fromhex alone would also take spaces.
+_LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_no_float,
                             parse_constant=_no_float)
 _SCALAR_MARGIN = 64  # a scalar ending this close to the window's end may continue past it
@@ -284,12 +286,9 @@ def write_document(path: Path, doc: Mapping[str, Any], *, secret: bool = False) 
 
 def unhex(value: object, where: str, *, size: int | None = None, max_size: int = 1 << 20) -> bytes:
     """Lowercase, even-length hex to bytes, optionally of an exact ``size``."""
-    if not isinstance(value, str) or value != value.lower() or len(value) % 2:
+    if not isinstance(value, str) or not _LOWER_HEX.fullmatch(value):
         raise FormatError(f"{where} must be lowercase hex")
-    try:
-        raw = bytes.fromhex(value)
-    except ValueError as exc:
-        raise FormatError(f"{where} must be lowercase hex") from exc
+    raw = bytes.fromhex(value)
     if size is not None and len(raw) != size:
         raise FormatError(f"{where} must be {size} bytes")
     if len(raw) > max_size:

@@ -1,5 +1,5 @@
 """Domain errors. Each carries a machine ``code`` and a message that is safe to show to the
-person who caused it; none knows about HTTP (the API maps codes to statuses, pledge/api/errors.py).
+person who caused it; none knows about HTTP (the API maps codes to statuses, pledge/refusals.py).
 """
 
 from __future__ import annotations
