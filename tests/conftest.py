@@ -15,6 +15,7 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from tests import dbkit
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.kit import markers
 
 # Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
 FAST_PASSWORDS = {"PASSWORD_OPSLIMIT": 1, "PASSWORD_MEMLIMIT": 8192}
@@ -253,7 +254,9 @@ def make_open_campaign(app, make_campaign):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Each backend's run leaves out the other backend's file-level tests (tests/dbkit.py)."""
+    """Every test gets its lane markers (``db``, ``browser``, ``slow``: tests/kit/markers.py);
+    each backend's run leaves out the other backend's file-level tests (tests/dbkit.py)."""
+    markers.apply(items)
     other = "postgresql_only" if dbkit.BACKEND == "sqlite" else "sqlite_only"
     kept = [item for item in items if other not in item.keywords]
     if len(kept) != len(items):
