@@ -205,6 +205,16 @@ def login(client):
     return do
 
 
+@pytest.fixture
+def sink(tmp_path):
+    """A real SMTP server on loopback (tests/mailsink.py); point the app's MAIL_PORT at it."""
+    from tests.mailsink import MailSink
+
+    server = MailSink(tmp_path / "sink")
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run (each test opens its own context)."""
@@ -251,6 +261,39 @@ def make_open_campaign(app, make_campaign):
         return campaign
 
     return make
+
+
+@pytest.fixture
+def launched(app, make_campaign):
+    """``(campaign, people, seats)``: a 2-of-3 campaign launched through a real ceremony; the
+    fake trustees hold real shares."""
+    from pledge.models import CampaignState, utcnow
+    from pledge.services import ceremony
+    from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+
+    campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4, min_per_lab=0,
+                             min_labs=0, suppress_below=1, lab_slugs=("anthropic", "openai"))
+    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
+    seats = frozen(app, campaign, people)
+    package = post_deals(campaign, people, seats)
+    board = ceremony.board_file(db.session, campaign)
+    with write_intent():
+        for person, seat in zip(people, seats):
+            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
+        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return campaign, people, seats
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate limiter's clock, frozen one second into the hour ``T0``; ``clock.advance(s)``."""
+    from pledge import ratelimit
+    from tests.kit.ratelimit import T0, Clock
+
+    fake = Clock(T0 + 1)
+    monkeypatch.setattr(ratelimit, "clock", fake)
+    return fake
 
 
 def pytest_collection_modifyitems(config, items):

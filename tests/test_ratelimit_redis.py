@@ -30,11 +30,12 @@ from pledge.extensions import db
 from pledge.models import RateLimitWindow
 from tests.browser import live_server
 from tests.conftest import make_config, post_form
+from tests.kit.ratelimit import LIMITS, T0, http_post, post_json
 from tests.redis_server import RedisServer, free_port
-from tests.test_ratelimit import JSON, LIMITS, T0, Clock, clock, http_post, post_json  # noqa: F401 (clock: a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_RE = re.compile(r"pledge:ratelimit:([a-z_]+\.(?:client|account|site)):([0-9a-f]{32}):(\d+)")
+
 
 def start_redis(directory: Path) -> RedisServer:
     """Start a redis-server; fail (never skip) when it is missing or does not start."""
