@@ -3,45 +3,19 @@ and the real browser."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 
 import pytest
 
 from pledge import create_app
-from pledge.config import SECRET_NAMES
 from pledge.database import write_intent
 from pledge.extensions import db
 from tests import dbkit
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.kit import markers
-
-# Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
-FAST_PASSWORDS = {"PASSWORD_OPSLIMIT": 1, "PASSWORD_MEMLIMIT": 8192}
-# Per-client limits high enough for the tests that act as dozens of signers from one address
-# (concurrent guesses, forty CLI signers, concurrent signing); tests/test_ratelimit.py sets its own.
-GENEROUS_RATE_LIMITS = {
-    f"RATELIMIT_{action}_PER_CLIENT": (10_000, 600) for action in ("VERIFY_START", "VERIFY_CHECK", "VERIFY_ISSUE", "ENTRIES")
-}
-
-
-def make_config(instance_path, **overrides) -> dict:
-    """A complete test configuration with fresh random secrets."""
-    config = {
-        "PLEDGE_ENV": "testing",
-        "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": dbkit.instance_database(instance_path),
-        "MAIL_DIR": str(instance_path / "mail"),
-        "SERVER_NAME": None,
-        "VERIFY_MIN_RESPONSE_SECONDS": 0.0,
-        **FAST_PASSWORDS,
-        **GENEROUS_RATE_LIMITS,
-        **{name: secrets.token_hex(32) for name in SECRET_NAMES},
-    }
-    config.update(overrides)
-    return config
-
+from tests.kit.config import make_config
+from tests.kit.forms import post_form
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
@@ -176,23 +150,6 @@ def make_campaign(app, labs, make_user):
         return campaign
 
     return make
-
-
-_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token of the first form in a page."""
-    match = _CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1) or match.group(2)
-
-
-def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
-    """GET ``page_url`` for its CSRF token, then POST ``data`` (to ``action`` or the same URL)."""
-    page = client.get(page_url)
-    token = csrf_from(page.get_data(as_text=True))
-    return client.post(action or page_url, data={**data, "csrf_token": token}, **kwargs)
 
 
 @pytest.fixture

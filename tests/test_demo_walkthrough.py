@@ -16,7 +16,7 @@ from pledge.services.demo import PRACTICE_SLUG, seed_demo
 from pledge.services.demo_ceremony import read_passphrases
 from pledge.services.record import campaign_record
 from tests.browser import live_server
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
 

@@ -26,10 +26,11 @@ from pledge.models import RateLimitWindow
 from pledge.services.affiliation import normalize_address
 from tests import dbkit
 from tests.browser import live_server
-from tests.conftest import csrf_from, make_config, post_form
-from tests.mailsink import MailSink
+from tests.kit.config import make_config
+from tests.kit.forms import csrf_from, post_form
 from tests.kit.ratelimit import LIMITS, T0, http_post, post_json
 from tests.kit.ticks import tick_at
+from tests.mailsink import MailSink
 
 ROOT = Path(__file__).resolve().parent.parent
 

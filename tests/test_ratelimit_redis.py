@@ -29,7 +29,8 @@ from pledge.config import SECRET_NAMES, ConfigurationError
 from pledge.extensions import db
 from pledge.models import RateLimitWindow
 from tests.browser import live_server
-from tests.conftest import make_config, post_form
+from tests.kit.config import make_config
+from tests.kit.forms import post_form
 from tests.kit.ratelimit import LIMITS, T0, http_post, post_json
 from tests.redis_server import RedisServer, free_port
 

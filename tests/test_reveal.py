@@ -17,9 +17,9 @@ from pledge.services import expiry
 from pledge.services import reveal as reveal_rounds
 from pledge.services.ceremony import CeremonyError
 from tests import dbkit
-from tests.signing_kit import Signer
 from tests.kit.decryption import partials_file
 from tests.kit.ticks import publish_due, tick_at
+from tests.signing_kit import Signer
 
 JSON = {"Content-Type": "application/json"}
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry
 from tests import dbkit
-from tests.signing_kit import Signer
 from tests.kit.decryption import opens, server_keys
+from tests.signing_kit import Signer
 
 JSON = {"Content-Type": "application/json"}
 

@@ -11,8 +11,8 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, RevealRound, SpentToken, TreeHead, utcnow
 from tests import dbkit
-from tests.signing_kit import Signer
 from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer
 
 JSON = {"Content-Type": "application/json"}
 

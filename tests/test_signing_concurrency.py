@@ -10,8 +10,8 @@ import urllib.request
 
 from pledge.extensions import db
 from tests.browser import live_server
-from tests.signing_kit import Signer, log_count
 from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer, log_count
 
 LABS = ("anthropic", "openai", "meta")
 

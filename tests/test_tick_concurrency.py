@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, TreeHead, utcnow
-from tests.signing_kit import Signer
 from tests.kit.ticks import cron_environment
+from tests.signing_kit import Signer
 
 LABS = ("anthropic", "openai", "meta")
 TICKS = 4

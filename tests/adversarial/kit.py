@@ -25,9 +25,9 @@ from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.demo import seed_labs
 from tests.ceremony_kit import FakeTrustee
-from tests.conftest import csrf_from
-from tests.signing_kit import Signer
+from tests.kit.forms import csrf_from
 from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer
 
 FAST = PasswordCost(opslimit=1, memlimit=8192)
 TRUSTEE_PASSWORD = "long enough pw"

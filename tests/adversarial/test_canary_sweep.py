@@ -49,10 +49,10 @@ from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, Trustee, utcnow
 from pledge.services import reveal as reveal_rounds
 from tests import dbkit
+from tests.kit.ticks import tick_at
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import launch_campaign
 from tests.signing_kit import Signer
-from tests.kit.ticks import tick_at
 
 LAB = "anthropic"
 

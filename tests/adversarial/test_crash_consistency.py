@@ -40,7 +40,8 @@ from pledge.extensions import db
 from pledge.models import Campaign, Entry, LogLeaf, SpentToken
 from tests import dbkit
 from tests import signing_kit
-from tests.conftest import make_config
+from tests.kit.config import make_config
+from tests.kit.ticks import publish_due
 from tests.signing_kit import Signer, log_count
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,6 @@ SERVER = r"""
 import json, sys
 from werkzeug.serving import make_server
 from pledge import create_app
-from tests.kit.ticks import publish_due
 
 with open(sys.argv[1], encoding="utf-8") as handle:
     config = json.load(handle)

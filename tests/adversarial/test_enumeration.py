@@ -35,7 +35,7 @@ from pledge.extensions import db
 from pledge.models import Role, TokenIssuance, utcnow
 from pledge.services import affiliation
 from pledge.services.accounts import PasswordCost, create_user
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink
 
 SAMPLES = 200

@@ -19,8 +19,8 @@ from sqlalchemy import func, inspect, select
 
 from pledge.extensions import db
 from pledge.models import VerificationCode, utcnow
-from tests.mailsink import MailSink
 from tests.kit.ticks import tick_at
+from tests.mailsink import MailSink
 
 CLASSIFICATION = Path(__file__).with_name("schema_classification.json")
 

@@ -28,9 +28,9 @@ from pledge.models import Campaign, CampaignState, Entry, RevealRound, RoundPart
 from pledge.services import reveal as reveal_rounds
 from pledge.services.reveal import RevealError
 from tests import dbkit, signing_kit
-from tests.signing_kit import Signer, log_count
 from tests.kit.decryption import opens, partials_file, server_keys
 from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer, log_count
 
 JSON = {"Content-Type": "application/json"}
 LABS = ("anthropic", "openai")

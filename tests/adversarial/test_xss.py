@@ -32,10 +32,10 @@ from pledge.services import trustees as seats
 from tests.adversarial import kit
 from tests.browser import live_server
 from tests.ceremony_kit import FakeTrustee
-from tests.conftest import make_config
+from tests.kit.config import make_config
+from tests.kit.ticks import publish_due
 from tests.mailsink import MailSink
 from tests.signing_kit import Signer
-from tests.kit.ticks import publish_due
 
 # Template injection sentinels: ``x{{7*7}}x`` must never come out as ``x49x``.
 EVALUATED = ("x49x", "x7777777x")

@@ -19,8 +19,8 @@ from pledge.extensions import db
 from pledge.models import CampaignState, utcnow
 from pledge.services import ceremony
 from tests.browser import live_server
-from tests.ceremony_kit import FakeTrustee, frozen, post_deals
 from tests.browser_sign.kit import Launched
+from tests.ceremony_kit import FakeTrustee, frozen, post_deals
 
 # --- WSGI middleware ---------------------------------------------------------------------------
 

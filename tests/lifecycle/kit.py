@@ -15,7 +15,7 @@ from flask import Flask, g, has_app_context
 
 from crypto.tools.trustee import main as pledge_trustee
 from pledge.extensions import db
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink, first_link
 
 #: The trustees' passphrase (the tool reads it from PLEDGE_TRUSTEE_PASSPHRASE in tests).

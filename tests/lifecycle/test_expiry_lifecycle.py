@@ -25,10 +25,10 @@ from pledge.models import Campaign, CampaignState, Entry, Role, TokenIssuance, u
 from pledge.services.notify import send_all
 from tests import dbkit
 from tests.browser import live_server
+from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, flashes, redirected, run_ceremony, tool
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
-from tests.kit.ticks import publish_due, tick_at
 
 TRUSTEES = [("Ines Trustee", "ines@trustees.example"), ("Jon Trustee", "jon@trustees.example"),
             ("Kai Trustee", "kai@trustees.example")]

@@ -39,11 +39,11 @@ from pledge.services.demo import seed_labs
 from pledge.services.notify import send_all
 from tests.browser import live_server
 from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
-from tests.conftest import make_config
+from tests.kit.config import make_config
+from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, decrypt_round, flashes, redirected, run_ceremony
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
-from tests.kit.ticks import publish_due, tick_at
 
 LABS = {"anthropic": ("anthropic.com", 14), "openai": ("openai.com", 14), "meta": ("meta.com", 12)}
 BROWSER = {("anthropic", 0), ("anthropic", 7), ("openai", 3), ("meta", 0), ("meta", 9)}

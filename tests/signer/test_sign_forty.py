@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crypto import reveal
 from pledge.extensions import db
 from pledge.models import Entry, RevealRound
+from tests.kit.ticks import publish_due
 from tests.signer.sign_kit import (
     CodeKeyboard,
     check,
@@ -20,7 +21,6 @@ from tests.signer.sign_kit import (
     sign,
     verify,
 )
-from tests.kit.ticks import publish_due
 
 LABS = {"anthropic": ("anthropic.com", 14), "openai": ("openai.com", 14), "meta": ("meta.com", 12)}
 

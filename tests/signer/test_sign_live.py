@@ -13,9 +13,9 @@ from sqlalchemy import select
 from crypto.hashing import canonical_json
 from pledge.extensions import db
 from pledge.models import Entry
+from tests.kit.ticks import publish_due
 from tests.signer.helpers import ADDRESS, one_error_line, read_tokens
 from tests.signer.sign_kit import check, launch_campaign, read_json, sign, verify, withdraw
-from tests.kit.ticks import publish_due
 
 RECEIPT_KEYS = {"v", "kind", "server", "campaign", "slug", "leaf_hash", "nullifier",
                 "withdrawal_secret"}
