@@ -1,5 +1,9 @@
-"""Fixtures shared by every test: the app on a real, migrated SQLite file, clients, factories,
-and the real browser."""
+"""Fixtures shared by every test: the app on a real, migrated database (SQLite, or PostgreSQL under
+.ci/with-postgres), clients, factories, an SMTP sink, a campaign launched through a real ceremony,
+the rate limiter's clock, and the real browser; and the lane markers every test gets at collection.
+
+Helpers that are not fixtures live in tests/kit/ (configuration, forms, ticks, ...) and in the
+*_kit.py modules; test modules import from those, never from one another."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parents[1]
 DATABASE_FIXTURES = frozenset({"migrated_db", "empty_app"})
 #: The Chromium fixtures of tests/conftest.py.
 BROWSER_FIXTURES = frozenset({"browser", "browser_page"})
-#: Directories and files (relative to tests/) whose tests drive Chromium.
+#: Directories and files (relative to tests/) whose tests drive Chromium (the last: a name prefix).
 BROWSER_PATHS = ("browser_crypto/", "browser_sign/", "browser_verify/", "test_browser_")
 #: The long tests (several seconds each, or a long file in all): the quick lane leaves them out.
 SLOW_PATHS = (
@@ -66,8 +66,16 @@ def lanes(item: pytest.Item) -> set[str]:
     return found
 
 
+def check_paths() -> None:
+    """Every listed file or directory exists: a renamed one would silently leave its lane."""
+    missing = [path for path in (*BROWSER_PATHS[:-1], *SLOW_PATHS) if not (TESTS / path.split("::")[0]).exists()]
+    if missing:
+        raise pytest.UsageError(f"tests/kit/markers.py names paths that do not exist: {missing}")
+
+
 def apply(items: list[pytest.Item]) -> None:
     """Add the lane markers to every collected test."""
+    check_paths()
     for item in items:
         for name in sorted(lanes(item)):
             item.add_marker(name)
