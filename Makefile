@@ -1,7 +1,8 @@
 # Pledge: two commands do everything on a fresh machine with Python 3.11, make and apt.
 #   make run    install, prepare instance/, migrate, seed the demo, serve on 127.0.0.1:$(PORT)
 #   make test   install the test dependencies (Debian's chromium and postgresql included) and run every
-#               test twice: on SQLite, then on a throwaway PostgreSQL cluster
+#               test on SQLite, then every test that touches a database on a throwaway PostgreSQL cluster
+#   make test-quick  the inner loop: SQLite only, no browser and no slow tests
 #   make bench  measure the platform against its floors and print the table
 
 PORT ?= 5000
@@ -11,11 +12,12 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 FLASK := PLEDGE_ENV=development PLEDGE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app pledge
 
-.PHONY: run test bench install install-test chromium postgresql redis help
+.PHONY: run test test-quick bench install install-test chromium postgresql redis help
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT)"
-	@echo "make test   run the whole test suite"
+	@echo "make test   run the whole test suite (SQLite, then the database tests on PostgreSQL)"
+	@echo "make test-quick  the fast inner loop: SQLite, no browser and no slow tests"
 	@echo "make bench  measure the platform against its floors and print the table"
 
 $(BIN)/python:
@@ -63,8 +65,12 @@ run: install
 test: install-test chromium postgresql redis
 	@echo "== the suite on SQLite =="
 	$(BIN)/python -m pytest
-	@echo "== the suite on PostgreSQL =="
-	.ci/with-postgres $(BIN)/python -m pytest
+	@echo "== the tests that touch a database, on PostgreSQL =="
+	.ci/with-postgres $(BIN)/python -m pytest -m db
+
+# The markers are set at collection (tests/kit/markers.py): browser, slow, db.
+test-quick: install-test redis
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 bench: install-test chromium redis
 	$(BIN)/python -m bench

@@ -1,46 +1,25 @@
-"""Fixtures shared by every test: the app on a real, migrated SQLite file, clients, factories,
-and the real browser."""
+"""Fixtures shared by every test: the app on a real, migrated database (SQLite, or PostgreSQL under
+.ci/with-postgres), clients, factories, an SMTP sink, a campaign launched through a real ceremony,
+the rate limiter's clock, and the real browser; and the lane markers every test gets at collection.
+
+Helpers that are not fixtures live in tests/kit/ (configuration, forms, ticks, ...) and in the
+*_kit.py modules; test modules import from those, never from one another."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 
 import pytest
 
 from pledge import create_app
-from pledge.config import SECRET_NAMES
 from pledge.database import write_intent
 from pledge.extensions import db
 from tests import dbkit
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
-
-# Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
-FAST_PASSWORDS = {"PASSWORD_OPSLIMIT": 1, "PASSWORD_MEMLIMIT": 8192}
-# Per-client limits high enough for the tests that act as dozens of signers from one address
-# (concurrent guesses, forty CLI signers, concurrent signing); tests/test_ratelimit.py sets its own.
-GENEROUS_RATE_LIMITS = {
-    f"RATELIMIT_{action}_PER_CLIENT": (10_000, 600) for action in ("VERIFY_START", "VERIFY_CHECK", "VERIFY_ISSUE", "ENTRIES")
-}
-
-
-def make_config(instance_path, **overrides) -> dict:
-    """A complete test configuration with fresh random secrets."""
-    config = {
-        "PLEDGE_ENV": "testing",
-        "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": dbkit.instance_database(instance_path),
-        "MAIL_DIR": str(instance_path / "mail"),
-        "SERVER_NAME": None,
-        "VERIFY_MIN_RESPONSE_SECONDS": 0.0,
-        **FAST_PASSWORDS,
-        **GENEROUS_RATE_LIMITS,
-        **{name: secrets.token_hex(32) for name in SECRET_NAMES},
-    }
-    config.update(overrides)
-    return config
-
+from tests.kit import markers
+from tests.kit.config import make_config
+from tests.kit.forms import post_form
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
@@ -177,23 +156,6 @@ def make_campaign(app, labs, make_user):
     return make
 
 
-_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token of the first form in a page."""
-    match = _CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1) or match.group(2)
-
-
-def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
-    """GET ``page_url`` for its CSRF token, then POST ``data`` (to ``action`` or the same URL)."""
-    page = client.get(page_url)
-    token = csrf_from(page.get_data(as_text=True))
-    return client.post(action or page_url, data={**data, "csrf_token": token}, **kwargs)
-
-
 @pytest.fixture
 def login(client):
     """``login(email, password)`` logs the test client in through the real form."""
@@ -202,6 +164,16 @@ def login(client):
         return post_form(client, "/login", {"email": email, "password": password}, follow_redirects=follow)
 
     return do
+
+
+@pytest.fixture
+def sink(tmp_path):
+    """A real SMTP server on loopback (tests/mailsink.py); point the app's MAIL_PORT at it."""
+    from tests.mailsink import MailSink
+
+    server = MailSink(tmp_path / "sink")
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -252,8 +224,43 @@ def make_open_campaign(app, make_campaign):
     return make
 
 
+@pytest.fixture
+def launched(app, make_campaign):
+    """``(campaign, people, seats)``: a 2-of-3 campaign launched through a real ceremony; the
+    fake trustees hold real shares."""
+    from pledge.models import CampaignState, utcnow
+    from pledge.services import ceremony
+    from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+
+    campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4, min_per_lab=0,
+                             min_labs=0, suppress_below=1, lab_slugs=("anthropic", "openai"))
+    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
+    seats = frozen(app, campaign, people)
+    package = post_deals(campaign, people, seats)
+    board = ceremony.board_file(db.session, campaign)
+    with write_intent():
+        for person, seat in zip(people, seats):
+            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
+        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return campaign, people, seats
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate limiter's clock, frozen one second into the hour ``T0``; ``clock.advance(s)``."""
+    from pledge import ratelimit
+    from tests.kit.ratelimit import T0, Clock
+
+    fake = Clock(T0 + 1)
+    monkeypatch.setattr(ratelimit, "clock", fake)
+    return fake
+
+
 def pytest_collection_modifyitems(config, items):
-    """Each backend's run leaves out the other backend's file-level tests (tests/dbkit.py)."""
+    """Every test gets its lane markers (``db``, ``browser``, ``slow``: tests/kit/markers.py);
+    each backend's run leaves out the other backend's file-level tests (tests/dbkit.py)."""
+    markers.apply(items)
     other = "postgresql_only" if dbkit.BACKEND == "sqlite" else "sqlite_only"
     kept = [item for item in items if other not in item.keywords]
     if len(kept) != len(items):

@@ -102,7 +102,6 @@ def stored_bytes(app, *, wal: bool = True) -> bytes:  # noqa: ANN001
     write-ahead log and the server's log. The cluster is shared by the run's tests: look there
     only for values unique to the test.
     """
-    from pledge.extensions import db
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if BACKEND == "sqlite":

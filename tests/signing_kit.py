@@ -5,9 +5,12 @@ from __future__ import annotations
 import secrets
 
 from nacl.signing import SigningKey
+from sqlalchemy import select
 
-from crypto import blindrsa, seal
+from crypto import blindrsa, log_leaves, seal
 from crypto.log_leaves import sign_withdrawal
+from pledge.extensions import db
+from pledge.models import LogLeaf, TreeHead
 from pledge.services.keys import token_private_key
 
 
@@ -46,3 +49,21 @@ class Signer:
 
     def withdrawal(self) -> dict:
         return {"nullifier": self.nullifier.hex(), "signature": sign_withdrawal(self.withdrawal_seed, self.nullifier).hex()}
+
+
+def log_count(campaign) -> int:
+    """The count anyone can recompute from the published log: distinct nullifiers of entries
+    whose token verifies, minus those with a published withdrawal."""
+    size = db.session.scalar(select(TreeHead.size).where(TreeHead.campaign_id == campaign.id)
+                             .order_by(TreeHead.batch.desc()).limit(1)) or 0
+    keys = {link.lab.slug: blindrsa.load_public_key(link.token_public_key) for link in campaign.lab_links}
+    live, withdrawn = set(), set()
+    for leaf in db.session.scalars(select(LogLeaf.leaf).where(LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < size)):
+        parsed = log_leaves.parse_leaf(leaf)
+        if isinstance(parsed, log_leaves.EntryLeaf):
+            blindrsa.verify(keys[parsed.lab], parsed.token_message, parsed.token_signature)
+            assert blindrsa.nullifier(parsed.token_message) == parsed.nullifier
+            live.add(parsed.nullifier)
+        else:
+            withdrawn.add(parsed.nullifier)
+    return len(live - withdrawn)

@@ -14,7 +14,7 @@ from pledge.models import CampaignState, IssuanceCount, Role, TokenIssuance, Ver
 from pledge.services.affiliation import InvalidAddress, normalize_address
 from pledge.database import compact_database
 from tests import dbkit
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink
 
 JSON = {"Content-Type": "application/json"}

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from pledge.models import Role
-from tests.conftest import csrf_from, post_form
+from tests.kit.forms import csrf_from, post_form
 
 
 def test_login_page_renders_with_a_csrf_token(client):

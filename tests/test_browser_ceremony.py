@@ -5,23 +5,15 @@ import json
 
 import pytest
 
-from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Role
 from pledge_tools.trustee.cli import main as pledge_trustee
 from tests.browser import live_server
-from tests.mailsink import MailSink, first_link
+from tests.mailsink import first_link
 
 PASSPHRASE = "correct horse battery staple"
 TRUSTEES = [("Ada Trustee", "ada@trustees.example"), ("Bo Trustee", "bo@trustees.example"),
             ("Cy Trustee", "cy@trustees.example")]
-
-
-@pytest.fixture
-def sink(tmp_path):
-    server = MailSink(tmp_path / "sink")
-    yield server
-    server.stop()
 
 
 @pytest.fixture

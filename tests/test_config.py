@@ -9,7 +9,7 @@ import pytest
 from pledge import create_app
 from pledge.config import SECRET_NAMES, ConfigurationError
 from pledge.instance import init_instance
-from tests.conftest import make_config
+from tests.kit.config import make_config
 
 
 def test_refuses_to_start_without_each_secret(tmp_path):

@@ -16,7 +16,7 @@ from pledge.services.record import campaign_record
 from pledge_tools.trustee.cli import main as pledge_trustee
 from pledge_tools.verify.cli import main as pledge_verify
 from tests.browser import live_server
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
 

@@ -13,7 +13,7 @@ from pledge import create_app
 from pledge.extensions import db
 from pledge.models import Base
 from tests import dbkit
-from tests.conftest import make_config
+from tests.kit.config import make_config
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Role
-from tests.conftest import csrf_from, post_form
+from tests.kit.forms import csrf_from, post_form
 
 
 def deadline_text(days: int = 30) -> str:

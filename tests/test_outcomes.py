@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from pledge.models import CampaignState, Role
-from tests.conftest import post_form
+from tests.kit.forms import post_form
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ import re
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,48 +24,15 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import RateLimitWindow
 from pledge.services.affiliation import normalize_address
-from pledge.services.tick import run_tick
 from tests import dbkit
 from tests.browser import live_server
-from tests.conftest import csrf_from, make_config, post_form
+from tests.kit.config import make_config
+from tests.kit.forms import csrf_from, post_form
+from tests.kit.ratelimit import LIMITS, T0, http_post, post_json
+from tests.kit.ticks import tick_at
 from tests.mailsink import MailSink
 
 ROOT = Path(__file__).resolve().parent.parent
-JSON = {"Content-Type": "application/json"}
-# A whole hour in Unix time: every window below (10, 15, 60 minutes) starts here.
-T0 = 1_900_000_800
-assert T0 % 3600 == 0
-
-LIMITS = {
-    "RATELIMIT_LOGIN_PER_ACCOUNT": (3, 900),
-    "RATELIMIT_LOGIN_PER_CLIENT": (8, 900),
-    "RATELIMIT_VERIFY_START_PER_CLIENT": (4, 3600),
-    "RATELIMIT_VERIFY_START_SITE": (1000, 3600),
-    "RATELIMIT_VERIFY_CHECK_PER_CLIENT": (25, 3600),
-    "RATELIMIT_VERIFY_ISSUE_PER_CLIENT": (2, 600),
-    "RATELIMIT_ENTRIES_PER_CLIENT": (2, 600),
-    "RATELIMIT_WITHDRAWALS_PER_CLIENT": (2, 600),
-}
-
-
-class Clock:
-    """A settable stand-in for ``time.time``."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = Clock(T0 + 1)
-    monkeypatch.setattr(ratelimit, "clock", fake)
-    return fake
 
 
 @pytest.fixture
@@ -83,19 +48,6 @@ def app(app_factory, clock):
 def same_secrets(app) -> dict:
     """The running app's secrets, so another instance computes the same buckets."""
     return {name: app.config[name].hex() for name in SECRET_NAMES}
-
-
-def post_json(client, path, body, **kwargs):
-    return client.post(path, data=json.dumps(body), headers=JSON, **kwargs)
-
-
-def http_post(url: str, body: dict) -> int:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers=JSON)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def buckets() -> list[str]:
@@ -324,19 +276,14 @@ def test_tick_purges_ended_windows_and_is_idempotent(app, client, clock):
     post_json(client, "/api/campaigns/none/entries", {})  # a ten-minute window
     assert len(buckets()) == 2
 
-    def tick(at: int) -> list[str]:
-        db.session.rollback()
-        with write_intent():
-            report = run_tick(db.session, datetime.fromtimestamp(at, timezone.utc),
-                              log_key_secret=app.config["LOG_KEY_SECRET"])
-            db.session.commit()
-        return report.actions
+    def actions_at(at: int) -> list[str]:
+        return tick_at(app, datetime.fromtimestamp(at, timezone.utc)).actions
 
-    assert tick(T0 + 599) == []
-    assert tick(T0 + 600) == ["purged 1 ended rate-limit window(s)"]
+    assert actions_at(T0 + 599) == []
+    assert actions_at(T0 + 600) == ["purged 1 ended rate-limit window(s)"]
     assert len(buckets()) == 1
-    assert tick(T0 + 3600) == ["purged 1 ended rate-limit window(s)"]
-    assert tick(T0 + 3600) == []
+    assert actions_at(T0 + 3600) == ["purged 1 ended rate-limit window(s)"]
+    assert actions_at(T0 + 3600) == []
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(RateLimitWindow)) == 0
     assert db.session.execute(text("SELECT count(*) FROM rate_limits")).scalar() == 0

@@ -7,65 +7,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crypto import reveal
 from crypto.formats import messages as trustee_messages
-from crypto.formats import roundfile
-from crypto.formats.files import SignedStatement, destroy_confirmation_doc, parse_document
+from crypto.formats.files import SignedStatement, destroy_confirmation_doc
 from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry, RevealRound, TokenIssuance, utcnow
-from pledge.services import batches, ceremony, expiry
+from pledge.services import expiry
 from pledge.services import reveal as reveal_rounds
 from pledge.services.ceremony import CeremonyError
-from pledge.services.tick import run_tick
 from tests import dbkit
-from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+from tests.kit.decryption import partials_file
+from tests.kit.ticks import publish_due, tick_at
 from tests.signing_kit import Signer
 
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-def launched(app, make_campaign):
-    """A 2-of-3 campaign launched through a real ceremony; the fake trustees hold real shares."""
-    campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4, min_per_lab=0,
-                             min_labs=0, suppress_below=1, lab_slugs=("anthropic", "openai"))
-    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
-    seats = frozen(app, campaign, people)
-    package = post_deals(campaign, people, seats)
-    board = ceremony.board_file(db.session, campaign)
-    with write_intent():
-        for person, seat in zip(people, seats):
-            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
-        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
-        db.session.commit()
-    return campaign, people, seats
-
-
-def publish(app, hours):
-    db.session.rollback()
-    with write_intent():
-        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours), app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-    return done
-
-
-def partials_file(campaign, person, seat, number, *, tamper_leaf=None):
-    package = roundfile.parse_round(parse_document(reveal_rounds.round_package(db.session, campaign, number), "round", {"round"}))
-    records = []
-    for item in package.leaves:
-        if item.ciphertext is None:
-            continue
-        leaf = json.loads(item.leaf)
-        nullifier = bytes.fromhex(leaf["nullifier"])
-        partial = reveal.partial_decrypt(seat.seat, person.share, seat.verification_key, item.ciphertext[:32],
-                                         campaign.ctx + nullifier)
-        if item.index == tamper_leaf:
-            partial = partial[:64] + bytes(32)
-        records.append(roundfile.PartialRecord(item.index, nullifier, partial))
-    return canonical_json(roundfile.partials_doc(roundfile.PartialsFile(
-        campaign.ctx, seat.seat, package.head.size, package.head.timestamp, package.head.root, records, [])))
 
 
 def test_a_round_opens_with_t_verified_partials_and_shows_the_signatures(app, client, launched):
@@ -78,7 +34,7 @@ def test_a_round_opens_with_t_verified_partials_and_shows_the_signatures(app, cl
                Signer(campaign, "openai", app.config["TOKEN_KEY_SECRET"], name="Edsger D", role="Scientist")]
     for signer in signers:
         assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()), headers=JSON).status_code == 201
-    published = publish(app, 1)
+    published = publish_due(app, 1)
     assert published[0].round_frozen is not None
     # Once frozen, an entry of the round can no longer be withdrawn.
     withdrawal = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(signers[3].withdrawal()), headers=JSON)
@@ -119,10 +75,7 @@ def test_expiry_deletes_ciphertexts_and_tokens_and_collects_destroy_confirmation
     db.session.add(TokenIssuance(campaign_id=campaign.id, tag=b"\x01" * 32))
     db.session.commit()
     later = campaign.deadline + timedelta(hours=2)
-    db.session.rollback()
-    with write_intent():
-        report = run_tick(db.session, later, log_key_secret=app.config["LOG_KEY_SECRET"])
-        db.session.commit()
+    report = tick_at(app, later)
     assert any("expired below its threshold" in action for action in report.actions)
     assert {m.to for m in report.outgoing} == {p.email for p in people}
     assert campaign.state == CampaignState.EXPIRED
@@ -147,7 +100,7 @@ def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign
     secret = app.config["TOKEN_KEY_SECRET"]
     for lab in ("anthropic", "anthropic", "openai", "openai"):
         client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(Signer(campaign, lab, secret).body()), headers=JSON)
-    publish(app, 1)
+    publish_due(app, 1)
     with write_intent():
         for k in (0, 1):
             reveal_rounds.submit_partials(db.session, campaign, seats[k], 1, partials_file(campaign, people[k], seats[k], 1), utcnow())
@@ -155,10 +108,7 @@ def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign
     late = Signer(campaign, "openai", secret, name="Late Signer")
     assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(late.body()), headers=JSON).status_code == 201
     after_deadline = campaign.deadline + timedelta(hours=1)
-    db.session.rollback()
-    with write_intent():
-        report = run_tick(db.session, after_deadline, log_key_secret=app.config["LOG_KEY_SECRET"])
-        db.session.commit()
+    report = tick_at(app, after_deadline)
     assert any("reveal round 2 frozen" in action for action in report.actions)
     assert campaign.state == CampaignState.REVEALED
     with write_intent():
@@ -166,10 +116,7 @@ def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign
             reveal_rounds.submit_partials(db.session, campaign, seats[k], 2, partials_file(campaign, people[k], seats[k], 2), utcnow())
         db.session.commit()
     assert "Late Signer" in client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
-    db.session.rollback()
-    with write_intent():
-        report = run_tick(db.session, after_deadline + timedelta(hours=1), log_key_secret=app.config["LOG_KEY_SECRET"])
-        db.session.commit()
+    report = tick_at(app, after_deadline + timedelta(hours=1))
     assert any("closed" in action for action in report.actions)
     assert campaign.state == CampaignState.CLOSED
 

@@ -11,8 +11,8 @@ from crypto import merkle
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, RevealRound, SpentToken, TreeHead, utcnow
-from pledge.services import batches
 from tests import dbkit
+from tests.kit.ticks import publish_due
 from tests.signing_kit import Signer
 
 JSON = {"Content-Type": "application/json"}
@@ -30,14 +30,6 @@ def signer(app, campaign, lab="anthropic", **kw):
 
 def submit(client, campaign, body):
     return client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(body), headers=JSON)
-
-
-def tick(app, hours=1):
-    """Publish whatever is due, as tick would, ``hours`` from now."""
-    with write_intent():
-        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours), app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-    return done
 
 
 def counts(client, campaign):
@@ -96,7 +88,7 @@ def test_refused_submissions_are_counted_nowhere(app, client, campaign, make_ope
     assert response.status_code == 403 and "another campaign" in response.get_json()["message"]
 
     assert stored() == before
-    tick(app)
+    publish_due(app)
     assert counts(client, campaign)[0] == 2
 
 
@@ -107,6 +99,8 @@ def test_refused_submissions_are_counted_nowhere(app, client, campaign, make_ope
     (lambda b: b.update(withdrawal_key="00" * 32), "bad_request"),
     (lambda b: b["token"].update(prepared="00" * 40), "token_refused"),
 ])
+
+
 def test_malformed_submissions_get_clear_errors(app, client, campaign, mutate, error):
     body = signer(app, campaign).body()
     mutate(body)
@@ -155,9 +149,9 @@ def test_batches_publish_shuffled_leaves_a_signed_head_and_counts(app, client, c
     people = [signer(app, campaign, lab) for lab in ("anthropic", "anthropic", "openai", "meta", "meta", "meta")]
     receipts = [submit(client, campaign, p.body()).get_json()["receipt"] for p in people]
     assert counts(client, campaign)[0] == 0  # nothing counts until the batch
-    published = tick(app)
+    published = publish_due(app)
     assert [(p.batch, p.entries) for p in published] == [(1, 6)]
-    assert tick(app) == []  # idempotent within the same interval
+    assert publish_due(app) == []  # idempotent within the same interval
     head = client.get(f"/api/campaigns/{campaign.slug}/log/head").get_json()
     assert head["size"] == 6 and head["timestamp"] % 3600 == 0
     merkle.verify_tree_head(bytes.fromhex(head["log_public_key"]), bytes.fromhex(head["log_id"]), head["size"],
@@ -176,7 +170,7 @@ def test_withdrawal_deletes_the_ciphertext_and_the_count_drops_next_batch(app, c
     people = [signer(app, campaign, "anthropic") for _ in range(6)]
     for person in people:
         submit(client, campaign, person.body())
-    tick(app)
+    publish_due(app)
     assert counts(client, campaign)[1]["anthropic"] == 6
     response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
     assert response.status_code == 202
@@ -187,7 +181,7 @@ def test_withdrawal_deletes_the_ciphertext_and_the_count_drops_next_batch(app, c
     forged = dict(people[1].withdrawal(), signature=people[2].withdrawal()["signature"])
     assert client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(forged), headers=JSON).status_code == 403
     assert counts(client, campaign)[1]["anthropic"] == 6  # until the next batch
-    tick(app, hours=2)
+    publish_due(app, hours=2)
     assert counts(client, campaign)[1]["anthropic"] == 5
     status = client.get(f"/api/campaigns/{campaign.slug}/receipts/{entry.leaf_hash.hex()}").get_json()
     assert status["status"] == "withdrawn" and status["withdrawal_index"] == 6
@@ -197,14 +191,14 @@ def test_threshold_freezes_exactly_one_round(app, client, campaign):
     labs = ["anthropic"] * 12 + ["openai"] * 10 + ["meta"] * 8
     for lab in labs[:-1]:
         submit(client, campaign, signer(app, campaign, lab).body())
-    assert tick(app)[0].round_frozen is None  # 29 < 30
+    assert publish_due(app)[0].round_frozen is None  # 29 < 30
     submit(client, campaign, signer(app, campaign, labs[-1]).body())
-    published = tick(app, hours=2)
+    published = publish_due(app, hours=2)
     assert published[0].round_frozen is not None
     round_ = db.session.scalar(select(RevealRound))
     assert (round_.number, round_.size) == (1, 30)
     submit(client, campaign, signer(app, campaign, "meta").body())
-    tick(app, hours=3)
+    publish_due(app, hours=3)
     assert db.session.scalar(select(func.count()).select_from(RevealRound)) == 1
     assert db.session.scalar(select(TreeHead.size).order_by(TreeHead.batch.desc()).limit(1)) == 31
 
@@ -221,7 +215,7 @@ def test_withdrawal_is_refused_once_its_round_is_revealed(app, client, campaign)
     people = [signer(app, campaign, "anthropic") for _ in range(2)]
     for person in people:
         submit(client, campaign, person.body())
-    tick(app)
+    publish_due(app)
     with write_intent():
         db.session.add(RevealRound(campaign_id=campaign.id, number=1, batch=1, size=2, frozen_at=utcnow(),
                                    revealed_at=utcnow()))

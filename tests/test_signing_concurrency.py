@@ -6,17 +6,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 
-from sqlalchemy import select
 
-from crypto import blindrsa, log_leaves
-from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import LogLeaf, TreeHead, utcnow
-from pledge.services import batches
 from tests.browser import live_server
-from tests.signing_kit import Signer
+from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer, log_count
 
 LABS = ("anthropic", "openai", "meta")
 
@@ -29,24 +24,6 @@ def post(url, body):
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def log_count(campaign) -> int:
-    """The count anyone can recompute from the published log: distinct nullifiers of entries
-    whose token verifies, minus those with a published withdrawal."""
-    size = db.session.scalar(select(TreeHead.size).where(TreeHead.campaign_id == campaign.id)
-                             .order_by(TreeHead.batch.desc()).limit(1)) or 0
-    keys = {link.lab.slug: blindrsa.load_public_key(link.token_public_key) for link in campaign.lab_links}
-    live, withdrawn = set(), set()
-    for leaf in db.session.scalars(select(LogLeaf.leaf).where(LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < size)):
-        parsed = log_leaves.parse_leaf(leaf)
-        if isinstance(parsed, log_leaves.EntryLeaf):
-            blindrsa.verify(keys[parsed.lab], parsed.token_message, parsed.token_signature)
-            assert blindrsa.nullifier(parsed.token_message) == parsed.nullifier
-            live.add(parsed.nullifier)
-        else:
-            withdrawn.add(parsed.nullifier)
-    return len(live - withdrawn)
 
 
 def test_counts_match_the_log_after_every_batch_under_concurrency(app, make_open_campaign):
@@ -79,10 +56,7 @@ def test_counts_match_the_log_after_every_batch_under_concurrency(app, make_open
             thread.start()
         checks = 0
         for hour in range(1, 40):
-            db.session.rollback()  # a fresh transaction that takes the write lock at BEGIN
-            with write_intent():
-                batches.publish_due(db.session, utcnow() + timedelta(hours=hour), app.config["LOG_KEY_SECRET"])
-                db.session.commit()
+            publish_due(app, hours=hour)
             db.session.rollback()
             public = app.test_client().get(f"/api/campaigns/{campaign.slug}").get_json()["total"]
             assert public == log_count(campaign)
@@ -93,10 +67,7 @@ def test_counts_match_the_log_after_every_batch_under_concurrency(app, make_open
         for thread in threads:
             thread.join()
 
-    db.session.rollback()
-    with write_intent():
-        batches.publish_due(db.session, utcnow() + timedelta(hours=50), app.config["LOG_KEY_SECRET"])
-        db.session.commit()
+    publish_due(app, hours=50)
     db.session.rollback()
     public = app.test_client().get(f"/api/campaigns/{campaign.slug}").get_json()["total"]
     assert public == log_count(campaign) == len(accepted) - len(withdrawn) == 48 - 8

@@ -4,31 +4,21 @@ together against one database publish exactly one batch, with every pending entr
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from pledge.config import SECRET_NAMES
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, TreeHead, utcnow
+from tests.kit.ticks import cron_environment
 from tests.signing_kit import Signer
 
 LABS = ("anthropic", "openai", "meta")
 TICKS = 4
 SIGNERS = 30
-
-
-def tick_environment(app) -> dict[str, str]:
-    """What a cron job on another machine would have: the same database and secrets."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PLEDGE_")}
-    env.update({f"PLEDGE_{name}": app.config[name].hex() for name in SECRET_NAMES})
-    env.update(PLEDGE_ENV="production", PLEDGE_INSTANCE_PATH=app.instance_path,
-               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], PLEDGE_MAIL_PORT="9")
-    return env
 
 
 def test_ticks_started_together_publish_one_batch(app, client, make_open_campaign):
@@ -47,7 +37,7 @@ def test_ticks_started_together_publish_one_batch(app, client, make_open_campaig
     db.session.remove()
     db.engine.dispose()
 
-    env = tick_environment(app)
+    env = cron_environment(app)
     ticks = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "pledge", "tick"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(TICKS)]
     outputs = [tick.communicate(timeout=120) for tick in ticks]

@@ -9,7 +9,7 @@ from pledge.extensions import db
 from pledge.models import CampaignState, Role, utcnow
 from pledge.services import trustees
 from tests.ceremony_kit import FakeTrustee
-from tests.conftest import csrf_from, post_form
+from tests.kit.forms import csrf_from, post_form
 
 
 @pytest.fixture

@@ -20,12 +20,13 @@ from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignLab, CampaignState, Condition, Role, User, utcnow
-from pledge.services import batches, ceremony, trustees
+from pledge.services import ceremony, trustees
 from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.demo import seed_labs
 from tests.ceremony_kit import FakeTrustee
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
+from tests.kit.ticks import publish_due
 from tests.signing_kit import Signer
 
 FAST = PasswordCost(opslimit=1, memlimit=8192)
@@ -187,15 +188,6 @@ def submit(client, campaign: Campaign, signer: Signer):
     return client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()), headers=JSON)
 
 
-def publish(app, *, hours: float = 2) -> list:
-    """Publish every due batch as if ``hours`` had passed."""
-    db.session.rollback()
-    with write_intent():
-        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours), app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-    return done
-
-
 def partials_file(campaign: Campaign, person: FakeTrustee, seat, number: int) -> bytes:
     """The partials file ``pledge-trustee decrypt`` would write for this round."""
     package = roundfile.parse_round(parse_document(reveal_rounds.round_package(db.session, campaign, number), "round", {"round"}))
@@ -300,7 +292,7 @@ def build_world(app) -> World:
     signer = Signer(launched, "anthropic", app.config["TOKEN_KEY_SECRET"], name="Ada", role="Researcher")
     receipt = submit(client, launched, signer)
     assert receipt.status_code == 201, receipt.get_data(as_text=True)
-    frozen = [done.round_frozen for done in publish(app) if done.campaign.id == launched.id]
+    frozen = [done.round_frozen for done in publish_due(app, hours=2) if done.campaign.id == launched.id]
     assert frozen and frozen[0] is not None, "round 1 did not freeze"
     trustee_user = db.session.scalar(select(User).where(User.email == people[0].email))
     return World(

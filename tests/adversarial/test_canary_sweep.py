@@ -48,8 +48,8 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, Trustee, utcnow
 from pledge.services import reveal as reveal_rounds
-from pledge.services.tick import run_tick
 from tests import dbkit
+from tests.kit.ticks import tick_at
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import launch_campaign
 from tests.signing_kit import Signer
@@ -281,10 +281,7 @@ def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, 
                 other = Signer(campaign, lab, app.config["TOKEN_KEY_SECRET"])
                 browser.json(f"/api/campaigns/{slug}/entries", other.body(), expect=201)
 
-            db.session.rollback()
-            with write_intent():
-                report = run_tick(db.session, utcnow() + timedelta(hours=1), log_key_secret=app.config["LOG_KEY_SECRET"])
-                db.session.commit()
+            report = tick_at(app, utcnow() + timedelta(hours=1))
             assert any("reveal round 1 frozen" in action for action in report.actions), report.actions
             assert browser.json(f"/api/campaigns/{slug}/receipts/{receipt['leaf_hash']}")["status"] == "published"
             assert browser.call(f"/campaigns/{slug}")[0] == 200

@@ -29,7 +29,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,15 +36,13 @@ from sqlalchemy import select as sql_select
 
 from crypto import blindrsa, log_leaves, merkle
 from pledge.config import SECRET_NAMES
-from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import Campaign, Entry, LogLeaf, SpentToken, utcnow
-from pledge.services import batches
+from pledge.models import Campaign, Entry, LogLeaf, SpentToken
 from tests import dbkit
 from tests import signing_kit
-from tests.conftest import make_config
-from tests.signing_kit import Signer
-from tests.test_signing_concurrency import log_count
+from tests.kit.config import make_config
+from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer, log_count
 
 ROOT = Path(__file__).resolve().parents[2]
 LABS = ("anthropic", "openai", "meta")
@@ -328,10 +325,7 @@ def test_kill_9_during_concurrent_signing_leaves_a_consistent_database(app, make
                 assert (status, answer.get("error")) == (409, "token_used"), answer
 
         # Publish everything, then ask each (restarted) server process for the public count.
-        db.session.rollback()
-        with write_intent():
-            published = batches.publish_due(db.session, utcnow() + timedelta(hours=1), app.config["LOG_KEY_SECRET"])
-            db.session.commit()
+        published = publish_due(app, hours=1)
         assert [p.entries for p in published] == [total]
         public = {get_json(f"{url}/api/campaigns/{slug}")[1]["total"] for url in servers.urls}
     finally:

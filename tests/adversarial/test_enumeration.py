@@ -9,8 +9,8 @@ cases must give p > 0.001, both on the raw timings and on the timings less the r
 of their neighbours in time (which takes out the machine's drifting load, see ``detrended``),
 and the medians must differ by less than 20%.
 
-``/api/verify/start`` pads every answer to ``VERIFY_MIN_RESPONSE_SECONDS`` (0.05 s here, 1 s in
-production); login runs one argon2id verification whether or not the account exists (here 2
+``/api/verify/start`` pads every answer to ``VERIFY_MIN_RESPONSE_SECONDS`` (1 s in production;
+here a few times the slowest path's own time, measured first, see ``calibrated_pad``); login runs one argon2id verification whether or not the account exists (here 2
 passes over 8 MiB, about half of the request's time; production spends more on it).
 """
 
@@ -35,16 +35,21 @@ from pledge.extensions import db
 from pledge.models import Role, TokenIssuance, utcnow
 from pledge.services import affiliation
 from pledge.services.accounts import PasswordCost, create_user
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink
 
 SAMPLES = 200
 P_MIN = 0.001
 MEDIAN_SPREAD = 0.20
-# The answer's minimum time (production: VERIFY_MIN_RESPONSE_SECONDS = 1 s). It must exceed the
-# slowest path's own time, or the padding hides nothing: 50 ms did not on PostgreSQL on a loaded
-# two-core machine (medians about 65 ms).
-PAD_SECONDS = 0.12
+# The answer's minimum time (production: VERIFY_MIN_RESPONSE_SECONDS = 1 s) must exceed the
+# slowest path's own time, or the padding hides nothing: a fixed 50 ms did not on PostgreSQL on a
+# loaded two-core machine (medians about 65 ms), and a fixed 120 ms spent over a minute asleep on
+# an idle one. So the test measures each path unpadded first, on this machine and backend, and
+# pads to PAD_FACTOR times the slowest path's 90th percentile, within [PAD_FLOOR, PAD_CEILING].
+CALIBRATION_SAMPLES = 20
+PAD_FACTOR = 3.0
+PAD_FLOOR = 0.04
+PAD_CEILING = 0.25
 # Neighbours (in time, any case) whose median is taken out of each timing: about 0.1 s of login.
 DETREND_WINDOW = 11
 COST = PasswordCost(opslimit=2, memlimit=8 * 1024 * 1024)
@@ -162,6 +167,13 @@ def compare_timings(timings: dict[str, list[float]], sequence: list[tuple[str, f
     return failures + (["all pairs:"] + lines if failures else [])
 
 
+def calibrated_pad(timings: dict[str, list[float]]) -> float:
+    """The pad for the measured run: PAD_FACTOR times the slowest case's 90th percentile of its
+    own (unpadded) time, within [PAD_FLOOR, PAD_CEILING]."""
+    slowest = max(statistics.quantiles(times, n=10)[-1] for times in timings.values())
+    return min(PAD_CEILING, max(PAD_FLOOR, PAD_FACTOR * slowest))
+
+
 def timed(call) -> tuple[float, object]:
     start = time.perf_counter()
     response = call()
@@ -207,7 +219,7 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
                                                                  monkeypatch):
     campaign = make_open_campaign(title="Enumeration", lab_slugs=("anthropic", "openai"))
     sink = MailSink(tmp_path / "sink")
-    app.config.update(MAIL_PORT=sink.port, VERIFY_MIN_RESPONSE_SECONDS=PAD_SECONDS)
+    app.config.update(MAIL_PORT=sink.port, VERIFY_MIN_RESPONSE_SECONDS=0.0)
     config = app.config
     run = secrets.token_hex(4)
     client = app.test_client()
@@ -231,7 +243,7 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
             return keys[link.lab_id]
 
         monkeypatch.setattr(affiliation, "token_private_key", cached_private_key)
-        known = [f"known-{run}-{n}@anthropic.com" for n in range(SAMPLES)]
+        known = [f"known-{run}-{n}@anthropic.com" for n in range(CALIBRATION_SAMPLES + SAMPLES)]
         public = blindrsa.load_public_key(next(l.token_public_key for l in campaign.lab_links if l.lab.slug == "anthropic"))
         for address in known:
             db.session.rollback()
@@ -247,9 +259,9 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
                 db.session.commit()
         monkeypatch.undo()
         db.session.rollback()
-        assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == SAMPLES
+        assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == CALIBRATION_SAMPLES + SAMPLES
 
-        fresh = iter(f"new-{run}-{n}@anthropic.com" for n in range(SAMPLES + 5))
+        fresh = iter(f"new-{run}-{n}@anthropic.com" for n in range(CALIBRATION_SAMPLES + SAMPLES + 5))
         known_left = iter(known)
         cases = {
             "new address": lambda: start(next(fresh))(),
@@ -260,6 +272,11 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
         for _ in range(3):
             start(capped)()
             start(next(fresh))()
+        db.session.rollback()
+        # Each path's own time, unpadded (the same requests as below, on addresses of their own).
+        unpadded, _, _ = run_interleaved(cases, CALIBRATION_SAMPLES)
+        pad = calibrated_pad(unpadded)
+        app.config["VERIFY_MIN_RESPONSE_SECONDS"] = pad
         db.session.rollback()
         timings, responses, sequence = run_interleaved(cases, SAMPLES)
         sent = Counter(message.to for message in sink.messages())
@@ -276,9 +293,13 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
     # the capped address none beyond its three.
     assert sent[capped] == config["VERIFY_SENDS_PER_ADDRESS_PER_HOUR"]
     assert all(sent[address] == 1 for address in known)
-    assert sum(count for to, count in sent.items() if to.startswith(f"new-{run}-")) == SAMPLES + 3
+    assert sum(count for to, count in sent.items() if to.startswith(f"new-{run}-")) == CALIBRATION_SAMPLES + SAMPLES + 3
+    # The pad hid something: the slowest path's own time is below it.
+    assert pad > max(statistics.median(times) for times in unpadded.values())
     failures = compare_timings(timings, sequence)
-    assert not failures, "timings tell the cases apart:\n" + "\n".join(failures)
+    assert not failures, (f"timings tell the cases apart (padded to {pad * 1000:.0f} ms; unpadded medians "
+                          + ", ".join(f"{name} {statistics.median(t) * 1000:.1f} ms" for name, t in unpadded.items())
+                          + "):\n" + "\n".join(failures))
 
 
 # --- organizer login: unknown email, wrong password --------------------------------------------

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from tests.adversarial import kit
-from tests.adversarial.test_authorization_matrix import CASES, ROLES, fill
+from tests.adversarial.routes import CASES, ROLES, fill
 
 # What the CSP must say, directive by directive (DESIGN §7: strict CSP, no inline script).
 REQUIRED_DIRECTIVES = {"default-src": ["'none'"], "script-src": ["'self'"], "frame-ancestors": ["'none'"]}

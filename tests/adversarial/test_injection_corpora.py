@@ -40,7 +40,7 @@ REDIRECT_CORPUS = [
     f"/%5C{EVIL}", f"/\t/{EVIL}", f"/\n/{EVIL}", f"/\r\n/{EVIL}", f"\t//{EVIL}", f" //{EVIL}", f"\x00//{EVIL}",
     f"/\x00/{EVIL}", f"\x0c//{EVIL}", "javascript:alert(1)", "JaVaScRiPt:alert(1)", "javascript://%0aalert(1)",
     " javascript:alert(1)", "data:text/html,<script>alert(1)</script>", f"/\uff0f{EVIL}", f"\uff0f\uff0f{EVIL}",
-    f"/\u2215{EVIL}", f"\u2215\u2215{EVIL}", f"/\u2044{EVIL}", f"//evil\u3002example", f"\u3000//{EVIL}",
+    f"/\u2215{EVIL}", f"\u2215\u2215{EVIL}", f"/\u2044{EVIL}", "//evil\u3002example", f"\u3000//{EVIL}",
     f"//{EVIL}@localhost", f"//localhost@{EVIL}", f"/@{EVIL}", f"http://localhost.{EVIL}/",
     "/%0d%0aSet-Cookie:%20pwned=1", "/\r\nSet-Cookie: pwned=1", f"/organize/\r\nLocation: https://{EVIL}",
 ]

@@ -34,7 +34,6 @@ import sqlite3
 import sys
 from array import array
 from collections import defaultdict
-from datetime import timedelta
 from itertools import compress
 from pathlib import Path
 from types import SimpleNamespace
@@ -45,12 +44,12 @@ from sqlalchemy import select
 
 from crypto import blindrsa, seal
 from tests import dbkit
-from pledge.cli import main as cli_main
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, utcnow
 from pledge.services import affiliation
 from pledge.services.keys import token_private_key
+from tests.kit.ticks import cli_tick
 
 SIGNATURES = 5000
 FULL_ISSUANCE_EVERY = 100
@@ -187,15 +186,10 @@ class Minter:
         return body, nullifier, ciphertext, withdrawal_key
 
 
-def tick(app, monkeypatch, hours: int) -> None:
-    """``flask --app pledge tick`` as cron runs it (``publish_due`` and whatever else the tick
-    does to the files), ``hours`` from now."""
-    later = utcnow() + timedelta(hours=hours)
-    monkeypatch.setattr(cli_main, "utcnow", lambda: later)
-    db.session.rollback()
-    result = app.test_cli_runner().invoke(args=["tick"])
-    assert result.exit_code == 0, result.output
-    assert f"batch {hours} published" in result.output and "frozen" not in result.output, result.output
+def tick_publishes_batch(app, monkeypatch, hours: int) -> None:
+    """The ``tick`` command ``hours`` from now: it publishes batch number ``hours``, freezing nothing."""
+    output = cli_tick(app, monkeypatch, hours)
+    assert f"batch {hours} published" in output and "frozen" not in output, output
 
 
 def issue(app, campaign, campaign_id: int, minter: Minter, n: int) -> bytes:
@@ -268,8 +262,8 @@ def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_c
         tags.append(issue(app, campaign, campaign_id, minter, i))
         if i + 1 in BATCH_AFTER:
             hours += 1
-            tick(app, monkeypatch, hours)
-    tick(app, monkeypatch, hours + 1)
+            tick_publishes_batch(app, monkeypatch, hours)
+    tick_publishes_batch(app, monkeypatch, hours + 1)
 
     db.session.rollback()
     entry_ids = dict(db.session.execute(
@@ -318,7 +312,7 @@ def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_c
 
     summary = "\n".join(f"  {rho:+.4f} (|rho| < {bound})  {what}" for what, (rho, bound) in report.items())
     failures = [what for what, (rho, bound) in report.items() if not abs(rho) < bound]
-    assert not failures, f"orders that follow the order of signing:\n" + "\n".join(
+    assert not failures, "orders that follow the order of signing:\n" + "\n".join(
         f"  {what}" for what in failures) + f"\nall measurements:\n{summary}"
 
 

@@ -17,10 +17,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, inspect, select
 
-from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import VerificationCode, utcnow
-from pledge.services.tick import run_tick
+from tests.kit.ticks import tick_at
 from tests.mailsink import MailSink
 
 CLASSIFICATION = Path(__file__).with_name("schema_classification.json")
@@ -137,13 +136,6 @@ def test_no_staff_data_or_event_time_on_signer_tables():
 # --- the exceptions are short-lived: shown, not assumed ----------------------------------------
 
 
-def _tick(app, at):
-    db.session.rollback()
-    with write_intent():
-        run_tick(db.session, at, log_key_secret=app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-
-
 def test_verification_codes_with_their_times_are_purged_within_a_day_of_expiry(app, client, make_open_campaign, tmp_path):
     make_open_campaign()
     sink = MailSink(tmp_path / "mail")
@@ -158,7 +150,7 @@ def test_verification_codes_with_their_times_are_purged_within_a_day_of_expiry(a
     assert checked.status_code == 200
     row = db.session.scalar(select(VerificationCode))
     assert row.ticket_expires_at is not None and row.ticket_expires_at <= row.expires_at + timedelta(minutes=10)
-    _tick(app, row.expires_at + timedelta(days=1, minutes=1))
+    tick_at(app, row.expires_at + timedelta(days=1, minutes=1))
     assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
 
 
@@ -171,5 +163,5 @@ def test_rate_limit_windows_last_at_most_an_hour_and_are_purged_when_they_end(ap
     count = sa.text("SELECT count(*) FROM rate_limits")
     db.session.rollback()
     assert db.session.execute(count).scalar() > 0
-    _tick(app, utcnow() + timedelta(seconds=max(windows) + 1))
+    tick_at(app, utcnow() + timedelta(seconds=max(windows) + 1))
     assert db.session.execute(count).scalar() == 0

@@ -15,7 +15,6 @@ Each example starts from a fresh copy of the database as it was right after the 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,14 +25,12 @@ from sqlalchemy import func, select
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, RoundPartials, Trustee, utcnow
-from pledge.services import batches
 from pledge.services import reveal as reveal_rounds
 from pledge.services.reveal import RevealError
 from tests import dbkit, signing_kit
-from tests.signing_kit import Signer
-from tests.test_reveal import launched, partials_file  # noqa: F401  (the real-ceremony fixture)
-from tests.test_server_cannot_decrypt import opens, server_keys
-from tests.test_signing_concurrency import log_count
+from tests.kit.decryption import opens, partials_file, server_keys
+from tests.kit.ticks import publish_due
+from tests.signing_kit import Signer, log_count
 
 JSON = {"Content-Type": "application/json"}
 LABS = ("anthropic", "openai")
@@ -56,7 +53,7 @@ class Signed:
 
 
 @pytest.fixture
-def world(app, launched, tmp_path, monkeypatch):  # noqa: F811
+def world(app, launched, tmp_path, monkeypatch):
     """The launched campaign saved as a template database, and what every example needs."""
     campaign, people, seats = launched
     for key in ("RATELIMIT_ENTRIES_PER_CLIENT", "RATELIMIT_WITHDRAWALS_PER_CLIENT"):
@@ -158,10 +155,7 @@ def test_public_count_and_sealing_hold_in_every_reachable_state(world):
         @rule(hours=st.integers(1, 6))
         def tick(self, hours: int) -> None:
             self.hours += hours
-            db.session.rollback()
-            with write_intent():
-                done = batches.publish_due(db.session, utcnow() + timedelta(hours=self.hours), log_secret)
-                db.session.commit()
+            done = publish_due(app, hours=self.hours)
             assert len(done) == 1
             for item in self.signed:
                 item.published = True

@@ -32,7 +32,8 @@ from pledge.services import trustees as seats
 from tests.adversarial import kit
 from tests.browser import live_server
 from tests.ceremony_kit import FakeTrustee
-from tests.conftest import make_config
+from tests.kit.config import make_config
+from tests.kit.ticks import publish_due
 from tests.mailsink import MailSink
 from tests.signing_kit import Signer
 
@@ -291,7 +292,7 @@ def build(app) -> XssWorld:
                         role=PAYLOADS[(i + 1) % len(PAYLOADS)], statement=PAYLOADS[(i + 2) % len(PAYLOADS)],
                         display="anonymous" if i == 5 else "name")
         assert kit.submit(signer_client, revealed, signer).status_code == 201
-    kit.publish(app)
+    publish_due(app, hours=2)
     assert kit.post_partials(revealed, people, revealed_seats, 1, 2), "the round did not open"
     # Updates and evidence links through the outcomes form.
     outcomes = f"/organize/campaigns/{revealed.id}/outcomes"

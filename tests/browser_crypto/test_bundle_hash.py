@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 
-from tests.browser_crypto.conftest import BUNDLE, VENDOR
+from tests.browser_crypto.kit import BUNDLE, VENDOR
 
 EXPECTED_PACKAGES = {"@noble/curves", "@noble/hashes", "@noble/ciphers", "@cloudflare/blindrsa-ts"}
 EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+$")

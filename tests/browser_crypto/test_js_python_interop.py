@@ -16,7 +16,7 @@ from crypto import blindrsa, dkg, group, merkle, reveal
 from crypto import seal as py_seal
 from crypto.errors import CryptoError, DecryptionError
 from crypto.hashing import H, canonical_json
-from tests.browser_crypto.conftest import CryptoPage
+from tests.browser_crypto.kit import CryptoPage
 from tests.crypto import edwards
 
 # --- sealing: the browser seals, t trustees open -------------------------------------------

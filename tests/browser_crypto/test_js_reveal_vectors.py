@@ -18,7 +18,7 @@ from nacl.secret import SecretBox
 from crypto import group, reveal
 from crypto import seal as py_seal
 from crypto.errors import CryptoError, DecryptionError, InvalidProof
-from tests.browser_crypto.conftest import load_vectors
+from tests.browser_crypto.kit import load_vectors
 from tests.crypto import edwards
 from tests.crypto.helpers import quick_shares, scalar, seeded_random
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from crypto.blindrsa import public_key_der
-from tests.browser_crypto.conftest import load_vectors
+from tests.browser_crypto.kit import load_vectors
 
 
 def test_hash_vectors(crypto_page):

@@ -7,30 +7,20 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import re
 import threading
-import time
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from crypto import reveal
-from crypto.group import scalarmult_base
 from pledge.config import SECRET_NAMES
 from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import CampaignState, Entry, utcnow
-from pledge.services import batches, ceremony
+from pledge.models import CampaignState, utcnow
+from pledge.services import ceremony
 from tests.browser import live_server
+from tests.browser_sign.kit import Launched
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals
-from tests.mailsink import MailSink
-
-CODE_RE = re.compile(r"\b(\d{8})\b")
-ADDRESS = "grace.hopper@anthropic.com"
-
 
 # --- WSGI middleware ---------------------------------------------------------------------------
 
@@ -119,14 +109,6 @@ class Site:
 
 
 @pytest.fixture
-def sink(tmp_path):
-    """A real SMTP server on loopback; the app sends its codes here."""
-    server = MailSink(tmp_path / "sink")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def site(app, app_factory, sink):
     """The real app on a loopback port, behind the recorder and the board rewriter.
 
@@ -140,15 +122,6 @@ def site(app, app_factory, sink):
         yield Site(server_app, url, recorder, board)
     with server_app.app_context():
         db.engine.dispose()
-
-
-@dataclass
-class Launched:
-    """A launched campaign and the fake trustees (with their shares) who launched it."""
-
-    campaign: object
-    people: list
-    seats: list
 
 
 @pytest.fixture
@@ -175,127 +148,3 @@ def launch(site, make_campaign):
         return Launched(campaign, people, seats)
 
     return run
-
-
-def decrypt_entry(launched: Launched) -> dict:
-    """The campaign's one entry opened as trustees would: partial decryptions by two of the fake
-    trustees (checked), combined; returns the payload as JSON."""
-    db.session.rollback()
-    entry = db.session.scalar(select(Entry).where(Entry.campaign_id == launched.campaign.id))
-    ad = launched.campaign.ctx + entry.nullifier
-    partials = {}
-    for person, seat in list(zip(launched.people, launched.seats))[:2]:
-        y_j = scalarmult_base(person.share)
-        partial = reveal.partial_decrypt(seat.seat, person.share, y_j, entry.r_point, ad)
-        partials[seat.seat] = reveal.verify_partial(seat.seat, y_j, entry.r_point, ad, partial)
-    return json.loads(reveal.decrypt(launched.campaign.group_key, ad, entry.ciphertext, partials))
-
-
-def tick(app, hours: int) -> list:
-    """Publish whatever batches are due ``hours`` from now, as ``flask tick`` would."""
-    db.session.rollback()
-    with write_intent():
-        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours), app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-    return done
-
-
-def public_total(client, slug: str) -> int:
-    """The overall count the public sees (``GET /api/campaigns/<slug>``)."""
-    return client.get(f"/api/campaigns/{slug}").get_json()["total"]
-
-
-# --- the browser -------------------------------------------------------------------------------
-
-
-def code_from(sink: MailSink, address: str, before: int = 0, timeout: float = 15.0) -> str:
-    """The 8-digit code in the newest message to ``address`` once more than ``before`` arrived."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = sink.messages(address)
-        if len(found) > before:
-            match = CODE_RE.search(found[-1].body)
-            assert match, "the code email holds no 8-digit code"
-            return match.group(1)
-        time.sleep(0.05)
-    raise AssertionError("no code email arrived")
-
-
-def verify_in_browser(page, site: Site, sink: MailSink, address: str = ADDRESS) -> None:
-    """Take ``page`` through /verify with the code from the SMTP sink; its tokens are then stored."""
-    page.goto(f"{site.url}/verify")
-    before = len(sink.messages(address))
-    page.get_by_label("Work email address").fill(address)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("8-digit code").fill(code_from(sink, address, before))
-    page.get_by_role("button", name="Get my tokens").click()
-    page.get_by_role("heading", name="Step 3 of 3: your tokens").wait_for()
-
-
-def open_sign_page(page, site: Site, slug: str) -> None:
-    """Open the sign page and wait until its key check has answered (either way)."""
-    page.goto(f"{site.url}/campaigns/{slug}/sign")
-    page.wait_for_function(
-        "() => { const s = document.getElementById('sign-status');"
-        " return s && (s.classList.contains('is-ok') || s.classList.contains('is-error')); }")
-
-
-def fill_signature(page, *, name: str, role: str, statement: str, display: str = "name") -> None:
-    """Fill the sign form (the display choice first: an anonymous signature has no name field)."""
-    label = ("Show my name at the reveal" if display == "name"
-             else "Count me as a verified anonymous researcher at my lab")
-    page.get_by_label(label).check()
-    if display == "name":
-        page.get_by_label("Your name").fill(name)
-    page.get_by_label("Your role").fill(role)
-    page.get_by_label("Statement (optional)").fill(statement)
-
-
-@dataclass
-class Watch:
-    """What a page did that it must not: CSP violations, script errors, foreign requests."""
-
-    base: str
-    violations: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    foreign: list = field(default_factory=list)
-
-
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
-
-def watch(page, base: str) -> Watch:
-    """Record CSP reports (console and the DOM event), page errors and requests to other hosts."""
-    seen = Watch(base)
-    page.add_init_script(CSP_LISTENER)
-
-    def on_console(message) -> None:
-        if "Content Security Policy" in message.text or "Refused to" in message.text:
-            seen.violations.append(message.text)
-
-    def on_request(request) -> None:
-        url = request.url
-        if not (url == base or url.startswith((base + "/", f"blob:{base}/"))):
-            seen.foreign.append(url)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    page.on("request", on_request)
-    return seen
-
-
-def assert_clean(page, seen: Watch) -> None:
-    """No CSP violation (either channel), no script error, no request to another host."""
-    assert seen.violations == []
-    assert page.evaluate("window.__cspViolations") == []
-    assert seen.errors == []
-    assert seen.foreign == []
-
-
-def fits_width(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

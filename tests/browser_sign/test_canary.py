@@ -18,9 +18,9 @@ from pledge.database import purge_deleted_rows
 from pledge.extensions import db
 from pledge.models import Entry
 from tests import dbkit
-from tests.browser_sign.conftest import (
-    assert_clean, decrypt_entry, fill_signature, open_sign_page, tick, verify_in_browser, watch,
-)
+from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
+from tests.browser_sign.kit import decrypt_entry
+from tests.kit.ticks import publish_due
 
 
 def forms_of(value: str) -> list[bytes]:
@@ -58,7 +58,7 @@ def test_the_server_never_receives_the_name_or_the_statement(browser, site, sink
     page.get_by_role("heading", name="Signed. Keep your receipt.").wait_for()
     assert_clean(page, seen)
     context.close()
-    tick(site.app, hours=1)  # the entry is in the log too, and still long before any reveal
+    publish_due(site.app, hours=1)  # the entry is in the log too, and still long before any reveal
 
     # then no raw request the server received holds them, in any of the usual encodings,
     [submission] = site.recorder.posts_to("/entries")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from pledge.extensions import db
 from pledge.models import Entry
-from tests.browser_sign.conftest import (
-    assert_clean, fill_signature, open_sign_page, public_total, tick, verify_in_browser, watch,
-)
+from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
+from tests.browser_sign.kit import public_total
+from tests.kit.ticks import publish_due
 
 RECEIPT_FIELDS = {"v", "kind", "server", "campaign", "slug", "leaf_hash", "nullifier", "withdrawal_secret"}
 
@@ -80,8 +80,8 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     open_receipt_file(page, saved)
     assert result_text(page).startswith("Pending")
 
-    # after tick, the count is 1 and the page checks the proof itself: a doctored proof fails,
-    tick(site.app, hours=1)
+    # after the count is 1 and the page checks the proof itself: a doctored proof fails,
+    publish_due(site.app, hours=1)
     assert public_total(client, campaign.slug) == 1
 
     def doctored(route):
@@ -114,7 +114,7 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
 
     # the count holds until the next batch, then drops.
     assert public_total(client, campaign.slug) == 1
-    tick(site.app, hours=2)
+    publish_due(site.app, hours=2)
     assert public_total(client, campaign.slug) == 0
 
     # The receipt kept in this browser now shows the withdrawal, with the entry's proof still checked.

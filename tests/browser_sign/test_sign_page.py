@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from crypto.formats import messages
 from pledge.extensions import db
 from pledge.models import Entry, utcnow
-from tests.browser_sign.conftest import (
-    assert_clean, decrypt_entry, fill_signature, fits_width, open_sign_page, verify_in_browser, watch,
-)
+from tests.browser import assert_clean, fill_signature, fits_width, open_sign_page, verify_in_browser, watch
+from tests.browser_sign.kit import decrypt_entry
 
 PHONE = {"width": 375, "height": 740}
 

@@ -4,8 +4,7 @@ campaigns launched through a real key ceremony so that their token keys are real
 from __future__ import annotations
 
 import itertools
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -17,9 +16,6 @@ from pledge.models import Campaign, CampaignState, utcnow
 from pledge.services import ceremony
 from tests.browser import live_server
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals
-from tests.mailsink import MailSink
-
-CODE_RE = re.compile(r"\b(\d{8})\b")
 
 
 @dataclass
@@ -28,14 +24,6 @@ class Site:
 
     app: Flask
     url: str
-
-
-@pytest.fixture
-def sink(tmp_path):
-    """A real SMTP server on loopback; the app sends its codes here."""
-    server = MailSink(tmp_path / "sink")
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -76,66 +64,3 @@ def launch(site, make_campaign):
         return campaign
 
     return run
-
-
-def code_from(sink: MailSink, address: str, before: int = 0, timeout: float = 15.0) -> str:
-    """The 8-digit code in the newest message to ``address`` once more than ``before`` arrived."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = sink.messages(address)
-        if len(found) > before:
-            match = CODE_RE.search(found[-1].body)
-            assert match, "the code email holds no 8-digit code"
-            return match.group(1)
-        time.sleep(0.05)
-    raise AssertionError("no code email arrived")
-
-
-@dataclass
-class Watch:
-    """What a page did that it must not: CSP violations, script errors, foreign requests."""
-
-    base: str
-    violations: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    foreign: list = field(default_factory=list)
-    requests: list = field(default_factory=list)
-
-
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
-
-def watch(page, base: str) -> Watch:
-    """Record CSP reports (console and the DOM event), page errors and every request."""
-    seen = Watch(base)
-    page.add_init_script(CSP_LISTENER)
-
-    def on_console(message) -> None:
-        if "Content Security Policy" in message.text or "Refused to" in message.text:
-            seen.violations.append(message.text)
-
-    def on_request(request) -> None:
-        seen.requests.append(request.url)
-        same = request.url == base or request.url.startswith(base + "/") or request.url.startswith(f"blob:{base}/")
-        if not same:
-            seen.foreign.append(request.url)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    page.on("request", on_request)
-    return seen
-
-
-def assert_clean(page, seen: Watch) -> None:
-    """No CSP violation (either channel), no script error, no request to another host."""
-    assert seen.violations == []
-    assert page.evaluate("window.__cspViolations") == []
-    assert seen.errors == []
-    assert seen.foreign == []

@@ -9,7 +9,7 @@ import re
 from crypto import blindrsa
 from pledge.extensions import db
 from pledge.models import Campaign
-from tests.browser_verify.conftest import assert_clean, code_from, watch
+from tests.browser import assert_clean, code_from, fits_width, watch
 
 ADDRESS = "ada.lovelace@anthropic.com"
 TOKEN_FIELDS = {"campaign", "slug", "title", "lab", "token_key", "prepared", "signature"}
@@ -68,10 +68,6 @@ def assert_token_verifies(token: dict, campaign: Campaign, lab: str = "anthropic
     assert message.campaign_id == campaign.public_id.encode("ascii")
     assert message.lab_slug == lab
     assert (token["slug"], token["title"], token["lab"]) == (campaign.slug, campaign.title, lab)
-
-
-def fits_width(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_tokens_are_issued_stored_and_verify_under_each_campaign_key(browser, site, sink, launch):

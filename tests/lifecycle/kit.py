@@ -15,7 +15,7 @@ from flask import Flask, g, has_app_context
 
 from pledge.extensions import db
 from pledge_tools.trustee.cli import main as pledge_trustee
-from tests.conftest import csrf_from
+from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink, first_link
 
 #: The trustees' passphrase (the tool reads it from PLEDGE_TRUSTEE_PASSPHRASE in tests).

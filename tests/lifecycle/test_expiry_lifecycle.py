@@ -18,17 +18,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from pledge.database import compact_database, write_intent
+from pledge.database import compact_database
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, Role, TokenIssuance, utcnow
 from pledge.services.notify import send_all
-from pledge.services.tick import run_tick
 from pledge_tools.verify.cli import main as pledge_verify
 from tests import dbkit
 from tests.browser import live_server
+from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, flashes, redirected, run_ceremony, tool
 from tests.mailsink import MailSink
-from tests.signer.sign_kit import CodeKeyboard, sign, tick, verify
+from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
 TRUSTEES = [("Ines Trustee", "ines@trustees.example"), ("Jon Trustee", "jon@trustees.example"),
             ("Kai Trustee", "kai@trustees.example")]
@@ -88,7 +88,7 @@ def test_a_campaign_below_its_threshold_expires_and_nothing_of_its_ciphertexts_r
                             name=name, role="Researcher", statement="Sealed for ever.") == 0
             keyboard.address = "dan@openai.com"
             assert verify(url, "dan@openai.com", tmp_path / "tokens-dan.json") == 0
-        [published] = tick(app, hours=1)
+        [published] = publish_due(app, hours=1)
         assert published.entries == 3 and published.round_frozen is None
         ciphertexts = [e.ciphertext for e in db.session.scalars(select(Entry).where(Entry.campaign_id == campaign_id))]
         assert len(ciphertexts) == 3 and all(c is not None and len(c) == 1160 for c in ciphertexts)
@@ -100,10 +100,7 @@ def test_a_campaign_below_its_threshold_expires_and_nothing_of_its_ciphertexts_r
         assert all(piece in stored for c in ciphertexts for piece in pieces(c))
 
         # The deadline passes below the threshold: tick expires the campaign and asks trustees to destroy.
-        db.session.rollback()
-        with write_intent():
-            report = run_tick(db.session, campaign.deadline + timedelta(hours=2), log_key_secret=app.config["LOG_KEY_SECRET"])
-            db.session.commit()
+        report = tick_at(app, campaign.deadline + timedelta(hours=2))
         assert report.deleted
         compact_database()  # as the tick command does after deleting ciphertexts
         assert f"{slug}: expired below its threshold; ciphertexts and issuance records deleted" in report.actions

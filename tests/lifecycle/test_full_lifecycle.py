@@ -36,14 +36,14 @@ from pledge.models import Campaign, CampaignState, Entry, RevealRound, Role, utc
 from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.demo import seed_labs
 from pledge.services.notify import send_all
-from pledge.services.tick import run_tick
 from pledge_tools.verify.cli import main as pledge_verify
 from tests.browser import live_server
-from tests.browser_sign.conftest import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
-from tests.conftest import make_config
+from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
+from tests.kit.config import make_config
+from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, decrypt_round, flashes, redirected, run_ceremony
 from tests.mailsink import MailSink
-from tests.signer.sign_kit import CodeKeyboard, sign, tick, verify
+from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
 LABS = {"anthropic": ("anthropic.com", 14), "openai": ("openai.com", 14), "meta": ("meta.com", 12)}
 BROWSER = {("anthropic", 0), ("anthropic", 7), ("openai", 3), ("meta", 0), ("meta", 9)}
@@ -214,16 +214,13 @@ def _tell(app, sink: MailSink, keyboard: CodeKeyboard, browser, folder: Path) ->
                 assert receipt["slug"] == slug
                 story.by_nullifier[receipt["nullifier"]] = person
             if wave is first:
-                [published] = tick(app, hours=1)
+                [published] = publish_due(app, hours=1)
                 assert published.entries == 20 and published.round_frozen is None
                 story.progress.append(public.get(f"/api/campaigns/{slug}").get_json())
     assert len(story.by_nullifier) == 40
 
     # The next tick publishes the second batch: the rule is met and round 1 freezes; trustees are told.
-    db.session.rollback()
-    with write_intent():
-        report = run_tick(db.session, utcnow() + timedelta(hours=2), log_key_secret=app.config["LOG_KEY_SECRET"])
-        db.session.commit()
+    report = tick_at(app, utcnow() + timedelta(hours=2))
     assert any("reveal round 1 frozen" in action for action in report.actions), report.actions
     assert send_all(report.outgoing) == []
     for _, email in TRUSTEES:

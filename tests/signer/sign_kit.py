@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, utcnow
-from pledge.services import batches, ceremony
+from pledge.services import ceremony
 from pledge_tools.sign.cli import main
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals
 from tests.mailsink import MailSink
@@ -43,16 +42,6 @@ def launch_campaign(app, make_campaign, **fields) -> Launched:
         ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
         db.session.commit()
     return Launched(campaign, people, seats)
-
-
-def tick(app, hours: int = 1):
-    """Publish whatever is due, as ``tick`` would, ``hours`` from now."""
-    db.session.rollback()
-    with write_intent():
-        done = batches.publish_due(db.session, utcnow() + timedelta(hours=hours),
-                                   app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-    return done
 
 
 class CodeKeyboard:

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from crypto import reveal
 from pledge.extensions import db
 from pledge.models import Entry, RevealRound
+from tests.kit.ticks import publish_due
 from tests.signer.sign_kit import (
     CodeKeyboard,
     check,
     launch_campaign,
     read_json,
     sign,
-    tick,
     verify,
 )
 
@@ -101,7 +101,7 @@ def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_wa
     assert check(receipts[0]) == 0 and capsys.readouterr().out.startswith("pending")
 
     # and the next batch publishes all forty, meets the rule and freezes exactly one round
-    [published] = tick(app)
+    [published] = publish_due(app)
     assert published.entries == 40 and published.round_frozen is not None
     progress = client.get(f"/api/campaigns/{slug}").get_json()
     assert progress["total"] == 40 and progress["rule_met"]

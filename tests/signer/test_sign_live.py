@@ -13,8 +13,9 @@ from sqlalchemy import select
 from crypto.hashing import canonical_json
 from pledge.extensions import db
 from pledge.models import Entry
+from tests.kit.ticks import publish_due
 from tests.signer.helpers import ADDRESS, one_error_line, read_tokens
-from tests.signer.sign_kit import check, launch_campaign, read_json, sign, tick, verify, withdraw
+from tests.signer.sign_kit import check, launch_campaign, read_json, sign, verify, withdraw
 
 RECEIPT_KEYS = {"v", "kind", "server", "campaign", "slug", "leaf_hash", "nullifier",
                 "withdrawal_secret"}
@@ -89,7 +90,7 @@ def test_check_says_pending_then_included_with_a_verified_proof(app, signed, cap
     assert check(signed) == 0
     assert capsys.readouterr().out.startswith("pending")
 
-    tick(app)
+    publish_due(app)
     assert check(signed) == 0
     out = capsys.readouterr().out
     assert out.startswith("included at index 0 of a log of size 1, head signed at ")
@@ -97,7 +98,7 @@ def test_check_says_pending_then_included_with_a_verified_proof(app, signed, cap
 
 
 def test_a_receipt_with_a_tampered_leaf_hash_is_not_found(app, signed, tmp_path, capsys):
-    tick(app)
+    publish_due(app)
     doc = read_json(signed)
     doc["leaf_hash"] = f"{int(doc['leaf_hash'][0], 16) ^ 1:x}" + doc["leaf_hash"][1:]
     tampered = tmp_path / "tampered.json"
@@ -112,7 +113,7 @@ def test_withdraw_then_the_next_batch_drops_the_count_and_check_says_withdrawn(
     app, launched, signed, capsys
 ):
     # Given Ada's signature was published and counted,
-    tick(app, hours=1)
+    publish_due(app, hours=1)
     assert public_total(app, launched) == 1
     capsys.readouterr()
 
@@ -120,7 +121,7 @@ def test_withdraw_then_the_next_batch_drops_the_count_and_check_says_withdrawn(
     assert withdraw(signed) == 0
     assert "Withdrawn." in capsys.readouterr().out
     assert public_total(app, launched) == 1
-    tick(app, hours=2)
+    publish_due(app, hours=2)
     assert public_total(app, launched) == 0
 
     # check then says withdrawn, with the withdrawal's place in the log,

@@ -1,0 +1,168 @@
+"""The authorization matrix's rows: every route, the URL to request it at, and the status each kind
+of visitor gets (anonymous, organizer A who owns the campaigns, organizer B, a trustee seated on
+A's launched campaign, an admin). Used by the authorization matrix and the security-header tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.adversarial import kit
+
+ROLES = ("anon", "owner", "other", "trustee", "admin")
+
+
+def S(anon: int, owner: int, other: int, trustee: int, admin: int) -> dict[str, int]:
+    """Expected status per role, in the order of ROLES."""
+    return dict(zip(ROLES, (anon, owner, other, trustee, admin)))
+
+
+def ALL(status: int) -> dict[str, int]:
+    """The same status for everyone."""
+    return dict.fromkeys(ROLES, status)
+
+
+#: Organizer pages of A's campaigns: A and the admin manage them, B gets 404 (not 403: B must not
+#: learn that the campaign exists), the trustee is no organizer (403), anonymous goes to login.
+MANAGED = S(302, 200, 404, 403, 200)
+MANAGED_ACTION = S(302, 302, 404, 403, 302)
+MANAGED_BAD_FORM = S(302, 400, 404, 403, 400)
+# B's draft, the other way round.
+OTHERS = S(302, 404, 200, 403, 200)
+# Trustee pages: only the seated trustee; organizers and the admin hold no trustee role.
+SEATED = S(302, 403, 403, 200, 403)
+SEATED_BAD_UPLOAD = S(302, 403, 403, 400, 403)
+NOT_SEATED = S(302, 403, 403, 404, 403)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request: ``url`` is filled from the world (see ``fill``)."""
+
+    endpoint: str
+    method: str
+    url: str
+    expect: dict[str, int]
+    data: dict = field(default_factory=dict)
+    json: dict | None = None
+
+
+CASES = [
+    # Public pages and JSON: the same for everyone; drafts do not exist publicly, even for their owner.
+    Case("public.home", "GET", "/", ALL(200)),
+    Case("public.about", "GET", "/about", ALL(200)),
+    Case("public.campaign", "GET", "/campaigns/{launched_slug}", ALL(200)),
+    Case("public.campaign", "GET", "/campaigns/{open_slug}", ALL(200)),
+    Case("public.campaign", "GET", "/campaigns/{draft_slug}", ALL(404)),
+    Case("public.campaign", "GET", "/campaigns/{other_draft_slug}", ALL(404)),
+    Case("health.healthz", "GET", "/healthz", ALL(200)),
+    Case("api.campaign", "GET", "/api/campaigns/{launched_slug}", ALL(200)),
+    Case("api.campaign", "GET", "/api/campaigns/{draft_slug}", ALL(404)),
+    Case("public.updates_feed", "GET", "/campaigns/{launched_slug}/updates.atom", ALL(200)),
+    Case("public.updates_feed", "GET", "/campaigns/{draft_slug}/updates.atom", ALL(404)),
+    Case("api.record", "GET", "/api/campaigns/{launched_slug}/record", ALL(200)),
+    Case("api.record", "GET", "/api/campaigns/{open_slug}/record", ALL(404)),  # no ceremony
+    Case("api.record", "GET", "/api/campaigns/{draft_slug}/record", ALL(404)),
+    Case("static", "GET", "/static/css/pledge.css", ALL(200)),
+    # The signer's pages and cookie-less APIs: nobody's login changes anything.
+    Case("affiliation.page", "GET", "/verify", ALL(200)),
+    Case("api.manifest", "GET", "/api/campaigns/{launched_slug}/manifest", ALL(200)),
+    Case("api.manifest", "GET", "/api/campaigns/{draft_slug}/manifest", ALL(404)),
+    Case("affiliation.start", "POST", "/api/verify/start", ALL(400), json={}),
+    Case("affiliation.check", "POST", "/api/verify/check", ALL(400), json={}),
+    Case("affiliation.issue", "POST", "/api/verify/issue", ALL(400), json={}),
+    Case("signing.sign_page", "GET", "/campaigns/{launched_slug}/sign", ALL(200)),
+    Case("signing.sign_page", "GET", "/campaigns/{draft_slug}/sign", ALL(404)),
+    Case("signing.receipt_page", "GET", "/campaigns/{launched_slug}/receipt", ALL(200)),
+    Case("api.board", "GET", "/api/campaigns/{launched_slug}/board", ALL(200)),
+    Case("api.board", "GET", "/api/campaigns/{draft_slug}/board", ALL(404)),
+    Case("api.head", "GET", "/api/campaigns/{launched_slug}/log/head", ALL(200)),
+    Case("api.receipt", "GET", "/api/campaigns/{launched_slug}/receipts/{leaf}", ALL(200)),
+    Case("api.submit", "POST", "/api/campaigns/{launched_slug}/entries", ALL(400), json={}),
+    Case("api.submit", "POST", "/api/campaigns/{draft_slug}/entries", ALL(404), json={}),
+    Case("api.withdraw", "POST", "/api/campaigns/{launched_slug}/withdrawals", ALL(400), json={}),
+    # Staff login.
+    Case("auth.login", "GET", "/login", S(200, 302, 302, 302, 302)),
+    Case("auth.login", "POST", "/login", S(400, 302, 302, 302, 302)),
+    # Invitation links are bearer secrets: whoever holds a valid one sees its page.
+    Case("trustee.invitation", "GET", "/trustee/invitations/{invitation}", ALL(200)),
+    Case("trustee.invitation", "GET", "/trustee/invitations/not-a-real-invitation-secret-at-all", ALL(404)),
+    Case("trustee.invitation", "POST", "/trustee/invitations/not-a-real-invitation-secret-at-all", ALL(404)),
+    # Organizer pages.
+    Case("organize.dashboard", "GET", "/organize/", S(302, 200, 200, 403, 200)),
+    Case("organize.new_campaign", "GET", "/organize/campaigns/new", S(302, 200, 200, 403, 200)),
+    Case("organize.new_campaign", "POST", "/organize/campaigns/new", S(302, 400, 400, 403, 400)),
+    Case("organize.edit_campaign", "GET", "/organize/campaigns/{draft}/edit", MANAGED),
+    Case("organize.edit_campaign", "GET", "/organize/campaigns/{other_draft}/edit", OTHERS),
+    Case("organize.edit_campaign", "GET", "/organize/campaigns/{launched}/edit", MANAGED_ACTION),  # frozen: to preview
+    Case("organize.edit_campaign", "POST", "/organize/campaigns/{draft}/edit", MANAGED_BAD_FORM),
+    Case("organize.conditions", "GET", "/organize/campaigns/{draft}/conditions", MANAGED),
+    Case("organize.conditions", "GET", "/organize/campaigns/{other_draft}/conditions", OTHERS),
+    Case("organize.conditions", "POST", "/organize/campaigns/{draft}/conditions", MANAGED_ACTION, data={"text": "Added"}),
+    Case("organize.edit_condition", "POST", "/organize/campaigns/{draft}/conditions/{cond1}", MANAGED_ACTION,
+         data={"text": "First, edited"}),
+    Case("organize.move_condition", "POST", "/organize/campaigns/{draft}/conditions/{cond2}/move", MANAGED_ACTION,
+         data={"direction": "up"}),
+    Case("organize.delete_condition", "POST", "/organize/campaigns/{draft}/conditions/{cond3}/delete", MANAGED_ACTION),
+    Case("organize.preview", "GET", "/organize/campaigns/{draft}/preview", MANAGED),
+    Case("organize.preview", "GET", "/organize/campaigns/{launched}/preview", MANAGED),
+    Case("organize.preview", "GET", "/organize/campaigns/{other_draft}/preview", OTHERS),
+    Case("organize.trustees", "GET", "/organize/campaigns/{draft}/trustees", MANAGED),
+    Case("organize.trustees", "GET", "/organize/campaigns/{launched}/trustees", MANAGED),
+    Case("organize.trustees", "GET", "/organize/campaigns/{other_draft}/trustees", OTHERS),
+    Case("organize.trustees", "POST", "/organize/campaigns/{draft}/trustees", MANAGED_ACTION,
+         data={"name": "New Trustee", "email": "new@trustees.example"}),
+    Case("organize.reinvite_trustee", "POST", "/organize/campaigns/{draft}/trustees/reinvite", MANAGED_ACTION,
+         data={"seat": "1"}),
+    Case("organize.remove_trustee", "POST", "/organize/campaigns/{draft}/trustees/remove", MANAGED_ACTION,
+         data={"seat": "1"}),
+    # Not ready: refused with a message on the trustees page (302), after the ownership check.
+    Case("organize.freeze", "POST", "/organize/campaigns/{draft}/freeze", MANAGED_ACTION),
+    Case("organize.restart_ceremony", "POST", "/organize/campaigns/{draft}/restart", MANAGED_ACTION, data={"seat": "1"}),
+    Case("organize.launch", "POST", "/organize/campaigns/{draft}/launch", MANAGED_ACTION),
+    # Admins only, even for the campaign's own organizer.
+    Case("organize.allow_organizer_trustee", "POST", "/organize/campaigns/{draft}/allow-organizer-trustee",
+         S(302, 403, 403, 403, 302)),
+    Case("organize.outcomes_page", "GET", "/organize/campaigns/{launched}/outcomes", MANAGED),
+    Case("organize.outcomes_page", "GET", "/organize/campaigns/{other_draft}/outcomes", OTHERS),
+    Case("organize.outcomes_page", "POST", "/organize/campaigns/{launched}/outcomes", MANAGED_BAD_FORM),
+    # Trustee pages: the seat's own campaign, and a campaign where the trustee has no seat.
+    Case("trustee.dashboard", "GET", "/trustee/", SEATED),
+    Case("trustee.keys", "GET", "/trustee/campaigns/{launched}/keys", SEATED),
+    Case("trustee.keys", "GET", "/trustee/campaigns/{draft}/keys", NOT_SEATED),
+    Case("trustee.keys", "POST", "/trustee/campaigns/{launched}/keys", SEATED_BAD_UPLOAD, data={"pasted": ""}),
+    Case("trustee.keys", "POST", "/trustee/campaigns/{open}/keys", NOT_SEATED, data={"pasted": ""}),
+    Case("trustee.ceremony_package", "GET", "/trustee/campaigns/{launched}/ceremony.json", SEATED),
+    Case("trustee.ceremony_package", "GET", "/trustee/campaigns/{draft}/ceremony.json", NOT_SEATED),
+    Case("trustee.board", "GET", "/trustee/campaigns/{launched}/board.json", SEATED),
+    Case("trustee.board", "GET", "/trustee/campaigns/{other_draft}/board.json", NOT_SEATED),
+    Case("trustee.upload_deal", "POST", "/trustee/campaigns/{launched}/deal", SEATED_BAD_UPLOAD),
+    Case("trustee.upload_deal", "POST", "/trustee/campaigns/{draft}/deal", NOT_SEATED),
+    Case("trustee.upload_result", "POST", "/trustee/campaigns/{launched}/result", SEATED_BAD_UPLOAD),
+    Case("trustee.upload_result", "POST", "/trustee/campaigns/{draft}/result", NOT_SEATED),
+    Case("trustee.round_package", "GET", "/trustee/campaigns/{launched}/rounds/1/round.json", SEATED),
+    Case("trustee.round_package", "GET", "/trustee/campaigns/{launched}/rounds/2/round.json", NOT_SEATED),
+    Case("trustee.round_package", "GET", "/trustee/campaigns/{open}/rounds/1/round.json", NOT_SEATED),
+    Case("trustee.upload_partials", "POST", "/trustee/campaigns/{launched}/rounds/1/partials", SEATED_BAD_UPLOAD),
+    Case("trustee.upload_partials", "POST", "/trustee/campaigns/{draft}/rounds/1/partials", NOT_SEATED),
+    Case("trustee.upload_destroyed", "POST", "/trustee/campaigns/{launched}/destroyed", SEATED_BAD_UPLOAD),
+    Case("trustee.upload_destroyed", "POST", "/trustee/campaigns/{draft}/destroyed", NOT_SEATED),
+    # Admin.
+    Case("admin.issuance", "GET", "/admin/issuance", S(302, 403, 403, 403, 200)),
+    # Last: logging out ends the session (anonymous visitors are sent to log in first).
+    Case("auth.logout", "POST", "/logout", ALL(302)),
+]
+
+#: Routes registered only in development (the mailbox), checked on a development app below.
+DEVELOPMENT_ONLY = {"dev.mailbox", "dev.message"}
+
+
+def fill(template: str, world: kit.World) -> str:
+    """A URL of the world."""
+    conditions = world.draft.conditions
+    return template.format(
+        draft=world.draft.id, other_draft=world.other_draft.id, open=world.open.id, launched=world.launched.id,
+        draft_slug=world.draft.slug, other_draft_slug=world.other_draft.slug, open_slug=world.open.slug,
+        launched_slug=world.launched.slug, invitation=world.invitation_secret, leaf=world.leaf_hash,
+        cond1=conditions[0].id, cond2=conditions[1].id, cond3=conditions[2].id,
+    )
