@@ -85,7 +85,7 @@ def publish_now_command(slug: str | None) -> None:
         query = select(Campaign).where(Campaign.state.in_(SIGNING_STATES))
         if slug:
             query = query.where(Campaign.slug == slug)
-        done = [publish_batch(db.session, campaign, utcnow(), app.config["LOG_KEY_SECRET"]) for campaign in db.session.scalars(query)]
+        done = [publish_batch(db.session(), campaign, utcnow(), app.config["LOG_KEY_SECRET"]) for campaign in db.session.scalars(query)]
         db.session.commit()
     for batch in done:
         frozen = f"; reveal round {batch.round_frozen.number} frozen" if batch.round_frozen else ""

@@ -16,10 +16,10 @@ from pledge.unit_of_work import Done, attempt
 
 def _post(campaign, form, is_update: bool) -> Done:  # noqa: ANN001
     if is_update:
-        outcomes.post_update(db.session, campaign, title=form.title.data, body=form.body.data, now=utcnow())
+        outcomes.post_update(db.session(), campaign, title=form.title.data, body=form.body.data, now=utcnow())
         return Done("Update posted.", to=url_for("organize.outcomes_page", campaign_id=campaign.id))
     outcomes.record_status(
-        db.session, campaign, condition_id=form.condition_id.data, lab_id=form.lab_id.data,
+        db.session(), campaign, condition_id=form.condition_id.data, lab_id=form.lab_id.data,
         met=form.met.data == "met", decided_on=form.decided_on.data,
         evidence_url=form.evidence_url.data, today=utcnow().date())
     return Done("Status saved.", to=url_for("organize.outcomes_page", campaign_id=campaign.id))
@@ -43,6 +43,6 @@ def outcomes_page(campaign_id: int):
             _attach_error(form, outcome)
     return render_template(
         "organize/outcomes.html", campaign=campaign, update_form=update_form, status_form=status_form,
-        table=outcomes.status_table(db.session, campaign), updates=outcomes.updates_of(db.session, campaign),
+        table=outcomes.status_table(db.session(), campaign), updates=outcomes.updates_of(db.session(), campaign),
         revealed=campaign.state in outcomes.REVEALED_STATES,
     ), status
