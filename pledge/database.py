@@ -25,12 +25,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, cast
 
 from flask import Flask, request
 from sqlalchemy import event, literal_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session
 
 from pledge.extensions import db
@@ -74,8 +76,17 @@ def insert_if_absent(session: Session, model: type, **values: object) -> bool:
     is not reliable for this statement under psycopg).
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
+    statement: Executable = insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
     return session.execute(statement).first() is not None
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an ``UPDATE`` or ``DELETE`` and return how many rows it changed.
+
+    The session returns a ``CursorResult`` for these statements, but types ``execute`` as a plain
+    ``Result``, which has no ``rowcount``.
+    """
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
 
 
 def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -207,6 +218,8 @@ def _vacuum_postgresql(engine: Engine, command: str) -> None:
     connection = engine.raw_connection()
     driver = connection.driver_connection
     try:
+        if driver is None:  # only a closed or invalidated connection has none
+            raise RuntimeError("the pooled connection has no driver connection")
         driver.autocommit = True
         with driver.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")
