@@ -112,7 +112,7 @@ class _Window:
         may cut short (a string, number or literal at its end) is read further first."""
         while True:
             try:
-                value, end = _DECODER.scan_once(self.text, self.pos)
+                value, end = _DECODER.scan_once(self.text, self.pos)  # type: ignore[attr-defined]  # set by JSONDecoder.__init__, undeclared in typeshed
             except StopIteration as stop:
                 error, at = "Expecting value", stop.value
             except json.JSONDecodeError as exc:

@@ -169,7 +169,8 @@ def check_revealed_rounds(record: Record, facts: LogFacts, *, jobs: int | None =
                           ) -> RevealFacts:
     """Every entry of every revealed round, in round and leaf order (the entries' checks are
     shared out among worker processes: ``jobs``, default the CPU count)."""
-    found, seen_R = RevealFacts(), {}
+    found = RevealFacts()
+    seen_R: dict[bytes, int] = {}
     start = 0
     for rnd in record.rounds:
         if rnd.status == REVEALED:
