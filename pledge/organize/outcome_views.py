@@ -38,7 +38,7 @@ def outcomes_page(campaign_id: int):
         status = 400
         outcome = attempt(lambda: _post(campaign, form, form is update_form)) if form.validate_on_submit() else None
         if isinstance(outcome, Done):
-            return redirect(outcome.to)
+            return redirect(outcome.next_page)
         if outcome is not None:
             _attach_error(form, outcome)
     return render_template(

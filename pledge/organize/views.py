@@ -14,7 +14,7 @@ from pledge.organize import bp
 from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
 from pledge.services import campaigns as service
 from pledge.refusals import status_of
-from pledge.services.errors import CampaignError, ServiceError
+from pledge.services.errors import ServiceError
 from pledge.unit_of_work import Done, act_and_redirect, attempt
 from pledge.services.progress import campaign_progress
 
@@ -26,7 +26,7 @@ def _managed(campaign_id: int) -> Campaign:
         abort(404)
 
 
-def _attach_error(form, error: CampaignError) -> None:
+def _attach_error(form, error: ServiceError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]
@@ -60,7 +60,7 @@ def _save_draft(form: CampaignForm, campaign: Campaign | None):
     if isinstance(outcome, ServiceError):
         _attach_error(form, outcome)
         return None
-    return redirect(outcome.to)
+    return redirect(outcome.next_page)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from pledge.auth.roles import trustee_required
 from pledge.extensions import db
-from pledge.models import Campaign, Role, User, utcnow
+from pledge.models import Campaign, Role, User, present, utcnow
 from pledge.services import ceremony, ceremony_mail, expiry, trustees
 from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
@@ -58,9 +58,9 @@ def invitation(secret: str):
         seat = trustees.find_invitation(db.session(), secret, utcnow())
     except ServiceError as error:
         return render_template("errors/error.html", title="Invitation not valid", message=error.message), 404
-    campaign = db.session.get(Campaign, seat.campaign_id)
+    campaign = present(db.session.get(Campaign, seat.campaign_id), "the seat's campaign")
     existing = db.session.scalar(select(User).where(User.email == seat.email))
-    form = AcceptForm() if current_user.is_authenticated else NewTrusteeAccountForm()
+    form: AcceptForm | NewTrusteeAccountForm | None = AcceptForm() if current_user.is_authenticated else NewTrusteeAccountForm()
     if existing is not None and not current_user.is_authenticated:
         form = None  # the account exists: log in first, then come back
     accepted = _accept(seat, campaign, form) if form is not None and form.validate_on_submit() else None
@@ -73,7 +73,7 @@ def invitation(secret: str):
 def _render_dashboard(status: int = 200):
     seats = []
     for seat in trustees.seats_of(db.session(), current_user):
-        campaign = db.session.get(Campaign, seat.campaign_id)
+        campaign = present(db.session.get(Campaign, seat.campaign_id), "the seat's campaign")
         board = ceremony.load_board(db.session(), campaign)
         seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat),
                       reveal_rounds.rounds_of(db.session(), campaign)))
@@ -89,7 +89,7 @@ def dashboard():
 
 def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and getattr(upload, "filename", None):
         try:
             return upload.read(limit + 1)
         finally:
@@ -113,7 +113,7 @@ def keys(campaign_id: int):
     if form.validate_on_submit():
         outcome = attempt(lambda: _register_keys(campaign, seat, form))
         if isinstance(outcome, Done):
-            return redirect(outcome.to)
+            return redirect(outcome.next_page)
         flash(outcome.message, "error")
     return render_template("trustee/keys.html", campaign=campaign, seat=seat, form=form,
                            can_register=trustees.seats_open(campaign)), 400 if request.method == "POST" else 200
