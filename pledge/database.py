@@ -32,8 +32,8 @@ from sqlalchemy import event, literal_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Engine
-from sqlalchemy.sql import Executable
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from pledge.extensions import db
 
@@ -89,7 +89,7 @@ def changed_rows(session: Session, statement: Executable) -> int:
     return cast("CursorResult[Any]", session.execute(statement)).rowcount
 
 
-def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _on_connect(dbapi_connection, _record) -> None:
     # The driver's own transaction handling is turned off; _on_begin emits BEGIN itself.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -104,11 +104,11 @@ def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
-def _on_begin(connection) -> None:  # noqa: ANN001
+def _on_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-def _on_begin_postgresql(connection) -> None:  # noqa: ANN001
+def _on_begin_postgresql(connection) -> None:
     # psycopg has already opened the transaction; the lock lasts until it ends.
     if _write_intent.get():
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")

@@ -381,6 +381,6 @@ def rate_limited(action: str, *, site: bool = False) -> Callable[[F], F]:
                     limit_site(action)
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # wraps() keeps the view's signature; mypy calls it _Wrapped
 
     return decorate

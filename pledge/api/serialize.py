@@ -66,7 +66,8 @@ def board(campaign: Campaign, posted: Board) -> dict:
 def head(campaign: Campaign, head: TreeHead) -> dict:
     """A signed tree head (``GET …/log/head``, and inside a receipt's proof)."""
     return {
-        "log_id": campaign.public_id.encode("ascii").hex(), "log_public_key": present(campaign.log_public_key, "a launched campaign's log key").hex(),
+        "log_id": campaign.public_id.encode("ascii").hex(),
+        "log_public_key": present(campaign.log_public_key, "a launched campaign's log key").hex(),
         "batch": head.batch, "size": head.size, "timestamp": head.timestamp, "root": head.root.hex(),
         "signature": head.signature.hex(),
     }

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from pledge.database import compact_database, purge_deleted_rows, write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow
-from pledge.services.accounts import current_cost, create_user
+from pledge.services.accounts import create_user, current_cost
 from pledge.services.demo import seed_demo
 from pledge.services.errors import ServiceError
 from pledge.services.notify import send_all

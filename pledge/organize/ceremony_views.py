@@ -21,17 +21,17 @@ def _back(campaign_id: int) -> str:
     return url_for("organize.trustees", campaign_id=campaign_id)
 
 
-def _confirmed(form) -> None:  # noqa: ANN001
+def _confirmed(form) -> None:
     if not form.validate_on_submit():
         abort(400)
 
 
-def _invite(campaign, form: TrusteeInviteForm) -> Done:  # noqa: ANN001
+def _invite(campaign, form: TrusteeInviteForm) -> Done:
     invitation = seats.invite_trustee(db.session(), campaign, name=form.name.data, email=form.email.data, now=utcnow())
     return Done(f"Invitation sent to {invitation.trustee.email}.", [ceremony_mail.invitation(campaign, invitation)])
 
 
-def _trustees_page(campaign, form: TrusteeInviteForm, status: int):  # noqa: ANN001
+def _trustees_page(campaign, form: TrusteeInviteForm, status: int):
     board = ceremony.load_board(db.session(), campaign)
     return render_template(
         "organize/trustees.html", campaign=campaign, form=form, board=board, seat_form=SeatForm(),
@@ -58,7 +58,7 @@ def trustees(campaign_id: int):
     return act_and_redirect(lambda: done, _back(campaign.id))
 
 
-def _seat(campaign, form: SeatForm):  # noqa: ANN001
+def _seat(campaign, form: SeatForm):
     _confirmed(form)
     for trustee in campaign.trustees:
         if trustee.seat == form.seat.data:

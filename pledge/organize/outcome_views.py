@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
+from pledge.auth.roles import organizer_required
 from pledge.extensions import db
 from pledge.models import utcnow
 from pledge.organize import bp
 from pledge.organize.forms import StatusForm, UpdateForm
-from pledge.auth.roles import organizer_required
 from pledge.organize.views import _attach_error, _managed
 from pledge.services import outcomes
 from pledge.unit_of_work import Done, attempt
 
 
-def _post(campaign, form, is_update: bool) -> Done:  # noqa: ANN001
+def _post(campaign, form, is_update: bool) -> Done:
     if is_update:
         outcomes.post_update(db.session(), campaign, title=form.title.data, body=form.body.data, now=utcnow())
         return Done("Update posted.", to=url_for("organize.outcomes_page", campaign_id=campaign.id))

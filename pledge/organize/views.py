@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-
 from wtforms.fields.choices import SelectChoice
 
 from pledge.auth.roles import organizer_required
@@ -12,11 +11,11 @@ from pledge.extensions import db
 from pledge.models import Campaign, utcnow
 from pledge.organize import bp
 from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
-from pledge.services import campaigns as service
 from pledge.refusals import status_of
+from pledge.services import campaigns as service
 from pledge.services.errors import ServiceError
-from pledge.unit_of_work import Done, act_and_redirect, attempt
 from pledge.services.progress import campaign_progress
+from pledge.unit_of_work import Done, act_and_redirect, attempt
 
 
 def _managed(campaign_id: int) -> Campaign:

@@ -36,9 +36,9 @@ from pledge.models import (
 )
 from pledge.services.addresses import AddressError, split_address
 from pledge.services.errors import BadRequest, ServiceError
+from pledge.services.keys import token_private_key
 from pledge.services.notify import Outgoing
 from pledge.services.schema import hex_field
-from pledge.services.keys import token_private_key
 
 CODE_LIFETIME = timedelta(minutes=10)
 TICKET_LIFETIME = timedelta(minutes=10)

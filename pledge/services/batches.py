@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from crypto import log_leaves, merkle
 from pledge.models import SIGNING_STATES, Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead, present
 from pledge.services.keys import log_signing_key
-from pledge.services.progress import campaign_progress
 from pledge.services.log import latest_head, leaf_hashes
+from pledge.services.progress import campaign_progress
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,8 @@ def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: by
     if deal.dealer != trustee.seat:
         raise CeremonyError(f"This deal is trustee {deal.dealer}'s; you are trustee {trustee.seat}.")
     try:
-        dkg.check_deal_public(frozen_ctx(campaign), campaign.trustee_quorum, campaign.trustee_count, deal, registered_ed25519(trustee))
+        dkg.check_deal_public(frozen_ctx(campaign), campaign.trustee_quorum, campaign.trustee_count, deal,
+                              registered_ed25519(trustee))
     except InvalidDeal as error:
         raise CeremonyError(f"The deal was refused: {error.reason.value.replace('-', ' ')}.") from None
     except CryptoError as error:
@@ -230,7 +231,8 @@ def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: 
     if statement.ctx != campaign.ctx or statement.index != trustee.seat:
         raise CeremonyError("This signature is not yours for this ceremony (ctx or trustee index differ).")
     if statement.transcript != expected_transcript(campaign, board):
-        raise CeremonyError("The signed transcript differs from this board's transcript: check that you ran finish on the current board.")
+        raise CeremonyError("The signed transcript differs from this board's transcript: "
+                            "check that you ran finish on the current board.")
     try:
         verify(registered_ed25519(trustee), transcript_message(frozen_ctx(campaign), trustee.seat, statement.transcript),
                statement.signature)

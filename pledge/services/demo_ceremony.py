@@ -59,7 +59,7 @@ def read_passphrases(folder: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     pairs = (line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line and not line.startswith("#"))
-    return {name: value for name, value in pairs}
+    return dict(pairs)
 
 
 def demo_trustee_logins(session: Session, folder: Path, cost: PasswordCost) -> list[DemoTrustee]:

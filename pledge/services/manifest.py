@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import cast
 
 from crypto.hashing import H, canonical_json
@@ -51,7 +51,7 @@ def format_deadline(deadline: datetime) -> str:
     """UTC, whole seconds, ``Z`` suffix: one spelling for every implementation."""
     if deadline.tzinfo is None:
         raise ManifestError("deadline must be timezone-aware")
-    return deadline.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return deadline.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def build_manifest(
@@ -126,7 +126,7 @@ def manifest_ctx(manifest: Mapping[str, object]) -> bytes:
     return H("manifest", manifest_bytes(manifest), n=32)
 
 
-def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trustees: Sequence[TrusteeKeys]) -> dict:  # noqa: ANN001
+def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trustees: Sequence[TrusteeKeys]) -> dict:
     """Build the manifest of a campaign model (used when the ceremony freezes it)."""
     return build_manifest(
         public_id=campaign.public_id,

@@ -123,7 +123,8 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
     if set(given) != set(live):
         missing = sorted(set(live) - set(given))
         extra = sorted(set(given) - set(live))
-        raise RevealError(f"The partials must cover exactly this round's entries (missing {missing[:5]}, unexpected {extra[:5]}).")
+        raise RevealError(f"The partials must cover exactly this round's entries "
+                          f"(missing {missing[:5]}, unexpected {extra[:5]}).")
     _verify_upload(campaign, trustee, live, given)
     session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,
                               body=canonical_json(roundfile.partials_doc(upload)), received_at=now))

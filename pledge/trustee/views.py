@@ -14,8 +14,8 @@ from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
 from pledge.services.errors import ServiceError
 from pledge.trustee import bp
-from pledge.unit_of_work import Done, attempt, commit_and_send, settle_refusal
 from pledge.trustee.forms import AcceptForm, KeysForm, NewTrusteeAccountForm, UploadForm
+from pledge.unit_of_work import Done, attempt, commit_and_send, settle_refusal
 
 
 def _my_seat(campaign_id: int):
@@ -28,7 +28,7 @@ def _my_seat(campaign_id: int):
     abort(404)
 
 
-def _accept(seat, campaign: Campaign, form):  # noqa: ANN001
+def _accept(seat, campaign: Campaign, form):
     """Accept the seat from a valid form (creating the account unless logged in): the redirect,
     or None after a refusal (flashed)."""
     new_account = not current_user.is_authenticated
@@ -97,7 +97,7 @@ def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     return None
 
 
-def _register_keys(campaign: Campaign, seat, form: KeysForm) -> Done:  # noqa: ANN001
+def _register_keys(campaign: Campaign, seat, form: KeysForm) -> Done:
     data = _read_upload(form) or (form.pasted.data or "").encode("utf-8")
     ed25519, x25519 = ceremony.parse_public_keys(data)
     trustees.register_keys(db.session(), campaign, seat, ed25519, x25519, utcnow())
