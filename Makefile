@@ -11,11 +11,12 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 FLASK := PLEDGE_ENV=development PLEDGE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app pledge
 
-.PHONY: run test bench install install-test chromium postgresql redis help
+.PHONY: run test lint bench install install-test chromium postgresql redis help
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff and mypy over the sources"
 	@echo "make bench  measure the platform against its floors and print the table"
 
 $(BIN)/python:
@@ -60,11 +61,15 @@ run: install
 	@echo "Open http://127.0.0.1:$(PORT)  (staff login at /login with the demo organizer above)"
 	$(FLASK) dev serve --port $(PORT)
 
-test: install-test chromium postgresql redis
+test: lint install-test chromium postgresql redis
 	@echo "== the suite on SQLite =="
 	$(BIN)/python -m pytest
 	@echo "== the suite on PostgreSQL =="
 	.ci/with-postgres $(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install-test chromium redis
 	$(BIN)/python -m bench
