@@ -12,12 +12,13 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 FLASK := PLEDGE_ENV=development PLEDGE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app pledge
 
-.PHONY: run test test-quick bench install install-test chromium postgresql redis help
+.PHONY: run test test-quick lint bench install install-test chromium postgresql redis help
 
 help:
 	@echo "make run    serve the demo site on http://127.0.0.1:$(PORT)"
-	@echo "make test   run the whole test suite (SQLite, then the database tests on PostgreSQL)"
+	@echo "make test   lint, then the whole test suite (SQLite, then the database tests on PostgreSQL)"
 	@echo "make test-quick  the fast inner loop: SQLite, no browser and no slow tests"
+	@echo "make lint   ruff and mypy over the sources"
 	@echo "make bench  measure the platform against its floors and print the table"
 
 $(BIN)/python:
@@ -62,7 +63,7 @@ run: install
 	@echo "Open http://127.0.0.1:$(PORT)  (staff login at /login with the demo organizer above)"
 	$(FLASK) dev serve --port $(PORT)
 
-test: install-test chromium postgresql redis
+test: lint install-test chromium postgresql redis
 	@echo "== the suite on SQLite =="
 	$(BIN)/python -m pytest
 	@echo "== the tests that touch a database, on PostgreSQL =="
@@ -71,6 +72,10 @@ test: install-test chromium postgresql redis
 # The markers are set at collection (tests/kit/markers.py): browser, slow, db.
 test-quick: install-test redis
 	$(BIN)/python -m pytest -m "not browser and not slow"
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install-test chromium redis
 	$(BIN)/python -m bench

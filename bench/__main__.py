@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         began = time.monotonic()
         try:
             rows += runner()
-        except Exception as error:  # noqa: BLE001 - one failed benchmark must not hide the others
+        except Exception as error:  # noqa: BLE001  (one failed benchmark must not hide the others)
             traceback.print_exc(file=sys.stderr)
             rows.append(error_row(name, f"{type(error).__name__}: {error}".splitlines()[0]))
         print(f"[bench] {name} done in {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)

@@ -88,7 +88,7 @@ def measure(base: str, slug: str, token_info: dict, signatures: int) -> dict:
             page.goto(sign_url, wait_until="load")
             page.evaluate("async (token) => { await window.PledgeTokens.add([token]); }", token_info["token"])
 
-            def record(response) -> None:  # noqa: ANN001
+            def record(response) -> None:
                 responses.append(response)
 
             page.on("response", record)

@@ -16,7 +16,7 @@ from nacl import bindings as sodium
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crypto import dkg, group, reveal, seal  # noqa: E402
+from crypto import dkg, group, reveal, seal
 
 ENTRIES = 100
 ROUNDS = 7
@@ -80,12 +80,12 @@ def measure() -> dict[str, float]:
             reveal.partial_decrypt, [(1, shares[1], Yj[1], R, AD) for R in Rs]
         ),
         "check partial proof": each(
-            reveal.verify_partial, [(1, Yj[1], R, AD, p) for R, p in zip(Rs, partials)]
+            reveal.verify_partial, [(1, Yj[1], R, AD, p) for R, p in zip(Rs, partials, strict=True)]
         ),
         f"combine + open (t={T})": each(
-            reveal.decrypt, [(Y, AD, ct, q) for ct, q in zip(cts, quorum)]
+            reveal.decrypt, [(Y, AD, ct, q) for ct, q in zip(cts, quorum, strict=True)]
         ),
-        RAW_NAME: each(sodium.crypto_scalarmult_ed25519_noclamp, list(zip(scalars, points))),
+        RAW_NAME: each(sodium.crypto_scalarmult_ed25519_noclamp, list(zip(scalars, points, strict=True))),
     })
 
 

@@ -60,7 +60,7 @@ class Row(db.Model):
     ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in ("PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
@@ -69,7 +69,7 @@ def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
-def _on_begin(connection) -> None:  # noqa: ANN001
+def _on_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
 
 

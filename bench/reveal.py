@@ -4,10 +4,11 @@ Run: ``.venv/bin/python -m bench.reveal [SIZE ...]`` (default 10,000 and 100,000
 through ``python -m bench`` (:func:`run`).
 
 The fixture is a real campaign: a 3-of-3 key ceremony run with the steps of ``pledge-trustee
-init``, ``deal`` and ``finish`` (:mod:`crypto.trustee_steps.ceremony`); N entries at two labs, each with an RSA-2048 token under its lab's key, a
-ciphertext sealed to ``Y`` and its log leaf; one signed tree head over them; the round package
-as the web app serves it (:func:`crypto.formats.roundfile.round_doc`). It is built once per run in
-a process pool and kept under a temporary folder (removed at exit); building it is not timed.
+init``, ``deal`` and ``finish`` (:mod:`crypto.trustee_steps.ceremony`); N entries at two labs,
+each with an RSA-2048 token under its lab's key, a ciphertext sealed to ``Y`` and its log leaf;
+one signed tree head over them; the round package as the web app serves it
+(:func:`crypto.formats.roundfile.round_doc`). It is built once per run in a process pool and kept
+under a temporary folder (removed at exit); building it is not timed.
 
 Each step runs in its own process, timed from outside, with its peak memory (its own and its
 worker processes': ``getrusage`` and ``/proc``), and its CPU time:
@@ -38,7 +39,6 @@ import atexit
 import contextlib
 import hashlib
 import json
-import os
 import secrets
 import shutil
 import struct
@@ -48,7 +48,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -56,22 +56,22 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
-from nacl import bindings as sodium  # noqa: E402
-from nacl.signing import SigningKey  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402  (after the sys.path line above)
+from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402  (after the sys.path line above)
+from nacl import bindings as sodium  # noqa: E402  (after the sys.path line above)
+from nacl.signing import SigningKey  # noqa: E402  (after the sys.path line above)
 
-from crypto import blindrsa, group, log_leaves, merkle, parallel, reveal, seal  # noqa: E402
-from crypto.formats import files, keys, roundfile  # noqa: E402
-from crypto.hashing import canonical_json  # noqa: E402
-from crypto.trustee_steps import ceremony as trustee_ceremony  # noqa: E402
-from crypto.trustee_steps import reveal as trustee_reveal  # noqa: E402
+from crypto import blindrsa, group, log_leaves, merkle, parallel, reveal, seal  # noqa: E402  (after the sys.path line above)
+from crypto.formats import files, keys, roundfile  # noqa: E402  (after the sys.path line above)
+from crypto.hashing import canonical_json  # noqa: E402  (after the sys.path line above)
+from crypto.trustee_steps import ceremony as trustee_ceremony  # noqa: E402  (after the sys.path line above)
+from crypto.trustee_steps import reveal as trustee_reveal  # noqa: E402  (after the sys.path line above)
 
 SIZES = (10_000, 100_000)
 T = N = 3
 LABS = ("lab-a", "lab-b")
-PASSPHRASE = "benchmark passphrase, not a secret"
-DEADLINE = datetime(2031, 6, 1, tzinfo=timezone.utc)
+PASSPHRASE = "benchmark passphrase, not a secret"  # noqa: S105  (a fixture's passphrase)
+DEADLINE = datetime(2031, 6, 1, tzinfo=UTC)
 HEAD_TIMESTAMP = 1_900_000_800  # before the deadline
 TOTAL_TARGET_S = 180.0  # for 100,000 entries (issue 9)
 TARGET_SIZE = 100_000
@@ -315,7 +315,7 @@ def _entries_chunk(indices: range, campaign_id: bytes, ctx: bytes, Y: bytes,
         if der not in _PRIVATE:
             _PRIVATE[der] = blindrsa.load_private_key(der)
         prepared = blindrsa.prepare(blindrsa.token_message(campaign_id, lab))
-        signature = _PRIVATE[der].sign(prepared, PSS, hashes.SHA384())  # type: ignore[attr-defined]
+        signature = _PRIVATE[der].sign(prepared, PSS, hashes.SHA384())
         nullifier = blindrsa.nullifier(prepared)
         payload = seal.encode_payload(f"Signer {i}", "Research scientist",
                                       f"Signer {i} will not work on unsafe deployment.",
@@ -515,7 +515,7 @@ def unit_costs(samples: int = 400) -> dict[str, float]:
     scalars = [group.random_scalar() for _ in range(samples)]
     points = [group.scalarmult_base(group.random_scalar()) for _ in range(samples)]
     return {
-        "var": _best_micros(sodium.crypto_scalarmult_ed25519_noclamp, list(zip(scalars, points))),
+        "var": _best_micros(sodium.crypto_scalarmult_ed25519_noclamp, list(zip(scalars, points, strict=True))),
         "base": _best_micros(sodium.crypto_scalarmult_ed25519_base_noclamp,
                              [(s,) for s in scalars]),
         "check": _best_micros(sodium.crypto_core_ed25519_is_valid_point, [(p,) for p in points]),

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import reveal as fixtures  # noqa: E402
-from crypto import parallel  # noqa: E402
-from crypto import reveal as crypto_reveal  # noqa: E402
-from crypto.formats import files, keys, record, roundfile  # noqa: E402
+from bench import reveal as fixtures  # noqa: E402  (after the sys.path line above)
+from crypto import parallel  # noqa: E402  (after the sys.path line above)
+from crypto import reveal as crypto_reveal  # noqa: E402  (after the sys.path line above)
+from crypto.formats import files, keys, record, roundfile  # noqa: E402  (after the sys.path line above)
 
 SIZE = 100_000
 TARGET_S = 90.0  # for 100,000 entries (issue 9)

@@ -51,7 +51,7 @@ class DecryptionError(CryptoError):
     """An authenticated box did not open: wrong key, wrong passphrase, or tampered data."""
 
 
-class Complaint(str, Enum):
+class Complaint(str, Enum):  # noqa: UP042  (a StrEnum's str() is its value, not Complaint.X: a behaviour change)
     """Why trustee j refuses trustee i's deal (DESIGN §4.2); the value is filed on the board."""
 
     MALFORMED = "malformed"

@@ -31,7 +31,7 @@ import contextvars
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -120,7 +120,7 @@ def will_parallelize(count: int, jobs: int | None, min_parallel: int | None = No
 def map_chunks(
     function: Callable[..., R], items: Sequence[T], *args: Any, jobs: int | None = None,
     min_parallel: int | None = None,
-) -> Iterator[tuple[int, R]]:
+) -> Generator[tuple[int, R], None, None]:
     """Yield ``(start, function(items[start:end], *args))`` for consecutive chunks, in order.
 
     ``function`` must be a module-level function; ``args`` are sent to every chunk (keep them

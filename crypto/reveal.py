@@ -7,7 +7,7 @@ that ``log_G(Y_j) == log_R(D_j)``, bound to ``ad``. Any t verified partials give
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
@@ -168,9 +168,9 @@ def decrypt(Y: bytes, ad: bytes, ciphertext: bytes, partials: Mapping[int, bytes
 # the first failing item in input order and carrying the error the one-item function raises.
 
 
-def _first_failure(chunks: Iterable[tuple[int, tuple[list, tuple[int, CryptoError] | None]]],
+def _first_failure(chunks: Generator[tuple[int, tuple[list, tuple[int, CryptoError] | None]], None, None],
                    out: list) -> None:
-    with closing(iter(chunks)) as results:  # type: ignore[type-var]
+    with closing(chunks) as results:
         for start, (done, failure) in results:
             out.extend(done)
             if failure is not None:

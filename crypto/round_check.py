@@ -301,7 +301,8 @@ def _check_rule(manifest: Manifest, state: LogState, plan: RoundPlan) -> None:
 def _precheck_ciphertext(
     item: RoundLeaf, entry: log_leaves.EntryLeaf, seen_R: dict[bytes, int]
 ) -> bytes:
-    """The checks of an entry's ciphertext before its proof: present, the leaf's, new ``R``."""
+    """The checks of an entry's ciphertext before its proof: present, the leaf's, new ``R``.
+    Returns the ciphertext, known present."""
     i = item.index
     if item.ciphertext is None:
         raise CheckFailed(f"leaf {i}: the ciphertext of this entry is missing")
@@ -311,7 +312,7 @@ def _precheck_ciphertext(
     if R in seen_R:
         raise CheckFailed(f"leaf {i}: the ciphertext's R repeats leaf {seen_R[R]}")
     seen_R[R] = i
-    return R
+    return item.ciphertext
 
 
 def _ciphertext_failure(i: int, error: CryptoError) -> CheckFailed:
@@ -350,12 +351,12 @@ def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> Roun
                                       "ciphertext_sha256")
                 plan.withdrawn.append(i)
                 continue
-            R = _precheck_ciphertext(item, entry, seen_R)
+            ciphertext = _precheck_ciphertext(item, entry, seen_R)
         except CheckFailed as exc:
             early = exc
             break
-        plan.to_decrypt.append(Entry(i, entry.nullifier, R))
-        proofs.append((ctx + entry.nullifier, item.ciphertext))  # type: ignore[arg-type]
+        plan.to_decrypt.append(Entry(i, entry.nullifier, ciphertext[:32]))
+        proofs.append((ctx + entry.nullifier, ciphertext))
     try:
         seal.check_ciphertexts(Y, proofs, jobs=jobs)
     except ItemFailed as failed:

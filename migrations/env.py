@@ -17,7 +17,7 @@ migrate_ext = current_app.extensions["migrate"]
 target_metadata = migrate_ext.db.metadata
 
 
-def render_item(type_, obj, autogen_context):  # noqa: ANN001
+def render_item(type_, obj, autogen_context):
     """Write our column type as the plain DateTime it stores, so migrations import no app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

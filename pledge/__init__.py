@@ -21,16 +21,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from pledge.config import load_config
     from pledge.database import configure_engines
     from pledge.errors import install_error_pages
-    from pledge.trustee.limits import install_upload_limits
     from pledge.extensions import csrf, db, login_manager, migrate
     from pledge.security import install_security_headers
     from pledge.services.accounts import load_user_from_session
     from pledge.templating import install_template_helpers
+    from pledge.trustee.limits import install_upload_limits
 
-    if config is not None:
-        instance_path = config.get("INSTANCE_PATH")
-    else:
-        instance_path = os.environ.get("PLEDGE_INSTANCE_PATH")
+    instance_path = config.get("INSTANCE_PATH") if config is not None else os.environ.get("PLEDGE_INSTANCE_PATH")
     app = Flask(
         __name__,
         instance_path=str(instance_path) if instance_path else None,
@@ -70,7 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["PROXY_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     install_security_headers(app)
     install_error_pages(app)
     install_template_helpers(app)

@@ -25,13 +25,15 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, cast
 
 from flask import Flask, request
 from sqlalchemy import event, literal_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from pledge.extensions import db
 
@@ -74,11 +76,20 @@ def insert_if_absent(session: Session, model: type, **values: object) -> bool:
     is not reliable for this statement under psycopg).
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
+    statement: Executable = insert(model).values(**values).on_conflict_do_nothing().returning(literal_column("1"))
     return session.execute(statement).first() is not None
 
 
-def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an ``UPDATE`` or ``DELETE`` and return how many rows it changed.
+
+    The session returns a ``CursorResult`` for these statements, but types ``execute`` as a plain
+    ``Result``, which has no ``rowcount``.
+    """
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
+
+
+def _on_connect(dbapi_connection, _record) -> None:
     # The driver's own transaction handling is turned off; _on_begin emits BEGIN itself.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -93,11 +104,11 @@ def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
-def _on_begin(connection) -> None:  # noqa: ANN001
+def _on_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-def _on_begin_postgresql(connection) -> None:  # noqa: ANN001
+def _on_begin_postgresql(connection) -> None:
     # psycopg has already opened the transaction; the lock lasts until it ends.
     if _write_intent.get():
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
@@ -207,6 +218,8 @@ def _vacuum_postgresql(engine: Engine, command: str) -> None:
     connection = engine.raw_connection()
     driver = connection.driver_connection
     try:
+        if driver is None:  # only a closed or invalidated connection has none
+            raise RuntimeError("the pooled connection has no driver connection")
         driver.autocommit = True
         with driver.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")

@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -28,8 +28,8 @@ class MaildirHandler:
         self.mail_dir = Path(mail_dir)
         self.mail_dir.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    async def handle_DATA(self, server, session, envelope) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{secrets.token_hex(4)}.eml"
         temporary = self.mail_dir / f".{name}.tmp"
         temporary.write_bytes(envelope.original_content or envelope.content)
@@ -59,7 +59,7 @@ class StoredMessage:
 def _parse(path: Path) -> StoredMessage:
     message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     part = message.get_body(preferencelist=("plain",))
-    received = datetime.strptime(path.name[:22], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc)
+    received = datetime.strptime(path.name[:22], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
     return StoredMessage(
         name=path.name,
         received=received,

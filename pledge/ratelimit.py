@@ -35,19 +35,19 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis
 from flask import Flask, current_app, request
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import case, delete
+from sqlalchemy import Table, case, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
-from pledge.database import SAFE_METHODS, write_intent
+from pledge.database import SAFE_METHODS, changed_rows, write_intent
 from pledge.extensions import db
 from pledge.models import RateLimitWindow
 
@@ -173,17 +173,17 @@ def hit(session: Session, bucket: str, rule: Rule, now: int) -> Hit:
     """
     window_start = now - now % rule.window_seconds
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = RateLimitWindow.__table__
-    statement = insert(table).values(
+    table = cast(Table, RateLimitWindow.__table__)  # a mapped class's table; typed as any FromClause
+    insert_row = insert(table).values(
         bucket=bucket, window_start=window_start, window_end=window_start + rule.window_seconds, count=1
     )
-    stale = table.c.window_start < statement.excluded.window_start
-    statement = statement.on_conflict_do_update(
+    stale = table.c.window_start < insert_row.excluded.window_start
+    statement = insert_row.on_conflict_do_update(
         index_elements=[table.c.bucket],
         set_={
             "count": case((stale, 1), else_=table.c.count + 1),
-            "window_start": case((stale, statement.excluded.window_start), else_=table.c.window_start),
-            "window_end": case((stale, statement.excluded.window_end), else_=table.c.window_end),
+            "window_start": case((stale, insert_row.excluded.window_start), else_=table.c.window_start),
+            "window_end": case((stale, insert_row.excluded.window_end), else_=table.c.window_end),
         },
     ).returning(table.c.count, table.c.window_end)
     count, window_end = session.execute(statement).one()
@@ -197,8 +197,7 @@ def purge_expired(session: Session, now: int) -> int:
     switch, since Redis keys expire by themselves. It never contacts Redis, so ``tick`` runs the
     same whether Redis is configured, answering or not.
     """
-    result = session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_end <= now))
-    return result.rowcount or 0
+    return changed_rows(session, delete(RateLimitWindow).where(RateLimitWindow.window_end <= now)) or 0
 
 
 # Count one request, give a new key the window's remaining lifetime, return the count. A key found
@@ -382,6 +381,6 @@ def rate_limited(action: str, *, site: bool = False) -> Callable[[F], F]:
                     limit_site(action)
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]  # wraps() keeps the view's signature; mypy calls it _Wrapped
 
     return decorate

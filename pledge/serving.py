@@ -26,7 +26,7 @@ def redact_path(path: str) -> str:
 class AccessLogger(Logger):
     """Gunicorn's logger with every identifying atom removed from access lines."""
 
-    def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201
+    def atoms(self, resp, req, environ, request_time):
         full = super().atoms(resp, req, environ, request_time)
         kept = {name: value for name, value in full.items() if name in ALLOWED_ATOMS}
         kept["U"] = redact_path(kept.get("U") or "")

@@ -28,7 +28,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_utc, "utc")
     app.add_template_filter(iso_utc, "iso_utc")
     app.add_template_filter(lambda value: fingerprint(value) if value else "", "fingerprint")
-    app.add_template_global(BATCH_INTERVALS, "BATCH_INTERVALS")
+    app.jinja_env.globals["BATCH_INTERVALS"] = BATCH_INTERVALS  # a table, not a function: Flask types globals as callables
 
     @app.context_processor
     def _env() -> dict:

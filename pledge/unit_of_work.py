@@ -56,6 +56,13 @@ class Done:
     mail: tuple[Outgoing, ...] | list[Outgoing] = ()
     to: str | None = None
 
+    @property
+    def next_page(self) -> str:
+        """``to``, for an action that always says where to go next."""
+        if self.to is None:
+            raise ValueError("this action did not say where to go next")
+        return self.to
+
 
 def attempt(action: Callable[[], Done | None], mail_failed: str = MAIL_FAILED) -> Done | ServiceError:
     """Run a staff action as one unit of work: its :class:`Done`, or the refusal it raised.

@@ -102,7 +102,7 @@ class _Window:
     def skip_whitespace(self) -> str:
         """Skip whitespace; the next character, or "" at the end of the file."""
         while True:
-            self.pos = _WHITESPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            self.pos = _WHITESPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]  # a starred pattern always matches
             if self.pos < len(self.text):
                 return self.text[self.pos]
             if not self.fill():
@@ -114,7 +114,7 @@ class _Window:
         may cut short (a string, number or literal at its end) is read further first."""
         while True:
             try:
-                value, end = _DECODER.scan_once(self.text, self.pos)
+                value, end = _DECODER.scan_once(self.text, self.pos)  # type: ignore[attr-defined]  # set by JSONDecoder.__init__, not in typeshed
             except StopIteration as stop:
                 error, at = "Expecting value", stop.value
             except json.JSONDecodeError as exc:

@@ -298,7 +298,7 @@ def _parse_round(item: Obj, n: int, consume: bool) -> Round:
     for position, entry in enumerate(item.objects("entries")):
         entries.append(_parse_entry(entry, n))
         if consume:
-            array[position] = entry.data = None  # type: ignore[assignment]
+            array[position] = entry.data = None  # type: ignore[assignment]  # dropped once read, to free memory
     return Round(item.integer("number", low=1), item.integer("size"), status, entries)
 
 

@@ -87,7 +87,7 @@ def _parse_leaves(doc: Obj, consume: bool) -> list[RoundLeaf]:
                       if item.has("ciphertext") else None)
         leaves.append(RoundLeaf(position, item.raw("leaf", max_size=MAX_LEAF_BYTES), ciphertext))
         if consume:  # drop the hex as soon as it is read: it is twice the size of the bytes
-            array[position] = item.data = None  # type: ignore[assignment]
+            array[position] = item.data = None  # type: ignore[assignment]  # dropped once read (see above)
     return leaves
 
 

@@ -163,7 +163,7 @@ def _file_complaint(
     raise ComplaintFiled(f"complaint filed against {accused}; see {out}")
 
 
-def finish(  # noqa: PLR0913 (the step's files, as on the command line)
+def finish(
     key_path: Path, package_path: Path, board_path: Path, share_out: Path, out: Path, kdf: str,
     passphrase: Passphrase, *, progress: Progress | None = None,
 ) -> StepReport:

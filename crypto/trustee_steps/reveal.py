@@ -78,7 +78,7 @@ def _partials(
             for e, partial in zip(plan.to_decrypt, partials, strict=True)]
 
 
-def decrypt(  # noqa: PLR0913 (the step's files, as on the command line)
+def decrypt(
     key_path: Path, share_path: Path, package_path: Path, out: Path,
     previous_partials: Path | None, passphrase: Passphrase, *, jobs: int | None = None,
     progress: Progress | None = None,

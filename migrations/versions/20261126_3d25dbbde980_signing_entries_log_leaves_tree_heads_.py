@@ -5,9 +5,8 @@ Revises: d6d075479801
 Create Date: 2026-11-26 20:17:08.854767
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3d25dbbde980'

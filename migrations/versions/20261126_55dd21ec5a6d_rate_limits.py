@@ -5,9 +5,8 @@ Revises: e21f68d32aaa
 Create Date: 2026-11-26 20:52:23.809271
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '55dd21ec5a6d'

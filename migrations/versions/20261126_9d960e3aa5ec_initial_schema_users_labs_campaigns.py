@@ -1,13 +1,12 @@
 """initial schema: users, labs, campaigns
 
 Revision ID: 9d960e3aa5ec
-Revises: 
+Revises:
 Create Date: 2026-11-26 19:41:30.033178
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9d960e3aa5ec'

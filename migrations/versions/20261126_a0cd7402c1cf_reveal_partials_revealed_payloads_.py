@@ -5,9 +5,8 @@ Revises: 3d25dbbde980
 Create Date: 2026-11-26 20:28:33.874272
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a0cd7402c1cf'

@@ -5,9 +5,8 @@ Revises: fcd83bbc82a2
 Create Date: 2026-11-26 20:10:38.550037
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd6d075479801'

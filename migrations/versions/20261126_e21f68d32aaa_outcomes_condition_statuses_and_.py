@@ -5,9 +5,8 @@ Revises: a0cd7402c1cf
 Create Date: 2026-11-26 20:31:09.519579
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e21f68d32aaa'

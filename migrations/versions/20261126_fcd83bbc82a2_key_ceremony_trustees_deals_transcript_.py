@@ -5,9 +5,8 @@ Revises: 9d960e3aa5ec
 Create Date: 2026-11-26 19:50:19.197105
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fcd83bbc82a2'

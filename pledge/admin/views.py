@@ -15,6 +15,6 @@ from pledge.services.affiliation import issuance_overview
 @admin_required
 def issuance():
     """Tokens issued per campaign, lab and day over the last two weeks, with alarms."""
-    overview = issuance_overview(db.session, 14, utcnow())
+    overview = issuance_overview(db.session(), 14, utcnow())
     return render_template("admin/issuance.html", rows=overview.rows, campaigns=overview.campaigns,
                            labs=overview.labs, alarmed=overview.alarmed)

@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("affiliation", __name__)
 
-from pledge.affiliation import views  # noqa: E402,F401
+from pledge.affiliation import views  # noqa: E402, F401  (imported for its routes; it needs bp)

@@ -71,7 +71,7 @@ def start():
         limits = Limits(config["VERIFY_SENDS_PER_ADDRESS_PER_HOUR"], config["VERIFY_SENDS_PER_HOUR"])
         with transaction():
             outcome = affiliation.start_verification(
-                db.session, body.get("email"), issuer_secret=config["ISSUER_SECRET"], now=utcnow(), limits=limits)
+                db.session(), body.get("email"), issuer_secret=config["ISSUER_SECRET"], now=utcnow(), limits=limits)
         _send_code(outcome)
     return jsonify({"status": "sent", "message": SENT_MESSAGE})
 
@@ -83,7 +83,7 @@ def check():
     """Evaluate a code; on success return a single-use ticket and the campaigns to cover."""
     body = json_body(object_required=True)
     with transaction():  # a wrong guess is a refusal that still commits the counted attempt
-        ticket = affiliation.check_code(db.session, body.get("email"), body.get("code"),
+        ticket = affiliation.check_code(db.session(), body.get("email"), body.get("code"),
                                         issuer_secret=current_app.config["ISSUER_SECRET"], now=utcnow())
     return jsonify(serialize.ticket(ticket))
 
@@ -96,7 +96,7 @@ def issue():
     body = json_body(object_required=True)
     config = current_app.config
     issued, alarms = affiliation.issue_tokens_and_watch(
-        db.session, body.get("ticket"), body.get("requests"), token_key_secret=config["TOKEN_KEY_SECRET"],
+        db.session(), body.get("ticket"), body.get("requests"), token_key_secret=config["TOKEN_KEY_SECRET"],
         now=utcnow(), factor=config["ISSUANCE_ALARM_FACTOR"], minimum=config["ISSUANCE_ALARM_MINIMUM"])
     commit_and_send(alarms)
     return jsonify(serialize.issued(issued))

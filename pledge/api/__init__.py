@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from pledge.api import views  # noqa: E402,F401
+from pledge.api import views  # noqa: E402, F401  (imported for its routes; it needs bp)

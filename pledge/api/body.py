@@ -7,7 +7,15 @@ body's shape is then checked strictly by the service that reads it (pledge/servi
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 from flask import abort, request
+
+
+@overload
+def json_body(*, object_required: Literal[True]) -> dict[str, Any]: ...
+@overload
+def json_body(*, object_required: bool = False) -> object: ...
 
 
 def json_body(*, object_required: bool = False) -> object:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from crypto import dkg
-from pledge.models import Campaign, TreeHead
+from pledge.models import Campaign, TreeHead, present
 from pledge.services.affiliation import Issued, Ticket
 from pledge.services.ceremony import Board
 from pledge.services.progress import Progress
@@ -46,26 +46,28 @@ def progress(campaign: Campaign, progress: Progress) -> dict:
 
 def manifest(campaign: Campaign) -> dict:
     """``GET …/manifest``: the frozen manifest and its ctx."""
-    return {"manifest": json.loads(campaign.manifest), "ctx": campaign.ctx.hex()}
+    return {"manifest": json.loads(present(campaign.manifest, "the frozen manifest")),
+            "ctx": present(campaign.ctx, "the frozen ctx").hex()}
 
 
 def board(campaign: Campaign, posted: Board) -> dict:
     """``GET …/board``: the ceremony's public board."""
     return {
-        "ctx": campaign.ctx.hex(), "t": campaign.trustee_quorum, "n": campaign.trustee_count,
+        "ctx": present(campaign.ctx, "the frozen ctx").hex(), "t": campaign.trustee_quorum, "n": campaign.trustee_count,
         "deals": [dkg.deal_to_dict(posted.deals[i]) for i in sorted(posted.deals)],
         "transcript_signatures": [
             {"index": seat, "transcript": row.transcript.hex(), "signature": row.signature.hex()}
             for seat, row in sorted(posted.signatures.items())
         ],
-        "Y": campaign.group_key.hex(),
+        "Y": present(campaign.group_key, "a launched campaign's group key").hex(),
     }
 
 
 def head(campaign: Campaign, head: TreeHead) -> dict:
     """A signed tree head (``GET …/log/head``, and inside a receipt's proof)."""
     return {
-        "log_id": campaign.public_id.encode("ascii").hex(), "log_public_key": campaign.log_public_key.hex(),
+        "log_id": campaign.public_id.encode("ascii").hex(),
+        "log_public_key": present(campaign.log_public_key, "a launched campaign's log key").hex(),
         "batch": head.batch, "size": head.size, "timestamp": head.timestamp, "root": head.root.hex(),
         "signature": head.signature.hex(),
     }

@@ -25,16 +25,16 @@ from pledge.unit_of_work import transaction
 @bp.route("/api/campaigns/<slug>")
 def campaign(slug: str):
     """The same counts as the campaign page, as JSON."""
-    item = public_campaign(db.session, slug)
+    item = public_campaign(db.session(), slug)
     return jsonify(serialize.progress(item, campaign_progress(item, utcnow())))
 
 
 @bp.route("/api/campaigns/<slug>/record")
 def record(slug: str):
     """The campaign record, the same document as ``flask --app pledge campaign export``."""
-    item = public_campaign(db.session, slug)
+    item = public_campaign(db.session(), slug)
     try:
-        data = campaign_record(db.session, item)
+        data = campaign_record(db.session(), item)
     except ServiceError:
         abort(404)  # no record before the launch: as if there were nothing here
     return Response(data, mimetype="application/json",
@@ -44,7 +44,7 @@ def record(slug: str):
 @bp.route("/api/campaigns/<slug>/manifest")
 def manifest(slug: str):
     """The frozen manifest and its ctx, for clients that check token keys themselves."""
-    item = public_campaign(db.session, slug)
+    item = public_campaign(db.session(), slug)
     if item.manifest is None:
         abort(404)
     return jsonify(serialize.manifest(item))
@@ -53,14 +53,14 @@ def manifest(slug: str):
 @bp.route("/api/campaigns/<slug>/board")
 def board(slug: str):
     """The ceremony's public board, for clients that check Y before sealing."""
-    item = public_campaign(db.session, slug, launched=True)
-    return jsonify(serialize.board(item, load_board(db.session, item)))
+    item = public_campaign(db.session(), slug, launched=True)
+    return jsonify(serialize.board(item, load_board(db.session(), item)))
 
 
 @bp.route("/api/campaigns/<slug>/log/head")
 def head(slug: str):
     """The latest signed tree head."""
-    item, latest = signing.latest_head_of(db.session, slug)
+    item, latest = signing.latest_head_of(db.session(), slug)
     return jsonify(serialize.head(item, latest))
 
 
@@ -71,14 +71,14 @@ def submit(slug: str):
     """Accept a sealed signature; the response is the receipt."""
     cache = current_app.extensions.setdefault("pledge.signing_keys", {})  # this process's key copies
     with transaction():
-        receipt = signing.submit_entry(db.session, slug, json_body, utcnow(), cache)
+        receipt = signing.submit_entry(db.session(), slug, json_body, utcnow(), cache)
     return jsonify(serialize.receipt(receipt)), 201
 
 
 @bp.route("/api/campaigns/<slug>/receipts/<leaf_hash>")
 def receipt(slug: str, leaf_hash: str):
     """Pending, or the inclusion proof against the latest head."""
-    return jsonify(serialize.receipt_status(signing.receipt_status(db.session, slug, leaf_hash)))
+    return jsonify(serialize.receipt_status(signing.receipt_status(db.session(), slug, leaf_hash)))
 
 
 @bp.route("/api/campaigns/<slug>/withdrawals", methods=["POST"])
@@ -87,6 +87,6 @@ def receipt(slug: str, leaf_hash: str):
 def withdraw(slug: str):
     """Withdraw a signature before its round is revealed."""
     with transaction():
-        signing.withdraw(db.session, slug, json_body)
+        signing.withdraw(db.session(), slug, json_body)
     purge_deleted_rows()  # the deleted ciphertext must not linger in the database's files
     return jsonify(serialize.withdrawn()), 202

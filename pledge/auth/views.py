@@ -47,7 +47,7 @@ def login():
         limit_client("login")
     if form.validate_on_submit():
         limit_account("login", form.email.data)
-        user = authenticate(db.session, form.email.data, form.password.data, current_cost())
+        user = authenticate(db.session(), form.email.data, form.password.data, current_cost())
         if user is not None:
             login_user(user)
             flash(f"Logged in as {user.name}.", "success")

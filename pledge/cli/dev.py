@@ -47,7 +47,7 @@ def dev_group() -> None:
 @with_appcontext
 def serve_command(port: int, tick_every: float) -> None:
     """Serve the site with the SMTP sink and the periodic tick."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
     if app.config["PLEDGE_ENV"] != "development":
         raise click.ClickException("dev serve needs PLEDGE_ENV=development")
     sink = start_sink(app.config["MAIL_DIR"], "127.0.0.1", int(app.config["MAIL_PORT"]))
@@ -78,15 +78,17 @@ def publish_now_command(slug: str | None) -> None:
     from pledge.models import SIGNING_STATES, Campaign, utcnow
     from pledge.services.batches import publish_batch
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
     if app.config["PLEDGE_ENV"] != "development":
         raise click.ClickException("publish-now is for development only; production publishes on the batch interval")
     with write_intent():
         query = select(Campaign).where(Campaign.state.in_(SIGNING_STATES))
         if slug:
             query = query.where(Campaign.slug == slug)
-        done = [publish_batch(db.session, campaign, utcnow(), app.config["LOG_KEY_SECRET"]) for campaign in db.session.scalars(query)]
+        done = [publish_batch(db.session(), campaign, utcnow(), app.config["LOG_KEY_SECRET"])
+                for campaign in db.session.scalars(query)]
         db.session.commit()
     for batch in done:
         frozen = f"; reveal round {batch.round_frozen.number} frozen" if batch.round_frozen else ""
-        click.echo(f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn){frozen}")
+        click.echo(f"{batch.campaign.slug}: batch {batch.batch} published "
+                   f"({batch.entries} new, {batch.withdrawals} withdrawn){frozen}")

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from pledge.database import compact_database, purge_deleted_rows, write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow
-from pledge.services.accounts import current_cost, create_user
+from pledge.services.accounts import create_user, current_cost
 from pledge.services.demo import seed_demo
 from pledge.services.errors import ServiceError
 from pledge.services.notify import send_all
@@ -35,7 +35,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], password:
     """Create an organizer or admin account."""
     with write_intent():
         try:
-            user = create_user(db.session, email=email, name=name, password=password,
+            user = create_user(db.session(), email=email, name=name, password=password,
                                roles=[Role(r) for r in roles], cost=current_cost())
         except ServiceError as error:
             db.session.rollback()
@@ -51,7 +51,7 @@ def seed_demo_command() -> None:
     config = current_app.config
     with write_intent():
         seed = seed_demo(
-            db.session, current_cost(), utcnow(), trustee_folder=Path(current_app.instance_path) / "demo-trustees",
+            db.session(), current_cost(), utcnow(), trustee_folder=Path(current_app.instance_path) / "demo-trustees",
             token_key_secret=config["TOKEN_KEY_SECRET"], log_key_secret=config["LOG_KEY_SECRET"],
         )
         db.session.commit()
@@ -73,7 +73,7 @@ def seed_demo_command() -> None:
 def tick_command() -> None:
     """Run every time-driven step that is due (batches, thresholds, expiry). Idempotent."""
     with write_intent():
-        report = run_tick(db.session, utcnow(), log_key_secret=current_app.config["LOG_KEY_SECRET"])
+        report = run_tick(db.session(), utcnow(), log_key_secret=current_app.config["LOG_KEY_SECRET"])
         db.session.commit()
     if report.published or report.deleted:
         # The files must not keep the order in which entries arrived, nor deleted ciphertexts.
@@ -108,7 +108,7 @@ def export_command(slug: str, output: str | None) -> None:
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
     try:
-        data = campaign_record(db.session, campaign)
+        data = campaign_record(db.session(), campaign)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     if output:

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
-from pledge.dev import views  # noqa: E402,F401
+from pledge.dev import views  # noqa: E402, F401  (imported for its routes; it needs bp)

@@ -1,7 +1,7 @@
 """The data model. Importing this package registers every table on ``Base.metadata``."""
 
 from pledge.models.affiliation import IssuanceCount, SpentToken, TokenIssuance, VerificationCode
-from pledge.models.base import Base, UTCDateTime, utcnow
+from pledge.models.base import Base, UnsetColumn, UTCDateTime, present, utcnow
 from pledge.models.campaign import (
     PUBLIC_STATES,
     SIGNING_STATES,
@@ -13,13 +13,19 @@ from pledge.models.campaign import (
 )
 from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
 from pledge.models.lab import Lab, LabDomain
-from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.log import DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead
+from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.ratelimit import RateLimitWindow
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
-    "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode", "Base", "UTCDateTime", "utcnow", "Campaign", "CampaignLab", "CampaignState", "Condition",
-    "PUBLIC_STATES", "SIGNING_STATES", "ThresholdRule", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee", "Lab", "LabDomain", "Entry", "LogLeaf", "RevealRound", "TreeHead", "RoundPartials", "DestroyConfirmation", "CampaignUpdate", "ConditionStatus", "Role", "User", "UserRole",
+    "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode",
+    "Base", "UnsetColumn", "UTCDateTime", "present", "utcnow",
+    "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition", "ThresholdRule",
+    "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
+    "Lab", "LabDomain",
+    "CampaignUpdate", "ConditionStatus",
+    "DestroyConfirmation", "Entry", "LogLeaf", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
+    "Role", "User", "UserRole",
 ]

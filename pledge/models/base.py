@@ -1,8 +1,10 @@
-"""Declarative base, constraint naming, and a timezone-safe datetime column type."""
+"""Declarative base, constraint naming, a timezone-safe datetime column type, and the check that a
+column the record's state guarantees is set really is."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -24,17 +26,17 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -48,4 +50,19 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+T = TypeVar("T")
+
+
+class UnsetColumn(RuntimeError):
+    """A column that the record's state guarantees is set was found empty: a broken invariant."""
+
+
+def present(value: T | None, what: str) -> T:
+    """``value``, which the caller's state guarantees is set (a frozen campaign's ``ctx``, a seated
+    trustee's keys); an empty one is reported by name rather than as a TypeError deep in the crypto."""
+    if value is None:
+        raise UnsetColumn(f"{what} is not set")
+    return value

@@ -21,18 +21,18 @@ def _back(campaign_id: int) -> str:
     return url_for("organize.trustees", campaign_id=campaign_id)
 
 
-def _confirmed(form) -> None:  # noqa: ANN001
+def _confirmed(form) -> None:
     if not form.validate_on_submit():
         abort(400)
 
 
-def _invite(campaign, form: TrusteeInviteForm) -> Done:  # noqa: ANN001
-    invitation = seats.invite_trustee(db.session, campaign, name=form.name.data, email=form.email.data, now=utcnow())
+def _invite(campaign, form: TrusteeInviteForm) -> Done:
+    invitation = seats.invite_trustee(db.session(), campaign, name=form.name.data, email=form.email.data, now=utcnow())
     return Done(f"Invitation sent to {invitation.trustee.email}.", [ceremony_mail.invitation(campaign, invitation)])
 
 
-def _trustees_page(campaign, form: TrusteeInviteForm, status: int):  # noqa: ANN001
-    board = ceremony.load_board(db.session, campaign)
+def _trustees_page(campaign, form: TrusteeInviteForm, status: int):
+    board = ceremony.load_board(db.session(), campaign)
     return render_template(
         "organize/trustees.html", campaign=campaign, form=form, board=board, seat_form=SeatForm(),
         confirm_form=ConfirmForm(), steps={t.seat: ceremony.step_of(campaign, board, t) for t in campaign.trustees},
@@ -58,7 +58,7 @@ def trustees(campaign_id: int):
     return act_and_redirect(lambda: done, _back(campaign.id))
 
 
-def _seat(campaign, form: SeatForm):  # noqa: ANN001
+def _seat(campaign, form: SeatForm):
     _confirmed(form)
     for trustee in campaign.trustees:
         if trustee.seat == form.seat.data:
@@ -74,7 +74,7 @@ def reinvite_trustee(campaign_id: int):
     trustee = _seat(campaign, SeatForm())
 
     def action() -> Done:
-        invitation = seats.reissue_invitation(db.session, campaign, trustee, utcnow())
+        invitation = seats.reissue_invitation(db.session(), campaign, trustee, utcnow())
         return Done(f"A new invitation went to {trustee.email}; the old link no longer works.",
                     [ceremony_mail.invitation(campaign, invitation)])
 
@@ -89,7 +89,7 @@ def remove_trustee(campaign_id: int):
     trustee = _seat(campaign, SeatForm())
 
     def action() -> Done:
-        seats.remove_trustee(db.session, campaign, trustee)
+        seats.remove_trustee(db.session(), campaign, trustee)
         return Done(f"{trustee.name} no longer has a seat.")
 
     return act_and_redirect(action, _back(campaign.id))
@@ -103,7 +103,7 @@ def freeze(campaign_id: int):
     _confirmed(ConfirmForm())
 
     def action() -> Done:
-        ceremony.freeze(db.session, campaign, current_app.config["TOKEN_KEY_SECRET"], utcnow())
+        ceremony.freeze(db.session(), campaign, current_app.config["TOKEN_KEY_SECRET"], utcnow())
         return Done("Frozen. The trustees have been asked to post their deals.", ceremony_mail.deal_requests(campaign))
 
     return act_and_redirect(action, _back(campaign.id))
@@ -118,7 +118,7 @@ def restart_ceremony(campaign_id: int):
     _confirmed(form)
 
     def action() -> Done:
-        removed = ceremony.restart_without(db.session, campaign, form.seat.data, utcnow())
+        removed = ceremony.restart_without(db.session(), campaign, form.seat.data, utcnow())
         return Done(f"The ceremony restarts without {removed.name}. Invite a replacement for seat {removed.seat}, "
                     "then freeze again.", ceremony_mail.restarted(campaign, removed))
 
@@ -133,7 +133,7 @@ def launch(campaign_id: int):
     _confirmed(ConfirmForm())
 
     def action() -> Done:
-        ceremony.launch(db.session, campaign, current_app.config["LOG_KEY_SECRET"], utcnow())
+        ceremony.launch(db.session(), campaign, current_app.config["LOG_KEY_SECRET"], utcnow())
         return Done("Launched: signing is open.", ceremony_mail.launched(campaign),
                     to=url_for("public.campaign", slug=campaign.slug))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -81,7 +81,7 @@ class CampaignForm(FlaskForm):
     def default_deadline(self) -> None:
         """Suggest a deadline 30 days out on a new form."""
         if self.deadline.data is None:
-            self.deadline.data = (datetime.now(timezone.utc) + timedelta(days=30)).replace(
+            self.deadline.data = (datetime.now(UTC) + timedelta(days=30)).replace(
                 second=0, microsecond=0, tzinfo=None
             )
 
@@ -95,7 +95,7 @@ class CampaignForm(FlaskForm):
             lab_ids=tuple(self.labs.data or ()),
             rule=ThresholdRule(min_total=self.min_total.data, min_per_lab=self.min_per_lab.data,
                                min_labs=self.min_labs.data, suppress_below=self.suppress_below.data),
-            deadline=self.deadline.data.replace(tzinfo=timezone.utc),
+            deadline=self.deadline.data.replace(tzinfo=UTC),
             trustee_quorum=self.trustee_quorum.data,
             trustee_count=self.trustee_count.data,
             batch_interval_seconds=self.batch_interval_seconds.data,

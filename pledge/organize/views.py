@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-
 from wtforms.fields.choices import SelectChoice
 
 from pledge.auth.roles import organizer_required
@@ -12,21 +11,21 @@ from pledge.extensions import db
 from pledge.models import Campaign, utcnow
 from pledge.organize import bp
 from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
-from pledge.services import campaigns as service
 from pledge.refusals import status_of
-from pledge.services.errors import CampaignError, ServiceError
-from pledge.unit_of_work import Done, act_and_redirect, attempt
+from pledge.services import campaigns as service
+from pledge.services.errors import ServiceError
 from pledge.services.progress import campaign_progress
+from pledge.unit_of_work import Done, act_and_redirect, attempt
 
 
 def _managed(campaign_id: int) -> Campaign:
     try:
-        return service.managed_campaign(db.session, current_user, campaign_id)
+        return service.managed_campaign(db.session(), current_user, campaign_id)
     except service.CampaignNotFound:
         abort(404)
 
 
-def _attach_error(form, error: CampaignError) -> None:
+def _attach_error(form, error: ServiceError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]
@@ -35,14 +34,14 @@ def _attach_error(form, error: CampaignError) -> None:
 
 
 def _lab_choices(form: CampaignForm) -> None:
-    form.labs.choices = [SelectChoice(lab.id, lab.name) for lab in service.all_labs(db.session)]
+    form.labs.choices = [SelectChoice(lab.id, lab.name) for lab in service.all_labs(db.session())]
 
 
 @bp.route("/")
 @organizer_required
 def dashboard():
     """The organizer's campaigns."""
-    return render_template("organize/dashboard.html", campaigns=service.organizer_campaigns(db.session, current_user))
+    return render_template("organize/dashboard.html", campaigns=service.organizer_campaigns(db.session(), current_user))
 
 
 def _save_draft(form: CampaignForm, campaign: Campaign | None):
@@ -51,16 +50,16 @@ def _save_draft(form: CampaignForm, campaign: Campaign | None):
 
     def action() -> Done:
         if campaign is None:
-            created = service.create_draft(db.session, current_user, form.to_fields(), utcnow())
+            created = service.create_draft(db.session(), current_user, form.to_fields(), utcnow())
             return Done("Draft saved. Add its conditions next.", to=url_for("organize.conditions", campaign_id=created.id))
-        service.update_draft(db.session, campaign, form.to_fields(), utcnow())
+        service.update_draft(db.session(), campaign, form.to_fields(), utcnow())
         return Done("Draft saved.", to=url_for("organize.preview", campaign_id=campaign.id))
 
     outcome = attempt(action)
     if isinstance(outcome, ServiceError):
         _attach_error(form, outcome)
         return None
-    return redirect(outcome.to)
+    return redirect(outcome.next_page)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -98,7 +97,7 @@ def edit_campaign(campaign_id: int):
 
 
 def _add_condition(campaign: Campaign, text: str) -> Done:
-    service.add_condition(db.session, campaign, text)
+    service.add_condition(db.session(), campaign, text)
     return Done("Condition added.")
 
 
@@ -136,7 +135,7 @@ def edit_condition(campaign_id: int, condition_id: int):
         flash("Write the condition (at most 1,000 characters).", "error")
         return redirect(url_for("organize.conditions", campaign_id=campaign_id)), 400
     return _condition_action(
-        campaign_id, lambda c: service.edit_condition(db.session, c, condition_id, form.text.data)
+        campaign_id, lambda c: service.edit_condition(db.session(), c, condition_id, form.text.data)
     )
 
 
@@ -148,7 +147,7 @@ def move_condition(campaign_id: int, condition_id: int):
     if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
         abort(400)
     offset = -1 if form.direction.data == "up" else 1
-    return _condition_action(campaign_id, lambda c: service.move_condition(db.session, c, condition_id, offset))
+    return _condition_action(campaign_id, lambda c: service.move_condition(db.session(), c, condition_id, offset))
 
 
 @bp.route("/campaigns/<int:campaign_id>/conditions/<int:condition_id>/delete", methods=["POST"])
@@ -157,7 +156,7 @@ def delete_condition(campaign_id: int, condition_id: int):
     """Remove a condition."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _condition_action(campaign_id, lambda c: service.delete_condition(db.session, c, condition_id))
+    return _condition_action(campaign_id, lambda c: service.delete_condition(db.session(), c, condition_id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/preview")

@@ -17,21 +17,21 @@ from pledge.services.progress import campaign_progress
 def home():
     """Every public campaign with its progress."""
     now = utcnow()
-    campaigns = [(c, campaign_progress(c, now)) for c in public_campaigns(db.session)]
+    campaigns = [(c, campaign_progress(c, now)) for c in public_campaigns(db.session())]
     return render_template("public/home.html", campaigns=campaigns)
 
 
 @bp.route("/campaigns/<slug>")
 def campaign(slug: str):
     """A campaign's pledge, conditions, rule and progress; after a reveal, the signatures."""
-    return render_template("public/campaign.html", **campaign_page(db.session, slug, utcnow()).context())
+    return render_template("public/campaign.html", **campaign_page(db.session(), slug, utcnow()).context())
 
 
 @bp.route("/campaigns/<slug>/updates.atom")
 def updates_feed(slug: str):
     """The organizer's updates as an Atom feed."""
-    item = public_campaign(db.session, slug)
-    body = render_template("public/updates.atom.xml", campaign=item, updates=updates_of(db.session, item))
+    item = public_campaign(db.session(), slug)
+    body = render_template("public/updates.atom.xml", campaign=item, updates=updates_of(db.session(), item))
     return Response(body, mimetype="application/atom+xml")
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crypto import blindrsa
 from crypto.errors import CryptoError
-from pledge.database import insert_if_absent
+from pledge.database import changed_rows, insert_if_absent
 from pledge.models import (
     Campaign,
     CampaignLab,
@@ -32,12 +32,13 @@ from pledge.models import (
     User,
     UserRole,
     VerificationCode,
+    present,
 )
 from pledge.services.addresses import AddressError, split_address
 from pledge.services.errors import BadRequest, ServiceError
+from pledge.services.keys import token_private_key
 from pledge.services.notify import Outgoing
 from pledge.services.schema import hex_field
-from pledge.services.keys import token_private_key
 
 CODE_LIFETIME = timedelta(minutes=10)
 TICKET_LIFETIME = timedelta(minutes=10)
@@ -241,23 +242,30 @@ def check_code(session: Session, raw: object, code: object, *, issuer_secret: by
         raise WrongCode()
     # The attempt counts before the guess is looked at, atomically: concurrent guesses cannot
     # exceed MAX_ATTEMPTS evaluations between them.
-    counted = session.execute(
+    counted = changed_rows(
+        session,
         update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.attempts < MAX_ATTEMPTS)
-        .values(attempts=VerificationCode.attempts + 1)
+        .values(attempts=VerificationCode.attempts + 1),
     )
-    if counted.rowcount != 1:
+    if counted != 1:
         raise WrongCode()
     if not hmac.compare_digest(row.code_hash, _code_hash(issuer_secret, tag, code)):
         raise WrongCode()
     ticket = secrets.token_urlsafe(32)
-    spent = session.execute(
+    spent = changed_rows(
+        session,
         update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.consumed.is_(False))
-        .values(consumed=True, ticket_hash=_ticket_hash(ticket), ticket_expires_at=now + TICKET_LIFETIME)
+        .values(consumed=True, ticket_hash=_ticket_hash(ticket), ticket_expires_at=now + TICKET_LIFETIME),
     )
-    if spent.rowcount != 1:
+    if spent != 1:
         raise WrongCode()
-    lab = session.get(Lab, row.lab_id)
+    lab = _lab_of(session, row)
     return Ticket(ticket, lab, open_campaigns_for_lab(session, lab, now))
+
+
+def _lab_of(session: Session, row: VerificationCode) -> Lab:
+    """The lab a code was sent for (a foreign key: the lab exists)."""
+    return present(session.get(Lab, row.lab_id), "the code's lab")
 
 
 # --- issuance ---------------------------------------------------------------------------------
@@ -301,14 +309,15 @@ def issue_tokens(session: Session, ticket: object, requests: object, *, token_ke
     row = session.scalar(select(VerificationCode).where(VerificationCode.ticket_hash == _ticket_hash(ticket)))
     if row is None or row.ticket_expires_at is None or row.ticket_expires_at <= now:
         raise TicketInvalid()
-    spent = session.execute(
+    spent = changed_rows(
+        session,
         update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.ticket_hash == _ticket_hash(ticket))
-        .values(ticket_hash=None, ticket_expires_at=None)
+        .values(ticket_hash=None, ticket_expires_at=None),
     )
-    if spent.rowcount != 1:
+    if spent != 1:
         raise TicketInvalid()
     parsed = _parse_requests(requests)
-    lab = session.get(Lab, row.lab_id)
+    lab = _lab_of(session, row)
     campaigns = open_campaigns_for_lab(session, lab, now)
     if set(parsed) != {c.public_id for c in campaigns}:
         raise AffiliationError("Ask for a token for every listed campaign at once, and for no other.")

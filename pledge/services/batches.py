@@ -16,10 +16,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import log_leaves, merkle
-from pledge.models import SIGNING_STATES, Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead
+from pledge.models import SIGNING_STATES, Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead, present
 from pledge.services.keys import log_signing_key
-from pledge.services.progress import campaign_progress
 from pledge.services.log import latest_head, leaf_hashes
+from pledge.services.progress import campaign_progress
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
         if kind == "entry":
             leaf = entry.leaf
         else:
-            leaf = log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(entry.nullifier, entry.withdrawal_signature))
+            leaf = log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(
+                entry.nullifier, present(entry.withdrawal_signature, "a withdrawal's signature")))
         index = tree.append(merkle.leaf_hash(leaf))
         session.add(LogLeaf(campaign_id=campaign.id, leaf_index=index, leaf=leaf, leaf_hash=merkle.leaf_hash(leaf), batch=batch))
         if kind == "entry":

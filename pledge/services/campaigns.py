@@ -224,7 +224,7 @@ def public_campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(query))
 
 
-def public_campaign(session: Session, slug: str, *, launched: bool = False, options=LIGHT_CAMPAIGN) -> Campaign:  # noqa: ANN001
+def public_campaign(session: Session, slug: str, *, launched: bool = False, options=LIGHT_CAMPAIGN) -> Campaign:
     """A campaign the public may see (past its draft; with ``launched``, also past its key
     ceremony), else :class:`CampaignNotFound`.
 

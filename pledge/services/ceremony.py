@@ -28,6 +28,7 @@ from pledge.models import (
     CeremonyDeal,
     TranscriptSignature,
     Trustee,
+    present,
 )
 from pledge.services.errors import ServiceError
 from pledge.services.keys import create_token_keys, log_public_key
@@ -117,16 +118,27 @@ def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, now: d
     if campaign.deadline <= now:
         raise CeremonyError("The deadline has passed; a campaign cannot start now.")
     create_token_keys(campaign, token_key_secret)
-    keys = {link.lab.slug: link.token_public_key for link in campaign.lab_links}
+    keys = {link.lab.slug: present(link.token_public_key, "a lab's token key") for link in campaign.lab_links}
     manifest = manifest_for_campaign(
         campaign, keys,
-        [TrusteeKeys(t.seat, t.name, t.ed25519_public, t.x25519_public) for t in campaign.trustees],
+        [TrusteeKeys(t.seat, t.name, registered_ed25519(t), present(t.x25519_public, "a trustee's X25519 key"))
+         for t in campaign.trustees],
     )
     campaign.manifest = canonical_json(manifest).decode("utf-8")
     campaign.ctx = manifest_ctx(manifest)
     campaign.state = CampaignState.CEREMONY
     campaign.frozen_at = campaign.frozen_at or now
     session.flush()
+
+
+def frozen_ctx(campaign: Campaign) -> bytes:
+    """The ``ctx`` of a campaign that is frozen (its manifest and ``ctx`` are set together)."""
+    return present(campaign.ctx, "the frozen campaign's ctx")
+
+
+def registered_ed25519(trustee: Trustee) -> bytes:
+    """The Ed25519 key of a trustee who registered their keys."""
+    return present(trustee.ed25519_public, f"trustee {trustee.seat}'s Ed25519 key")
 
 
 def manifest_of(campaign: Campaign) -> dict:
@@ -138,7 +150,7 @@ def manifest_of(campaign: Campaign) -> dict:
 
 def ceremony_package(campaign: Campaign) -> bytes:
     """The file every trustee downloads to run ``pledge-trustee deal``."""
-    return canonical_json(files.ceremony_doc(manifest_of(campaign), campaign.ctx)) + b"\n"
+    return canonical_json(files.ceremony_doc(manifest_of(campaign), frozen_ctx(campaign))) + b"\n"
 
 
 def board_file(session: Session, campaign: Campaign) -> bytes:
@@ -146,7 +158,7 @@ def board_file(session: Session, campaign: Campaign) -> bytes:
     board = load_board(session, campaign)
     if len(board.deals) != campaign.trustee_count:
         raise CeremonyError("The board is complete only when every trustee has uploaded a deal.")
-    return canonical_json(files.board_doc(campaign.ctx, board.deals)) + b"\n"
+    return canonical_json(files.board_doc(frozen_ctx(campaign), board.deals)) + b"\n"
 
 
 # --- uploads ---------------------------------------------------------------------------------
@@ -184,7 +196,8 @@ def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: by
     if deal.dealer != trustee.seat:
         raise CeremonyError(f"This deal is trustee {deal.dealer}'s; you are trustee {trustee.seat}.")
     try:
-        dkg.check_deal_public(campaign.ctx, campaign.trustee_quorum, campaign.trustee_count, deal, trustee.ed25519_public)
+        dkg.check_deal_public(frozen_ctx(campaign), campaign.trustee_quorum, campaign.trustee_count, deal,
+                              registered_ed25519(trustee))
     except InvalidDeal as error:
         raise CeremonyError(f"The deal was refused: {error.reason.value.replace('-', ' ')}.") from None
     except CryptoError as error:
@@ -196,7 +209,7 @@ def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: by
 
 def expected_transcript(campaign: Campaign, board: Board) -> bytes:
     """The transcript every trustee must sign, recomputed from the posted deals."""
-    return dkg.transcript(campaign.ctx, {seat: deal.commitments for seat, deal in board.deals.items()})
+    return dkg.transcript(frozen_ctx(campaign), {seat: deal.commitments for seat, deal in board.deals.items()})
 
 
 def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: bytes, now: datetime) -> str:
@@ -218,9 +231,11 @@ def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: 
     if statement.ctx != campaign.ctx or statement.index != trustee.seat:
         raise CeremonyError("This signature is not yours for this ceremony (ctx or trustee index differ).")
     if statement.transcript != expected_transcript(campaign, board):
-        raise CeremonyError("The signed transcript differs from this board's transcript: check that you ran finish on the current board.")
+        raise CeremonyError("The signed transcript differs from this board's transcript: "
+                            "check that you ran finish on the current board.")
     try:
-        verify(trustee.ed25519_public, transcript_message(campaign.ctx, trustee.seat, statement.transcript), statement.signature)
+        verify(registered_ed25519(trustee), transcript_message(frozen_ctx(campaign), trustee.seat, statement.transcript),
+               statement.signature)
     except CryptoError:
         raise CeremonyError("The transcript signature does not verify under your registered Ed25519 key.") from None
     session.add(TranscriptSignature(campaign_id=campaign.id, seat=trustee.seat,
@@ -240,7 +255,7 @@ def _post_complaint(session: Session, campaign: Campaign, trustee: Trustee, doc,
         if not 1 <= accusation.accused <= campaign.trustee_count:
             raise CeremonyError(f"There is no trustee {accusation.accused} to accuse.")
         try:
-            verify(trustee.ed25519_public,
+            verify(registered_ed25519(trustee),
                    complaint_message(ctx, index, accusation.accused, accusation.reason), accusation.signature)
         except CryptoError:
             raise CeremonyError("The complaint's signature does not verify under your registered Ed25519 key.") from None
@@ -292,7 +307,7 @@ def launch(session: Session, campaign: Campaign, log_key_secret: bytes, now: dat
     transcript = expected_transcript(campaign, board)
     for seat, row in board.signatures.items():
         trustee = next(t for t in campaign.trustees if t.seat == seat)
-        verify(trustee.ed25519_public, transcript_message(campaign.ctx, seat, transcript), row.signature)
+        verify(registered_ed25519(trustee), transcript_message(frozen_ctx(campaign), seat, transcript), row.signature)
     commitments = {seat: deal.commitments for seat, deal in board.deals.items()}
     campaign.group_key = dkg.group_key(commitments)
     for seat, key in dkg.verification_keys(commitments).items():

@@ -59,7 +59,7 @@ def read_passphrases(folder: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     pairs = (line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line and not line.startswith("#"))
-    return {name: value for name, value in pairs}
+    return dict(pairs)
 
 
 def demo_trustee_logins(session: Session, folder: Path, cost: PasswordCost) -> list[DemoTrustee]:
@@ -111,18 +111,18 @@ def run_demo_ceremony(
     work.mkdir(mode=0o700, exist_ok=True)
     package = folder / f"ceremony-{campaign.slug}.json"
     package.write_bytes(ceremony.ceremony_package(campaign))
-    for person, seat in zip(people, campaign.trustees, strict=True):
-        deal_file = work / f"deal-{seat.seat}.json"
+    for person, trustee in zip(people, campaign.trustees, strict=True):
+        deal_file = work / f"deal-{trustee.seat}.json"
         trustee_steps.deal(person.key_file, package, deal_file, passphrase_bytes(person.passphrase))
-        ceremony.submit_deal(session, campaign, seat, deal_file.read_bytes())
+        ceremony.submit_deal(session, campaign, trustee, deal_file.read_bytes())
 
     board = work / "board.json"
     board.write_bytes(ceremony.board_file(session, campaign))
-    for person, seat in zip(people, campaign.trustees, strict=True):
-        result = work / f"result-{seat.seat}.json"
-        trustee_steps.finish(person.key_file, package, board, share_file(folder, campaign.slug, seat.seat),
+    for person, trustee in zip(people, campaign.trustees, strict=True):
+        result = work / f"result-{trustee.seat}.json"
+        trustee_steps.finish(person.key_file, package, board, share_file(folder, campaign.slug, trustee.seat),
                              result, "interactive", passphrase_bytes(person.passphrase))
-        ceremony.submit_result(session, campaign, seat, result.read_bytes(), now)
+        ceremony.submit_result(session, campaign, trustee, result.read_bytes(), now)
 
     ceremony.launch(session, campaign, log_key_secret, now)
     lines = ["# Demo only: a real trustee's passphrase never touches the server."]

@@ -17,7 +17,7 @@ from crypto.formats import files
 from crypto.formats.errors import Refusal
 from crypto.formats.messages import destroy_message, verify
 from pledge.models import Campaign, CampaignState, DestroyConfirmation, Entry, TokenIssuance, Trustee
-from pledge.services.ceremony import CeremonyError, parse_upload
+from pledge.services.ceremony import CeremonyError, parse_upload, registered_ed25519
 from pledge.services.log import latest_head
 
 
@@ -52,7 +52,7 @@ def confirm_destroyed(session: Session, campaign: Campaign, trustee: Trustee, da
     if statement.ctx != campaign.ctx or statement.index != trustee.seat:
         raise CeremonyError("This confirmation is not yours for this campaign (ctx or trustee index differ).")
     try:
-        verify(trustee.ed25519_public, destroy_message(campaign.ctx, trustee.seat), statement.signature)
+        verify(registered_ed25519(trustee), destroy_message(campaign.ctx, trustee.seat), statement.signature)
     except CryptoError:
         raise CeremonyError("The confirmation's signature does not verify under your registered Ed25519 key.") from None
     session.add(DestroyConfirmation(campaign_id=campaign.id, seat=trustee.seat, signature=statement.signature, received_at=now))

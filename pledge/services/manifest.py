@@ -23,9 +23,10 @@ Shape (version 1; every field is required; lists are in the order given here)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast
 
 from crypto.hashing import H, canonical_json
 
@@ -50,7 +51,7 @@ def format_deadline(deadline: datetime) -> str:
     """UTC, whole seconds, ``Z`` suffix: one spelling for every implementation."""
     if deadline.tzinfo is None:
         raise ManifestError("deadline must be timezone-aware")
-    return deadline.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return deadline.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def build_manifest(
@@ -90,7 +91,7 @@ def build_manifest(
             {
                 "slug": slug_,
                 "name": str(lab["name"]),
-                "domains": sorted(str(d) for d in lab["domains"]),  # type: ignore[union-attr]
+                "domains": sorted(str(d) for d in cast("Iterable[object]", lab["domains"])),  # a list, as documented
                 "token_public_key": bytes(token_public_keys[slug_]),
             }
         )
@@ -125,7 +126,7 @@ def manifest_ctx(manifest: Mapping[str, object]) -> bytes:
     return H("manifest", manifest_bytes(manifest), n=32)
 
 
-def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trustees: Sequence[TrusteeKeys]) -> dict:  # noqa: ANN001
+def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trustees: Sequence[TrusteeKeys]) -> dict:
     """Build the manifest of a campaign model (used when the ceremony freezes it)."""
     return build_manifest(
         public_id=campaign.public_id,

@@ -32,7 +32,7 @@ def record_status(session: Session, campaign: Campaign, *, condition_id: int, la
     """Set whether ``lab`` meets ``condition`` (only after the reveal), with a date and evidence."""
     if campaign.state not in REVEALED_STATES:
         raise OutcomeError("Conditions are tracked after the signatures are revealed.")
-    if condition_id not in {c.id for c in campaign.conditions} or lab_id not in {l.lab_id for l in campaign.lab_links}:
+    if condition_id not in {c.id for c in campaign.conditions} or lab_id not in {link.lab_id for link in campaign.lab_links}:
         raise OutcomeError("No such condition or lab in this campaign.")
     if decided_on > today:
         raise OutcomeError("The date cannot be in the future.", field="decided_on")

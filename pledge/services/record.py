@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.formats import record as record_format
-from pledge.models import Campaign, DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead
+from pledge.models import Campaign, DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, present
 from pledge.services.ceremony import CeremonyError, load_board
 from pledge.services.reveal import partials_by_seat
 
 
-def _rounds(session: Session, campaign: Campaign) -> list[dict]:
-    rounds = []
+def _rounds(session: Session, campaign: Campaign) -> list[dict[str, object]]:
+    rounds: list[dict[str, object]] = []
     start = 0
     for round_ in session.scalars(select(RevealRound).where(RevealRound.campaign_id == campaign.id).order_by(RevealRound.number)):
         if round_.revealed_at is None:
@@ -48,18 +48,19 @@ def campaign_record(session: Session, campaign: Campaign) -> bytes:
     heads = session.scalars(select(TreeHead).where(TreeHead.campaign_id == campaign.id).order_by(TreeHead.batch)).all()
     confirmations = {row.seat: row.signature for row in session.scalars(
         select(DestroyConfirmation).where(DestroyConfirmation.campaign_id == campaign.id))}
-    outcome = {"state": campaign.state.value, "threshold_met": campaign.threshold_met_at is not None}
+    outcome: dict[str, object] = {"state": campaign.state.value, "threshold_met": campaign.threshold_met_at is not None}
     if confirmations:
         outcome["destroy_confirmations"] = confirmations
     built = record_format.build_record(
         manifest=json.loads(campaign.manifest),
-        ctx=campaign.ctx,
+        ctx=present(campaign.ctx, "a launched campaign's ctx"),
         deals=list(board.deals.values()),
         transcript_signatures={seat: (row.transcript, row.signature) for seat, row in board.signatures.items()},
         group_key=campaign.group_key,
-        verification_keys={t.seat: t.verification_key for t in campaign.trustees},
+        verification_keys={t.seat: present(t.verification_key, f"trustee {t.seat}'s verification key")
+                           for t in campaign.trustees},
         log_id=campaign.public_id.encode("ascii"),
-        log_public_key=campaign.log_public_key,
+        log_public_key=present(campaign.log_public_key, "a launched campaign's log key"),
         leaves=list(session.scalars(select(LogLeaf.leaf).where(LogLeaf.campaign_id == campaign.id).order_by(LogLeaf.leaf_index))),
         heads=[(h.batch, h.size, h.timestamp, h.root, h.signature) for h in heads],
         published_counts={link.lab.slug: link.published_count for link in campaign.lab_links},

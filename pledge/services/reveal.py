@@ -19,8 +19,8 @@ from crypto.errors import CryptoError, ItemFailed
 from crypto.formats import files, roundfile
 from crypto.formats.errors import Refusal
 from crypto.hashing import canonical_json
-from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee
-from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, parse_upload
+from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee, present
+from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, frozen_ctx, parse_upload
 from pledge.services.log import consistency_proof
 
 
@@ -45,7 +45,7 @@ def rounds_of(session: Session, campaign: Campaign) -> list[RoundState]:
     """Every round of a campaign, oldest first."""
     states = []
     for round_ in session.scalars(select(RevealRound).where(RevealRound.campaign_id == campaign.id).order_by(RevealRound.number)):
-        head = session.get(TreeHead, (campaign.id, round_.batch))
+        head = _head_of(session, campaign, round_)
         seats = list(session.scalars(select(RoundPartials.seat).where(
             RoundPartials.campaign_id == campaign.id, RoundPartials.round_number == round_.number).order_by(RoundPartials.seat)))
         states.append(RoundState(round_, head, seats))
@@ -57,7 +57,17 @@ def _round(session: Session, campaign: Campaign, number: int) -> tuple[RevealRou
     if round_ is None:
         raise RevealError("There is no such round.")
     previous = session.get(RevealRound, (campaign.id, number - 1)) if number > 1 else None
-    return round_, session.get(TreeHead, (campaign.id, round_.batch)), previous
+    return round_, _head_of(session, campaign, round_), previous
+
+
+def _head_of(session: Session, campaign: Campaign, round_: RevealRound) -> TreeHead:
+    """The signed tree head a round was cut at (published before the round was opened)."""
+    return present(session.get(TreeHead, (campaign.id, round_.batch)), f"round {round_.number}'s tree head")
+
+
+def _by_leaf(entries: list[Entry]) -> dict[int, Entry]:
+    """Logged entries by their leaf index."""
+    return {present(e.leaf_index, "a logged entry's leaf index"): e for e in entries}
 
 
 def _entries_in(session: Session, campaign: Campaign, start: int, end: int) -> list[Entry]:
@@ -81,7 +91,7 @@ def round_package(session: Session, campaign: Campaign, number: int) -> bytes:
         proof = consistency_proof(session, campaign, prior_head.size, head.size)
     doc = roundfile.round_doc(
         json.loads(ceremony_package(campaign)), json.loads(board_file(session, campaign)),
-        campaign.public_id.encode("ascii"), campaign.log_public_key, _head(head), leaves,
+        campaign.public_id.encode("ascii"), present(campaign.log_public_key, "the campaign's log key"), _head(head), leaves,
         previous=_head(prior_head) if prior_head else None, consistency_proof=proof,
     )
     return canonical_json(doc) + b"\n"
@@ -108,12 +118,13 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
     if (upload.head_size, upload.head_timestamp, upload.head_root) != (head.size, head.timestamp, head.root):
         raise RevealError("These partials are for another head than this round's.")
     start = previous.size if previous else 0
-    live = {e.leaf_index: e for e in _entries_in(session, campaign, start, round_.size) if e.withdrawal_signature is None}
+    live = _by_leaf([e for e in _entries_in(session, campaign, start, round_.size) if e.withdrawal_signature is None])
     given = {record.leaf_index: record for record in upload.partials}
     if set(given) != set(live):
         missing = sorted(set(live) - set(given))
         extra = sorted(set(given) - set(live))
-        raise RevealError(f"The partials must cover exactly this round's entries (missing {missing[:5]}, unexpected {extra[:5]}).")
+        raise RevealError(f"The partials must cover exactly this round's entries "
+                          f"(missing {missing[:5]}, unexpected {extra[:5]}).")
     _verify_upload(campaign, trustee, live, given)
     session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,
                               body=canonical_json(roundfile.partials_doc(upload)), received_at=now))
@@ -134,15 +145,16 @@ def _verify_upload(campaign: Campaign, trustee: Trustee, live: dict[int, Entry],
     """
     indices, items = [], []
     mismatch = None
+    ctx = frozen_ctx(campaign)
     for index, record in sorted(given.items()):
         entry = live[index]
         if record.nullifier != entry.nullifier:
             mismatch = index
             break
         indices.append(index)
-        items.append((entry.ciphertext[:32], campaign.ctx + entry.nullifier, record.partial))
+        items.append((_ciphertext(entry)[:32], ctx + entry.nullifier, record.partial))
     try:
-        reveal.verify_partials(trustee.seat, trustee.verification_key, items)
+        reveal.verify_partials(trustee.seat, present(trustee.verification_key, "the trustee's verification key"), items)
     except ItemFailed as failed:
         raise RevealError(f"Entry at leaf {indices[failed.position]}: the partial decryption's proof does not verify.") from None
     except CryptoError:
@@ -150,6 +162,11 @@ def _verify_upload(campaign: Campaign, trustee: Trustee, live: dict[int, Entry],
         raise RevealError(f"Entry at leaf {first}: the partial decryption's proof does not verify.") from None
     if mismatch is not None:
         raise RevealError(f"Entry at leaf {mismatch}: the nullifier differs from the log's.")
+
+
+def _ciphertext(entry: Entry) -> bytes:
+    """The sealed box of an entry still in the log (ciphertexts are dropped only at expiry)."""
+    return present(entry.ciphertext, f"the ciphertext at leaf {entry.leaf_index}")
 
 
 def partials_by_seat(rows) -> dict[int, dict[int, bytes]]:
@@ -168,10 +185,10 @@ def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live:
     # D_j of each D_j || c || z; a large round is opened by worker processes. A signer's own
     # client can seal a box that does not open: decrypt_many gives None for it, published as
     # such (anyone can redo the decryption from the public partials) and shown as unreadable.
-    opened = reveal.decrypt_many(campaign.group_key, [
-        (campaign.ctx + entry.nullifier, entry.ciphertext,
-         {seat: by_seat[seat][entry.leaf_index][:32] for seat in quorum})
-        for entry in entries])
+    ctx = frozen_ctx(campaign)
+    opened = reveal.decrypt_many(present(campaign.group_key, "the campaign's group key"), [
+        (ctx + entry.nullifier, _ciphertext(entry), {seat: by_seat[seat][index][:32] for seat in quorum})
+        for index, entry in live.items()])
     for entry, payload in zip(entries, opened, strict=True):
         entry.revealed_payload = payload
         entry.revealed_round = round_.number
@@ -198,6 +215,7 @@ def revealed_signatures(session: Session, campaign: Campaign) -> dict[str, list[
     labs = {link.lab_id: link.lab.name for link in campaign.lab_links}
     grouped: dict[str, list[RevealedSignature]] = {}
     for entry in session.scalars(select(Entry).where(Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None))):
+        revealed_round = present(entry.revealed_round, "a revealed entry's round")
         try:
             payload = json.loads(entry.revealed_payload or b"")
             if not isinstance(payload, dict):
@@ -205,13 +223,13 @@ def revealed_signatures(session: Session, campaign: Campaign) -> dict[str, list[
         except ValueError:
             payload = {"display": "unreadable"}
         if payload.get("display") == "unreadable":
-            shown = RevealedSignature(lab=labs[entry.lab_id], name=None, role="", statement="", round=entry.revealed_round,
+            shown = RevealedSignature(lab=labs[entry.lab_id], name=None, role="", statement="", round=revealed_round,
                                       readable=False)
             grouped.setdefault(shown.lab, []).append(shown)
             continue
         shown = RevealedSignature(
             lab=labs[entry.lab_id], name=str(payload.get("name", "")) if payload.get("display") == "name" else None,
-            role=str(payload.get("role", "")), statement=str(payload.get("statement", "")), round=entry.revealed_round,
+            role=str(payload.get("role", "")), statement=str(payload.get("statement", "")), round=revealed_round,
         )
         grouped.setdefault(shown.lab, []).append(shown)
     for items in grouped.values():

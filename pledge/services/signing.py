@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, lazyload, load_only
 
 from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
-from pledge.models import Campaign, Entry, RevealRound, TreeHead
+from pledge.models import Campaign, Entry, RevealRound, TreeHead, present
 from pledge.services import log
 from pledge.services.campaigns import public_campaign
 from pledge.services.errors import ServiceError
@@ -68,7 +68,8 @@ class SigningKeys:
     @classmethod
     def of(cls, campaign: Campaign) -> SigningKeys:
         """The keys of a launched campaign (reads its labs)."""
-        return cls(campaign.id, campaign.public_id, bytes(campaign.ctx), bytes(campaign.group_key),
+        return cls(campaign.id, campaign.public_id, bytes(present(campaign.ctx, "the campaign's ctx")),
+                   bytes(present(campaign.group_key, "the campaign's group key")),
                    lab_token_keys(campaign), {link.lab.slug: link.lab_id for link in campaign.lab_links})
 
     def fits(self, campaign: Campaign) -> bool:

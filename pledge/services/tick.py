@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from pledge.database import changed_rows
 from pledge.models import VerificationCode
 from pledge.ratelimit import purge_expired
 from pledge.services.batches import close_due, publish_due
@@ -44,8 +45,7 @@ class TickReport:
 
 def purge_codes(session: Session, now: datetime) -> int:
     """Delete verification codes that expired more than a day ago."""
-    result = session.execute(delete(VerificationCode).where(VerificationCode.expires_at < now - CODE_RETENTION))
-    return result.rowcount or 0
+    return changed_rows(session, delete(VerificationCode).where(VerificationCode.expires_at < now - CODE_RETENTION)) or 0
 
 
 def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickReport:

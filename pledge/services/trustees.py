@@ -23,7 +23,9 @@ from pledge.services.addresses import is_clean_text
 from pledge.services.errors import ServiceError
 
 INVITATION_LIFETIME = timedelta(days=7)
-INVALID_INVITATION = "This invitation link is not valid: it may have been used already or have expired. Ask the organizer for a new one."
+SAME_KEY = "Another trustee of this campaign registered the same key: make your own with pledge-trustee init."
+INVALID_INVITATION = ("This invitation link is not valid: it may have been used already or have expired. "
+                      "Ask the organizer for a new one.")
 
 
 class TrusteeError(ServiceError):
@@ -151,9 +153,9 @@ def register_keys(session: Session, campaign: Campaign, trustee: Trustee, ed2551
     _check_key(x25519, "X25519")
     for other in campaign.trustees:
         if other is not trustee and other.ed25519_public in (ed25519, x25519):
-            raise TrusteeError("Another trustee of this campaign registered the same key: make your own with pledge-trustee init.", field="keys")
+            raise TrusteeError(SAME_KEY, field="keys")
         if other is not trustee and other.x25519_public in (ed25519, x25519):
-            raise TrusteeError("Another trustee of this campaign registered the same key: make your own with pledge-trustee init.", field="keys")
+            raise TrusteeError(SAME_KEY, field="keys")
     trustee.ed25519_public = ed25519
     trustee.x25519_public = x25519
     trustee.keys_registered_at = now

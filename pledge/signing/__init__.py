@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("signing", __name__)
 
-from pledge.signing import views  # noqa: E402,F401
+from pledge.signing import views  # noqa: E402, F401  (imported for its routes; it needs bp)

@@ -14,11 +14,11 @@ from pledge.signing import bp
 @bp.route("/campaigns/<slug>/sign")
 def sign_page(slug: str):
     """The sign page (sealing happens in static/js/sign.js)."""
-    campaign = public_campaign(db.session, slug, launched=True)
+    campaign = public_campaign(db.session(), slug, launched=True)
     return render_template("signing/sign.html", campaign=campaign, accepting=campaign.accepting(utcnow()))
 
 
 @bp.route("/campaigns/<slug>/receipt")
 def receipt_page(slug: str):
     """Check a receipt: pending, or its inclusion proof checked in the browser."""
-    return render_template("signing/receipt.html", campaign=public_campaign(db.session, slug, launched=True))
+    return render_template("signing/receipt.html", campaign=public_campaign(db.session(), slug, launched=True))

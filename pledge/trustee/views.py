@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from pledge.auth.roles import trustee_required
 from pledge.extensions import db
-from pledge.models import Campaign, Role, User, utcnow
+from pledge.models import Campaign, Role, User, present, utcnow
 from pledge.services import ceremony, ceremony_mail, expiry, trustees
 from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
 from pledge.services.errors import ServiceError
 from pledge.trustee import bp
-from pledge.unit_of_work import Done, attempt, commit_and_send, settle_refusal
 from pledge.trustee.forms import AcceptForm, KeysForm, NewTrusteeAccountForm, UploadForm
+from pledge.unit_of_work import Done, attempt, commit_and_send, settle_refusal
 
 
 def _my_seat(campaign_id: int):
@@ -28,7 +28,7 @@ def _my_seat(campaign_id: int):
     abort(404)
 
 
-def _accept(seat, campaign: Campaign, form):  # noqa: ANN001
+def _accept(seat, campaign: Campaign, form):
     """Accept the seat from a valid form (creating the account unless logged in): the redirect,
     or None after a refusal (flashed)."""
     new_account = not current_user.is_authenticated
@@ -37,9 +37,9 @@ def _accept(seat, campaign: Campaign, form):  # noqa: ANN001
     def action() -> None:
         nonlocal user
         if new_account:
-            user = create_user(db.session, email=seat.email, name=seat.name, password=form.password.data,
+            user = create_user(db.session(), email=seat.email, name=seat.name, password=form.password.data,
                                roles=[Role.TRUSTEE], cost=current_cost())
-        trustees.accept_invitation(db.session, seat, user, utcnow())
+        trustees.accept_invitation(db.session(), seat, user, utcnow())
 
     outcome = attempt(action)
     if isinstance(outcome, ServiceError):
@@ -55,12 +55,12 @@ def _accept(seat, campaign: Campaign, form):  # noqa: ANN001
 def invitation(secret: str):
     """Accept a trustee seat: create the account, or accept with the one logged in."""
     try:
-        seat = trustees.find_invitation(db.session, secret, utcnow())
+        seat = trustees.find_invitation(db.session(), secret, utcnow())
     except ServiceError as error:
         return render_template("errors/error.html", title="Invitation not valid", message=error.message), 404
-    campaign = db.session.get(Campaign, seat.campaign_id)
+    campaign = present(db.session.get(Campaign, seat.campaign_id), "the seat's campaign")
     existing = db.session.scalar(select(User).where(User.email == seat.email))
-    form = AcceptForm() if current_user.is_authenticated else NewTrusteeAccountForm()
+    form: AcceptForm | NewTrusteeAccountForm | None = AcceptForm() if current_user.is_authenticated else NewTrusteeAccountForm()
     if existing is not None and not current_user.is_authenticated:
         form = None  # the account exists: log in first, then come back
     accepted = _accept(seat, campaign, form) if form is not None and form.validate_on_submit() else None
@@ -72,11 +72,11 @@ def invitation(secret: str):
 
 def _render_dashboard(status: int = 200):
     seats = []
-    for seat in trustees.seats_of(db.session, current_user):
-        campaign = db.session.get(Campaign, seat.campaign_id)
-        board = ceremony.load_board(db.session, campaign)
+    for seat in trustees.seats_of(db.session(), current_user):
+        campaign = present(db.session.get(Campaign, seat.campaign_id), "the seat's campaign")
+        board = ceremony.load_board(db.session(), campaign)
         seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat),
-                      reveal_rounds.rounds_of(db.session, campaign)))
+                      reveal_rounds.rounds_of(db.session(), campaign)))
     return render_template("trustee/dashboard.html", seats=seats), status
 
 
@@ -89,7 +89,7 @@ def dashboard():
 
 def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if upload is not None and getattr(upload, "filename", None):
         try:
             return upload.read(limit + 1)
         finally:
@@ -97,10 +97,10 @@ def _read_upload(form, limit: int = ceremony.MAX_UPLOAD_BYTES) -> bytes | None:
     return None
 
 
-def _register_keys(campaign: Campaign, seat, form: KeysForm) -> Done:  # noqa: ANN001
+def _register_keys(campaign: Campaign, seat, form: KeysForm) -> Done:
     data = _read_upload(form) or (form.pasted.data or "").encode("utf-8")
     ed25519, x25519 = ceremony.parse_public_keys(data)
-    trustees.register_keys(db.session, campaign, seat, ed25519, x25519, utcnow())
+    trustees.register_keys(db.session(), campaign, seat, ed25519, x25519, utcnow())
     return Done("Your public keys are registered.", to=url_for("trustee.dashboard"))
 
 
@@ -113,7 +113,7 @@ def keys(campaign_id: int):
     if form.validate_on_submit():
         outcome = attempt(lambda: _register_keys(campaign, seat, form))
         if isinstance(outcome, Done):
-            return redirect(outcome.to)
+            return redirect(outcome.next_page)
         flash(outcome.message, "error")
     return render_template("trustee/keys.html", campaign=campaign, seat=seat, form=form,
                            can_register=trustees.seats_open(campaign)), 400 if request.method == "POST" else 200
@@ -141,7 +141,7 @@ def board(campaign_id: int):
     """The complete board for ``pledge-trustee finish``."""
     campaign, _ = _my_seat(campaign_id)
     try:
-        return _json_download(ceremony.board_file(db.session, campaign), f"board-{campaign.slug}.json")
+        return _json_download(ceremony.board_file(db.session(), campaign), f"board-{campaign.slug}.json")
     except ServiceError:
         abort(404)
 
@@ -172,9 +172,9 @@ def upload_deal(campaign_id: int):
     """Post a deal; the server checks it first."""
 
     def action(campaign, seat, data):
-        ceremony.submit_deal(db.session, campaign, seat, data)
+        ceremony.submit_deal(db.session(), campaign, seat, data)
         flash("Your deal is verified and posted on the board.", "success")
-        complete = len(ceremony.load_board(db.session, campaign).deals) == campaign.trustee_count
+        complete = len(ceremony.load_board(db.session(), campaign).deals) == campaign.trustee_count
         return ceremony_mail.board_ready(campaign) if complete else []
 
     return _upload(campaign_id, action)
@@ -186,8 +186,8 @@ def upload_result(campaign_id: int):
     """Post a transcript signature, or a complaint that halts the ceremony."""
 
     def action(campaign, seat, data):
-        outcome = ceremony.submit_result(db.session, campaign, seat, data, utcnow())
-        board = ceremony.load_board(db.session, campaign)
+        outcome = ceremony.submit_result(db.session(), campaign, seat, data, utcnow())
+        board = ceremony.load_board(db.session(), campaign)
         if outcome == "complaint":
             flash("Your complaint is posted. The ceremony is halted and everyone is told.", "success")
             open_complaints = [c for c in board.complaints if c.resolved_at is None]
@@ -205,7 +205,7 @@ def round_package(campaign_id: int, number: int):
     """The round package for ``pledge-trustee decrypt``."""
     campaign, _ = _my_seat(campaign_id)
     try:
-        data = reveal_rounds.round_package(db.session, campaign, number)
+        data = reveal_rounds.round_package(db.session(), campaign, number)
     except ServiceError:
         abort(404)
     return _json_download(data, f"round-{number}-{campaign.slug}.json")
@@ -217,7 +217,7 @@ def upload_partials(campaign_id: int, number: int):
     """Post partial decryptions; every proof is checked before anything is stored."""
 
     def action(campaign, seat, data):
-        opened = reveal_rounds.submit_partials(db.session, campaign, seat, number, data, utcnow())
+        opened = reveal_rounds.submit_partials(db.session(), campaign, seat, number, data, utcnow())
         if opened:
             flash(f"Your partials are verified. Round {number} is now revealed.", "success")
             return ceremony_mail.round_revealed(campaign, number)
@@ -234,7 +234,7 @@ def upload_destroyed(campaign_id: int):
     """Post the signed confirmation that the share of an expired campaign is destroyed."""
 
     def action(campaign, seat, data):
-        expiry.confirm_destroyed(db.session, campaign, seat, data, utcnow())
+        expiry.confirm_destroyed(db.session(), campaign, seat, data, utcnow())
         flash("Your confirmation is recorded and shown on the campaign page.", "success")
         return []
 

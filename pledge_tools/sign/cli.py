@@ -83,7 +83,7 @@ def _add_server(parser: argparse.ArgumentParser) -> None:
                         help="the Pledge site, e.g. https://pledge.example")
 
 
-def _add_verify(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparsers type)
+def _add_verify(sub: Any) -> None:
     verify = sub.add_parser(
         "verify", help="prove you work at a lab and keep one token per open campaign",
         description="Verify a work address with an emailed code and obtain blind-signed "
@@ -95,7 +95,7 @@ def _add_verify(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
                         help=f"the tokens file, created or added to (default: {DEFAULT_OUT})")
 
 
-def _add_sign(sub: Any) -> None:  # noqa: ANN401
+def _add_sign(sub: Any) -> None:
     sign = sub.add_parser(
         "sign", help="seal and submit your signature to a campaign, keeping a receipt",
         description="Check the campaign key against the trustees' signatures, seal your "
@@ -117,7 +117,7 @@ def _add_sign(sub: Any) -> None:  # noqa: ANN401
     sign.add_argument("--yes", action="store_true", help="submit without asking to confirm")
 
 
-def _add_receipt_commands(sub: Any) -> None:  # noqa: ANN401
+def _add_receipt_commands(sub: Any) -> None:
     check = sub.add_parser(
         "check", help="verify that your signature is in the campaign's signed log",
         description="Show whether the receipt's signature is pending, included (verifying the "

@@ -40,7 +40,7 @@ USER_AGENT = "pledge-sign/1"
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Follow no redirect: returning ``None`` makes ``urllib`` raise it as an HTTPError."""
 
-    def redirect_request(  # noqa: PLR0913, PLR0917 (urllib's signature)
+    def redirect_request(
         self, req: urllib.request.Request, fp: object, code: int, msg: str, headers: object,
         newurl: str,
     ) -> None:
@@ -66,13 +66,12 @@ class JsonApi:
 
     def get(self, path: str) -> dict[str, Any]:
         """GET a JSON object."""
-        # S310: self.url() only ever yields http(s) URLs on the checked origin.
-        return self._send(urllib.request.Request(self.url(path), method="GET"))  # noqa: S310
+        return self._send(urllib.request.Request(self.url(path), method="GET"))  # noqa: S310  (self.url(): http(s), checked origin)
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST a JSON object as ``application/json``; return the JSON object of the reply."""
         data = json.dumps(body, separators=(",", ":")).encode("utf-8")
-        request = urllib.request.Request(  # noqa: S310 (see get)
+        request = urllib.request.Request(  # noqa: S310  (self.url(): http(s), checked origin)
             self.url(path), data=data, method="POST",
             headers={"Content-Type": "application/json"},
         )
@@ -95,7 +94,7 @@ class JsonApi:
             ) from None
 
 
-def _read(response: Any) -> bytes:  # noqa: ANN401 (an HTTPResponse or an HTTPError)
+def _read(response: Any) -> bytes:
     data: bytes = response.read(MAX_REPLY_BYTES + 1)
     if len(data) > MAX_REPLY_BYTES:
         raise BadReply("the server's reply is too large")

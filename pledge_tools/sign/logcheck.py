@@ -16,7 +16,7 @@ the campaign record (``pledge-verify``) or fetch it from another network.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from crypto import merkle
@@ -45,7 +45,7 @@ class SignedHead:
 
     def signed_at(self) -> str:
         """The head's timestamp as a UTC date and time."""
-        moment = datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+        moment = datetime.fromtimestamp(self.timestamp, tz=UTC)
         return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from crypto import dkg, log_leaves, merkle
 from crypto.errors import CryptoError, InvalidDeal
@@ -45,7 +45,7 @@ def check_manifest(record: Record) -> int:
                           "H(\"manifest\", canonical_json(manifest); n=32) differs")
     deadline = record.manifest.raw.get("deadline")
     try:
-        moment = datetime.strptime(str(deadline), DEADLINE_FORMAT).replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(str(deadline), DEADLINE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise FormatError("manifest: field deadline must be YYYY-MM-DDTHH:MM:SSZ") from None
     return int(moment.timestamp())
@@ -59,7 +59,7 @@ def _as_dkg_deal(deal: PublicDeal, n: int) -> dkg.Deal:
     # their number and length, so stand-ins of the right size let it make every other check.
     stand_in = bytes(dkg.ENCRYPTED_SHARE_BYTES)
     return dkg.Deal(deal.dealer, deal.commitments, deal.pop_r, deal.pop_z,
-                    {j: stand_in for j in range(1, n + 1)}, deal.signature)
+                    dict.fromkeys(range(1, n + 1), stand_in), deal.signature)
 
 
 def _check_deals(record: Record) -> dict[int, tuple[bytes, ...]]:

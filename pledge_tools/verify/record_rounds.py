@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import pairwise
 
 from crypto import parallel, reveal, seal
 from crypto.errors import CryptoError, EncodingError, InvalidProof
@@ -17,7 +18,6 @@ from crypto.formats.payload import is_valid_payload
 from crypto.formats.record import REVEALED, Record, Round
 
 from .record_check import LogFacts
-
 
 
 @dataclass
@@ -45,7 +45,7 @@ def _why_not_listed(facts: LogFacts, i: int, start: int, size: int) -> str:
 def _check_listing(rnd: Round, facts: LogFacts, start: int) -> None:
     """The round lists, in leaf order, exactly its entries that are not withdrawn."""
     listed = [entry.leaf_index for entry in rnd.entries]
-    for before, after in zip(listed, listed[1:]):
+    for before, after in pairwise(listed):
         if after <= before:
             raise CheckFailed(f"round {rnd.number}: entries must be listed once each in leaf "
                               f"order (leaf {after} comes after leaf {before})")
@@ -169,7 +169,8 @@ def check_revealed_rounds(record: Record, facts: LogFacts, *, jobs: int | None =
                           ) -> RevealFacts:
     """Every entry of every revealed round, in round and leaf order (the entries' checks are
     shared out among worker processes: ``jobs``, default the CPU count)."""
-    found, seen_R = RevealFacts(), {}
+    found = RevealFacts()
+    seen_R: dict[bytes, int] = {}
     start = 0
     for rnd in record.rounds:
         if rnd.status == REVEALED:
