@@ -21,6 +21,7 @@ from tests.kit import markers
 from tests.kit.config import make_config
 from tests.kit.forms import post_form
 
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
     """One database upgraded with the real migrations, copied for each test (see tests/dbkit.py)."""
@@ -113,7 +114,7 @@ def make_user(app):
                 name=name,
                 password=password,
                 roles=roles or (Role.ORGANIZER,),
-                cost=PasswordCost(**{"opslimit": 1, "memlimit": 8192}),
+                cost=PasswordCost(opslimit=1, memlimit=8192),
             )
             db.session.commit()
         return user, password

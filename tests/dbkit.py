@@ -94,7 +94,7 @@ class Template:
             marker.unlink()
 
 
-def stored_bytes(app, *, wal: bool = True) -> bytes:  # noqa: ANN001
+def stored_bytes(app, *, wal: bool = True) -> bytes:
     """Every byte the database keeps on disk for this app, as a reader of its files sees them.
 
     SQLite: the database file and (``wal``) its ``-wal``. PostgreSQL: after a ``CHECKPOINT`` (so
@@ -123,7 +123,7 @@ def stored_bytes(app, *, wal: bool = True) -> bytes:  # noqa: ANN001
     return b"".join(p.read_bytes() for p in files if p.exists())
 
 
-def snapshot(app, folder: Path):  # noqa: ANN001
+def snapshot(app, folder: Path):
     """Save the app's database as it is now; return a function that puts it back.
 
     The app's engine is disposed first (and by each restore): no connection may hold the

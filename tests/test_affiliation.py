@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from crypto import blindrsa
+from pledge.database import compact_database
 from pledge.extensions import db
 from pledge.models import CampaignState, IssuanceCount, Role, TokenIssuance, VerificationCode
 from pledge.services.affiliation import InvalidAddress, normalize_address
-from pledge.database import compact_database
 from tests import dbkit
 from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink
@@ -173,9 +173,10 @@ def test_a_new_code_replaces_the_previous_one(client, sink, campaigns):
 
 
 def test_a_thousand_concurrent_wrong_guesses_evaluate_at_most_five(app, sink, campaigns):
-    from tests.browser import live_server
     import urllib.error
     import urllib.request
+
+    from tests.browser import live_server
 
     client = app.test_client()
     post(client, "/api/verify/start", {"email": "target@anthropic.com"})

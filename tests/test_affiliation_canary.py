@@ -8,7 +8,6 @@ import secrets
 import urllib.error
 import urllib.request
 
-
 from crypto import blindrsa
 from crypto.hashing import H, canonical_json
 from pledge.database import purge_deleted_rows
@@ -51,7 +50,7 @@ def test_a_canary_address_leaves_no_trace(app, tmp_path, caplog, make_open_campa
             for campaign in ticket["campaigns"]:
                 _, doc = call(campaign["manifest_url"])
                 assert H("manifest", canonical_json(doc["manifest"]), n=32).hex() == doc["ctx"]
-                key_hex = next(l["token_public_key"] for l in doc["manifest"]["labs"] if l["slug"] == "anthropic")
+                key_hex = next(lab["token_public_key"] for lab in doc["manifest"]["labs"] if lab["slug"] == "anthropic")
                 prepared = blindrsa.prepare(blindrsa.token_message(campaign["id"].encode(), "anthropic"))
                 blinded, _ = blindrsa.blind(blindrsa.load_public_key(bytes.fromhex(key_hex)), prepared)
                 requests.append({"campaign": campaign["id"], "blinded": blinded.hex()})

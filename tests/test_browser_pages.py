@@ -1,6 +1,6 @@
 """Real Chromium against a live server: an organizer writes a draft; the public sees the demo."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -60,7 +60,7 @@ def test_organizer_writes_a_draft_and_previews_it(browser_page, site, demo):
     page.get_by_label("Signatures needed overall").fill("60")
     page.get_by_label("Signatures needed at each lab").fill("10")
     page.get_by_label("Number of labs that must reach it").fill("2")
-    deadline = (datetime.now(timezone.utc) + timedelta(days=45)).strftime("%Y-%m-%dT%H:%M")
+    deadline = (datetime.now(UTC) + timedelta(days=45)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Deadline (UTC)").fill(deadline)
     page.get_by_role("button", name="Save draft").click()
 

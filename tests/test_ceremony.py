@@ -12,8 +12,8 @@ from crypto.hashing import canonical_json
 from pledge.extensions import db
 from pledge.models import CampaignState, CeremonyDeal, Role, utcnow
 from pledge.services import ceremony, trustees
-from pledge.services.ceremony import CeremonyError
 from pledge.services.accounts import PasswordCost, create_user
+from pledge.services.ceremony import CeremonyError
 from pledge.services.keys import token_private_key
 from pledge.services.manifest import manifest_ctx
 from pledge.services.trustees import INVALID_INVITATION, TrusteeError
@@ -251,7 +251,7 @@ def test_n_cannot_drop_below_the_seats_already_offered(draft, people):
 
     seat_everyone(draft, people)
     fields = DraftFields(
-        title=draft.title, slug=draft.slug, pledge_text=draft.pledge_text, lab_ids=tuple(l.lab_id for l in draft.lab_links),
+        title=draft.title, slug=draft.slug, pledge_text=draft.pledge_text, lab_ids=tuple(link.lab_id for link in draft.lab_links),
         rule=ThresholdRule(min_total=draft.min_total, min_per_lab=draft.min_per_lab, min_labs=draft.min_labs,
                            suppress_below=5),
         deadline=draft.deadline, trustee_quorum=2, trustee_count=3, batch_interval_seconds=3600,

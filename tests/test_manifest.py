@@ -1,6 +1,6 @@
 """The canonical manifest and ctx (DESIGN §4.1)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from pledge.services.manifest import (
     manifest_ctx,
 )
 
-DEADLINE = datetime(2027, 3, 1, 17, 0, 0, tzinfo=timezone.utc)
+DEADLINE = datetime(2027, 3, 1, 17, 0, 0, tzinfo=UTC)
 
 
 def inputs(**overrides):

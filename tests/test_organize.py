@@ -1,6 +1,6 @@
 """Campaign authoring by organizers, and who may touch which campaign."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from tests.kit.forms import csrf_from, post_form
 
 
 def deadline_text(days: int = 30) -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
 
 
 def draft_form(lab_rows, /, **overrides):

@@ -1,7 +1,7 @@
 """Public pages and the counts JSON."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -98,7 +98,7 @@ def test_pages_have_no_inline_script_or_event_attributes(client, make_campaign, 
 
 
 def test_time_left_is_written_plainly():
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     assert describe_time_left(now + timedelta(days=12, hours=3), now) == "12 days left"
     assert describe_time_left(now + timedelta(days=1, hours=1), now) == "1 day, 1 hour left"
     assert describe_time_left(now + timedelta(hours=5), now) == "5 hours left"

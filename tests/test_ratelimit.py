@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -277,7 +277,7 @@ def test_tick_purges_ended_windows_and_is_idempotent(app, client, clock):
     assert len(buckets()) == 2
 
     def actions_at(at: int) -> list[str]:
-        return tick_at(app, datetime.fromtimestamp(at, timezone.utc)).actions
+        return tick_at(app, datetime.fromtimestamp(at, UTC)).actions
 
     assert actions_at(T0 + 599) == []
     assert actions_at(T0 + 600) == ["purged 1 ended rate-limit window(s)"]

@@ -7,7 +7,6 @@ import time
 import urllib.error
 import urllib.request
 
-
 from pledge.extensions import db
 from tests.browser import live_server
 from tests.kit.ticks import publish_due

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from nacl.signing import SigningKey
 from sqlalchemy import select, text
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import make_server
@@ -42,7 +43,6 @@ from crypto import blindrsa, reveal, seal
 from crypto.formats import roundfile
 from crypto.formats.files import parse_document
 from crypto.hashing import H, canonical_json
-from nacl.signing import SigningKey
 from pledge.cli.dev import _NoAddressRequestHandler
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -257,7 +257,7 @@ def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, 
 
             manifest = browser.json(f"/api/campaigns/{slug}/manifest")
             assert H("manifest", canonical_json(manifest["manifest"]), n=32).hex() == manifest["ctx"]
-            key_der = next(l["token_public_key"] for l in manifest["manifest"]["labs"] if l["slug"] == LAB)
+            key_der = next(lab["token_public_key"] for lab in manifest["manifest"]["labs"] if lab["slug"] == LAB)
             public = blindrsa.load_public_key(bytes.fromhex(key_der))
             prepared = blindrsa.prepare(blindrsa.token_message(campaign_id.encode("ascii"), LAB))
             blinded, inv = blindrsa.blind(public, prepared)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +24,13 @@ from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import (
-    Campaign, CampaignState, CeremonyDeal, DestroyConfirmation, RoundPartials, TranscriptSignature, User,
+    Campaign,
+    CampaignState,
+    CeremonyDeal,
+    DestroyConfirmation,
+    RoundPartials,
+    TranscriptSignature,
+    User,
 )
 from pledge.services import ceremony
 from tests.adversarial import kit
@@ -65,7 +71,7 @@ def sink(app, tmp_path):
 
 
 def deadline_text(days: int = 30) -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
 
 
 def campaign_form(world, **overrides) -> dict:
@@ -230,7 +236,7 @@ def test_posts_without_a_token_or_with_another_session_s_token_are_refused_and_c
     clients["anon"] = app.test_client()
     tokens["anon"] = kit.token_of(clients["anon"], "/login")
     stranger = app.test_client()
-    foreign = {actor: tokens["other"] for actor in clients} | {"anon": kit.token_of(stranger, "/login")}
+    foreign = dict.fromkeys(clients, tokens["other"]) | {"anon": kit.token_of(stranger, "/login")}
 
     planned = attempts(world)
     assert {a.endpoint for a in planned} == set(ATTEMPTED_ENDPOINTS)
@@ -312,11 +318,11 @@ def test_json_apis_refuse_what_a_cross_site_form_can_send_and_set_no_cookie(app,
             assert response.status_code == 415, (url, kind, response.status_code)
             assert response.is_json and response.get_json()["error"] == "unsupported_media_type"
             assert "Set-Cookie" not in response.headers, (url, kind)
-            assert not any(h.lower().startswith("access-control-") for h in response.headers.keys()), (url, kind)
+            assert not any(h.lower().startswith("access-control-") for h in response.headers), (url, kind)
         # A JSON request from another origin needs a preflight: it is granted nothing.
         preflight = client.options(url, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
                                                  "Access-Control-Request-Headers": "content-type"})
-        assert not any(h.lower().startswith("access-control-") for h in preflight.headers.keys()), url
+        assert not any(h.lower().startswith("access-control-") for h in preflight.headers), url
         assert "Set-Cookie" not in preflight.headers
         # And a proper JSON request sets no cookie either.
         answered = client.post(url, json={})

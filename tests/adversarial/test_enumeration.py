@@ -244,7 +244,7 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
 
         monkeypatch.setattr(affiliation, "token_private_key", cached_private_key)
         known = [f"known-{run}-{n}@anthropic.com" for n in range(CALIBRATION_SAMPLES + SAMPLES)]
-        public = blindrsa.load_public_key(next(l.token_public_key for l in campaign.lab_links if l.lab.slug == "anthropic"))
+        public = blindrsa.load_public_key(next(link.token_public_key for link in campaign.lab_links if link.lab.slug == "anthropic"))
         for address in known:
             db.session.rollback()
             with write_intent():

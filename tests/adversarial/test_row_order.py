@@ -43,12 +43,12 @@ from nacl.signing import SigningKey
 from sqlalchemy import select
 
 from crypto import blindrsa, seal
-from tests import dbkit
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, utcnow
 from pledge.services import affiliation
 from pledge.services.keys import token_private_key
+from tests import dbkit
 from tests.kit.ticks import cli_tick
 
 SIGNATURES = 5000
@@ -141,7 +141,7 @@ def test_the_byte_search_finds_every_occurrence_at_every_alignment():
     planted = {}
     for n in range(300):
         probe = rng.randbytes(16 + n % 20)
-        places = sorted(rng.sample(range(0, len(data) - 40), 1 + n % 3))
+        places = sorted(rng.sample(range(len(data) - 40), 1 + n % 3))
         for place in places:
             data[place:place + len(probe)] = probe
         planted[probe] = ("p", n)
@@ -357,7 +357,7 @@ def sqlite_file_orders(app, scans, probes, report) -> dict[str, set[str]]:
     finally:
         connection.close()
     found = find_all(data, probes)
-    missing = {key for key in {v for v in probes.values()} if key not in found}
+    missing = {key for key in set(probes.values()) if key not in found}
     assert not missing, f"{len(missing)} probes not in the file, e.g. {sorted(missing)[:3]}"
     series: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
     for (kind, i), offsets in found.items():

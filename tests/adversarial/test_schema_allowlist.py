@@ -93,7 +93,7 @@ def test_every_classification_names_a_known_class_and_a_one_line_reason():
 
 def test_signer_tables_hold_only_what_the_signer_model_allows(columns):
     tables = load_classification()["tables"]
-    assert SIGNER_TABLES <= set(tables), "a signer table is missing from the database"
+    assert set(tables) >= SIGNER_TABLES, "a signer table is missing from the database"
     for table in SIGNER_TABLES:
         for column, entry in tables[table].items():
             assert entry["class"] in ALLOWED_ON_SIGNER_TABLES, (table, column, entry["class"])

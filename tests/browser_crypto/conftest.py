@@ -15,6 +15,7 @@ import pytest
 from tests.browser import live_server
 from tests.browser_crypto.kit import CryptoPage, crypto_test_app
 
+
 @pytest.fixture(scope="module")
 def crypto_server() -> Iterator[str]:
     """The crypto test app (tests/browser_crypto/kit.py) on a loopback port, shared by a module's tests."""

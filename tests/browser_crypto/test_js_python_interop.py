@@ -399,7 +399,7 @@ def test_tree_heads_signed_in_python_verify_in_the_browser(crypto_page):
 def test_consistency_and_inclusion_proofs_from_python_verify_in_the_browser(crypto_page):
     leaves = [os.urandom(i % 7) for i in range(21)]
     tree = merkle.MerkleTree.from_leaves(leaves)
-    pairs = [(m, n) for n in (1, 2, 5, 8, 13, 21) for m in range(0, n + 1)]
+    pairs = [(m, n) for n in (1, 2, 5, 8, 13, 21) for m in range(n + 1)]
     cases = [
         {"m": m, "n": n, "old": tree.root(m).hex(), "new": tree.root(n).hex(),
          "proof": [p.hex() for p in tree.consistency_proof(m, n)]}

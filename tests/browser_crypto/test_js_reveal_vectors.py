@@ -10,6 +10,7 @@ failures come back as ``"PledgeCryptoError: message"`` strings so that the reaso
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import pytest
@@ -245,9 +246,8 @@ def test_combine_vectors_open_with_any_t_partials_and_never_with_fewer(crypto_pa
     for case, outcome in zip(cases, outcomes, strict=True):
         v = vectors[case["vector"]]
         partials = {int(j): bytes.fromhex(v["partials"][j]) for j in case["subset"]}
-        python = _py_outcome(lambda: reveal.decrypt(  # noqa: B023
-            bytes.fromhex(v["Y"]), bytes.fromhex(v["ad"]), bytes.fromhex(v["ciphertext"]),
-            partials,  # noqa: B023
+        python = _py_outcome(functools.partial(
+            reveal.decrypt, bytes.fromhex(v["Y"]), bytes.fromhex(v["ad"]), bytes.fromhex(v["ciphertext"]), partials,
         ))
         label = f"vector {case['vector']}, partials {case['subset']}"
         if len(case["subset"]) >= case["t"]:

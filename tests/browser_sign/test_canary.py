@@ -7,10 +7,10 @@ that finds nothing means the server never had them, not that we searched for the
 from __future__ import annotations
 
 import base64
-from urllib.parse import quote, quote_plus
 import json
 import logging
 import secrets
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy import select
 

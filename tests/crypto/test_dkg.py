@@ -59,7 +59,7 @@ def test_group_key_is_sum_of_constant_commitments(ceremony):
     total = group.IDENTITY
     for commitments in ceremony.commitments.values():
         total = group.add(total, commitments[0])
-    assert ceremony.Y == total
+    assert total == ceremony.Y
 
 
 def test_transcript_is_64_bytes_over_ordered_commitments(ceremony):

@@ -20,7 +20,7 @@ SCALARS = st.integers(min_value=0, max_value=group.L - 1)
 
 def test_order_and_base_point_match_the_design():
     assert group.L == 2**252 + 27742317777372353535851937790883648493
-    assert group.G == edwards.encode(edwards.decode(group.G))
+    assert edwards.encode(edwards.decode(group.G)) == group.G
     assert group.parse_point(group.G) == group.G
 
 

@@ -72,7 +72,7 @@ def test_seal_check_and_open():
     ciphertext = sealed()
     assert len(ciphertext) == seal.CIPHERTEXT_BYTES == 1160
     parsed = seal.check_ciphertext(Y, AD, ciphertext)
-    assert parsed.R == ciphertext[:32]
+    assert ciphertext[:32] == parsed.R
     assert open_with_secret(ciphertext) == PAYLOAD
 
 

@@ -11,9 +11,9 @@ from nacl.bindings import crypto_core_ed25519_scalar_reduce, crypto_scalarmult_e
 from nacl.secret import SecretBox
 
 from crypto import blindrsa, reveal, seal
-from crypto.hashing import H, canonical_json
 from crypto.formats import roundfile
 from crypto.formats.files import parse_document
+from crypto.hashing import H, canonical_json
 from pledge.config import SECRET_NAMES
 from pledge.extensions import db
 from pledge.services import reveal as reveal_rounds

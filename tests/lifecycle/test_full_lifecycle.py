@@ -19,8 +19,8 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -37,8 +37,7 @@ from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.demo import seed_labs
 from pledge.services.notify import send_all
 from pledge_tools.verify.cli import main as pledge_verify
-from tests.browser import live_server
-from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
+from tests.browser import assert_clean, fill_signature, live_server, open_sign_page, verify_in_browser, watch
 from tests.kit.config import make_config
 from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, decrypt_round, flashes, redirected, run_ceremony

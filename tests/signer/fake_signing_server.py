@@ -15,8 +15,8 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from crypto import blindrsa, dkg, group, merkle
-from crypto.formats import receipt as receipts
 from crypto.formats import messages, tokenfile
+from crypto.formats import receipt as receipts
 from crypto.hashing import H, canonical_json
 
 LAB = "anthropic"

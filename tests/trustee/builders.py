@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def make_manifest(
         labs=[{"slug": s, "name": n, "domains": d} for s, (n, d) in LABS.items()],
         token_public_keys={s: blindrsa.public_key_der(k) for s, k in token_keys.items()},
         min_total=rule.get("min_total", 6), min_per_lab=rule.get("min_per_lab", 2),
-        min_labs=rule.get("min_labs", 2), deadline=datetime(2030, 1, 1, tzinfo=timezone.utc),
+        min_labs=rule.get("min_labs", 2), deadline=datetime(2030, 1, 1, tzinfo=UTC),
         t=3, n=len(trustees), trustees=trustees,
     )
     return json.loads(canonical_json(manifest))

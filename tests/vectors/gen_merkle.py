@@ -21,8 +21,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from crypto.hashing import u64le  # noqa: E402
-from crypto.merkle import MerkleTree  # noqa: E402
+from crypto.hashing import u64le
+from crypto.merkle import MerkleTree
 
 SIZES = (1, 2, 3, 7, 8, 13)
 OUTPUT = Path(__file__).with_name("merkle.json")

@@ -26,8 +26,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from crypto import dkg, group, reveal, seal  # noqa: E402
-from crypto.hashing import H, canonical_json, u64le  # noqa: E402
+from crypto import dkg, group, reveal, seal
+from crypto.hashing import H, canonical_json, u64le
 
 HERE = Path(__file__).resolve().parent
 Vectors = list[dict[str, Any]]

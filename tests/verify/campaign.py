@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import nacl.utils
@@ -26,7 +26,7 @@ from crypto.formats.record import build_record
 from crypto.hashing import canonical_json
 from pledge.services.manifest import TrusteeKeys, build_manifest
 
-DEADLINE = datetime(2031, 6, 1, tzinfo=timezone.utc)
+DEADLINE = datetime(2031, 6, 1, tzinfo=UTC)
 FIRST_BATCH = 1_900_000_800  # Unix seconds, on a 15-minute boundary
 BATCH_SECONDS = 900
 

@@ -4,7 +4,7 @@ overall, 2 at each of 2 labs): what verifies, and what the verifier refuses."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import nacl.utils
 
@@ -127,7 +127,7 @@ def test_round_one_must_be_the_first_head_meeting_the_rule(
 
 def test_round_one_must_come_before_the_deadline(verify: Verify, small: Campaign) -> None:
     late = Campaign(t=2, n=3, token_keys=small.token_keys, rule=(4, 2, 2),
-                    deadline=datetime(2030, 1, 1, tzinfo=timezone.utc))
+                    deadline=datetime(2030, 1, 1, tzinfo=UTC))
     late.freeze()
     _sign_all(late, "aabb")
     late.reveal(late.publish(), (1, 2))
