@@ -143,7 +143,8 @@ def test_codes_are_single_use_expire_and_allow_five_guesses(app, client, sink, c
     code = code_for(sink, "ada@anthropic.com")
     wrong = f"{(int(code) + 1) % 10**8:08d}"
     for _ in range(5):
-        assert post(client, "/api/verify/check", {"email": "ada@anthropic.com", "code": wrong}).get_json()["error"] == "wrong_code"
+        assert post(client, "/api/verify/check", {"email": "ada@anthropic.com",
+                                                  "code": wrong}).get_json()["error"] == "wrong_code"
     # Out of attempts: even the right code is refused now.
     assert post(client, "/api/verify/check", {"email": "ada@anthropic.com", "code": code}).status_code == 400
 
@@ -281,8 +282,10 @@ def test_issuance_records_cannot_be_matched_to_redeemed_tokens(app, client, sink
     if dbkit.BACKEND == "postgresql":
         db.session.remove()
         compact_database()
-    issued = [row[0] for row in db.session.execute(text("SELECT tag FROM token_issuances WHERE campaign_id = :c"), {"c": alpha.id})]
-    spent = [row[0] for row in db.session.execute(text("SELECT nullifier FROM spent_tokens WHERE campaign_id = :c"), {"c": alpha.id})]
+    issued = [row[0] for row in db.session.execute(text("SELECT tag FROM token_issuances WHERE campaign_id = :c"),
+                                                   {"c": alpha.id})]
+    spent = [row[0] for row in db.session.execute(text("SELECT nullifier FROM spent_tokens WHERE campaign_id = :c"),
+                                                  {"c": alpha.id})]
     assert len(issued) == len(spent) == 20
     assert issued == sorted(issued) and spent == sorted(spent)
     everything = b"".join(prepared + signature for prepared, signature in tokens)
@@ -331,7 +334,8 @@ def test_the_manifest_endpoint_serves_the_frozen_manifest(client, campaigns):
 def test_tick_purges_codes_a_day_after_they_expire(app, client, sink, campaigns, runner):
     post(client, "/api/verify/start", {"email": "ada@anthropic.com"})
     post(client, "/api/verify/start", {"email": "bo@anthropic.com"})
-    db.session.execute(text("UPDATE verification_codes SET expires_at = '2000-01-01 00:00:00' WHERE id = (SELECT min(id) FROM verification_codes)"))
+    db.session.execute(text("UPDATE verification_codes SET expires_at = '2000-01-01 00:00:00'"
+                            " WHERE id = (SELECT min(id) FROM verification_codes)"))
     db.session.commit()
     result = runner.invoke(args=["tick"])
     assert "purged 1 expired verification code" in result.output

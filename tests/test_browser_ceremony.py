@@ -42,7 +42,8 @@ def download(page, link_name: str, target) -> None:
     info.value.save_as(str(target))
 
 
-def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs, make_user, make_campaign, tmp_path, monkeypatch):
+def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs, make_user, make_campaign, tmp_path,
+                                                       monkeypatch):
     app, url = site
     monkeypatch.setenv("PLEDGE_TRUSTEE_PASSPHRASE", PASSPHRASE)
     organizer, password = make_user(Role.ORGANIZER, email="org@staff.example")
@@ -117,7 +118,8 @@ def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs
             forged["signature"] = json.loads((folders[0] / "result.json").read_text())["signature"]
             (folder / "forged.json").write_text(json.dumps(forged))
             upload(page, "Upload result", folder / "forged.json")
-            assert page.get_by_text("Refused: The transcript signature does not verify under your registered Ed25519 key.").is_visible()
+            refused = "Refused: The transcript signature does not verify under your registered Ed25519 key."
+            assert page.get_by_text(refused).is_visible()
         upload(page, "Upload result", folder / "result.json")
         assert page.get_by_text("Your transcript signature is verified and posted.").is_visible()
 

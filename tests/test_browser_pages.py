@@ -54,7 +54,8 @@ def test_organizer_writes_a_draft_and_previews_it(browser_page, site, demo):
     # When they start a campaign with Markdown that tries to run a script
     page.get_by_role("link", name="Start a new campaign").click()
     page.get_by_label("Title").fill("No deployment without audits")
-    page.get_by_label("Pledge text").fill("I will **withhold** my work.\n\n<script>window.pwned = 1</script>\n\n[x](javascript:alert(1))")
+    page.get_by_label("Pledge text").fill(
+        "I will **withhold** my work.\n\n<script>window.pwned = 1</script>\n\n[x](javascript:alert(1))")
     for lab in ("Anthropic", "OpenAI", "Meta"):
         page.get_by_label(lab, exact=True).check()
     page.get_by_label("Signatures needed overall").fill("60")

@@ -164,7 +164,8 @@ def test_full_ceremony_launches_with_y_from_the_board(app, draft, people):
         assert not ceremony.ready_to_launch(draft, ceremony.load_board(db.session, draft))
         with pytest.raises(CeremonyError, match="only when every trustee has signed"):
             ceremony.launch(db.session, draft, app.config["LOG_KEY_SECRET"], utcnow())
-        assert ceremony.submit_result(db.session, draft, seat, person.finish_file(package, board, seat.seat), utcnow()) == "signed"
+        assert ceremony.submit_result(db.session, draft, seat, person.finish_file(package, board, seat.seat),
+                                      utcnow()) == "signed"
     ceremony.launch(db.session, draft, app.config["LOG_KEY_SECRET"], utcnow())
     db.session.commit()
     assert draft.state == CampaignState.OPEN and draft.launched_at
@@ -201,7 +202,8 @@ def test_a_complaint_halts_the_ceremony_until_restarted_without_the_accused(app,
     assert board.halted
     assert ceremony.step_of(draft, board, seats[0]) == ceremony.Step.COMPLAINED
     with pytest.raises(CeremonyError, match="halted by a complaint"):
-        ceremony.submit_result(db.session, draft, seats[2], people[2].finish_file(package, ceremony.board_file(db.session, draft), 3), utcnow())
+        board_bytes = ceremony.board_file(db.session, draft)
+        ceremony.submit_result(db.session, draft, seats[2], people[2].finish_file(package, board_bytes, 3), utcnow())
     with pytest.raises(CeremonyError, match="Only an accused trustee"):
         ceremony.restart_without(db.session, draft, 3, utcnow())
     removed = ceremony.restart_without(db.session, draft, 2, utcnow())

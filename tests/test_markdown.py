@@ -50,7 +50,8 @@ def test_nothing_executable_or_remote_survives(payload):
 
 
 def test_markdown_renders_emphasis_lists_links_and_tables():
-    html = str(render_markdown("# Title\n\n**bold** and *it*\n\n- a\n- b\n\n[site](https://ok.example)\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
+    html = str(render_markdown("# Title\n\n**bold** and *it*\n\n- a\n- b\n\n[site](https://ok.example)"
+                               "\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
     assert "<h2>Title</h2>" in html  # the page owns its single <h1>
     assert "<strong>bold</strong>" in html and "<em>it</em>" in html
     assert "<li>a</li>" in html

@@ -46,7 +46,8 @@ def test_statuses_wait_for_the_reveal(client, organizer, make_campaign, labs):
 def test_updates_are_sanitised_and_published_in_an_atom_feed(client, organizer, make_campaign):
     campaign = make_campaign(organizer=organizer, state=CampaignState.OPEN)
     url = f"/organize/campaigns/{campaign.id}/outcomes"
-    response = post_form(client, url, {"update-title": "Week one <b>news</b>", "update-body": "We are **growing**.\n\n<script>alert(1)</script>",
+    response = post_form(client, url, {"update-title": "Week one <b>news</b>",
+                                       "update-body": "We are **growing**.\n\n<script>alert(1)</script>",
                                        "update-submit": "1"})
     assert response.status_code == 302
     page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)

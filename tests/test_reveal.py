@@ -33,28 +33,34 @@ def test_a_round_opens_with_t_verified_partials_and_shows_the_signatures(app, cl
                Signer(campaign, "openai", app.config["TOKEN_KEY_SECRET"], name="Grace Hopper", role="Engineer"),
                Signer(campaign, "openai", app.config["TOKEN_KEY_SECRET"], name="Edsger D", role="Scientist")]
     for signer in signers:
-        assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()), headers=JSON).status_code == 201
+        assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()),
+                           headers=JSON).status_code == 201
     published = publish_due(app, 1)
     assert published[0].round_frozen is not None
     # Once frozen, an entry of the round can no longer be withdrawn.
-    withdrawal = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(signers[3].withdrawal()), headers=JSON)
+    withdrawal = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(signers[3].withdrawal()),
+                             headers=JSON)
     assert withdrawal.status_code == 409
     assert "Ada Lovelace" not in client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
 
     with pytest.raises(CeremonyError, match=r"leaf \d+: the partial decryption's proof does not verify"):
-        reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, partials_file(campaign, people[0], seats[0], 1, tamper_leaf=2), utcnow())
+        reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, partials_file(campaign, people[0], seats[0], 1,
+                                                                                       tamper_leaf=2), utcnow())
     db.session.rollback()
     with pytest.raises(CeremonyError, match="not yours"):
-        reveal_rounds.submit_partials(db.session, campaign, seats[1], 1, partials_file(campaign, people[0], seats[0], 1), utcnow())
+        reveal_rounds.submit_partials(db.session, campaign, seats[1], 1, partials_file(campaign, people[0], seats[0], 1),
+                                      utcnow())
     db.session.rollback()
     with write_intent():
-        assert reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, partials_file(campaign, people[0], seats[0], 1), utcnow()) is False
+        assert reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, partials_file(campaign, people[0], seats[0],
+                                                                                              1), utcnow()) is False
         db.session.commit()
     waiting = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
     assert "Ada Lovelace" not in waiting  # one of two
     assert "Waiting for 2 trustees Partial decryptions posted by: Trustee 1." in waiting
     with write_intent():
-        assert reveal_rounds.submit_partials(db.session, campaign, seats[2], 1, partials_file(campaign, people[2], seats[2], 1), utcnow()) is True
+        assert reveal_rounds.submit_partials(db.session, campaign, seats[2], 1, partials_file(campaign, people[2], seats[2],
+                                                                                              1), utcnow()) is True
         db.session.commit()
 
     page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
@@ -99,11 +105,13 @@ def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign
     campaign, people, seats = launched
     secret = app.config["TOKEN_KEY_SECRET"]
     for lab in ("anthropic", "anthropic", "openai", "openai"):
-        client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(Signer(campaign, lab, secret).body()), headers=JSON)
+        client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(Signer(campaign, lab, secret).body()),
+                    headers=JSON)
     publish_due(app, 1)
     with write_intent():
         for k in (0, 1):
-            reveal_rounds.submit_partials(db.session, campaign, seats[k], 1, partials_file(campaign, people[k], seats[k], 1), utcnow())
+            reveal_rounds.submit_partials(db.session, campaign, seats[k], 1, partials_file(campaign, people[k], seats[k], 1),
+                                          utcnow())
         db.session.commit()
     late = Signer(campaign, "openai", secret, name="Late Signer")
     assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(late.body()), headers=JSON).status_code == 201
@@ -113,7 +121,8 @@ def test_entries_after_round_one_are_revealed_in_a_final_round_then_the_campaign
     assert campaign.state == CampaignState.REVEALED
     with write_intent():
         for k in (1, 2):
-            reveal_rounds.submit_partials(db.session, campaign, seats[k], 2, partials_file(campaign, people[k], seats[k], 2), utcnow())
+            reveal_rounds.submit_partials(db.session, campaign, seats[k], 2, partials_file(campaign, people[k], seats[k], 2),
+                                          utcnow())
         db.session.commit()
     assert "Late Signer" in client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
     report = tick_at(app, after_deadline + timedelta(hours=1))

@@ -21,7 +21,8 @@ def test_every_server_secret_fails_to_open_any_entry(app, client, launched, capl
     names = ["Canary Ada Quill", "Canary Bo Lantern", "Canary Cy Marble"]
     for name in names:
         signer = Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"], name=name, statement=f"statement of {name}")
-        assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()), headers=JSON).status_code == 201
+        assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(signer.body()),
+                           headers=JSON).status_code == 201
     assert campaign.state == CampaignState.OPEN
     keys = server_keys(app, campaign)
     assert len(keys) >= 10

@@ -54,7 +54,8 @@ def test_an_existing_account_must_log_in_to_accept(client, draft, make_user, log
 
 def test_registering_keys_by_upload_or_paste(client, draft):
     invitation = invite(draft)
-    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password", "confirm": "a good long password"})
+    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password",
+                                                                    "confirm": "a good long password"})
     person = FakeTrustee("Ada", "ada@trustees.example")
     keys_url = f"/trustee/campaigns/{draft.id}/keys"
     bad = post_form(client, keys_url, {"pasted": '{"v":1,"kind":"trustee-key"}'})
@@ -68,7 +69,8 @@ def test_registering_keys_by_upload_or_paste(client, draft):
 def test_trustees_see_only_their_own_seats(client, draft, make_campaign, make_user, login):
     other_campaign = make_campaign(state=CampaignState.DRAFT)
     invitation = invite(draft)
-    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password", "confirm": "a good long password"})
+    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password",
+                                                                    "confirm": "a good long password"})
     for url in (f"/trustee/campaigns/{other_campaign.id}/keys", f"/trustee/campaigns/{other_campaign.id}/ceremony.json",
                 f"/trustee/campaigns/{other_campaign.id}/board.json"):
         assert client.get(url).status_code == 404, url
@@ -106,7 +108,8 @@ def test_organizer_invites_by_email_and_sees_the_seats(app, client, tmp_path, ma
         sink.stop()
 
 
-def test_a_complaint_is_shown_to_the_organizer_and_every_trustee_with_the_accused_named(app, client, make_user, make_campaign, login):
+def test_a_complaint_is_shown_to_the_organizer_and_every_trustee_with_the_accused_named(app, client, make_user,
+                                                                                        make_campaign, login):
     from pledge.services import ceremony
     from tests.ceremony_kit import frozen, post_deals
 
@@ -116,7 +119,8 @@ def test_a_complaint_is_shown_to_the_organizer_and_every_trustee_with_the_accuse
     seats = frozen(app, campaign, people)
     post_deals(campaign, people, seats)
     with write_intent():
-        ceremony.submit_result(db.session, campaign, seats[2], people[2].complaint_file(campaign.ctx, 3, 1, "bad-proof"), utcnow())
+        ceremony.submit_result(db.session, campaign, seats[2], people[2].complaint_file(campaign.ctx, 3, 1, "bad-proof"),
+                               utcnow())
         db.session.commit()
     login("boss@staff.example", password)
     page = client.get(f"/organize/campaigns/{campaign.id}/trustees").get_data(as_text=True)
@@ -134,7 +138,8 @@ def test_a_partials_upload_larger_than_the_site_limit_reaches_the_checks(app, cl
 
     app.config["MAX_CONTENT_LENGTH"] = 100_000  # small bodies stay in memory (no spooled temp files)
     invitation = invite(draft)
-    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password", "confirm": "a good long password"})
+    post_form(client, f"/trustee/invitations/{invitation.secret}", {"password": "a good long password",
+                                                                    "confirm": "a good long password"})
     token = csrf_from(client.get("/trustee/").get_data(as_text=True))
     big = BytesIO(b" " * (app.config["MAX_CONTENT_LENGTH"] + 1024))
     with client.post(f"/trustee/campaigns/{draft.id}/rounds/1/partials",

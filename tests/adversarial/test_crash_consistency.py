@@ -315,7 +315,8 @@ def test_kill_9_during_concurrent_signing_leaves_a_consistent_database(app, make
         assert ambiguous, "no submission lost its answer"
         for outcome in ambiguous:
             # The signer who never got an answer can confirm the landing from its own receipt...
-            status, answer = get_json(f"{servers.urls[0]}/api/campaigns/{slug}/receipts/{receipts[outcome.signer.nullifier].hex()}")
+            leaf = receipts[outcome.signer.nullifier].hex()
+            status, answer = get_json(f"{servers.urls[0]}/api/campaigns/{slug}/receipts/{leaf}")
             assert (status, answer) == (200, {"status": "pending"})
             # ... and the token cannot be spent a second time, on any process, with a new seal.
             for url in servers.urls:

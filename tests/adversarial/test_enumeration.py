@@ -10,7 +10,8 @@ of their neighbours in time (which takes out the machine's drifting load, see ``
 and the medians must differ by less than 20%.
 
 ``/api/verify/start`` pads every answer to ``VERIFY_MIN_RESPONSE_SECONDS`` (1 s in production;
-here a few times the slowest path's own time, measured first, see ``calibrated_pad``); login runs one argon2id verification whether or not the account exists (here 2
+here a few times the slowest path's own time, measured first, see ``calibrated_pad``); login runs
+one argon2id verification whether or not the account exists (here 2
 passes over 8 MiB, about half of the request's time; production spends more on it).
 """
 
@@ -244,7 +245,8 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
 
         monkeypatch.setattr(affiliation, "token_private_key", cached_private_key)
         known = [f"known-{run}-{n}@anthropic.com" for n in range(CALIBRATION_SAMPLES + SAMPLES)]
-        public = blindrsa.load_public_key(next(link.token_public_key for link in campaign.lab_links if link.lab.slug == "anthropic"))
+        der = next(link.token_public_key for link in campaign.lab_links if link.lab.slug == "anthropic")
+        public = blindrsa.load_public_key(der)
         for address in known:
             db.session.rollback()
             with write_intent():

@@ -383,7 +383,8 @@ def test_the_corpus_is_broad():
 
 
 def test_the_audit_catches_what_it_looks_for():
-    for bad in ("<script>x</script>", "<script src='https://evil.example/x.js'></script>", "<a onclick=x>", "<a href=' java&#x09;script:x'>",
+    for bad in ("<script>x</script>", "<script src='https://evil.example/x.js'></script>", "<a onclick=x>",
+                "<a href=' java&#x09;script:x'>",
                 "<img src=https://evil.example/x>", "<iframe>", "<p style='color:red'>", "x49x",
                 "<form action='https://evil.example/'>", "<link rel=stylesheet href=//evil.example/x.css>"):
         assert audit(bad), bad
