@@ -30,7 +30,7 @@ def progress(campaign: Campaign, progress: Progress) -> dict:
         "deadline": _iso(campaign.deadline),
         "accepting_signatures": progress.accepting,
         "rule": progress.rule.as_document(),
-        "k": progress.k,
+        "k": progress.rule.suppress_below,
         "counts_as_of": _iso(progress.counts_as_of),
         "total": progress.total,
         "labs_meeting_minimum": progress.labs_meeting,

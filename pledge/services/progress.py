@@ -40,29 +40,9 @@ class Progress:
     accepting: bool
 
     @property
-    def min_total(self) -> int:
-        """The overall minimum."""
-        return self.rule.min_total
-
-    @property
-    def min_per_lab(self) -> int:
-        """The per-lab minimum (0 when the rule has no per-lab part)."""
-        return self.rule.min_per_lab
-
-    @property
-    def min_labs(self) -> int:
-        """How many labs must reach the per-lab minimum."""
-        return self.rule.min_labs
-
-    @property
-    def k(self) -> int:
-        """Counts below this show as "fewer than k"."""
-        return self.rule.suppress_below
-
-    @property
     def total_percent(self) -> int:
         """Share of the overall minimum reached, 0 to 100."""
-        return min(100, (100 * self.total) // self.min_total)
+        return min(100, (100 * self.total) // self.rule.min_total)
 
 
 def describe_time_left(deadline: datetime, now: datetime) -> str:
