@@ -70,3 +70,8 @@ class InvalidDeal(CryptoError):
         super().__init__(f"deal from trustee {dealer}: {reason.value}")
         self.dealer = dealer
         self.reason = reason
+
+
+class LifecycleError(CryptoError):
+    """The log's leaves and heads break the campaign lifecycle (docs/protocol.md §8): an event
+    out of place, a missing or second deadline event, an entry after it, heads out of order."""

@@ -15,6 +15,8 @@ from typing import Any
 from .errors import EncodingError
 
 _KEY_PREFIX = b"pledge/v1/"
+#: The largest integer canonical JSON carries (docs/protocol.md §2); none is negative.
+MAX_INTEGER = 2**63 - 1
 
 
 def u64le(value: int) -> bytes:
@@ -52,6 +54,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
+        if not 0 <= value <= MAX_INTEGER:
+            raise EncodingError(f"canonical JSON integers are 0..2**63-1, not {value}")
         return value
     if isinstance(value, Mapping):
         out = {}

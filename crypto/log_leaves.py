@@ -1,4 +1,4 @@
-"""The two kinds of leaf in a campaign log (DESIGN §5), as canonical JSON.
+"""The three kinds of leaf in a campaign log (docs/protocol.md §7 and §8), as canonical JSON.
 
 A leaf is the UTF-8 canonical JSON (:func:`crypto.hashing.canonical_json`: keys sorted, no
 whitespace, bytes as lowercase hex) of exactly one of these objects; its log hash is
@@ -23,6 +23,10 @@ whitespace, bytes as lowercase hex) of exactly one of these objects; its log has
      "signature": hex(64),           Ed25519 by the entry's withdrawal_key over
                                      b"pledge/v1/withdraw" || nullifier
      "v": 1}
+
+**Event** (``{"event", "kind": "event", "v"}`` plus the fields of :data:`EVENT_FIELDS`): a
+lifecycle step, placed after the entries and withdrawals of the batch that decides it; the order
+rules are in :mod:`crypto.lifecycle`.
 
 The leaf encoding does not check meaning; a verifier must also check that ``nullifier`` is the
 nullifier of ``token_message``, that the token signature verifies under the (campaign, lab) key,
@@ -68,7 +72,42 @@ class WithdrawalLeaf:
     signature: bytes
 
 
-Leaf = EntryLeaf | WithdrawalLeaf
+#: Event names and the fields each carries besides ``kind``, ``v`` and ``event`` (docs/protocol.md §8).
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    "round-frozen": frozenset({"round", "leaves"}),
+    "round-revealed": frozenset({"round", "digest"}),
+    "round-abandoned": frozenset({"round"}),
+    "signing-ended": frozenset(),
+    "expired": frozenset(),
+    "closed": frozenset(),
+    "share-destroyed": frozenset({"trustee", "signature"}),
+}
+#: The events that end signing: exactly one of them, in the first batch at or after the deadline.
+DEADLINE_EVENTS = frozenset({"signing-ended", "expired"})
+MAX_ROUND = 2
+MAX_TRUSTEE = 255
+MAX_INDEX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class EventLeaf:
+    """A lifecycle event (docs/protocol.md §8). Fields a kind does not carry stay at their
+    defaults: ``round`` 0, ``leaves`` empty, ``digest``/``signature`` empty, ``trustee`` 0."""
+
+    event: str
+    round: int = 0
+    leaves: tuple[int, ...] = ()
+    digest: bytes = b""
+    trustee: int = 0
+    signature: bytes = b""
+
+    @property
+    def is_deadline_event(self) -> bool:
+        """Whether this event ends signing (the deadline round's freeze, or the two others)."""
+        return self.event in DEADLINE_EVENTS or (self.event == "round-frozen" and self.round >= 2)
+
+
+Leaf = EntryLeaf | WithdrawalLeaf | EventLeaf
 
 
 def _fixed(value: bytes, length: int, name: str) -> bytes:
@@ -118,12 +157,58 @@ def _withdrawal_fields(leaf: WithdrawalLeaf) -> dict[str, Any]:
     }
 
 
+def _round_number(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROUND:
+        raise EncodingError(f"an event's round must be 1..{MAX_ROUND}")
+    return value
+
+
+def _leaf_indices(values: tuple[int, ...]) -> list[int]:
+    out: list[int] = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INDEX:
+            raise EncodingError("a round's leaves must be leaf indices")
+        if out and value <= out[-1]:
+            raise EncodingError("a round's leaves must be listed in strictly increasing order")
+        out.append(value)
+    return out
+
+
+def _event_fields(leaf: EventLeaf) -> dict[str, Any]:
+    if leaf.event not in EVENT_FIELDS:
+        raise EncodingError("unknown event")
+    fields: dict[str, Any] = {"kind": "event", "v": VERSION, "event": leaf.event}
+    wanted = EVENT_FIELDS[leaf.event]
+    if "round" in wanted:
+        fields["round"] = _round_number(leaf.round)
+    elif leaf.round:
+        raise EncodingError(f"event {leaf.event} has no round")
+    if "leaves" in wanted:
+        fields["leaves"] = _leaf_indices(leaf.leaves)
+    elif leaf.leaves:
+        raise EncodingError(f"event {leaf.event} lists no leaves")
+    if "digest" in wanted:
+        fields["digest"] = _fixed(leaf.digest, 32, "digest")
+    elif leaf.digest:
+        raise EncodingError(f"event {leaf.event} has no digest")
+    if "trustee" in wanted:
+        if isinstance(leaf.trustee, bool) or not isinstance(leaf.trustee, int) or not 1 <= leaf.trustee <= MAX_TRUSTEE:
+            raise EncodingError(f"an event's trustee must be 1..{MAX_TRUSTEE}")
+        fields["trustee"] = leaf.trustee
+        fields["signature"] = _fixed(leaf.signature, 64, "destroy signature")
+    elif leaf.trustee or leaf.signature:
+        raise EncodingError(f"event {leaf.event} names no trustee")
+    return fields
+
+
 def encode_leaf(leaf: Leaf) -> bytes:
     """The canonical JSON bytes of a leaf (what the log hashes)."""
     if isinstance(leaf, EntryLeaf):
         return canonical_json(_entry_fields(leaf))
     if isinstance(leaf, WithdrawalLeaf):
         return canonical_json(_withdrawal_fields(leaf))
+    if isinstance(leaf, EventLeaf):
+        return canonical_json(_event_fields(leaf))
     raise EncodingError("not a log leaf")
 
 
@@ -159,7 +244,35 @@ def _decode(obj: dict[str, Any]) -> Leaf:
         return WithdrawalLeaf(
             nullifier=_hex_field(obj, "nullifier"), signature=_hex_field(obj, "signature")
         )
+    if kind == "event":
+        return _decode_event(obj)
     raise EncodingError("unknown leaf kind or wrong fields")
+
+
+def _int_field(obj: dict[str, Any], key: str) -> int:
+    value = obj[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EncodingError(f"{key} must be an integer")
+    return value
+
+
+def _decode_event(obj: dict[str, Any]) -> EventLeaf:
+    name = obj.get("event")
+    if not isinstance(name, str) or name not in EVENT_FIELDS:
+        raise EncodingError("unknown event")
+    if obj.keys() != {"kind", "v", "event"} | EVENT_FIELDS[name]:
+        raise EncodingError(f"event {name} has the wrong fields")
+    leaves = obj.get("leaves", [])
+    if not isinstance(leaves, list):
+        raise EncodingError("a round's leaves must be a list")
+    return EventLeaf(
+        event=name,
+        round=_int_field(obj, "round") if "round" in obj else 0,
+        leaves=tuple(leaves),
+        digest=_hex_field(obj, "digest") if "digest" in obj else b"",
+        trustee=_int_field(obj, "trustee") if "trustee" in obj else 0,
+        signature=_hex_field(obj, "signature") if "signature" in obj else b"",
+    )
 
 
 def parse_leaf(data: bytes) -> Leaf:
@@ -174,8 +287,8 @@ def parse_leaf(data: bytes) -> Leaf:
         obj = json.loads(bytes(data).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise EncodingError("leaf is not UTF-8 JSON") from exc
-    if not isinstance(obj, dict) or obj.get("v") != VERSION:
-        raise EncodingError("leaf is not a version 1 object")
+    if not isinstance(obj, dict) or type(obj.get("v")) is not int or obj.get("v") != VERSION:
+        raise EncodingError(f"leaf is not a version {VERSION} object")
     leaf = _decode(obj)
     if encode_leaf(leaf) != bytes(data):
         raise EncodingError("leaf is not in canonical form")

@@ -37,6 +37,7 @@ from .hashing import u64le
 HASH_LEN = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 STH_PREFIX = b"pledge/v1/sth"
+COSIGN_PREFIX = b"pledge/v2/cosign"
 
 
 def leaf_hash(leaf: bytes) -> bytes:
@@ -291,18 +292,28 @@ def verify_consistency(
         raise fail
 
 
-def tree_head_message(log_id: bytes, size: int, timestamp: int, root_hash: bytes) -> bytes:
-    """The bytes a tree head signature covers (DESIGN §5)."""
+def _head_message(prefix: bytes, log_id: bytes, size: int, timestamp: int, root_hash: bytes) -> bytes:
     if not isinstance(log_id, (bytes, bytearray)):
         raise EncodingError("log id must be bytes")
     return (
-        STH_PREFIX
+        prefix
         + u64le(len(log_id))
         + bytes(log_id)
         + u64le(_check_size(size))
         + u64le(_check_size(timestamp))
         + _check_hash(root_hash)
     )
+
+
+def tree_head_message(log_id: bytes, size: int, timestamp: int, root_hash: bytes) -> bytes:
+    """The bytes the log's tree head signature covers (docs/protocol.md §7)."""
+    return _head_message(STH_PREFIX, log_id, size, timestamp, root_hash)
+
+
+def cosign_message(log_id: bytes, size: int, timestamp: int, root_hash: bytes) -> bytes:
+    """The bytes a witness's cosignature covers (docs/protocol.md §9): the tree head under
+    another prefix, so a cosignature can never pass for the log's own signature or the reverse."""
+    return _head_message(COSIGN_PREFIX, log_id, size, timestamp, root_hash)
 
 
 def _signing_key(seed: bytes) -> nacl.signing.SigningKey:
@@ -336,3 +347,18 @@ def verify_tree_head(
 ) -> None:
     """Check a signed tree head against the log's Ed25519 public key (32 bytes)."""
     verify_ed25519(verify_key, tree_head_message(log_id, size, timestamp, root_hash), signature)
+
+
+def sign_cosignature(
+    witness_seed: bytes, log_id: bytes, size: int, timestamp: int, root_hash: bytes
+) -> bytes:
+    """A witness's Ed25519 cosignature (32-byte seed) over a tree head it has checked."""
+    message = cosign_message(log_id, size, timestamp, root_hash)
+    return _signing_key(witness_seed).sign(message).signature
+
+
+def verify_cosignature(
+    witness_key: bytes, log_id: bytes, size: int, timestamp: int, root_hash: bytes, signature: bytes
+) -> None:
+    """Check a witness's cosignature; raise :class:`InvalidSignature` if it fails."""
+    verify_ed25519(witness_key, cosign_message(log_id, size, timestamp, root_hash), signature)

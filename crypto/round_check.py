@@ -195,6 +195,8 @@ def check_leaf(
     if isinstance(leaf, log_leaves.WithdrawalLeaf):
         check_withdrawal(i, leaf, state)
         return leaf
+    if isinstance(leaf, log_leaves.EventLeaf):
+        return leaf  # its place in the lifecycle is crypto.lifecycle's to check
     check_token(i, leaf, keys, campaign_id)
     return _add_entry(i, leaf, state)
 
@@ -262,7 +264,7 @@ def checked_leaves(
                     raise CheckFailed(f"leaf {i}: {leaf}")
                 if isinstance(leaf, log_leaves.WithdrawalLeaf):
                     check_withdrawal(i, leaf, state)
-                else:
+                elif isinstance(leaf, log_leaves.EntryLeaf):
                     _add_entry(i, leaf, state)
                 yield i, leaf
 
@@ -275,9 +277,9 @@ def _check_leaves(rnd: RoundPackage, jobs: int | None) -> LogState:
     for i, leaf in checked_leaves(datas, manifest, manifest.campaign_id.encode("ascii"), state,
                                   jobs=jobs):
         ciphertext = rnd.leaves[i].ciphertext
-        if isinstance(leaf, log_leaves.WithdrawalLeaf):
+        if not isinstance(leaf, log_leaves.EntryLeaf):
             if ciphertext is not None:
-                raise CheckFailed(f"leaf {i}: a withdrawal must not carry a ciphertext")
+                raise CheckFailed(f"leaf {i}: only an entry may carry a ciphertext")
         elif i < rnd.start and ciphertext is not None:
             raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
     return state

@@ -11,8 +11,10 @@ manifest is read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +56,11 @@ class Rule:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the trustee tool uses of the frozen manifest (DESIGN §4.1); ``raw`` is all of it."""
+    """The frozen manifest, checked field by field (docs/protocol.md §3); ``raw`` is all of it.
+
+    ``witnesses`` maps every witness's Ed25519 key to its name: the trustees first, then the
+    extra witnesses the organizer listed. ``deadline`` is in Unix seconds.
+    """
 
     raw: dict[str, Any]
     campaign_id: str
@@ -63,6 +69,19 @@ class Manifest:
     trustees: dict[int, ManifestTrustee]
     token_keys: dict[str, bytes]
     rule: Rule
+    k: int
+    practice: bool
+    log_key: bytes
+    witnesses: dict[bytes, str]
+    w: int
+    batch_interval: int
+    reveal_window: int
+    deadline: int
+
+    @property
+    def log_id(self) -> bytes:
+        """The log identifier every tree head signs: the ASCII of the campaign id."""
+        return self.campaign_id.encode("ascii")
 
     def index_of(self, ed25519: bytes, x25519: bytes) -> int | None:
         """The index of the trustee with exactly these public keys, if listed."""
@@ -114,6 +133,11 @@ def _parse_trustees(m: Obj, n: int) -> dict[int, ManifestTrustee]:
 def _parse_labs(m: Obj) -> dict[str, bytes]:
     labs: dict[str, bytes] = {}
     for item in m.objects("labs"):
+        item.exact_keys({"slug", "name", "domains", "token_public_key"})
+        item.text("name")
+        for position, domain in enumerate(item.array("domains")):
+            if not isinstance(domain, str) or not domain:
+                raise FormatError(f"{item.where}: field domains[{position}] must be a domain name")
         slug = item.text("slug", max_len=255)
         if slug in labs:
             raise FormatError(f"{item.where}: lab {slug} is listed twice")
@@ -123,21 +147,99 @@ def _parse_labs(m: Obj) -> dict[str, bytes]:
     return labs
 
 
+MANIFEST_KEYS = frozenset({
+    "v", "id", "slug", "title", "pledge_text", "conditions", "labs", "rule", "deadline", "t", "n",
+    "trustees", "k", "practice", "log_key", "witnesses", "w", "batch_interval", "reveal_window",
+})
+MAX_K = 100
+MAX_EXTRA_WITNESSES = 32
+MAX_BATCH_INTERVAL = 7 * 86400
+MAX_REVEAL_WINDOW = 366 * 86400
+_DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def witness_quorum_problem(t: int, n: int, n_witnesses: int, w: int) -> str | None:
+    """Why ``w`` is not a valid cosigning quorum, or ``None`` (docs/protocol.md §3).
+
+    Two conflicting heads must not both reach ``w`` unless a witness signs both (``2w > n_w``),
+    and the trustees who reveal a round must be able to confirm it alone (``w <= t``), except
+    under a weaker trustee quorum (``2t <= n``), where ``w`` is the smallest majority.
+    """
+    if not 1 <= w <= n_witnesses:
+        return f"w must be from 1 to the number of witnesses ({n_witnesses})"
+    if 2 * w <= n_witnesses:
+        return f"w must be a majority of the {n_witnesses} witnesses (at least {n_witnesses // 2 + 1})"
+    if 2 * t <= n:
+        if w != n_witnesses // 2 + 1:
+            return f"with t <= n/2, w must be the smallest majority of the witnesses ({n_witnesses // 2 + 1})"
+    elif w > t:
+        return f"w must not exceed t = {t}, so the trustees who reveal can confirm the reveal"
+    return None
+
+
+def _parse_deadline(m: Obj) -> int:
+    text = m.text("deadline", max_len=20)
+    try:
+        if not _DEADLINE.fullmatch(text):
+            raise ValueError(text)
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise FormatError(f"{m.where}: field deadline must be YYYY-MM-DDTHH:MM:SSZ") from exc
+    return int(moment.timestamp())
+
+
+def _parse_witnesses(m: Obj, trustees: dict[int, ManifestTrustee]) -> dict[bytes, str]:
+    witnesses = {tr.ed25519: tr.name for tr in trustees.values()}
+    if len(witnesses) != len(trustees):
+        raise FormatError(f"{m.where}: two trustees share an Ed25519 key")
+    items = m.objects("witnesses")
+    if len(items) > MAX_EXTRA_WITNESSES:
+        raise FormatError(f"{m.where}: at most {MAX_EXTRA_WITNESSES} extra witnesses")
+    for item in items:
+        item.exact_keys({"name", "ed25519"})
+        key = item.raw("ed25519", size=KEY_BYTES)
+        if key in witnesses:
+            raise FormatError(f"{item.where}: this key is already a witness")
+        witnesses[key] = item.text("name")
+    return witnesses
+
+
 def parse_manifest(m: Obj) -> Manifest:
-    """Check the fields of a manifest this tool relies on (the rest is only hashed)."""
+    """Check every field of a manifest strictly (docs/protocol.md §3): exactly its keys, each in
+    its range, the cosigning quorum valid. Free text is only hashed."""
     if not m.is_version(VERSION):
         raise FormatError(f"{m.where}: field v must be {VERSION}")
+    m.exact_keys(MANIFEST_KEYS)
     campaign_id = m.text("id", max_len=CAMPAIGN_ID_HEX)
     if len(campaign_id) != CAMPAIGN_ID_HEX or not set(campaign_id) <= HEXDIGITS:
         raise FormatError(f"{m.where}: field id must be 32 lowercase hex characters")
+    for key in ("slug", "title", "pledge_text"):
+        m.text(key, max_len=1_000_000)
+    for position, condition in enumerate(m.array("conditions")):
+        if not isinstance(condition, str):
+            raise FormatError(f"{m.where}: field conditions[{position}] must be a string")
     n = m.integer("n", low=1, high=dkg.MAX_TRUSTEES)
     t = m.integer("t", low=1, high=n)
-    rule = m.child("rule")
+    rule = m.child("rule").exact_keys({"min_total", "min_per_lab", "min_labs"})
+    practice = m.data.get("practice")
+    if not isinstance(practice, bool):
+        raise FormatError(f"{m.where}: field practice must be true or false")
+    k = m.integer("k", low=1 if practice else 2, high=MAX_K)
+    trustees = _parse_trustees(m, n)
+    witnesses = _parse_witnesses(m, trustees)
+    w = m.integer("w", low=1, high=len(witnesses))
+    problem = witness_quorum_problem(t, n, len(witnesses), w)
+    if problem:
+        raise FormatError(f"{m.where}: field w: {problem}")
     return Manifest(
-        raw=m.data, campaign_id=campaign_id, t=t, n=n, trustees=_parse_trustees(m, n),
+        raw=m.data, campaign_id=campaign_id, t=t, n=n, trustees=trustees,
         token_keys=_parse_labs(m),
         rule=Rule(rule.integer("min_total"), rule.integer("min_per_lab"),
                   rule.integer("min_labs")),
+        k=k, practice=practice, log_key=m.raw("log_key", size=KEY_BYTES), witnesses=witnesses, w=w,
+        batch_interval=m.integer("batch_interval", low=1, high=MAX_BATCH_INTERVAL),
+        reveal_window=m.integer("reveal_window", low=1, high=MAX_REVEAL_WINDOW),
+        deadline=_parse_deadline(m),
     )
 
 

@@ -1,4 +1,4 @@
-"""The canonical campaign manifest and its context hash ``ctx`` (DESIGN §4.1).
+"""The canonical campaign manifest and its context hash ``ctx`` (docs/protocol.md §3).
 
 The manifest is the frozen campaign. Its canonical JSON is hashed into ``ctx``, which every
 DKG proof, token key and ciphertext binds to, so a change of a single character in the pledge
@@ -17,7 +17,11 @@ Shape (version 1; every field is required; lists are in the order given here)::
       "deadline": "YYYY-MM-DDTHH:MM:SSZ" (UTC, whole seconds),
       "t": int, "n": int,
       "trustees": [{"index": int, "name": str, "ed25519": hex, "x25519": hex}, ...]
-                  (sorted by index, indices exactly 1..n)
+                  (sorted by index, indices exactly 1..n),
+      "k": int, "practice": bool,
+      "log_key": hex (the log's Ed25519 public key),
+      "witnesses": [{"name": str, "ed25519": hex}, ...] (the extra witnesses, organizer's order),
+      "w": int, "batch_interval": int (seconds), "reveal_window": int (seconds)
     }
 """
 
@@ -28,13 +32,36 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
+from crypto.formats.files import witness_quorum_problem
+from crypto.formats.jsonfile import VERSION
 from crypto.hashing import H, canonical_json
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = VERSION
 
 
 class ManifestError(ValueError):
     """The inputs cannot form a complete, consistent manifest."""
+
+
+@dataclass(frozen=True)
+class Witness:
+    """An extra witness the organizer listed: a name and an Ed25519 public key (32 bytes)."""
+
+    name: str
+    ed25519: bytes
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The parameters that protect signers and the record (docs/protocol.md §3)."""
+
+    k: int
+    practice: bool
+    log_key: bytes
+    witnesses: tuple[Witness, ...]
+    w: int
+    batch_interval: int
+    reveal_window: int
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,7 @@ def build_manifest(
     t: int,
     n: int,
     trustees: Sequence[TrusteeKeys],
+    protection: Protection,
 ) -> dict:
     """Assemble the manifest dict. ``labs`` items have ``slug``, ``name`` and ``domains``."""
     if len(public_id) != 32 or any(c not in "0123456789abcdef" for c in public_id):
@@ -97,6 +125,14 @@ def build_manifest(
         )
     if not lab_entries:
         raise ManifestError("a manifest needs at least one eligible lab")
+    p = protection
+    if len(p.log_key) != 32 or any(len(wit.ed25519) != 32 for wit in p.witnesses):
+        raise ManifestError("the log key and witness keys must be 32 bytes each")
+    if not (p.practice or p.k >= 2) or p.k < 1:
+        raise ManifestError("k must be at least 2 (1 only in a practice campaign)")
+    problem = witness_quorum_problem(t, n, n + len(p.witnesses), p.w)
+    if problem:
+        raise ManifestError(problem)
     return {
         "v": MANIFEST_VERSION,
         "id": public_id,
@@ -113,6 +149,13 @@ def build_manifest(
             {"index": tr.index, "name": tr.name, "ed25519": tr.ed25519, "x25519": tr.x25519}
             for tr in sorted(trustees, key=lambda tr: tr.index)
         ],
+        "k": p.k,
+        "practice": p.practice,
+        "log_key": bytes(p.log_key),
+        "witnesses": [{"name": wit.name, "ed25519": bytes(wit.ed25519)} for wit in p.witnesses],
+        "w": p.w,
+        "batch_interval": p.batch_interval,
+        "reveal_window": p.reveal_window,
     }
 
 

@@ -91,9 +91,9 @@ def test_u64le_range():
 
 
 def test_canonical_json_sorts_keys_has_no_whitespace_and_hexes_bytes():
-    value = {"b": [1, True, None], "a": {"z": b"\x00\xab", "y": "é\n\"\\"}, "A": -5}
+    value = {"b": [1, True, None], "a": {"z": b"\x00\xab", "y": "é\n\"\\"}, "A": 5}
     assert canonical_json(value) == (
-        '{"A":-5,"a":{"y":"é\\n\\"\\\\","z":"00ab"},"b":[1,true,null]}'.encode()
+        '{"A":5,"a":{"y":"é\\n\\"\\\\","z":"00ab"},"b":[1,true,null]}'.encode()
     )
     assert canonical_json((b"\xff", bytearray(b"\x01"))) == b'["ff","01"]'
 
@@ -138,3 +138,10 @@ def test_every_refusal_is_in_the_crypto_error_family():
     for call in calls:
         with pytest.raises(CryptoError):
             call()
+
+
+@pytest.mark.parametrize("number", [-1, 2**63, 2**64])
+def test_canonical_json_refuses_integers_outside_0_to_2_63_minus_1(number):
+    with pytest.raises(EncodingError):
+        canonical_json({"n": number})
+    assert canonical_json({"n": 2**63 - 1}) == b'{"n":9223372036854775807}'

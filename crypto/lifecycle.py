@@ -1,0 +1,235 @@
+"""The campaign lifecycle, replayed from the log alone (docs/protocol.md §8).
+
+Every state change of a campaign is an event leaf in its log, placed in the batch that decides
+it. :class:`Replay` reads the log batch by batch (each batch is the leaves a signed head added,
+with that head's timestamp), refuses anything the lifecycle does not allow, and derives the
+rounds and the outcome. The verifier, the witness and the server use this one replay, so "what
+the log says happened" means one thing everywhere.
+
+It checks order and meaning, not signatures: the caller checks tokens, withdrawal signatures,
+destroy confirmations and heads. Leaf indices in messages count from 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .errors import LifecycleError
+from .log_leaves import EntryLeaf, EventLeaf, Leaf, WithdrawalLeaf
+
+PENDING, REVEALED, ABANDONED = "pending", "revealed", "abandoned"
+OPEN, REVEALED_STATE, CLOSED, EXPIRED = "open", "revealed", "closed", "expired"
+
+
+@dataclass
+class RoundState:
+    """A frozen round as the log tells it."""
+
+    number: int
+    leaves: tuple[int, ...]
+    frozen_batch: int
+    frozen_timestamp: int
+    event_index: int
+    status: str = PENDING
+    digest: bytes | None = None
+    ended_batch: int | None = None
+
+
+@dataclass
+class Replay:
+    """The lifecycle so far; feed it with :meth:`add_batch` in batch order.
+
+    ``deadline`` is the manifest's deadline and ``reveal_window`` its ``G``, both in seconds.
+    """
+
+    deadline: int
+    reveal_window: int
+    size: int = 0
+    batch: int = 0
+    timestamp: int | None = None
+    rounds: list[RoundState] = field(default_factory=list)
+    deadline_event: int | None = None
+    ended: str | None = None
+    destroyed: dict[int, int] = field(default_factory=dict)
+    event_batches: list[int] = field(default_factory=list)
+    _entries: dict[bytes, int] = field(default_factory=dict)
+    _withdrawn: set[int] = field(default_factory=set)
+    _frozen: set[int] = field(default_factory=set)
+
+    # --- what the log says ----------------------------------------------------------------
+
+    @property
+    def threshold_met(self) -> bool:
+        """Whether round 1 ever froze."""
+        return bool(self.rounds)
+
+    @property
+    def outcome(self) -> str:
+        """``expired``, ``closed``, ``revealed`` (round 1 revealed) or ``open``."""
+        if self.ended in (CLOSED, EXPIRED):
+            return self.ended
+        if self.rounds and self.rounds[0].status == REVEALED:
+            return REVEALED_STATE
+        return OPEN
+
+    @property
+    def signing_ended(self) -> bool:
+        """Whether the deadline event is in the log (no entry may follow it)."""
+        return self.deadline_event is not None
+
+    def live_entries(self) -> list[int]:
+        """Indices of the entry leaves not withdrawn, in log order."""
+        return sorted(i for i in self._entries.values() if i not in self._withdrawn)
+
+    def round_leaves(self, number: int) -> list[int]:
+        """The entries round ``number`` must list if it froze now: round 1 every live entry,
+        the deadline round every live entry no earlier round lists."""
+        return [i for i in self.live_entries() if number == 1 or i not in self._frozen]
+
+    # --- reading the log ------------------------------------------------------------------
+
+    def add_batch(self, leaves: Sequence[Leaf], timestamp: int) -> None:
+        """Replay the leaves one signed head added, with that head's timestamp."""
+        if self.timestamp is not None and timestamp <= self.timestamp:
+            raise LifecycleError(
+                f"head of batch {self.batch + 1} is not later than the head before it")
+        self.batch += 1
+        self.timestamp = timestamp
+        had_deadline_event = self.signing_ended
+        seen_event = False
+        for leaf in leaves:
+            where = f"leaf {self.size}"
+            if isinstance(leaf, EventLeaf):
+                seen_event = True
+                self._event(leaf, where)
+            elif seen_event:
+                raise LifecycleError(f"{where}: an entry or withdrawal after an event of its batch")
+            elif self.signing_ended:
+                raise LifecycleError(f"{where}: an entry or withdrawal after the deadline event")
+            elif isinstance(leaf, EntryLeaf):
+                self._entry(leaf, where)
+            elif isinstance(leaf, WithdrawalLeaf):
+                self._withdrawal(leaf, where)
+            self.size += 1
+        if seen_event:
+            self.event_batches.append(self.batch)
+        if timestamp >= self.deadline and not had_deadline_event and not self.signing_ended:
+            raise LifecycleError(
+                f"batch {self.batch} is the first at or after the deadline but has no deadline event")
+
+    def _entry(self, leaf: EntryLeaf, where: str) -> None:
+        if leaf.nullifier in self._entries:
+            raise LifecycleError(f"{where}: a second entry with the nullifier of leaf "
+                                 f"{self._entries[leaf.nullifier]}")
+        self._entries[leaf.nullifier] = self.size
+
+    def _withdrawal(self, leaf: WithdrawalLeaf, where: str) -> None:
+        index = self._entries.get(leaf.nullifier)
+        if index is None:
+            raise LifecycleError(f"{where}: withdraws no earlier entry")
+        if index in self._withdrawn:
+            raise LifecycleError(f"{where}: withdraws leaf {index} a second time")
+        if index in self._frozen:
+            raise LifecycleError(f"{where}: withdraws leaf {index}, which a frozen round lists")
+        self._withdrawn.add(index)
+
+    def _event(self, leaf: EventLeaf, where: str) -> None:
+        if self.ended is not None and leaf.event != "share-destroyed":
+            raise LifecycleError(f"{where}: event {leaf.event} after the campaign {self.ended}")
+        handler = {
+            "round-frozen": self._frozen_event,
+            "round-revealed": self._round_ended,
+            "round-abandoned": self._round_ended,
+            "signing-ended": self._deadline_event,
+            "expired": self._deadline_event,
+            "closed": self._closed,
+            "share-destroyed": self._destroyed,
+        }[leaf.event]
+        handler(leaf, where)
+
+    def _frozen_event(self, leaf: EventLeaf, where: str) -> None:
+        if leaf.round != len(self.rounds) + 1:
+            raise LifecycleError(f"{where}: round {leaf.round} frozen, but {len(self.rounds)} "
+                                 "round(s) froze before it")
+        if leaf.round == 1:
+            if self.signing_ended or (self.timestamp or 0) >= self.deadline:
+                raise LifecycleError(f"{where}: round 1 frozen at or after the deadline")
+        else:
+            self._deadline_event(leaf, where)
+        expected = self.round_leaves(leaf.round)
+        if list(leaf.leaves) != expected:
+            missing = sorted(set(expected) - set(leaf.leaves))
+            extra = sorted(set(leaf.leaves) - set(expected))
+            what = (f"leaf {extra[0]} is not a live entry it may reveal" if extra
+                    else f"live entry {missing[0]} is missing")
+            raise LifecycleError(f"{where}: round {leaf.round} lists the wrong entries: {what}")
+        if leaf.round >= 2 and not expected:
+            raise LifecycleError(f"{where}: round {leaf.round} frozen with nothing to reveal "
+                                 "(the deadline event must be signing-ended)")
+        self._frozen.update(leaf.leaves)
+        self.rounds.append(RoundState(leaf.round, tuple(leaf.leaves), self.batch,
+                                      self.timestamp or 0, self.size))
+
+    def _round_ended(self, leaf: EventLeaf, where: str) -> None:
+        if not 1 <= leaf.round <= len(self.rounds):
+            raise LifecycleError(f"{where}: {leaf.event} for round {leaf.round}, which never froze")
+        rnd = self.rounds[leaf.round - 1]
+        if rnd.status != PENDING:
+            raise LifecycleError(f"{where}: {leaf.event} for round {leaf.round}, already {rnd.status}")
+        if rnd.frozen_batch == self.batch:
+            raise LifecycleError(f"{where}: round {leaf.round} ends in the batch that froze it")
+        if leaf.event == "round-abandoned":
+            if (self.timestamp or 0) < rnd.frozen_timestamp + self.reveal_window:
+                raise LifecycleError(f"{where}: round {leaf.round} abandoned before its reveal window ended")
+            rnd.status = ABANDONED
+        else:
+            rnd.status, rnd.digest = REVEALED, leaf.digest
+        rnd.ended_batch = self.batch
+
+    def _deadline_event(self, leaf: EventLeaf, where: str) -> None:
+        if self.signing_ended:
+            raise LifecycleError(f"{where}: a second deadline event (the first is leaf {self.deadline_event})")
+        if (self.timestamp or 0) < self.deadline:
+            raise LifecycleError(f"{where}: a deadline event before the deadline")
+        if leaf.event == "expired" and self.rounds:
+            raise LifecycleError(f"{where}: expired, but round 1 froze")
+        if leaf.event == "signing-ended":
+            if not self.rounds:
+                raise LifecycleError(f"{where}: signing-ended, but round 1 never froze (expected expired)")
+            if self.round_leaves(2):
+                raise LifecycleError(f"{where}: signing-ended, but live entries wait for a deadline round")
+        self.deadline_event = self.size
+        if leaf.event == "expired":
+            self.ended = EXPIRED
+
+    def _closed(self, leaf: EventLeaf, where: str) -> None:
+        if not self.signing_ended:
+            raise LifecycleError(f"{where}: closed before the deadline event")
+        pending = [r.number for r in self.rounds if r.status == PENDING]
+        if pending:
+            raise LifecycleError(f"{where}: closed while round {pending[0]} is pending")
+        self.ended = CLOSED
+
+    def _destroyed(self, leaf: EventLeaf, where: str) -> None:
+        if self.ended is None:
+            raise LifecycleError(f"{where}: a share destroyed before the campaign ended")
+        if leaf.trustee in self.destroyed:
+            raise LifecycleError(f"{where}: trustee {leaf.trustee} confirmed destruction twice")
+        self.destroyed[leaf.trustee] = self.size
+
+
+def replay(leaves: Sequence[Leaf], heads: Sequence[tuple[int, int]], *, deadline: int,
+           reveal_window: int) -> Replay:
+    """Replay a whole log: ``heads`` are ``(size, timestamp)`` in batch order and the last size
+    is ``len(leaves)``."""
+    state = Replay(deadline, reveal_window)
+    start = 0
+    for size, timestamp in heads:
+        if size < start or size > len(leaves):
+            raise LifecycleError(f"head of batch {state.batch + 1} has a size out of order")
+        state.add_batch(leaves[start:size], timestamp)
+        start = size
+    if start != len(leaves):
+        raise LifecycleError("leaves after the latest head")
+    return state
