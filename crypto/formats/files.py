@@ -141,6 +141,8 @@ def _parse_labs(m: Obj) -> dict[str, bytes]:
         slug = item.text("slug", max_len=255)
         if slug in labs:
             raise FormatError(f"{item.where}: lab {slug} is listed twice")
+        if labs and slug < max(labs):
+            raise FormatError(f"{item.where}: labs must be listed sorted by slug")
         labs[slug] = item.raw("token_public_key", max_size=4096)
     if not labs:
         raise FormatError(f"{m.where}: field labs must list at least one lab")

@@ -38,12 +38,19 @@ def _no_float(text: str) -> Any:
     raise ValueError(f"number {text} is not an integer")
 
 
+def _integer(text: str) -> int:
+    # "-0" reads as 0 in Python; the format has one spelling for every integer (docs/protocol.md §2).
+    if text == "-0":
+        raise ValueError("-0 is not an integer of the format")
+    return int(text)
+
+
 def parse_json(data: bytes, where: str) -> Any:
     """Parse JSON strictly (UTF-8, no duplicate keys, no floats, no NaN)."""
     try:
         return json.loads(
             data.decode("utf-8"), object_pairs_hook=_no_duplicates,
-            parse_float=_no_float, parse_constant=_no_float,
+            parse_float=_no_float, parse_constant=_no_float, parse_int=_integer,
         )
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise FormatError(f"{where} is not valid JSON: {exc}") from exc
@@ -64,7 +71,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # Whole bytes of lowercase hex and nothing else: bytes.fromhex alone would also take spaces.
 _LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_no_float,
-                            parse_constant=_no_float)
+                            parse_constant=_no_float, parse_int=_integer)
 _SCALAR_MARGIN = 64  # a scalar ending this close to the window's end may continue past it
 
 
@@ -341,10 +348,15 @@ class Obj:
         return value
 
     def text(self, key: str, *, max_len: int = 10_000) -> str:
-        """A string field of 1..``max_len`` characters."""
+        """A string field of 1..``max_len`` characters, all Unicode scalar values (a lone
+        surrogate escape such as ``"\\ud800"`` is refused)."""
         value = self._get(key)
         if not isinstance(value, str) or not 1 <= len(value) <= max_len:
             raise FormatError(f"{self._name(key)} must be a string of 1 to {max_len} characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise FormatError(f"{self._name(key)} holds a lone surrogate, which is not text") from None
         return value
 
     def raw(self, key: str, *, size: int | None = None, max_size: int = 1 << 20) -> bytes:

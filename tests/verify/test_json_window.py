@@ -81,3 +81,26 @@ def test_any_document_reads_the_same(value, indent, window: int, ascii_only: boo
     data = json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode("utf-8",
                                                                              "surrogatepass")
     assert windowed(data, window) == whole(data) == ("ok", value)
+
+
+def test_minus_zero_is_refused_by_both_readers(tmp_path):
+    from crypto.formats.errors import FormatError
+    from crypto.formats.jsonfile import load_json, parse_json
+
+    data = b'{"a": [1, -0]}'
+    with pytest.raises(FormatError, match="-0"):
+        parse_json(data, "the file")
+    path = tmp_path / "f.json"
+    path.write_bytes(data)
+    with path.open("rb") as handle, pytest.raises(FormatError, match="-0"):
+        load_json(handle, "the file")
+
+
+def test_a_lone_surrogate_is_not_text():
+    from crypto.formats.errors import FormatError
+    from crypto.formats.jsonfile import Obj, parse_json
+
+    doc = Obj(parse_json(b'{"name": "\\ud800"}', "the file"), "the file")
+    with pytest.raises(FormatError, match="lone surrogate"):
+        doc.text("name")
+    assert Obj(parse_json(b'{"name": "\\ud83d\\ude00"}', "f"), "f").text("name") == "\U0001F600"
