@@ -152,4 +152,4 @@ def test_uploads_are_read_strictly(ceremony: Ceremony, mutate, message: str) -> 
 
 def test_duplicate_keys_are_refused() -> None:
     with pytest.raises(FormatError, match="duplicate key 'v'"):
-        files.parse_document(b'{"v": 1, "v": 1, "kind": "deal"}', "upload", "deal")
+        files.parse_document(b'{"v": 2, "v": 2, "kind": "deal"}', "upload", "deal")

@@ -134,7 +134,7 @@ def test_file_problems_and_bad_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main([str(tmp_path / "missing.json")]) == 5
     assert "pledge-verify: error: " in capsys.readouterr().err
     bad = tmp_path / "bad.json"
-    bad.write_text('{"v": 1, "v": 1}')
+    bad.write_text('{"v": 2, "v": 2}')
     assert main([str(bad)]) == 1
     assert "pledge-verify: FAILED: the record is not valid JSON" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
