@@ -26,6 +26,7 @@ from nacl.signing import SigningKey
 
 from bench import server
 from bench.rows import row
+from crypto.hashing import WIRE_VERSION
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -108,7 +109,7 @@ def measure(base: str, slug: str, token_info: dict, signatures: int) -> dict:
                               "status": response.status})
             floor_key = SigningKey.generate()
             message = secrets.token_bytes(64)
-            payload = {"v": 1, "display": "name", "name": "Ada Lovelace", "role": "Research scientist",
+            payload = {"v": WIRE_VERSION, "display": "name", "name": "Ada Lovelace", "role": "Research scientist",
                        "statement": STATEMENT}
             timings = page.evaluate(SEAL_SCRIPT, {
                 "Y": token_info["Y"], "ctx": token_info["ctx"], "payload": payload, "n": signatures, "warmup": 5,

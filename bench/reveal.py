@@ -79,7 +79,7 @@ FLOOR_RATIO = 0.5  # within 2× of the floor
 MEMORY_LIMIT_MB = 1024
 STEP_TIMEOUT_S = 1800
 
-# Per entry, what each step needs (wire format v1, DESIGN §4.3-4.4). "var": a multiplication of
+# Per entry, what each step needs (wire format v2, docs/protocol.md §6 and §10). "var": a multiplication of
 # a received point, crypto_scalarmult_ed25519_noclamp (libsodium checks the point's order
 # inside it); "base": crypto_scalarmult_ed25519_base_noclamp; "check": one explicit
 # crypto_core_ed25519_is_valid_point of a received point (DESIGN §4.0), made once per point.

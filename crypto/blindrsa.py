@@ -18,13 +18,13 @@ RSA-PSS); private keys as unencrypted PKCS#8 DER, which the caller encrypts at r
 
 Token message (DESIGN §3), every length a u64 little-endian byte count::
 
-    b"pledge-token/v1"                       15 bytes
+    b"pledge-token/v2"                       15 bytes
     || u64le(len(campaign_id)) || campaign_id  1..255 bytes, the campaign's id as bytes
     || u64le(len(lab)) || lab                  1..255 bytes, the lab slug in UTF-8
     || nonce                                   32 random bytes
 
 The client prepares it (``prepared = 32 random bytes || token_message``), blinds, and keeps
-``(prepared, sig)`` as its token. ``nullifier = SHA-256(b"pledge-nullifier/v1" || prepared)``.
+``(prepared, sig)`` as its token. ``nullifier = SHA-256(b"pledge-nullifier/v2" || prepared)``.
 
 Limits, honestly: the private-key operation runs on Python integers (``pow`` with CRT), which is
 not constant-time. We blind the base with a fresh random factor before each private operation
@@ -53,9 +53,9 @@ SALT_LEN = 48
 PREFIX_LEN = 32
 KEY_BITS = 2048
 PUBLIC_EXPONENT = 65537
-TOKEN_TAG = b"pledge-token/v1"
+TOKEN_TAG = b"pledge-token/v2"
 TOKEN_NONCE_LEN = 32
-NULLIFIER_TAG = b"pledge-nullifier/v1"
+NULLIFIER_TAG = b"pledge-nullifier/v2"
 MAX_FIELD = 255
 
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA384()), salt_length=SALT_LEN)
@@ -133,7 +133,7 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
 
 @dataclass(frozen=True)
 class TokenMessage:
-    """The parsed content of a ``pledge-token/v1`` message."""
+    """The parsed content of a ``pledge-token/v2`` message."""
 
     campaign_id: bytes
     lab_slug: str
@@ -147,7 +147,7 @@ def _field(value: bytes, name: str) -> bytes:
 
 
 def token_message(campaign_id: bytes, lab_slug: str, nonce: bytes | None = None) -> bytes:
-    """Build ``b"pledge-token/v1" || lp(campaign_id) || lp(lab_slug) || nonce`` (see module doc)."""
+    """Build ``b"pledge-token/v2" || lp(campaign_id) || lp(lab_slug) || nonce`` (see module doc)."""
     if not isinstance(lab_slug, str):
         raise EncodingError("lab slug must be a string")
     try:
@@ -174,7 +174,7 @@ def parse_token_message(message: bytes) -> TokenMessage:
     """Parse a token message (not the prepared one: strip the 32-byte prefix first)."""
     message = bytes(message)
     if not message.startswith(TOKEN_TAG):
-        raise EncodingError("not a pledge-token/v1 message")
+        raise EncodingError("not a pledge-token/v2 message")
     campaign_id, offset = _take(message, len(TOKEN_TAG))
     lab, offset = _take(message, offset)
     if len(message) - offset != TOKEN_NONCE_LEN:
@@ -187,7 +187,7 @@ def parse_token_message(message: bytes) -> TokenMessage:
 
 
 def nullifier(prepared: bytes) -> bytes:
-    """``SHA-256(b"pledge-nullifier/v1" || prepared_message)`` (DESIGN §3)."""
+    """``SHA-256(b"pledge-nullifier/v2" || prepared_message)`` (docs/protocol.md §5)."""
     return hashlib.sha256(NULLIFIER_TAG + bytes(prepared)).digest()
 
 

@@ -323,7 +323,7 @@ def verification_key(commitments: Mapping[int, Sequence[bytes]], j: int) -> byte
 
 
 def _share_label(ctx: bytes, j: int) -> bytes:
-    return b"pledge/v1/dkg-share" + ctx + sc(j)
+    return b"pledge/v2/dkg-share" + ctx + sc(j)
 
 
 def store_share(

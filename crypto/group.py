@@ -1,4 +1,4 @@
-"""The prime-order group of edwards25519 and its scalars (wire format v1, DESIGN §4.0).
+"""The prime-order group of edwards25519 and its scalars (wire format v2, docs/protocol.md §1).
 
 Everything goes through libsodium (``nacl.bindings``): scalar multiplication uses only the
 ``*_noclamp`` variants and secret arithmetic only ``crypto_core_ed25519_scalar_*``. Python

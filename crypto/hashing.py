@@ -1,6 +1,6 @@
-"""Domain-separated hashing and canonical JSON (wire format v1, DESIGN §4.0).
+"""Domain-separated hashing and canonical JSON (wire format v2, docs/protocol.md §1 and §2).
 
-``H(tag, p1, ..., pk; n)`` is BLAKE2b with ``digest_size=n`` keyed with ``b"pledge/v1/" + tag``
+``H(tag, p1, ..., pk; n)`` is BLAKE2b with ``digest_size=n`` keyed with ``b"pledge/v2/" + tag``
 over the length-prefixed parts, so that no two different part lists hash the same input.
 """
 
@@ -14,7 +14,10 @@ from typing import Any
 
 from .errors import EncodingError
 
-_KEY_PREFIX = b"pledge/v1/"
+#: The wire format version: the ``"v"`` of every file, leaf, payload and record, and the ``v2`` in
+#: every domain tag (docs/protocol.md §1). Other modules re-export it as ``VERSION``.
+WIRE_VERSION = 2
+_KEY_PREFIX = b"pledge/v2/"
 #: The largest integer canonical JSON carries (docs/protocol.md §2); none is negative.
 MAX_INTEGER = 2**63 - 1
 

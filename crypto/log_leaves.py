@@ -9,11 +9,11 @@ whitespace, bytes as lowercase hex) of exactly one of these objects; its log has
     {"ciphertext_sha256": hex(32),   SHA-256 of the 1160-byte sealed ciphertext (DESIGN §4.3)
      "kind": "entry",
      "lab": str,                     the lab slug the token was issued for (1..255 UTF-8 bytes)
-     "nullifier": hex(32),           SHA-256(b"pledge-nullifier/v1" || token_message)
+     "nullifier": hex(32),           SHA-256(b"pledge-nullifier/v2" || token_message)
      "token_message": hex,           the RFC 9474 *prepared* message: 32-byte random prefix
-                                     || b"pledge-token/v1" || ... (see crypto.blindrsa)
+                                     || b"pledge-token/v2" || ... (see crypto.blindrsa)
      "token_signature": hex,         the finalized RSA-PSS signature over token_message
-     "v": 1,
+     "v": 2,
      "withdrawal_key": hex(32)}      Ed25519 public key that may later withdraw this entry
 
 **Withdrawal** (4 keys)::
@@ -21,8 +21,8 @@ whitespace, bytes as lowercase hex) of exactly one of these objects; its log has
     {"kind": "withdrawal",
      "nullifier": hex(32),           the withdrawn entry's nullifier
      "signature": hex(64),           Ed25519 by the entry's withdrawal_key over
-                                     b"pledge/v1/withdraw" || nullifier
-     "v": 1}
+                                     b"pledge/v2/withdraw" || nullifier
+     "v": 2}
 
 **Event** (``{"event", "kind": "event", "v"}`` plus the fields of :data:`EVENT_FIELDS`): a
 lifecycle step, placed after the entries and withdrawals of the batch that decides it; the order
@@ -43,11 +43,12 @@ from typing import Any
 import nacl.signing
 
 from .errors import EncodingError
-from .hashing import canonical_json
+from .hashing import WIRE_VERSION, canonical_json
 from .merkle import verify_ed25519
 
-VERSION = 1
-WITHDRAW_PREFIX = b"pledge/v1/withdraw"
+#: The ``"v"`` of every leaf (docs/protocol.md §7); the same as crypto.formats.jsonfile.VERSION.
+VERSION = WIRE_VERSION
+WITHDRAW_PREFIX = b"pledge/v2/withdraw"
 MAX_LAB_BYTES = 255
 MAX_TOKEN_BYTES = 4096
 
@@ -276,7 +277,7 @@ def _decode_event(obj: dict[str, Any]) -> EventLeaf:
 
 
 def parse_leaf(data: bytes) -> Leaf:
-    """Parse leaf bytes strictly: valid JSON, known kind, exact keys, ``v == 1``, canonical form.
+    """Parse leaf bytes strictly: valid JSON, known kind, exact keys, ``v == VERSION``, canonical form.
 
     Raises :class:`EncodingError` for anything else, including a leaf that decodes fine but is
     not byte-for-byte the canonical encoding (so each leaf has exactly one hash).
@@ -296,7 +297,7 @@ def parse_leaf(data: bytes) -> Leaf:
 
 
 def withdrawal_message(nullifier: bytes) -> bytes:
-    """The bytes a withdrawal signature covers: ``b"pledge/v1/withdraw" || nullifier``."""
+    """The bytes a withdrawal signature covers: ``b"pledge/v2/withdraw" || nullifier``."""
     return WITHDRAW_PREFIX + _fixed(nullifier, 32, "nullifier")
 
 

@@ -10,7 +10,7 @@ Hashing is that of Certificate Transparency v2 (RFC 9162 §2.1), so any CT tooli
 
 A **signed tree head** is an Ed25519 signature (``nacl.signing``) over::
 
-    b"pledge/v1/sth" || u64le(len(log_id)) || log_id || u64le(size) || u64le(timestamp) || root
+    b"pledge/v2/sth" || u64le(len(log_id)) || log_id || u64le(size) || u64le(timestamp) || root
 
 where ``log_id`` is the log's identifier bytes, ``size`` the number of leaves, ``timestamp``
 seconds since the Unix epoch (coarsened to the batch) and ``root`` the 32-byte MTH.
@@ -36,7 +36,7 @@ from .hashing import u64le
 
 HASH_LEN = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
-STH_PREFIX = b"pledge/v1/sth"
+STH_PREFIX = b"pledge/v2/sth"
 COSIGN_PREFIX = b"pledge/v2/cosign"
 
 

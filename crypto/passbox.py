@@ -3,7 +3,7 @@
 The stored blob is canonical JSON (DESIGN §4.0) recording everything needed to open it again::
 
     {"box": hex(nonce || ciphertext), "kdf": "argon2id13", "label": hex, "memlimit": int,
-     "opslimit": int, "salt": hex(16 bytes), "v": 1}
+     "opslimit": int, "salt": hex(16 bytes), "v": 2}
 
 The SecretBox key is ``H("passbox", argon2id(passphrase, salt, opslimit, memlimit),
 canonical_json(header); n=32)`` where ``header`` is the blob without ``box``: changing the
@@ -22,8 +22,10 @@ from nacl.secret import SecretBox
 
 from .errors import DecryptionError, EncodingError
 from .group import RandomBytes
-from .hashing import H, canonical_json
+from .hashing import WIRE_VERSION, H, canonical_json
 
+#: The box's ``"v"``: the wire format version.
+VERSION = WIRE_VERSION
 KDF = "argon2id13"
 OPSLIMIT = argon2id.OPSLIMIT_MODERATE
 MEMLIMIT = argon2id.MEMLIMIT_MODERATE
@@ -59,7 +61,7 @@ def lock(
     salt = random_bytes(argon2id.SALTBYTES)
     header: dict[str, Any] = {
         "kdf": KDF, "label": label.hex(), "memlimit": memlimit, "opslimit": opslimit,
-        "salt": salt.hex(), "v": 1,
+        "salt": salt.hex(), "v": VERSION,
     }
     box = SecretBox(_key(passphrase, header, salt))
     sealed = bytes(box.encrypt(secret, random_bytes(SecretBox.NONCE_SIZE)))
@@ -76,7 +78,7 @@ def _parse(blob: bytes) -> tuple[dict[str, Any], bytes, bytes]:
         bytes.fromhex(obj["label"])
     except (ValueError, KeyError, TypeError) as exc:
         raise EncodingError("not a passphrase box") from exc
-    if set(obj) != {*header, "box"} or header["v"] != 1 or header["kdf"] != KDF:
+    if set(obj) != {*header, "box"} or header["v"] != VERSION or header["kdf"] != KDF:
         raise EncodingError("unknown passphrase box version")
     if len(salt) != argon2id.SALTBYTES:
         raise EncodingError("salt has the wrong length")

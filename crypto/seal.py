@@ -24,7 +24,7 @@ from .errors import (
     PayloadTooLarge,
 )
 from .group import RandomBytes
-from .hashing import H, canonical_json
+from .hashing import WIRE_VERSION, H, canonical_json
 
 PADDED_BYTES = 1024
 MAX_PAYLOAD_BYTES = PADDED_BYTES - 1
@@ -32,6 +32,8 @@ NONCE_BYTES = SecretBox.NONCE_SIZE
 BOX_BYTES = NONCE_BYTES + PADDED_BYTES + SecretBox.MACBYTES
 CIPHERTEXT_BYTES = 32 + 32 + 32 + BOX_BYTES
 DISPLAY_CHOICES = ("name", "anonymous")
+#: The payload's ``"v"``: the wire format version.
+PAYLOAD_VERSION = WIRE_VERSION
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Ciphertext:
 
 
 def encode_payload(name: str, role: str, statement: str, display: str) -> bytes:
-    """The canonical JSON payload ``{"display", "name", "role", "statement", "v": 1}``.
+    """The canonical JSON payload ``{"display", "name", "role", "statement", "v": 2}``.
 
     Raises :class:`PayloadTooLarge` if it would not fit the padded size.
     """
@@ -58,7 +60,7 @@ def encode_payload(name: str, role: str, statement: str, display: str) -> bytes:
         if not isinstance(field, str):
             raise EncodingError("payload fields must be strings")
     payload = canonical_json(
-        {"v": 1, "name": name, "role": role, "statement": statement, "display": display}
+        {"v": PAYLOAD_VERSION, "name": name, "role": role, "statement": statement, "display": display}
     )
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise PayloadTooLarge(f"payload is {len(payload)} bytes; at most {MAX_PAYLOAD_BYTES}")

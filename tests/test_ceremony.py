@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from crypto import dkg, group
-from crypto.hashing import canonical_json
+from crypto.hashing import WIRE_VERSION, canonical_json
 from pledge.extensions import db
 from pledge.models import CampaignState, CeremonyDeal, Role, utcnow
 from pledge.services import ceremony, trustees
@@ -73,8 +73,8 @@ def test_invitation_must_be_accepted_by_its_own_address(draft):
 @pytest.mark.parametrize("data, message", [
     (b"", "Choose your public key file"),
     (b"not json", "not valid JSON"),
-    (b'{"v":1,"kind":"deal"}', "trustee-public"),
-    (canonical_json({"v": 1, "kind": "trustee-public", "name": "A", "ed25519": "00" * 32, "x25519": "11" * 32}),
+    (b'{"v":2,"kind":"deal"}', "trustee-public"),
+    (canonical_json({"v": WIRE_VERSION, "kind": "trustee-public", "name": "A", "ed25519": "00" * 32, "x25519": "11" * 32}),
      "not a valid key"),
 ])
 def test_bad_public_key_files_are_refused(draft, data, message):

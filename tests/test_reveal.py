@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crypto.formats import messages as trustee_messages
 from crypto.formats.files import SignedStatement, destroy_confirmation_doc
-from crypto.hashing import canonical_json
+from crypto.hashing import WIRE_VERSION, canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry, RevealRound, TokenIssuance, utcnow
@@ -70,7 +70,7 @@ def test_a_round_opens_with_t_verified_partials_and_shows_the_signatures(app, cl
     assert db.session.get(RevealRound, (campaign.id, 1)).revealed_at is not None
     assert campaign.state == CampaignState.REVEALED
     for entry in db.session.scalars(select(Entry)):
-        assert json.loads(entry.revealed_payload)["v"] == 1
+        assert json.loads(entry.revealed_payload)["v"] == WIRE_VERSION
 
 
 def test_expiry_deletes_ciphertexts_and_tokens_and_collects_destroy_confirmations(app, client, launched):

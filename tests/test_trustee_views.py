@@ -58,7 +58,7 @@ def test_registering_keys_by_upload_or_paste(client, draft):
                                                                     "confirm": "a good long password"})
     person = FakeTrustee("Ada", "ada@trustees.example")
     keys_url = f"/trustee/campaigns/{draft.id}/keys"
-    bad = post_form(client, keys_url, {"pasted": '{"v":1,"kind":"trustee-key"}'})
+    bad = post_form(client, keys_url, {"pasted": '{"v":2,"kind":"trustee-key"}'})
     assert bad.status_code == 400 and "trustee-public" in bad.get_data(as_text=True)
     good = post_form(client, keys_url, {"pasted": person.public_file().decode()})
     assert good.status_code == 302

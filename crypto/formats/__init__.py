@@ -1,6 +1,6 @@
 """The files and records the web app and the command-line programs share: their contract.
 
-- :mod:`.jsonfile`: strict JSON files (one object, ``"v": 1`` and a ``"kind"``), read and
+- :mod:`.jsonfile`: strict JSON files (one object, ``"v": 2`` and a ``"kind"``), read and
   written;
 - :mod:`.files`: the ceremony's public files (package, deal, board, complaint, signed
   statements); :mod:`.keys`: the trustee's key, public key and share files;

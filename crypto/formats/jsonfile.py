@@ -1,6 +1,6 @@
 """Reading and writing the tool's JSON files, and strict field access with clear messages.
 
-Every file is one JSON object with ``"v": 1`` and a ``"kind"``. Files are written as canonical
+Every file is one JSON object with ``"v": 2`` (:data:`VERSION`) and a ``"kind"``. Files are written as canonical
 JSON (:func:`crypto.hashing.canonical_json`) plus one newline, never over an existing file, and
 secret files with mode 600. Files are read strictly: duplicate keys, unknown keys, floats,
 upper-case hex and out-of-range numbers are refused with a message naming the file and field.
@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..errors import EncodingError
-from ..hashing import canonical_json
+from ..hashing import WIRE_VERSION, canonical_json
 from .errors import FileProblem, FormatError
 
-VERSION = 1
+#: The wire format version every file, leaf and record carries as ``"v"`` (docs/protocol.md §1).
+VERSION = WIRE_VERSION
 MAX_FILE_BYTES = 1 << 30  # a round of 100,000 entries is a few hundred megabytes of JSON
 MAX_INT = 2**63 - 1
 
@@ -231,13 +232,13 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_document(data: bytes, where: str, kind: str | Iterable[str]) -> Obj:
-    """Parse a document (e.g. an upload), check ``v == 1`` and that its ``kind`` is one of
+    """Parse a document (e.g. an upload), check ``v == VERSION`` and that its ``kind`` is one of
     ``kind``; ``where`` names it in messages."""
     return check_document(parse_json(data, where), where, kind)
 
 
 def check_document(value: Any, where: str, kind: str | Iterable[str]) -> Obj:
-    """Parsed JSON as a document: ``v == 1`` and a ``kind`` among ``kind``."""
+    """Parsed JSON as a document: ``v == VERSION`` and a ``kind`` among ``kind``."""
     kinds = {kind} if isinstance(kind, str) else set(kind)
     doc = Obj(value, where)
     if not doc.is_version(VERSION):
@@ -255,7 +256,7 @@ def read_document(path: Path, kind: str | Iterable[str]) -> Obj:
 
 
 def expect(doc: Obj, kind: str, required: Iterable[str], optional: Iterable[str] = ()) -> Obj:
-    """Check that ``doc`` is a version 1 ``kind`` document with exactly these fields
+    """Check that ``doc`` is a version :data:`VERSION` ``kind`` document with exactly these fields
     (``v`` and ``kind`` are implied)."""
     if not doc.is_version(VERSION) or doc.data.get("kind") != kind:
         raise FormatError(f"{doc.where} is not a version {VERSION} {kind} file")

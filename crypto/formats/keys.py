@@ -22,7 +22,7 @@ from .errors import CheckFailed, FormatError, UnlockFailed
 from .files import CTX_BYTES, KEY_BYTES
 from .jsonfile import VERSION, Obj, expect, read_document
 
-KEY_LABEL = b"pledge/v1/trustee-key"
+KEY_LABEL = b"pledge/v2/trustee-key"
 SECRET_BYTES = 64  # Ed25519 seed (32) || X25519 secret key (32)
 KDF_COSTS: dict[str, tuple[int, int]] = {
     # name: (opslimit, memlimit). "moderate" is libsodium's recommendation for secrets kept

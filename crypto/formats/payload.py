@@ -1,6 +1,6 @@
 """The signature payload: what a signer seals, and the rules for each field.
 
-The payload is the canonical JSON ``{"display", "name", "role", "statement", "v": 1}``, at most
+The payload is the canonical JSON ``{"display", "name", "role", "statement", "v": 2}``, at most
 1023 bytes (:func:`crypto.seal.encode_payload`). It is sealed on the signer's machine; nobody
 reads it before the reveal, and at the reveal everything sealed becomes public. The field rules
 here are the ones ``pledge-sign`` applies and ``static/js/sign.js`` mirrors; a record checker
@@ -94,7 +94,7 @@ def is_valid_payload(payload: bytes) -> bool:
         return False
     if not isinstance(obj, dict) or obj.keys() != PAYLOAD_KEYS:
         return False
-    if type(obj["v"]) is not int or obj["v"] != 1:
+    if type(obj["v"]) is not int or obj["v"] != seal.PAYLOAD_VERSION:
         return False
     try:
         encoded = seal.encode_payload(obj["name"], obj["role"], obj["statement"], obj["display"])

@@ -1,6 +1,6 @@
 """The signer's receipt file (docs/signing-api.md, "Submitting a signature")::
 
-    {"v": 1, "kind": "pledge-receipt", "server": "https://...", "campaign": "<public id>",
+    {"v": 2, "kind": "pledge-receipt", "server": "https://...", "campaign": "<public id>",
      "slug": "...", "leaf_hash": "<hex>", "nullifier": "<hex>", "withdrawal_secret": "<hex>"}
 
 ``withdrawal_secret`` is the 32-byte Ed25519 seed of the entry's withdrawal key: whoever holds

@@ -1,6 +1,6 @@
 """The signer's tokens file (docs/affiliation-api.md §5), shared in shape with the browser::
 
-    {"v": 1, "kind": "pledge-tokens", "tokens": [
+    {"v": 2, "kind": "pledge-tokens", "tokens": [
       {"campaign": "<public id>", "slug": "...", "title": "...", "lab": "<lab slug>",
        "token_key": "<SPKI DER hex>", "prepared": "<hex>", "signature": "<hex>"}, ...]}
 
@@ -68,7 +68,7 @@ class Merge:
 def load_entries(path: Path) -> list[dict[str, Any]]:
     """The entries of an existing tokens file, or ``[]`` if there is none yet.
 
-    The file must be a version 1 ``pledge-tokens`` document whose entries each name a campaign
+    The file must be a current-version (``"v": 2``) ``pledge-tokens`` document whose entries each name a campaign
     by its public id, at most once; anything else is refused rather than rewritten.
     """
     if not os.path.lexists(path):

@@ -4,10 +4,10 @@ The manifest is the frozen campaign. Its canonical JSON is hashed into ``ctx``, 
 DKG proof, token key and ciphertext binds to, so a change of a single character in the pledge
 text gives a different ``ctx``, and nothing made for one campaign verifies for another.
 
-Shape (version 1; every field is required; lists are in the order given here)::
+Shape (version 2, :data:`MANIFEST_VERSION`; every field is required; lists are in the order given here)::
 
     {
-      "v": 1,
+      "v": 2,
       "id": "<campaign public id, 32 lowercase hex>",
       "slug": str, "title": str, "pledge_text": str (Markdown source, exactly as signed),
       "conditions": [str, ...]                     (the organizer's order),

@@ -142,7 +142,7 @@
   function readPayload() {
     const display = chosenDisplay() || 'name';
     return {
-      v: 1, display, name: display === 'anonymous' ? '' : fieldText('sign-name'), role: fieldText('sign-role'),
+      v: C().WIRE_VERSION, display, name: display === 'anonymous' ? '' : fieldText('sign-name'), role: fieldText('sign-role'),
       statement: fieldText('sign-statement'),
     };
   }
@@ -231,7 +231,7 @@
     const ciphertextHash = new Uint8Array(await crypto.subtle.digest('SHA-256', ciphertext));
     const leaf = C().canonicalJson({
       ciphertext_sha256: ciphertextHash, kind: 'entry', lab: token.lab, nullifier,
-      token_message: C().fromHex(token.prepared), token_signature: C().fromHex(token.signature), v: 1,
+      token_message: C().fromHex(token.prepared), token_signature: C().fromHex(token.signature), v: C().WIRE_VERSION,
       withdrawal_key: withdrawalKey,
     });
     return C().toHex(C().leafHash(leaf));

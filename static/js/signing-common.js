@@ -20,7 +20,7 @@
   // PKCS #8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410): the only form WebCrypto imports.
   const ED25519_PKCS8_PREFIX = Uint8Array.of(
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
-  const WITHDRAW_PREFIX = 'pledge/v1/withdraw';
+  const WITHDRAW_PREFIX = 'pledge/v2/withdraw';
 
   /** An error whose message is written for the signer (the server's, or ours). */
   class ShownError extends Error {
@@ -126,7 +126,7 @@
     return { seed, ...key };
   }
 
-  /** b"pledge/v1/withdraw" || nullifier: what a withdrawal signs. */
+  /** b"pledge/v2/withdraw" || nullifier: what a withdrawal signs. */
   function withdrawalMessage(nullifier) {
     return PledgeCrypto.concatBytes(PledgeCrypto.utf8(WITHDRAW_PREFIX), nullifier);
   }
@@ -135,7 +135,7 @@
 
   function makeReceipt({ campaign, slug, leafHash, nullifier, seed }) {
     return {
-      v: 1, kind: RECEIPT_KIND, server: window.location.origin, campaign, slug,
+      v: PledgeCrypto.WIRE_VERSION, kind: RECEIPT_KIND, server: window.location.origin, campaign, slug,
       leaf_hash: leafHash, nullifier: PledgeCrypto.toHex(nullifier), withdrawal_secret: PledgeCrypto.toHex(seed),
     };
   }
@@ -153,7 +153,7 @@
     if (!isPlainObject(doc)) return false;
     const keys = Object.keys(doc);
     return keys.length === RECEIPT_FIELDS.length && RECEIPT_FIELDS.every((field) => keys.includes(field))
-      && doc.v === 1 && doc.kind === RECEIPT_KIND && typeof doc.server === 'string'
+      && doc.v === PledgeCrypto.WIRE_VERSION && doc.kind === RECEIPT_KIND && typeof doc.server === 'string'
       && typeof doc.campaign === 'string' && PUBLIC_ID.test(doc.campaign)
       && typeof doc.slug === 'string' && doc.slug.length > 0 && doc.slug.length <= 200
       && HEX32.test(doc.leaf_hash) && HEX32.test(doc.nullifier) && HEX32.test(doc.withdrawal_secret);

@@ -21,7 +21,7 @@
   const HEX = /^(?:[0-9a-f]{2})+$/;
   const PREFIX_LENGTH = 32;
   const NONCE_LENGTH = 32;
-  const TOKEN_TAG = 'pledge-token/v1';
+  const TOKEN_TAG = 'pledge-token/v2';
 
   /** A failure whose message is written for the signer. */
   class TokenStoreError extends Error {}
@@ -166,7 +166,7 @@
   /** The §5 document for ``tokens``, sorted by campaign id. */
   function fileDocument(tokens) {
     const sorted = [...tokens].sort((a, b) => (a.campaign < b.campaign ? -1 : 1));
-    return { v: 1, kind: FILE_KIND, tokens: sorted.map(pick) };
+    return { v: PledgeCrypto.WIRE_VERSION, kind: FILE_KIND, tokens: sorted.map(pick) };
   }
 
   /**
@@ -181,7 +181,7 @@
     } catch {
       throw new TokenStoreError('That file is not a token file (it is not JSON). Nothing was imported.');
     }
-    if (!isPlainObject(doc) || Object.keys(doc).length !== 3 || doc.v !== 1 || doc.kind !== FILE_KIND
+    if (!isPlainObject(doc) || Object.keys(doc).length !== 3 || doc.v !== PledgeCrypto.WIRE_VERSION || doc.kind !== FILE_KIND
         || !Array.isArray(doc.tokens) || doc.tokens.length === 0 || doc.tokens.length > MAX_FILE_TOKENS) {
       throw new TokenStoreError('That file is not a Pledge token file. Nothing was imported.');
     }

@@ -38,6 +38,7 @@ var PledgeCrypto = (() => {
     PARTIAL_SIZE: () => PARTIAL_SIZE,
     PledgeCryptoError: () => PledgeCryptoError,
     WIRE_FORMAT: () => WIRE_FORMAT,
+    WIRE_VERSION: () => WIRE_VERSION,
     blindToken: () => blindToken,
     bytesToBigIntLE: () => bytesToBigIntLE,
     canonicalJson: () => canonicalJson,
@@ -3062,7 +3063,8 @@ var PledgeCrypto = (() => {
   }
 
   // src/hashing.js
-  var KEY_PREFIX = "pledge/v1/";
+  var KEY_PREFIX = "pledge/v2/";
+  var MAX_INTEGER = (1n << 63n) - 1n;
   function H(tag, parts, n = 64) {
     if (typeof tag !== "string" || !/^[\x00-\x7f]*$/.test(tag)) {
       throw new PledgeCryptoError("hash tag must be ASCII");
@@ -3103,9 +3105,15 @@ var PledgeCrypto = (() => {
     if (value === true) return "true";
     if (value === false) return "false";
     if (typeof value === "string") return encodeString(value);
-    if (typeof value === "bigint") return value.toString();
+    if (typeof value === "bigint") {
+      if (value < 0n || value > MAX_INTEGER) {
+        throw new PledgeCryptoError("canonical JSON integers are 0..2**63-1");
+      }
+      return value.toString();
+    }
     if (typeof value === "number") {
       if (!Number.isSafeInteger(value)) throw new PledgeCryptoError("only safe integers allowed");
+      if (value < 0) throw new PledgeCryptoError("canonical JSON integers are 0..2**63-1");
       return String(value);
     }
     if (value instanceof Uint8Array) return encodeString(toHex(value));
@@ -3781,6 +3789,10 @@ var PledgeCrypto = (() => {
     };
   });
 
+  // src/version.js
+  var WIRE_VERSION = 2;
+  var WIRE_FORMAT = `v${WIRE_VERSION}`;
+
   // src/seal.js
   var PADDED_SIZE = 1024;
   var NONCE_SIZE = 24;
@@ -3796,7 +3808,7 @@ var PledgeCrypto = (() => {
     if (keys.length !== PAYLOAD_KEYS.length || keys.some((k, i) => k !== PAYLOAD_KEYS[i])) {
       throw new PledgeCryptoError("payload must have exactly v, name, role, statement, display");
     }
-    if (payload.v !== 1) throw new PledgeCryptoError("payload version must be 1");
+    if (payload.v !== WIRE_VERSION) throw new PledgeCryptoError(`payload version must be ${WIRE_VERSION}`);
     for (const field2 of ["name", "role", "statement"]) {
       if (typeof payload[field2] !== "string") throw new PledgeCryptoError(`${field2} must be text`);
     }
@@ -6592,7 +6604,7 @@ var PledgeCrypto = (() => {
   };
 
   // src/token_message.js
-  var TOKEN_TAG = utf8("pledge-token/v1");
+  var TOKEN_TAG = utf8("pledge-token/v2");
   var TOKEN_NONCE_LENGTH = 32;
   var MAX_FIELD = 255;
   function field(value, what) {
@@ -6617,7 +6629,7 @@ var PledgeCrypto = (() => {
   var RSA_PSS_SHA384 = { name: "RSA-PSS", hash: "SHA-384" };
   var SALT_LENGTH = 48;
   var PREFIX_LENGTH = 32;
-  var NULLIFIER_TAG = utf8("pledge-nullifier/v1");
+  var NULLIFIER_TAG = utf8("pledge-nullifier/v2");
   function suite() {
     return RSABSSA.SHA384.PSS.Randomized();
   }
@@ -6688,7 +6700,7 @@ var PledgeCrypto = (() => {
 
   // src/merkle.js
   var EMPTY_ROOT = sha256(new Uint8Array(0));
-  var STH_PREFIX = utf8("pledge/v1/sth");
+  var STH_PREFIX = utf8("pledge/v2/sth");
   var U64_LIMIT = 1n << 64n;
   function leafHash(leaf) {
     return sha256(concatBytes(Uint8Array.of(0), assertBytes(leaf, "leaf")));
@@ -6808,9 +6820,6 @@ var PledgeCrypto = (() => {
     }
     return verifyEd25519(publicKey, message, signature);
   }
-
-  // src/index.js
-  var WIRE_FORMAT = "v1";
   return __toCommonJS(index_exports);
 })();
 /*! Bundled license information:

@@ -39,9 +39,9 @@ def _ceremony(t: int, n: int) -> tuple[bytes, dict[int, tuple[bytes, ...]], dict
 
 
 PAYLOADS = [
-    {"v": 1, "name": "Ada Lovelace", "role": "Research scientist", "statement": "",
+    {"v": py_seal.PAYLOAD_VERSION, "name": "Ada Lovelace", "role": "Research scientist", "statement": "",
      "display": "name"},
-    {"v": 1, "name": "Zoë Ñúñez 研究者", "role": "RS \"alignment\"\n\t\\",
+    {"v": py_seal.PAYLOAD_VERSION, "name": "Zoë Ñúñez 研究者", "role": "RS \"alignment\"\n\t\\",
      "display": "anonymous",
      "statement": "I will not train it. \u2028 \U0001f512 \x7f \x01"},
 ]
@@ -111,7 +111,7 @@ def test_payload_size_limit_agrees(crypto_page):
             let refused = null;
             try { P.seal(Y, new Uint8Array(64), new Uint8Array(1024)); }
             catch (e) { refused = e.name; }
-            const big = { v: 1, name: 'x'.repeat(1000), role: '', statement: '', display: 'name' };
+            const big = { v: P.WIRE_VERSION, name: 'x'.repeat(1000), role: '', statement: '', display: 'name' };
             let bigRefused = null;
             try { P.seal(Y, new Uint8Array(64), big); } catch (e) { bigRefused = e.name; }
             return { fits, refused, bigRefused, padded: x(P.padPayload(h('6869'))).slice(0, 8) };
@@ -317,7 +317,7 @@ def test_hash_helpers_and_scalars_agree_with_python(crypto_page):
 
 def test_canonical_json_agrees_with_python(crypto_page):
     documents = [
-        {"b": 1, "a": [True, False, None, -5, 2**53 - 1], "": "",
+        {"b": 1, "a": [True, False, None, 5, 2**53 - 1], "": "",
          "Z": {"y": "é", "x": "\x00\x1f"}},
         {"\U0001f600": 1, "\uffff": 2, "\ue000": 3, "a": 4},  # code point order, not UTF-16
         {"s": "\"\\/\b\f\n\r\t\u2028\u2029\x7f\ud7ff\U0010ffff"},
@@ -328,11 +328,14 @@ def test_canonical_json_agrees_with_python(crypto_page):
     assert crypto_page.run("() => x(P.canonicalJson({ k: h('00ff') }))") == canonical_json(
         {"k": b"\x00\xff"}).hex()
     refused = crypto_page.run(
-        """() => [1.5, NaN, 2 ** 53, '\\ud800', { a: undefined }, new Date(0)].map((v) => {
-            try { P.canonicalJson(v); return null; } catch (e) { return e.name; }
-        })"""
+        """() => [1.5, NaN, 2 ** 53, '\\ud800', { a: undefined }, new Date(0), -5, [-1], -1n, 2n ** 63n]
+            .map((v) => {
+                try { P.canonicalJson(v); return null; } catch (e) { return e.name; }
+            })"""
     )
-    assert refused == ["PledgeCryptoError"] * 6
+    assert refused == ["PledgeCryptoError"] * 10
+    assert crypto_page.run("() => x(P.canonicalJson([2n ** 63n - 1n, 0n, -0]))") == canonical_json(
+        [2**63 - 1, 0, 0]).hex()
 
 
 # --- Ed25519 and the Merkle log --------------------------------------------------------------

@@ -509,7 +509,7 @@ def test_browser_partials_verify_and_open_in_python(crypto_page, board):
 def test_browser_seals_python_trustees_decrypt_and_the_browser_redoes_the_reveal(
     crypto_page, board
 ):
-    payload = {"v": 1, "name": "Ada", "role": "RS", "statement": "Only with audits.",
+    payload = {"v": py_seal.PAYLOAD_VERSION, "name": "Ada", "role": "RS", "statement": "Only with audits.",
                "display": "anonymous"}
     ad = seeded_random("js-reveal/browser-seal")(64)
     ct = bytes.fromhex(crypto_page.run(

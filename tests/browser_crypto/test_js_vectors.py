@@ -164,3 +164,95 @@ def test_rfc9474_vectors_finalize_and_verify(crypto_page):
             "otherMessage": False,
             "refused": True,
         }
+
+
+# --- v2 encodings: canonical JSON, leaves, tree heads -------------------------------------------
+
+# Parse vector input as canonical JSON means it: an integer that a JavaScript number cannot hold
+# exactly becomes a BigInt (JSON.parse source text access), everything else stays as parsed.
+PARSE_EXACT = """(text) => JSON.parse(text, (key, value, context) =>
+    (typeof value === 'number' && !Number.isSafeInteger(value) && /^-?[0-9]+$/.test(context.source))
+        ? BigInt(context.source) : value)"""
+
+
+def test_canonical_json_vectors(crypto_page):
+    vectors = load_vectors("canonical_json.json")
+    results = crypto_page.run(
+        f"""(vs) => {{
+            const parse = {PARSE_EXACT};
+            const attempt = (v) => {{
+                try {{ return {{ out: x(P.canonicalJson(parse(v.input))) }}; }}
+                catch (e) {{ return {{ refused: e.name }}; }}
+            }};
+            return {{ valid: vs.valid.map(attempt), refused: vs.refused.map(attempt) }};
+        }}""",
+        vectors,
+    )
+    for vector, result in zip(vectors["valid"], results["valid"], strict=True):
+        assert result == {"out": vector["output"]}, vector["name"]
+    for vector, result in zip(vectors["refused"], results["refused"], strict=True):
+        assert result == {"refused": "PledgeCryptoError"}, vector["name"]
+
+
+def test_leaf_vectors_reencode_and_hash_alike(crypto_page):
+    vectors = load_vectors("events.json")["leaves"]
+    results = crypto_page.run(
+        """(vs) => vs.map((v) => {
+            const leaf = h(v.leaf);
+            const parsed = JSON.parse(new TextDecoder().decode(leaf));
+            return { again: x(P.canonicalJson(parsed)), hash: x(P.leafHash(leaf)), v: parsed.v };
+        })""",
+        vectors,
+    )
+    for vector, result in zip(vectors, results, strict=True):
+        assert result == {"again": vector["leaf"], "hash": vector["leaf_hash"], "v": 2}, vector["name"]
+
+
+def test_entry_vector_as_the_signing_page_builds_it(crypto_page):
+    # static/js/sign.js builds the expected entry leaf from bytes and P.WIRE_VERSION
+    entry = next(v for v in load_vectors("events.json")["leaves"] if v["kind"] == "entry")
+    result = crypto_page.run(
+        """(v) => {
+            const o = JSON.parse(new TextDecoder().decode(h(v.leaf)));
+            const leaf = P.canonicalJson({
+                ciphertext_sha256: h(o.ciphertext_sha256), kind: 'entry', lab: o.lab,
+                nullifier: P.nullifier(h(o.token_message)), token_message: h(o.token_message),
+                token_signature: h(o.token_signature), v: P.WIRE_VERSION, withdrawal_key: h(o.withdrawal_key),
+            });
+            return { leaf: x(leaf), hash: x(P.leafHash(leaf)), format: P.WIRE_FORMAT };
+        }""",
+        entry,
+    )
+    assert result == {"leaf": entry["leaf"], "hash": entry["leaf_hash"], "format": "v2"}
+
+
+def test_head_vectors_message_and_signature(crypto_page):
+    vectors = load_vectors("heads.json")
+    results = crypto_page.run(
+        """(vs) => vs.heads.map((head) => {
+            const id = P.utf8(head.log_id), root = h(head.root), key = h(vs.log_key);
+            const sig = h(head.signature);
+            const verify = (k, i, size, ts, r, s) => P.verifyTreeHead(k, i, size, ts, r, s);
+            const bent = sig.slice(); bent[10] ^= 1;
+            const otherId = P.utf8(head.log_id.slice(0, -1) + (head.log_id.endsWith('0') ? '1' : '0'));
+            return {
+                message: x(P.treeHeadMessage(id, head.size, head.timestamp, root)),
+                verifies: verify(key, id, head.size, head.timestamp, root, sig),
+                refused: [
+                    verify(key, id, head.size, head.timestamp, root, bent),
+                    verify(key, otherId, head.size, head.timestamp, root, sig),
+                    verify(key, id, head.size + 1, head.timestamp, root, sig),
+                    verify(key, id, head.size, head.timestamp + 1, root, sig),
+                    verify(key, id, head.size, head.timestamp, new Uint8Array(32), sig),
+                    // a witness's cosignature is not the log's signature
+                    ...Object.entries(head.cosignatures).map(([k, s]) =>
+                        verify(h(k), id, head.size, head.timestamp, root, h(s))),
+                ],
+            };
+        })""",
+        vectors,
+    )
+    for head, result in zip(vectors["heads"], results, strict=True):
+        assert result["message"] == head["message"]
+        assert result["verifies"] is True
+        assert result["refused"] == [False] * (5 + len(head["cosignatures"]))

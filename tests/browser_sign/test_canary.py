@@ -14,6 +14,7 @@ from urllib.parse import quote, quote_plus
 
 from sqlalchemy import select
 
+from crypto.hashing import WIRE_VERSION
 from pledge.database import purge_deleted_rows
 from pledge.extensions import db
 from pledge.models import Entry
@@ -84,4 +85,4 @@ def test_the_server_never_receives_the_name_or_the_statement(browser, site, sink
 
     # Yet the sealed entry opens to exactly what was typed with two trustees' shares.
     payload = decrypt_entry(launched)
-    assert payload == {"v": 1, "display": "name", "name": name, "role": "Research scientist", "statement": statement}
+    assert payload == {"v": WIRE_VERSION, "display": "name", "name": name, "role": "Research scientist", "statement": statement}

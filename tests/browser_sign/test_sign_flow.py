@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import select
 
+from crypto.hashing import WIRE_VERSION
 from pledge.extensions import db
 from pledge.models import Entry
 from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
@@ -56,7 +57,7 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     info.value.save_as(saved)
     receipt = json.loads(saved.read_text())
     assert set(receipt) == RECEIPT_FIELDS
-    assert receipt["kind"] == "pledge-receipt" and receipt["v"] == 1 and receipt["server"] == site.url
+    assert receipt["kind"] == "pledge-receipt" and receipt["v"] == WIRE_VERSION and receipt["server"] == site.url
     assert (receipt["campaign"], receipt["slug"]) == (campaign.public_id, campaign.slug)
     assert json.loads(page.locator("#receipt-text").input_value()) == receipt
     page.get_by_role("heading", name="Signed. Keep your receipt.").wait_for()

@@ -10,6 +10,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import func, select
 
 from crypto.formats import messages
+from crypto.hashing import WIRE_VERSION
 from pledge.extensions import db
 from pledge.models import Entry, utcnow
 from tests.browser import assert_clean, fill_signature, fits_width, open_sign_page, verify_in_browser, watch
@@ -128,7 +129,8 @@ def test_the_form_checks_its_room_seals_no_name_when_anonymous_and_shows_server_
     page.get_by_role("button", name="Seal and sign").click()
     page.get_by_role("heading", name="Signed. Keep your receipt.").wait_for()
     assert fits_width(page)
-    assert decrypt_entry(launched) == {"v": 1, "display": "anonymous", "name": "", "role": "RS", "statement": "Count me in."}
+    assert decrypt_entry(launched) == {"v": WIRE_VERSION, "display": "anonymous", "name": "", "role": "RS",
+                                       "statement": "Count me in."}
 
     # A browser that forgot it signed tries again: the server refuses, and its message shows.
     page.goto(f"{site.url}/about")

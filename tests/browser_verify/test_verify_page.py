@@ -7,6 +7,7 @@ import json
 import re
 
 from crypto import blindrsa
+from crypto.hashing import WIRE_VERSION
 from pledge.extensions import db
 from pledge.models import Campaign
 from tests.browser import assert_clean, code_from, fits_width, watch
@@ -152,7 +153,7 @@ def test_export_writes_the_token_file_and_import_checks_it(browser, site, sink, 
     assert info.value.suggested_filename == "pledge-tokens.json"
     document = json.loads(exported.read_text())
     assert set(document) == {"v", "kind", "tokens"}
-    assert (document["v"], document["kind"]) == (1, "pledge-tokens")
+    assert (document["v"], document["kind"]) == (WIRE_VERSION, "pledge-tokens")
     assert all(set(token) == TOKEN_FIELDS for token in document["tokens"])
     db.session.rollback()
     by_id = {token["campaign"]: token for token in document["tokens"]}

@@ -207,7 +207,7 @@ class TestTokens:
         nonce = bytes(range(32))
         message = blindrsa.token_message(b"c-42", "openai", nonce)
         assert message == (
-            b"pledge-token/v1" + u64le(4) + b"c-42" + u64le(6) + b"openai" + nonce
+            b"pledge-token/v2" + u64le(4) + b"c-42" + u64le(6) + b"openai" + nonce
         )
         parsed = blindrsa.parse_token_message(message)
         assert parsed == blindrsa.TokenMessage(b"c-42", "openai", nonce)
@@ -224,13 +224,13 @@ class TestTokens:
         "message",
         [
             b"",
-            b"pledge-token/v2" + u64le(1) + b"c" + u64le(1) + b"l" + b"\x00" * 32,
-            b"pledge-token/v1" + u64le(1) + b"c" + u64le(1) + b"l" + b"\x00" * 31,
-            b"pledge-token/v1" + u64le(1) + b"c" + u64le(1) + b"l" + b"\x00" * 33,
-            b"pledge-token/v1" + u64le(0) + u64le(1) + b"l" + b"\x00" * 32,
-            b"pledge-token/v1" + u64le(2**40) + b"c" + u64le(1) + b"l" + b"\x00" * 32,
-            b"pledge-token/v1" + u64le(1) + b"c" + u64le(1) + b"\xff" + b"\x00" * 32,
-            b"pledge-token/v1" + u64le(1),
+            b"pledge-token/v1" + u64le(1) + b"c" + u64le(1) + b"l" + b"\x00" * 32,  # the previous version's tag
+            b"pledge-token/v2" + u64le(1) + b"c" + u64le(1) + b"l" + b"\x00" * 31,
+            b"pledge-token/v2" + u64le(1) + b"c" + u64le(1) + b"l" + b"\x00" * 33,
+            b"pledge-token/v2" + u64le(0) + u64le(1) + b"l" + b"\x00" * 32,
+            b"pledge-token/v2" + u64le(2**40) + b"c" + u64le(1) + b"l" + b"\x00" * 32,
+            b"pledge-token/v2" + u64le(1) + b"c" + u64le(1) + b"\xff" + b"\x00" * 32,
+            b"pledge-token/v2" + u64le(1),
         ],
     )
     def test_malformed_token_messages_are_refused(self, message):
@@ -247,7 +247,7 @@ class TestTokens:
     def test_nullifier(self):
         prepared = b"\x01" * 32 + blindrsa.token_message(b"c", "lab")
         assert blindrsa.nullifier(prepared) == hashlib.sha256(
-            b"pledge-nullifier/v1" + prepared
+            b"pledge-nullifier/v2" + prepared
         ).digest()
 
     def test_issue_and_verify_a_token(self, key):

@@ -19,7 +19,7 @@ from crypto.hashing import H, canonical_json, u64le
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "hash.json").read_text(encoding="utf-8")
 )
-PREFIX = b"pledge/v1/"
+PREFIX = b"pledge/v2/"
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: f"{v['tag']}-{v['n']}")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from crypto.errors import EncodingError, InvalidSignature
 from crypto.log_leaves import (
+    VERSION,
     EntryLeaf,
     WithdrawalLeaf,
     encode_leaf,
@@ -27,7 +28,7 @@ WITHDRAWAL_KEY = bytes(nacl.signing.SigningKey(SEED).verify_key)
 def entry(**changes) -> EntryLeaf:
     fields = dict(
         lab="deepmind",
-        token_message=b"\xaa" * 32 + b"pledge-token/v1" + b"\x01" * 60,
+        token_message=b"\xaa" * 32 + b"pledge-token/v2" + b"\x01" * 60,
         token_signature=b"\xbb" * 256,
         nullifier=b"\xcc" * 32,
         ciphertext_sha256=b"\xdd" * 32,
@@ -40,7 +41,7 @@ def entry(**changes) -> EntryLeaf:
 def test_entry_encoding_is_canonical_json_with_kind_and_version():
     data = encode_leaf(entry())
     obj = json.loads(data)
-    assert obj["kind"] == "entry" and obj["v"] == 1
+    assert obj["kind"] == "entry" and obj["v"] == VERSION == 2
     assert set(obj) == {
         "kind", "v", "lab", "token_message", "token_signature", "nullifier",
         "ciphertext_sha256", "withdrawal_key",
@@ -54,7 +55,7 @@ def test_withdrawal_encoding():
     leaf = WithdrawalLeaf(nullifier=b"\xcc" * 32, signature=b"\x01" * 64)
     assert encode_leaf(leaf) == (
         b'{"kind":"withdrawal","nullifier":"' + b"cc" * 32 + b'","signature":"'
-        + b"01" * 64 + b'","v":1}'
+        + b"01" * 64 + b'","v":2}'
     )
 
 
@@ -74,7 +75,7 @@ def test_withdrawal_round_trip():
     assert parse_leaf(encode_leaf(leaf)) == leaf
 
 
-def withdrawal_json(nullifier="00" * 32, signature="00" * 64, v="1", kind="withdrawal") -> bytes:
+def withdrawal_json(nullifier="00" * 32, signature="00" * 64, v=str(VERSION), kind="withdrawal") -> bytes:
     """A withdrawal leaf written by hand, to break one thing at a time."""
     text = f'{{"kind":"{kind}","nullifier":"{nullifier}","signature":"{signature}","v":{v}}}'
     return text.encode()
@@ -90,18 +91,19 @@ def test_hand_written_canonical_withdrawal_parses():
         b"not json",
         b"[]",
         b"\xff",
-        b'{"kind":"entry","v":1}',
+        b'{"kind":"entry","v":%d}' % VERSION,
         withdrawal_json(kind="vote"),
-        withdrawal_json(v="2"),
+        withdrawal_json(v=str(VERSION - 1)),  # the previous version
+        withdrawal_json(v=str(VERSION + 1)),
         withdrawal_json(v="true"),
-        withdrawal_json(v='"1"'),
+        withdrawal_json(v=f'"{VERSION}"'),
         withdrawal_json(nullifier="00" * 31),
         withdrawal_json(nullifier="AA" * 32),
         withdrawal_json(nullifier="0"),
         withdrawal_json(signature="00" * 65),
         withdrawal_json().replace(b'"kind":"withdrawal",', b'"kind":"withdrawal", '),
-        withdrawal_json().replace(b'"v":1}', b'"v":1,"x":0}'),
-        b'{"v":1,' + withdrawal_json().replace(b',"v":1}', b"}")[1:],
+        withdrawal_json().replace(b'"v":2}', b'"v":2,"x":0}'),
+        b'{"v":2,' + withdrawal_json().replace(b',"v":2}', b"}")[1:],
     ],
 )
 def test_malformed_or_non_canonical_leaves_are_refused(data):
@@ -128,7 +130,7 @@ def test_bad_entry_fields_are_refused(changes):
 
 def test_withdrawal_signature():
     nullifier = b"\x42" * 32
-    assert withdrawal_message(nullifier) == b"pledge/v1/withdraw" + nullifier
+    assert withdrawal_message(nullifier) == b"pledge/v2/withdraw" + nullifier
     signature = sign_withdrawal(SEED, nullifier)
     verify_withdrawal(WITHDRAWAL_KEY, nullifier, signature)
     with pytest.raises(InvalidSignature):

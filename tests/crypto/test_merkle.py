@@ -349,7 +349,7 @@ class TestSignedTreeHeads:
 
     def test_message_layout(self):
         head = leaf_hash(b"x")
-        expected = b"pledge/v1/sth" + u64le(10) + self.LOG_ID + u64le(5) + u64le(1700000000) + head
+        expected = b"pledge/v2/sth" + u64le(10) + self.LOG_ID + u64le(5) + u64le(1700000000) + head
         assert tree_head_message(self.LOG_ID, 5, 1700000000, head) == expected
 
     def test_sign_and_verify(self):

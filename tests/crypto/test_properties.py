@@ -73,13 +73,13 @@ def test_payload_round_trip(name, role, statement, display):
     try:
         payload = seal.encode_payload(name, role, statement, display)
     except PayloadTooLarge:
-        fields = {"v": 1, "name": name, "role": role, "statement": statement, "display": display}
+        fields = {"v": seal.PAYLOAD_VERSION, "name": name, "role": role, "statement": statement, "display": display}
         assert len(canonical_json(fields)) > seal.MAX_PAYLOAD_BYTES
         return
     padded = seal.pad(payload)
     assert len(padded) == seal.PADDED_BYTES
     decoded = json.loads(seal.unpad(padded))
-    assert decoded == {"v": 1, "name": name, "role": role, "statement": statement,
+    assert decoded == {"v": seal.PAYLOAD_VERSION, "name": name, "role": role, "statement": statement,
                        "display": display}
 
 

@@ -37,7 +37,7 @@ def open_with_secret(ciphertext: bytes, ad: bytes = AD) -> bytes:
 def test_payload_is_canonical_json():
     assert PAYLOAD == (
         b'{"display":"name","name":"Ada Lovelace","role":"Research scientist",'
-        b'"statement":"I will not.","v":1}'
+        b'"statement":"I will not.","v":2}'
     )
     anonymous = seal.encode_payload("Zoë 李", "", "", "anonymous")
     assert json.loads(anonymous)["name"] == "Zoë 李"

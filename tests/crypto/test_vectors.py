@@ -39,7 +39,7 @@ def ref_mul(k: int, point: bytes | None = None) -> bytes:
 
 def ref_Hs(tag: str, *parts: bytes) -> int:
     data = b"".join(u64le(len(p)) + p for p in parts)
-    key = b"pledge/v1/" + tag.encode()
+    key = b"pledge/v2/" + tag.encode()
     return int.from_bytes(hashlib.blake2b(data, key=key, digest_size=64).digest(), "little") % L
 
 
@@ -57,7 +57,7 @@ def test_hash_vectors():
         parts = [b(p) for p in v["parts"]]
         assert H(v["tag"], *parts, n=v["n"]).hex() == v["out"]
         data = b"".join(u64le(len(p)) + p for p in parts)
-        key = b"pledge/v1/" + v["tag"].encode()
+        key = b"pledge/v2/" + v["tag"].encode()
         assert hashlib.blake2b(data, key=key, digest_size=v["n"]).hexdigest() == v["out"]
 
 
@@ -98,7 +98,7 @@ def reference_seal(v: dict) -> bytes:
     Y, ad, r, w = b(v["Y"]), b(v["ad"]), num(v["r"]), num(v["w"])
     R, K = ref_mul(r), ref_mul(r, Y)
     key = hashlib.blake2b(
-        b"".join(u64le(len(p)) + p for p in (Y, R, K, ad)), key=b"pledge/v1/kem", digest_size=32
+        b"".join(u64le(len(p)) + p for p in (Y, R, K, ad)), key=b"pledge/v2/kem", digest_size=32
     ).digest()
     padded = b(v["payload"]) + b"\x80" + bytes(1023 - len(b(v["payload"])))
     box = bytes(SecretBox(key).encrypt(padded, b(v["nonce"])))

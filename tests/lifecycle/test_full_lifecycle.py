@@ -29,6 +29,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from crypto.hashing import WIRE_VERSION
 from pledge import create_app
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -70,7 +71,7 @@ class Person:
     browser: bool
 
     def payload(self) -> dict:
-        return {"v": 1, "display": self.display, "name": self.name, "role": self.role, "statement": self.statement}
+        return {"v": WIRE_VERSION, "display": self.display, "name": self.name, "role": self.role, "statement": self.statement}
 
 
 def forty_people() -> list[Person]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crypto import blindrsa
-from crypto.hashing import H, canonical_json
+from crypto.hashing import WIRE_VERSION, H, canonical_json
 
 CODE = "24681357"
 LAB = "anthropic"
@@ -35,7 +35,7 @@ class FakeCampaign:
         lab: dict[str, Any] = {"slug": LAB, "name": "Anthropic", "domains": ["anthropic.com"]}
         if lab_key:
             lab["token_public_key"] = blindrsa.public_key_der(self.key).hex()
-        return {"v": 1, "id": self.public_id, "slug": self.slug, "title": self.title,
+        return {"v": WIRE_VERSION, "id": self.public_id, "slug": self.slug, "title": self.title,
                 "labs": [lab], "t": 2, "n": 3}
 
 

@@ -17,7 +17,7 @@ from nacl.signing import SigningKey
 from crypto import blindrsa, dkg, group, merkle
 from crypto.formats import messages, tokenfile
 from crypto.formats import receipt as receipts
-from crypto.hashing import H, canonical_json
+from crypto.hashing import WIRE_VERSION, H, canonical_json
 
 LAB = "anthropic"
 T, N = 2, 3
@@ -57,7 +57,7 @@ class Ceremony:
                     for i, (s, x) in enumerate(zip(self.seeds, self.x_secrets), start=1)]
         lab = {"slug": LAB, "name": "Anthropic", "domains": ["anthropic.com"],
                "token_public_key": blindrsa.public_key_der(self.token_key).hex()}
-        return {"v": 1, "id": self.public_id, "slug": self.slug, "title": "Fake pledge",
+        return {"v": WIRE_VERSION, "id": self.public_id, "slug": self.slug, "title": "Fake pledge",
                 "pledge_text": "I pledge.", "conditions": ["Do the thing."], "labs": [lab],
                 "rule": {"min_total": 30, "min_per_lab": 8, "min_labs": 3},
                 "deadline": "2099-01-01T00:00:00Z", "t": T, "n": N, "trustees": trustees}

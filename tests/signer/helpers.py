@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from crypto import blindrsa
+from crypto.hashing import WIRE_VERSION
 from pledge_tools.sign.cli import main
 
 ADDRESS = "ada.lovelace@anthropic.com"
@@ -19,7 +20,7 @@ def sign_verify(url: str, out: Path, email: str = ADDRESS) -> int:
 def read_tokens(path: Path) -> list[dict]:
     """The token entries of a tokens file (checking its envelope)."""
     doc = json.loads(path.read_text())
-    assert doc["v"] == 1 and doc["kind"] == "pledge-tokens"
+    assert doc["v"] == WIRE_VERSION and doc["kind"] == "pledge-tokens"
     return doc["tokens"]
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from crypto import reveal
+from crypto.hashing import WIRE_VERSION
 from pledge.extensions import db
 from pledge.models import Entry, RevealRound
 from tests.kit.ticks import publish_due
@@ -36,7 +37,7 @@ class Typed:
     statement: str
 
     def payload(self) -> dict:
-        return {"v": 1, "display": self.display, "name": self.name, "role": self.role,
+        return {"v": WIRE_VERSION, "display": self.display, "name": self.name, "role": self.role,
                 "statement": self.statement}
 
 

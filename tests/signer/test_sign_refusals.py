@@ -136,7 +136,7 @@ def test_check_refuses_a_head_that_differs_from_the_served_head(fake, tmp_path, 
 
 def test_check_refuses_a_receipt_file_it_does_not_understand(tmp_path, capsys):
     receipt = tmp_path / "receipt.json"
-    receipt.write_text('{"v": 1, "kind": "pledge-tokens", "tokens": []}')
+    receipt.write_text('{"v": 2, "kind": "pledge-tokens", "tokens": []}')
     assert check(receipt) == 5
     assert "is not a pledge-receipt file" in one_error_line(capsys)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crypto import blindrsa
-from crypto.hashing import canonical_json
+from crypto.hashing import WIRE_VERSION, canonical_json
 from pledge_tools.sign.cli import main
 from tests.browser import live_server
 from tests.mailsink import free_port
@@ -88,7 +88,7 @@ def test_a_token_already_in_the_file_is_never_replaced(fake, tmp_path, capsys):
     theirs = {"campaign": alpha.public_id, "slug": alpha.slug, "title": "Alpha pledge",
               "lab": "anthropic", "token_key": "00", "prepared": "11", "signature": "22",
               "exported_by": "browser"}
-    out.write_bytes(canonical_json({"v": 1, "kind": "pledge-tokens", "tokens": [theirs]}))
+    out.write_bytes(canonical_json({"v": WIRE_VERSION, "kind": "pledge-tokens", "tokens": [theirs]}))
     out.chmod(0o644)
 
     assert sign_verify(fake.url, out) == 0
@@ -99,8 +99,8 @@ def test_a_token_already_in_the_file_is_never_replaced(fake, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content", [
-    b"not json", b'{"v": 1, "kind": "trustee-key"}',
-    b'{"v": 1, "kind": "pledge-tokens", "tokens": [{"campaign": "x"}]}',
+    b"not json", b'{"v": 2, "kind": "trustee-key"}',
+    b'{"v": 2, "kind": "pledge-tokens", "tokens": [{"campaign": "x"}]}',
 ])
 def test_a_tokens_file_it_does_not_understand_is_left_alone(fake, tmp_path, capsys, content):
     out = tmp_path / "tokens.json"

@@ -12,6 +12,7 @@ from crypto import dkg
 from crypto.errors import Complaint
 from crypto.formats import files, keys, messages
 from crypto.formats.errors import FormatError
+from crypto.hashing import WIRE_VERSION
 from pledge_tools.exits import (
     EXIT_CHECK_FAILED,
     EXIT_FILE_PROBLEM,
@@ -138,7 +139,7 @@ def test_uploads_parse_from_bytes_like_files(ceremony: Ceremony) -> None:
     (lambda d: d.update(extra=1), "the uploaded file: unknown field extra"),
     (lambda d: d.update(ctx=d["ctx"].upper()),
      "the uploaded file: field ctx must be lowercase hex"),
-    (lambda d: d.update(v=True), "the uploaded file: field v must be 1"),
+    (lambda d: d.update(v=True), f"the uploaded file: field v must be {WIRE_VERSION}"),
     (lambda d: d.update(kind="board"), "the uploaded file is not a deal file (kind is 'board')"),
 ])
 def test_uploads_are_read_strictly(ceremony: Ceremony, mutate, message: str) -> None:
@@ -152,4 +153,4 @@ def test_uploads_are_read_strictly(ceremony: Ceremony, mutate, message: str) -> 
 
 def test_duplicate_keys_are_refused() -> None:
     with pytest.raises(FormatError, match="duplicate key 'v'"):
-        files.parse_document(b'{"v": 1, "v": 1, "kind": "deal"}', "upload", "deal")
+        files.parse_document(b'{"v": 2, "v": 2, "kind": "deal"}', "upload", "deal")

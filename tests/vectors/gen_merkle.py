@@ -4,7 +4,7 @@ Shape: ``[{"leaves": [hex], "root": hex, "inclusion": [{"index": int, "proof": [
 ``leaves`` are the raw leaf bytes (the log hashes each with ``SHA-256(0x00 || leaf)``), ``root`` is
 the RFC 9162 tree hash, and each proof is the RFC 9162 inclusion path, leaf-side sibling first.
 
-Leaf ``i`` is the first ``i % 33`` bytes of ``SHA-256(b"pledge/v1/merkle-vector" || u64le(i))``
+Leaf ``i`` is the first ``i % 33`` bytes of ``SHA-256(b"pledge/v2/merkle-vector" || u64le(i))``
 (so leaf 0 is empty); a tree of size ``n`` holds leaves ``0..n-1``.
 
 Run ``python tests/vectors/gen_merkle.py`` from the project root to rewrite ``merkle.json``;
@@ -30,7 +30,7 @@ OUTPUT = Path(__file__).with_name("merkle.json")
 
 def vector_leaf(i: int) -> bytes:
     """The ``i``-th deterministic leaf (lengths 0..32 bytes, cycling)."""
-    return hashlib.sha256(b"pledge/v1/merkle-vector" + u64le(i)).digest()[: i % 33]
+    return hashlib.sha256(b"pledge/v2/merkle-vector" + u64le(i)).digest()[: i % 33]
 
 
 def proof_indices(size: int) -> list[int]:

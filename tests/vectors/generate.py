@@ -1,4 +1,4 @@
-"""Write the test vectors that every implementation of wire format v1 must reproduce.
+"""Write the test vectors that every implementation of wire format v2 must reproduce.
 
 Run from the project root: ``.venv/bin/python tests/vectors/generate.py``. The output is
 deterministic: every "random" value is derived from ``H("vector-seed", family, case, purpose)``,
@@ -12,7 +12,9 @@ Each family is one function returning JSON-ready data; bytes are lowercase hex:
 - ``seal.json``: ``[{"Y", "ad", "payload", "r", "w", "nonce", "ciphertext"}]``
 - ``dleq.json``: ``[{"j", "x", "Yj", "R", "ad", "k", "D", "c", "z"}]``
 - ``combine.json``: ``[{"Y", "ad", "ciphertext", "partials": {"j": hex}, "payload"}]``
-- ``merkle.json``: written by :mod:`tests.vectors.gen_merkle`.
+- ``merkle.json``: written by :mod:`tests.vectors.gen_merkle`;
+- ``canonical_json.json``, ``events.json``, ``heads.json``: made by :mod:`tests.vectors.gen_formats`
+  (shapes in its docstring).
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ if __package__ in (None, ""):  # run as a script: make the project root importab
 
 from crypto import dkg, group, reveal, seal
 from crypto.hashing import H, canonical_json, u64le
+from tests.vectors import gen_formats
 
 HERE = Path(__file__).resolve().parent
 Vectors = list[dict[str, Any]]
+Family = Callable[[], Any]  # a vector file's content: a list of vectors, or an object
 
 
 def seed(family: str, case: int, purpose: str, size: int = 32) -> bytes:
@@ -211,16 +215,19 @@ def combine_vectors() -> Vectors:
 
 # --- writing -------------------------------------------------------------------------------
 
-FAMILIES: dict[str, Callable[[], Vectors]] = {
+FAMILIES: dict[str, Family] = {
     "hash.json": hash_vectors,
     "dkg.json": dkg_vectors,
     "seal.json": seal_vectors,
     "dleq.json": dleq_vectors,
     "combine.json": combine_vectors,
+    "canonical_json.json": gen_formats.canonical_json_vectors,
+    "events.json": gen_formats.event_vectors,
+    "heads.json": gen_formats.head_vectors,
 }
 
 
-def merkle_family() -> dict[str, Callable[[], Vectors]]:
+def merkle_family() -> dict[str, Family]:
     """The Merkle generator, if its module is present."""
     try:
         from tests.vectors.gen_merkle import merkle_vectors
@@ -229,7 +236,7 @@ def merkle_family() -> dict[str, Callable[[], Vectors]]:
     return {"merkle.json": merkle_vectors}
 
 
-def render(vectors: Vectors) -> str:
+def render(vectors: Any) -> str:
     """The exact text of a vector file."""
     return json.dumps(vectors, indent=2, ensure_ascii=True) + "\n"
 

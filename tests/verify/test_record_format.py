@@ -14,7 +14,7 @@ import pytest
 
 from crypto import dkg
 from crypto.formats.record import build_record, encode_record, parse_record
-from crypto.hashing import canonical_json
+from crypto.hashing import WIRE_VERSION, canonical_json
 from pledge_tools.verify.cli import main
 
 from .campaign import Campaign
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_record_has_its_documented_top_level(full_record: dict[str, Any]) -> None:
     assert sorted(full_record) == ["counts", "ctx", "dkg", "kind", "log", "manifest", "outcome",
                                    "rounds", "v"]
-    assert (full_record["v"], full_record["kind"]) == (1, "campaign-record")
+    assert (full_record["v"], full_record["kind"]) == (WIRE_VERSION, "campaign-record")
     assert sorted(full_record["dkg"]) == ["Y", "deals", "transcript_signatures",
                                           "verification_keys"]
     assert sorted(full_record["rounds"][0]["entries"][0]) == ["ciphertext", "leaf_index",
@@ -99,7 +99,7 @@ def _changed(record: dict[str, Any], change: str) -> dict[str, Any]:
     ("leading zero index", r"field verification_keys: key '01' is not a trustee index 1\.\.5"),
     ("short partial", r"field partials: field 1 must be 96 bytes"),
     ("unknown state", r"field outcome: field state must be one of open, revealed, closed"),
-    ("kind", r"the record is not a version 1 campaign-record file"),
+    ("kind", rf"the record is not a version {WIRE_VERSION} campaign-record file"),
 ])
 def test_the_record_is_read_strictly(
     verify: Verify, full_record: dict[str, Any], change: str, pattern: str
@@ -134,7 +134,7 @@ def test_file_problems_and_bad_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main([str(tmp_path / "missing.json")]) == 5
     assert "pledge-verify: error: " in capsys.readouterr().err
     bad = tmp_path / "bad.json"
-    bad.write_text('{"v": 1, "v": 1}')
+    bad.write_text('{"v": 2, "v": 2}')
     assert main([str(bad)]) == 1
     assert "pledge-verify: FAILED: the record is not valid JSON" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:

@@ -1,5 +1,5 @@
 /**
- * Domain-separated hashing and canonical JSON (wire format v1, DESIGN §4.0), byte for byte as
+ * Domain-separated hashing and canonical JSON (wire format v2, docs/protocol.md §1 and §2), byte for byte as
  * crypto/hashing.py: H is keyed BLAKE2b over length-prefixed parts; Hs reduces 64 bytes mod L.
  */
 import { blake2b } from '@noble/hashes/blake2.js';
@@ -7,9 +7,11 @@ import { assertBytes, toHex, u64le, utf8 } from './bytes.js';
 import { PledgeCryptoError } from './errors.js';
 import { scalarReduce } from './group.js';
 
-const KEY_PREFIX = 'pledge/v1/';
+const KEY_PREFIX = 'pledge/v2/';
+/** The largest integer canonical JSON carries (docs/protocol.md §2); none is negative. */
+const MAX_INTEGER = (1n << 63n) - 1n;
 
-/** H(tag, p1, ..., pk; n): BLAKE2b-n keyed with "pledge/v1/" + tag over u64le(len(p)) || p. */
+/** H(tag, p1, ..., pk; n): BLAKE2b-n keyed with "pledge/v2/" + tag over u64le(len(p)) || p. */
 export function H(tag, parts, n = 64) {
   if (typeof tag !== 'string' || !/^[\x00-\x7f]*$/.test(tag)) {
     throw new PledgeCryptoError('hash tag must be ASCII');
@@ -58,11 +60,18 @@ function encodeValue(value) {
   if (value === true) return 'true';
   if (value === false) return 'false';
   if (typeof value === 'string') return encodeString(value);
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') {
+    if (value < 0n || value > MAX_INTEGER) {
+      throw new PledgeCryptoError('canonical JSON integers are 0..2**63-1');
+    }
+    return value.toString();
+  }
   if (typeof value === 'number') {
-    // Floats are refused: their text form differs between implementations.
+    // Floats are refused: their text form differs between implementations. Numbers above
+    // 2**53-1 are not exact in JavaScript: pass them as BigInt.
     if (!Number.isSafeInteger(value)) throw new PledgeCryptoError('only safe integers allowed');
-    return String(value);
+    if (value < 0) throw new PledgeCryptoError('canonical JSON integers are 0..2**63-1');
+    return String(value); // String(-0) is "0"
   }
   if (value instanceof Uint8Array) return encodeString(toHex(value));
   if (Array.isArray(value)) return '[' + value.map(encodeValue).join(',') + ']';

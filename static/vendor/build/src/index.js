@@ -32,6 +32,4 @@ export {
   EMPTY_ROOT, leafHash, nodeHash, rootFromLeafHashes, treeHeadMessage, verifyConsistency,
   verifyInclusion, verifyTreeHead,
 } from './merkle.js';
-
-/** Version of the wire format this bundle speaks. */
-export const WIRE_FORMAT = 'v1';
+export { WIRE_FORMAT, WIRE_VERSION } from './version.js';

@@ -2,7 +2,7 @@
  * The campaign log's Merkle tree, RFC 9162 hashing (DESIGN §5), as crypto/merkle.py: leaf
  * SHA-256(0x00 || leaf), node SHA-256(0x01 || left || right); inclusion (§2.1.3.2) and
  * consistency (§2.1.4.2) proof verification; and the Ed25519 signed tree head over
- * b"pledge/v1/sth" || u64le(len(log_id)) || log_id || u64le(size) || u64le(timestamp) || root.
+ * b"pledge/v2/sth" || u64le(len(log_id)) || log_id || u64le(size) || u64le(timestamp) || root.
  *
  * Verifiers return true or false; malformed input (wrong lengths, sizes out of range) is false.
  */
@@ -12,7 +12,7 @@ import { PledgeCryptoError } from './errors.js';
 import { verifyEd25519 } from './keys.js';
 
 export const EMPTY_ROOT = sha256(new Uint8Array(0));
-const STH_PREFIX = utf8('pledge/v1/sth');
+const STH_PREFIX = utf8('pledge/v2/sth');
 const U64_LIMIT = 1n << 64n;
 
 /** RFC 9162 leaf hash: SHA-256(0x00 || leaf). */

@@ -14,6 +14,7 @@ import {
   scalarFromBytes, scalarToBytes,
 } from './group.js';
 import { canonicalJson, H, Hs } from './hashing.js';
+import { WIRE_VERSION } from './version.js';
 
 export const PADDED_SIZE = 1024;
 export const NONCE_SIZE = 24;
@@ -23,7 +24,7 @@ const DISPLAY_CHOICES = ['name', 'anonymous'];
 const PAYLOAD_KEYS = ['display', 'name', 'role', 'statement', 'v'];
 
 /**
- * Canonical JSON of a signature payload {"v":1,"name","role","statement","display"}; the
+ * Canonical JSON of a signature payload {"v":2,"name","role","statement","display"}; the
  * object must have exactly these keys, strings for the text and "name" or "anonymous".
  */
 export function payloadBytes(payload) {
@@ -34,7 +35,7 @@ export function payloadBytes(payload) {
   if (keys.length !== PAYLOAD_KEYS.length || keys.some((k, i) => k !== PAYLOAD_KEYS[i])) {
     throw new PledgeCryptoError('payload must have exactly v, name, role, statement, display');
   }
-  if (payload.v !== 1) throw new PledgeCryptoError('payload version must be 1');
+  if (payload.v !== WIRE_VERSION) throw new PledgeCryptoError(`payload version must be ${WIRE_VERSION}`);
   for (const field of ['name', 'role', 'statement']) {
     if (typeof payload[field] !== 'string') throw new PledgeCryptoError(`${field} must be text`);
   }

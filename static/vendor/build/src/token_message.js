@@ -2,7 +2,7 @@
  * The token message of DESIGN §3, encoded as crypto/blindrsa.py fixes it (every length a u64
  * little-endian byte count, so that no two (campaign, lab) pairs give the same bytes):
  *
- *   b"pledge-token/v1"
+ *   b"pledge-token/v2"
  *   || u64le(len(campaign_id)) || campaign_id   1..255 bytes, the campaign's id as bytes
  *   || u64le(len(lab)) || lab                   1..255 bytes, the lab slug in UTF-8
  *   || nonce                                    32 random bytes
@@ -11,7 +11,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { assertBytes, concatBytes, u64le, utf8 } from './bytes.js';
 import { PledgeCryptoError } from './errors.js';
 
-const TOKEN_TAG = utf8('pledge-token/v1');
+const TOKEN_TAG = utf8('pledge-token/v2');
 export const TOKEN_NONCE_LENGTH = 32;
 const MAX_FIELD = 255;
 

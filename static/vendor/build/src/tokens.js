@@ -18,7 +18,7 @@ export { tokenMessage };
 const RSA_PSS_SHA384 = { name: 'RSA-PSS', hash: 'SHA-384' };
 const SALT_LENGTH = 48;
 export const PREFIX_LENGTH = 32;
-const NULLIFIER_TAG = utf8('pledge-nullifier/v1');
+const NULLIFIER_TAG = utf8('pledge-nullifier/v2');
 
 function suite() {
   return RSABSSA.SHA384.PSS.Randomized();
@@ -92,7 +92,7 @@ export async function verifyToken(publicKey, preparedMessage, signature) {
   }
 }
 
-/** nullifier = SHA-256(b"pledge-nullifier/v1" || prepared_message). */
+/** nullifier = SHA-256(b"pledge-nullifier/v2" || prepared_message). */
 export function nullifier(preparedMessage) {
   return sha256(concatBytes(NULLIFIER_TAG, assertBytes(preparedMessage, 'prepared message')));
 }
