@@ -35,8 +35,9 @@ def token_keys() -> dict[str, rsa.RSAPrivateKey]:
 
 @pytest.fixture(scope="session")
 def full(token_keys: dict[str, rsa.RSAPrivateKey]) -> Campaign:
-    """Given a 3-of-5 campaign with 26 entries at 3 labs over 4 batches, one withdrawal, and
-    round 1 (the head of batch 3) revealed by trustees 1, 3 and 5."""
+    """Given a 3-of-5 campaign with 26 entries at 3 labs over 4 batches, one withdrawal,
+    round 1 frozen in batch 3 (leaf 25) and revealed in batch 4 (leaf 28) by trustees 1, 3 and
+    5, every head cosigned by the five trustees (w = 3)."""
     c = Campaign(t=3, n=5, token_keys=token_keys, rule=(20, 5, 3))
     c.freeze()
     count = 0
@@ -47,16 +48,17 @@ def full(token_keys: dict[str, rsa.RSAPrivateKey]) -> Campaign:
             count += 1
         if number == 3:
             c.withdraw(1)
-            c.reveal(c.publish(), QUORUM)
-        else:
-            c.publish()
+            c.freeze_round()
+        if number == 4:
+            c.reveal(1, QUORUM)
+        c.publish()
     return c
 
 
 @pytest.fixture(scope="session")
 def full_record(full: Campaign) -> dict[str, Any]:
     """The full campaign's record as parsed JSON (tests copy it before changing it)."""
-    return plain(full.record("revealed"))
+    return plain(full.record())
 
 
 @pytest.fixture
