@@ -105,9 +105,9 @@ def summary_lines(s: Summary) -> list[str]:
     r, m = s.record, s.record.manifest
     live = r.published_counts
     labs = ", ".join(f"{printable(lab, 100)} {count}" for lab, count in sorted(live.items()))
-    verdict = "OK" if s.incomplete is None else f"INCOMPLETE ({s.incomplete})"
+    verdict = "OK: " if s.incomplete is None else f"INCOMPLETE: {s.incomplete}; "
     return [
-        f"{PROG}: {verdict}: campaign “{printable(m.raw.get('title', ''), 200)}” "
+        f"{PROG}: {verdict}campaign “{printable(m.raw.get('title', ''), 200)}” "
         f"({m.campaign_id}), ctx {messages.fingerprint(r.ctx)}",
         f"trustees: {m.t} of {m.n}; every deal and transcript signature checks (transcript "
         f"{messages.fingerprint(s.transcript)}); Y ({messages.fingerprint(r.Y)}) and every Y_j "

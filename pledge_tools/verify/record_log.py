@@ -175,7 +175,7 @@ def check_freshness(record: Record, confirmed: SignedHead | None) -> Freshness:
         return Freshness(None, f"no head has w = {m.w} cosignatures")
     if record.exported_at - confirmed.timestamp > 2 * m.batch_interval:
         return Freshness(confirmed, (
-            f"the latest head with w = {m.w} cosignatures ({head_name(confirmed)}, "
-            f"{when(confirmed.timestamp)}) is more than twice the batch interval "
-            f"({m.batch_interval} s) older than the record ({when(record.exported_at)})"))
+            f"the latest head with w = {m.w} cosignatures, the {head_name(confirmed)} of "
+            f"{when(confirmed.timestamp)}, is more than twice the batch interval "
+            f"({m.batch_interval} s) older than the record, exported {when(record.exported_at)}"))
     return Freshness(confirmed, None)

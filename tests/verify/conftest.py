@@ -3,8 +3,10 @@ demand, and a helper that runs ``pledge-verify`` on a record."""
 
 from __future__ import annotations
 
+import http.server
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,39 @@ def verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Verify:
         return code, out, err
 
     return run
+
+
+class _Site(http.server.ThreadingHTTPServer):
+    pages: dict[str, bytes]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Site
+
+    def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+        body = self.server.pages.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "application/json")
+        data = body if body is not None else b'{"error": "not-found", "message": "No such page."}'
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (the base's name)
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[str, dict[str, bytes]]]:
+    """A real HTTP server on 127.0.0.1 serving JSON pages by path (set them in the dict):
+    what the campaign's site answers to ``pledge-verify --server`` and a witness URL."""
+    server = _Site(("127.0.0.1", 0), _Handler)
+    server.pages = {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server.pages
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
