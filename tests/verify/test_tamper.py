@@ -260,15 +260,19 @@ def test_missing_ceremony_parts_fail(verify: Verify, full_record: dict[str, Any]
 # --- partials and payloads ------------------------------------------------------------------
 
 
-def relogged(full: Campaign, doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` with round 1's round-revealed event (leaf 28) rewritten to the digest of the
-    partials ``doc`` now holds, its heads re-signed with the log's own key and cosigned by every
+def relogged(c: Campaign, doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with round 1's round-revealed event rewritten to the digest of the partials
+    ``doc`` now holds, its heads re-signed with the log's own key and cosigned by every
     witness: what a server colluding with the witnesses could publish."""
     by_leaf = {e["leaf_index"]: {int(j): bytes.fromhex(v) for j, v in e["partials"].items()}
                for e in doc["rounds"][0]["entries"]}
-    doc["log"]["leaves"][28] = log_leaves.encode_leaf(log_leaves.EventLeaf(
-        "round-revealed", round=1, digest=round_digest(by_leaf))).hex()
-    return resign(doc, full.log_seed, full.witness_seeds)
+    leaves = doc["log"]["leaves"]
+    for i, data in enumerate(leaves):
+        leaf = log_leaves.parse_leaf(bytes.fromhex(data))
+        if isinstance(leaf, log_leaves.EventLeaf) and leaf.event == "round-revealed" and leaf.round == 1:
+            leaves[i] = log_leaves.encode_leaf(log_leaves.EventLeaf(
+                "round-revealed", round=1, digest=round_digest(by_leaf))).hex()
+    return resign(doc, c.log_seed, c.witness_seeds)
 
 
 @pytest.mark.parametrize("collude", [False, True], ids=["tampered", "relogged"])
