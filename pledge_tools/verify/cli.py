@@ -89,7 +89,8 @@ def _outcome_line(s: Summary) -> str:
 
 def _remote_lines(s: Summary) -> list[str]:
     latest = s.record.heads[-1].size if s.record.heads else 0
-    lines = [f"{seen.who}: cosigned the head of size {seen.size} ({when(seen.timestamp)}); the "
+    lines = [f"{printable(seen.who, 200)}: cosigned the head of size {seen.size} "
+             f"({when(seen.timestamp)}); the "
              f"record holds it (its latest head has size {latest})" for seen in s.witnesses]
     if s.server_checked:
         if s.server is None:
