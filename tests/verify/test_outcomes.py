@@ -219,3 +219,23 @@ def test_an_old_record_is_incomplete_and_never_says_closed(verify: Verify, small
     small.publish()
     code, out, _ = verify(plain(small.record()))
     assert code == 0 and out.splitlines()[-1].startswith("outcome: expired")
+
+
+def test_an_extra_witness_counts_toward_the_quorum(verify: Verify, small: Campaign) -> None:
+    # 2-of-4 trustees (2t <= n) and one extra witness: n_w = 5, w = 3.
+    c = Campaign(t=2, n=4, token_keys=small.token_keys, rule=(4, 2, 2), extra_witnesses=1)
+    c.freeze()
+    assert c.quorum == 3
+    extra = next(key for key in c.witness_seeds if key not in {c.trustee_key(j) for j in range(1, 5)})
+    _sign_all(c, "aabb")
+    c.freeze_round()
+    c.publish(cosigners=[c.trustee_key(2), c.trustee_key(4), extra])
+    code, out, err = verify(plain(c.record()))
+    assert code == 0, err
+    assert ("confirmed state: the head of batch 1 (size 5), 2030-03-17 18:00:00 UTC, cosigned by "
+            "Trustee 2, Trustee 4, Witness 1 (3 of 5 witnesses; w = 3)") in out
+    c.heads.pop()
+    c.publish(cosigners=[c.trustee_key(2), extra])
+    assert_fails(verify, plain(c.record()),
+                 r"witnesses: the head of batch 1 \(size 5\) holds an event \(leaf 4\) but neither "
+                 r"it nor a later head has w = 3 cosignatures \(it has 2\)")
