@@ -90,7 +90,7 @@ def verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Verify:
 
 
 class _Site(http.server.ThreadingHTTPServer):
-    pages: dict[str, bytes]
+    pages: dict[str, bytes | str]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -98,6 +98,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         body = self.server.pages.get(self.path)
+        if isinstance(body, str):  # a redirect there
+            self.send_response(302)
+            self.send_header("Location", body)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "application/json")
         data = body if body is not None else b'{"error": "not-found", "message": "No such page."}'
@@ -110,9 +116,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def site() -> Iterator[tuple[str, dict[str, bytes]]]:
-    """A real HTTP server on 127.0.0.1 serving JSON pages by path (set them in the dict):
-    what the campaign's site answers to ``pledge-verify --server`` and a witness URL."""
+def site() -> Iterator[tuple[str, dict[str, bytes | str]]]:
+    """A real HTTP server on 127.0.0.1 serving JSON pages by path (set them in the dict; a
+    ``str`` value redirects there): what the campaign's site answers to ``pledge-verify
+    --server`` and a witness URL."""
     server = _Site(("127.0.0.1", 0), _Handler)
     server.pages = {}
     thread = threading.Thread(target=server.serve_forever, daemon=True)

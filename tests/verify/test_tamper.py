@@ -717,7 +717,7 @@ def _heads_path(c: Campaign) -> str:
 
 
 def test_a_cut_record_is_refused_with_the_server(
-    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes]]
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
     url, pages = site
     pages[_heads_path(full)] = heads_page(full)
@@ -731,7 +731,7 @@ def test_a_cut_record_is_refused_with_the_server(
 
 
 def test_the_server_compares_only_heads_with_w_cosignatures(
-    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes]]
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
     # The server's head of batch 4 has two cosignatures (w = 3): the record cut at batch 3 is
     # not refused for it, only reported incomplete if it is old.
@@ -750,7 +750,7 @@ def test_the_server_compares_only_heads_with_w_cosignatures(
 
 
 def test_a_forked_record_is_refused_with_the_server(
-    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes]]
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
     # The record a colluding log and witnesses made for this reader swaps two leaves; the
     # server shows everyone else the genuine log.
@@ -768,7 +768,7 @@ def test_a_forked_record_is_refused_with_the_server(
 
 
 def test_a_server_with_another_log_key_fails(
-    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes]]
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
     url, pages = site
     listed = json.loads(heads_page(full))
@@ -779,7 +779,7 @@ def test_a_server_with_another_log_key_fails(
 
 
 def test_an_unreachable_or_refusing_server(
-    verify: Verify, full_record: dict[str, Any], site: tuple[str, dict[str, bytes]]
+    verify: Verify, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
     url, _ = site  # no page: the server answers 404 with its error body
     code, _, err = verify(full_record, "--server", url)
@@ -792,9 +792,23 @@ def test_an_unreachable_or_refusing_server(
 
 
 def test_a_witness_head_fetched_from_a_url(
-    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes]]
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
     url, pages = site
     pages["/witness/head.json"] = json.dumps(witness_head(full, 3, 4)).encode()
     code, _, err = verify(cut(full, full_record, 2), "--witness", f"{url}/witness/head.json")
     assert code == 1 and "the record is cut: witness 'Trustee 3' has a head of size 29" in err
+
+
+def test_a_witness_url_is_fetched_safely(
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
+) -> None:
+    url, pages = site
+    pages["/witness/head.json"] = json.dumps(witness_head(full, 3, 4)).encode()
+    pages["/moved"] = f"{url}/witness/head.json"
+    code, _, err = verify(full_record, "--witness", f"{url}/moved")
+    assert code == 4 and "HTTP 302" in err  # no redirect is followed
+    code, _, err = verify(full_record, "--witness", "http://witness.example/head.json")
+    assert code == 1 and "use https://" in err  # plain http only to this machine
+    code, out, _ = verify(full_record, "--witness", f"{url}/witness/head.json")
+    assert code == 0 and "witness 'Trustee 3': cosigned the head of size 29" in out
