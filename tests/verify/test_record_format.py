@@ -85,6 +85,13 @@ def test_the_builder_refuses_input_the_format_cannot_hold(
         build_record(**{**small.record_inputs(), "rounds": [rnd]})
 
 
+def test_the_round_digest_of_the_protocol_example() -> None:
+    # docs/protocol.md §10.6: entries 3 and 10, partials of 0x11, 0x22 and 0x33.
+    partials = {10: {2: b"\x33" * 96}, 3: {2: b"\x22" * 96, 1: b"\x11" * 96}}
+    assert round_digest(partials).hex() == \
+        "a8b351478ef406d9f5ed25a54bbb83de43c898e07ffca591fa1658f2a8dd4ea9"
+
+
 def test_the_round_digest_is_sha256_of_the_documented_listing() -> None:
     partials = {7: {3: b"\x02" * 96, 1: b"\x01" * 96}, 2: {2: b"\x03" * 96}}
     listing = (b'[{"leaf_index":2,"partials":{"2":"' + b"03" * 96 + b'"}},'

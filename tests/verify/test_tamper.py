@@ -767,6 +767,17 @@ def test_a_forked_record_is_refused_with_the_server(
            "leaves 0..15" in err
 
 
+def test_a_server_for_another_log_fails(
+    verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
+) -> None:
+    url, pages = site
+    listed = json.loads(heads_page(full))
+    listed["log_id"] = full.manifest["id"]  # the id itself, not the hex of its bytes
+    pages[_heads_path(full)] = json.dumps(listed).encode()
+    code, _, err = verify(full_record, "--server", url)
+    assert code == 1 and "they are for another log than the record's" in err
+
+
 def test_a_server_with_another_log_key_fails(
     verify: Verify, full: Campaign, full_record: dict[str, Any], site: tuple[str, dict[str, bytes | str]]
 ) -> None:
