@@ -23,6 +23,7 @@ from crypto import log_leaves, merkle, seal
 from crypto.formats.files import manifest_ctx
 from crypto.formats.jsonfile import VERSION
 from crypto.formats.record import round_digest
+from crypto.hashing import canonical_json
 
 from .campaign import Campaign, plain, resign
 from .conftest import Verify
@@ -358,7 +359,36 @@ def _without_leaf(record: dict[str, Any], index: int) -> dict[str, Any]:
     return doc
 
 
-@pytest.mark.parametrize("change", ["nothing else", "a signer removed", "a head's size changed"])
+def _swapped(record: dict[str, Any], a: int, b: int) -> dict[str, Any]:
+    """Leaves ``a`` and ``b`` (entries of round 1, in one batch) swapped, with their entries."""
+    doc = copy.deepcopy(record)
+    leaves = doc["log"]["leaves"]
+    leaves[a], leaves[b] = leaves[b], leaves[a]
+    entries = {e["leaf_index"]: e for e in doc["rounds"][0]["entries"]}
+    entries[a], entries[b] = {**entries[b], "leaf_index": a}, {**entries[a], "leaf_index": b}
+    doc["rounds"][0]["entries"] = [entries[i] for i in sorted(entries)]
+    return doc
+
+
+def _new_withdrawal_key(record: dict[str, Any], index: int) -> dict[str, Any]:
+    doc = copy.deepcopy(record)
+    leaf = json.loads(bytes.fromhex(doc["log"]["leaves"][index]))
+    leaf["withdrawal_key"] = bytes(SigningKey(b"\x05" * 32).verify_key).hex()
+    doc["log"]["leaves"][index] = canonical_json(leaf).hex()
+    return doc
+
+
+def _empty_batch(record: dict[str, Any]) -> dict[str, Any]:
+    doc = copy.deepcopy(record)
+    heads = doc["log"]["heads"]
+    heads.append({**heads[-1], "batch": len(heads) + 1, "timestamp": heads[-1]["timestamp"] + 900})
+    doc["exported_at"] += 900
+    return doc
+
+
+@pytest.mark.parametrize("change", ["nothing else", "a signer removed", "a head's size changed",
+                                    "a withdrawal key changed", "two leaves swapped",
+                                    "an empty batch appended"])
 def test_a_log_resigned_with_another_key_fails(
     verify: Verify, full: Campaign, full_record: dict[str, Any], change: str
 ) -> None:
@@ -369,10 +399,42 @@ def test_a_log_resigned_with_another_key_fails(
     elif change == "a head's size changed":
         sizes = [8, 16, 26, 28]
         del doc["log"]["leaves"][28]
+    elif change == "a withdrawal key changed":
+        doc = _new_withdrawal_key(doc, 12)
+    elif change == "two leaves swapped":
+        doc = _swapped(doc, 17, 18)
+    elif change == "an empty batch appended":
+        doc = _empty_batch(doc)
     # The forger even has every witness cosign its heads: the key is still not the manifest's.
     forged = resign(doc, FORGED, full.witness_seeds, sizes=sizes)
     assert_fails(verify, forged, r"log: the signature of the head of batch 1 \(size [78]\) does not "
                                  r"verify under the manifest's log_key")
+
+
+@pytest.mark.parametrize(("change", "pattern"), [
+    ("nothing else", r"witnesses: the head of batch 4 \(size 29\) holds an event \(leaf 28\) but "
+                     r"neither it nor a later head has w = 3 cosignatures \(it has 0\)"),
+    ("a withdrawal key changed", r"witnesses: the head of batch 4 \(size 29\) holds an event"),
+    ("a signer removed", r"lifecycle: leaf 24: round 1 lists the wrong entries"),
+    ("a head's size changed", r"rounds: the record says round 1 is revealed but the log froze it "
+                              r"at leaf 25 and has not revealed it"),
+    ("two leaves swapped", DIGEST),
+])
+def test_a_log_rewritten_by_the_server_alone_fails(
+    verify: Verify, full: Campaign, full_record: dict[str, Any], change: str, pattern: str
+) -> None:
+    # The log's own key, but no witness cosigns the rewritten heads.
+    doc, sizes = copy.deepcopy(full_record), None
+    if change == "a withdrawal key changed":
+        doc = _new_withdrawal_key(doc, 12)
+    elif change == "a signer removed":
+        doc = _without_leaf(doc, 5)
+    elif change == "a head's size changed":
+        sizes = [8, 16, 26, 28]
+        del doc["log"]["leaves"][28]
+    elif change == "two leaves swapped":
+        doc = _swapped(doc, 17, 18)
+    assert_fails(verify, resign(doc, full.log_seed, {}, sizes=sizes), pattern)
 
 
 def test_a_forged_log_key_in_the_manifest_fails(
