@@ -239,3 +239,15 @@ def test_an_extra_witness_counts_toward_the_quorum(verify: Verify, small: Campai
     assert_fails(verify, plain(c.record()),
                  r"witnesses: the head of batch 1 \(size 5\) holds an event \(leaf 4\) but neither "
                  r"it nor a later head has w = 3 cosignatures \(it has 2\)")
+
+
+def test_heads_must_have_strictly_increasing_times(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "a")
+    small.publish()
+    _sign_all(small, "b")
+    small.publish(small.heads[-1][2])  # two batches in one coarsened window, same time
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: head of batch 2 is not later than the head before it")
+    small.heads.pop()
+    small.publish(small.heads[-1][2] + 1)  # what the server does instead: previous + 1
+    assert verify(plain(small.record()))[0] == 0
