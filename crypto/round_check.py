@@ -116,13 +116,18 @@ def _check_root(rnd: RoundPackage) -> None:
 
 
 def token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
-    """Every eligible lab's RSA token key, loaded from the manifest."""
+    """Every eligible lab's RSA token key, loaded from the manifest: exactly the
+    SubjectPublicKeyInfo DER of an RSA key (anything else, a PKCS#1 ``RSAPublicKey`` or PEM
+    included, is refused)."""
     keys = {}
     for slug, der in manifest.token_keys.items():
         try:
             keys[slug] = blindrsa.load_public_key(der)
         except EncodingError as exc:
             raise CheckFailed(f"manifest: lab {slug}'s token public key is not valid") from exc
+        if blindrsa.public_key_der(keys[slug]) != der:  # PEM and PKCS#1 RSAPublicKey load too
+            raise CheckFailed(f"manifest: lab {slug}'s token public key is not the SPKI DER of "
+                              "an RSA key (docs/protocol.md §3)")
     return keys
 
 

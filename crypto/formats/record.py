@@ -1,18 +1,22 @@
-"""The campaign record (DESIGN §6): one canonical JSON document holding everything needed to
-check a campaign from outside. ``docs/record.md`` defines every field and every check.
+"""The campaign record (docs/protocol.md §11): one canonical JSON document holding everything
+needed to check a campaign from outside. ``docs/record.md`` is its field reference.
 
-- :func:`build_record` assembles it from plain data; the web app's exporter gathers that data
-  from its database and calls it, and :func:`encode_record` gives the bytes to serve.
+- :func:`build_record` assembles it from plain data; the web app's exporter
+  (``pledge/services/record.py``) gathers that data from its database and calls it, and
+  :func:`encode_record` gives the bytes to serve.
 - :func:`parse_record` reads a record strictly (shapes and sizes only) into a :class:`Record`;
-  :mod:`pledge_tools.verify` (``pledge-verify``) checks what it means.
+  :mod:`pledge_tools.verify` (``pledge-verify``) checks what it means (docs/protocol.md §12).
+- :func:`round_digest` is the digest a ``round-revealed`` event carries (docs/protocol.md §8).
 
-Top level: ``{"v": 1, "kind": "campaign-record", "manifest", "ctx", "dkg", "log", "counts",
-"rounds", "outcome"}``. Collections indexed by trustee are objects keyed by the decimal index
-(``"1"``..``"n"``), as in a deal's ``encrypted_shares``.
+Top level: exactly ``{"v", "kind": "campaign-record", "exported_at", "manifest", "ctx", "dkg",
+"log", "counts", "rounds", "outcome"}``. Collections indexed by trustee are objects keyed by the
+decimal index (``"1"``..``"n"``), as in a deal's ``encrypted_shares``; cosignatures are keyed by
+the witness's Ed25519 key in lowercase hex.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,13 +31,15 @@ from .roundfile import MAX_LEAF_BYTES, MAX_LOG_ID_BYTES
 
 KIND = "campaign-record"
 STATES = ("open", "revealed", "closed", "expired")
-PENDING, REVEALED = "pending", "revealed"
-ROUND_STATUSES = (PENDING, REVEALED)
+PENDING, REVEALED, ABANDONED = "pending", "revealed", "abandoned"
+ROUND_STATUSES = (PENDING, REVEALED, ABANDONED)
 DIGITS = frozenset("0123456789")
+TOP_LEVEL = ("exported_at", "manifest", "ctx", "dkg", "log", "counts", "rounds", "outcome")
 
-HeadInput = tuple[int, int, int, bytes, bytes]
+HeadInput = tuple[int, int, int, bytes, bytes, Mapping[bytes, bytes]]
 """A signed tree head as :func:`build_record` takes it: ``(batch, size, timestamp, root,
-signature)``."""
+signature, cosignatures)``, ``cosignatures`` mapping a witness's Ed25519 key (32 bytes) to its
+64-byte cosignature."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +55,15 @@ class PublicDeal:
 
 @dataclass(frozen=True)
 class SignedHead:
-    """A signed tree head and the (unsigned) number of the batch that produced it."""
+    """A signed tree head, the (unsigned) number of the batch that produced it, and the
+    witnesses' cosignatures over it (witness key -> signature)."""
 
     batch: int
     size: int
     timestamp: int
     root: bytes
     signature: bytes
+    cosignatures: dict[bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -71,27 +79,26 @@ class RevealedEntry:
 
 @dataclass(frozen=True)
 class Round:
-    """A reveal round: the head it froze (by size) and, once revealed, its entries."""
+    """A reveal round as the record states it: its status and, once revealed, its entries."""
 
     number: int
-    size: int
     status: str
     entries: list[RevealedEntry]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where the campaign ended up, and the trustees' destroy confirmations (expiry only)."""
+    """Where the campaign ended up, as the record states it."""
 
     state: str
     threshold_met: bool
-    destroy_confirmations: dict[int, bytes]
 
 
 @dataclass(frozen=True)
 class Record:
     """A parsed campaign record (nothing checked yet but its format)."""
 
+    exported_at: int
     manifest: Manifest
     ctx: bytes
     deals: list[PublicDeal]
@@ -99,13 +106,25 @@ class Record:
     Y: bytes
     verification_keys: dict[int, bytes]
     log_id: bytes
-    log_public_key: bytes
     leaves: list[bytes]
     heads: list[SignedHead]
     counts_head_size: int
     published_counts: dict[str, int]
     rounds: list[Round]
     outcome: Outcome
+
+
+# --- the round-revealed digest ----------------------------------------------------------------
+
+
+def round_digest(partials: Mapping[int, Mapping[int, bytes]]) -> bytes:
+    """The digest a ``round-revealed`` event carries (docs/protocol.md §8): SHA-256 of
+    ``canonical_json([{"leaf_index": i, "partials": {"j": hex}}, ...])`` over the round's
+    revealed entries in leaf order. ``partials`` maps each revealed entry's leaf index to the
+    verified partials stored for it, by trustee index."""
+    listing = [{"leaf_index": i, "partials": {str(j): partials[i][j].hex() for j in sorted(partials[i])}}
+               for i in sorted(partials)]
+    return hashlib.sha256(canonical_json(listing)).digest()
 
 
 # --- building -------------------------------------------------------------------------------
@@ -122,21 +141,29 @@ def _by_index(items: Mapping[int, Any]) -> dict[str, Any]:
     return {str(j): value for j, value in sorted(items.items())}
 
 
-def _round_entries(rnd: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Regroup a round's per-trustee partials by entry, in leaf order."""
+def round_partials(rnd: Mapping[str, Any]) -> dict[int, dict[int, bytes]]:
+    """A revealed round input's partials regrouped by entry: ``{leaf_index: {j: partial}}`` for
+    every entry with a ciphertext (what :func:`round_digest` takes)."""
     ciphertexts: Mapping[int, bytes] = rnd.get("ciphertexts", {})
-    payloads: Mapping[int, bytes] = rnd.get("revealed", {})
+    by_leaf: dict[int, dict[int, bytes]] = {i: {} for i in ciphertexts}
+    for j, posted in rnd.get("partials", {}).items():
+        for leaf_index, partial in posted:
+            if leaf_index not in by_leaf:
+                raise ValueError(f"round {rnd['number']}: a partial for leaf {leaf_index}, which "
+                                 "has no ciphertext in the round")
+            by_leaf[leaf_index][j] = partial
+    return by_leaf
+
+
+def _round_entries(rnd: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A revealed round's entries in leaf order, each with its partials."""
+    ciphertexts: Mapping[int, bytes] = rnd.get("ciphertexts", {})
+    payloads: Mapping[int, bytes | None] = rnd.get("revealed", {})
     stray = sorted(set(payloads) - set(ciphertexts))
     if stray:
         raise ValueError(f"round {rnd['number']}: a payload for leaf {stray[0]}, which has no "
                          "ciphertext")
-    by_leaf: dict[int, dict[int, bytes]] = {i: {} for i in ciphertexts}
-    for j, posted in rnd.get("partials", {}).items():
-        for leaf_index, partial in posted:
-            # Partials for an entry withdrawn after the round froze have no ciphertext to be
-            # checked against: they stay out, like the entry itself.
-            if leaf_index in by_leaf:
-                by_leaf[leaf_index][j] = partial
+    by_leaf = round_partials(rnd)
     entries = []
     for i in sorted(ciphertexts):
         if i not in payloads:
@@ -147,16 +174,18 @@ def _round_entries(rnd: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _round(rnd: Mapping[str, Any]) -> dict[str, Any]:
-    pending = bool(rnd.get("pending", False))
-    if pending and (rnd.get("ciphertexts") or rnd.get("partials") or rnd.get("revealed")):
-        raise ValueError(f"round {rnd['number']} is pending: it publishes nothing yet")
-    return {"number": rnd["number"], "size": rnd["size"],
-            "status": PENDING if pending else REVEALED,
-            "entries": [] if pending else _round_entries(rnd)}
+    status = rnd["status"]
+    if status not in ROUND_STATUSES:
+        raise ValueError(f"round {rnd['number']}: status must be one of {', '.join(ROUND_STATUSES)}")
+    if status != REVEALED and (rnd.get("ciphertexts") or rnd.get("partials") or rnd.get("revealed")):
+        raise ValueError(f"round {rnd['number']} is {status}: it publishes nothing")
+    return {"number": rnd["number"], "status": status,
+            "entries": _round_entries(rnd) if status == REVEALED else []}
 
 
 def build_record(
     *,
+    exported_at: int,
     manifest: Mapping[str, Any],
     ctx: bytes,
     deals: Sequence[dkg.Deal | Mapping[str, Any]],
@@ -164,7 +193,6 @@ def build_record(
     group_key: bytes,
     verification_keys: Mapping[int, bytes],
     log_id: bytes,
-    log_public_key: bytes,
     leaves: Sequence[bytes],
     heads: Sequence[HeadInput],
     published_counts: Mapping[str, int],
@@ -177,31 +205,36 @@ def build_record(
     Everything is taken as stored; nothing is checked here (``pledge-verify`` does that), so a
     faithful export of a bad campaign fails verification instead of failing to export.
 
+    - ``exported_at``: when the record was built, Unix seconds (the verifier judges freshness
+      from it).
     - ``manifest``: the frozen manifest exactly as hashed into ``ctx`` (bytes or hex values);
-      ``ctx``: 32 bytes.
+      ``ctx``: 32 bytes. The log's public key is the manifest's ``log_key``.
     - ``deals``: every posted deal, :class:`crypto.dkg.Deal` or :func:`crypto.dkg.deal_to_dict`
       form, any order; only the signed public part goes into the record.
     - ``transcript_signatures``: ``{j: (transcript, signature)}`` as each trustee posted them.
     - ``group_key`` ``Y`` and ``verification_keys`` ``{j: Y_j}``: as the site shows them.
-    - ``log_id`` (the bytes signed in tree heads: ASCII of the campaign id), ``log_public_key``.
-    - ``leaves``: every published leaf's bytes in log order; ``heads``: every signed head in
-      batch order as ``(batch, size, timestamp, root, signature)``.
+    - ``log_id``: the bytes signed in tree heads (the ASCII of the campaign id).
+    - ``leaves``: every published leaf's bytes in log order, event leaves included.
+    - ``heads``: every signed head in batch order as ``(batch, size, timestamp, root,
+      signature, cosignatures)``, ``cosignatures`` ``{witness key: signature}`` (may be empty).
     - ``published_counts``: ``{lab_slug: count}`` as published after the batch of the latest
       head (unsuppressed), and ``counts_head_size``: that head's size.
-    - ``rounds``: every frozen round in order, each a mapping ``{"number": int, "size": int``
-      (its head's size)``, "ciphertexts": {leaf_index: bytes}`` (the round's entries that are
-      not withdrawn)``, "partials": {j: [(leaf_index, partial), ...]}`` (every verified partial
-      trustee j posted)``, "revealed": {leaf_index: payload}`` (the unpadded payload bytes the
-      site publishes, or ``None`` for an entry whose box does not open)``}``; a round frozen
-      but not yet revealed is ``{"number", "size", "pending": True}``.
-    - ``outcome``: ``{"state": "open"|"revealed"|"closed"|"expired", "threshold_met": bool,
-      "destroy_confirmations": {j: signature}}`` (the last is optional; expiry only).
+    - ``rounds``: every frozen round in order, each a mapping ``{"number": int, "status":
+      "pending" | "revealed" | "abandoned"}``; a revealed round also carries ``"ciphertexts":
+      {leaf_index: bytes}`` (every entry its ``round-frozen`` event lists), ``"partials": {j:
+      [(leaf_index, partial), ...]}`` (every verified partial trustee j posted, the ones the
+      ``round-revealed`` digest covers) and ``"revealed": {leaf_index: payload}`` (the unpadded
+      payload bytes the site publishes, or ``None`` for an entry whose box does not open).
+    - ``outcome``: ``{"state": "open" | "revealed" | "closed" | "expired", "threshold_met":
+      bool}``.
 
-    Raises ``ValueError`` only for input that has no place in the format (a payload without a
-    ciphertext, a revealed ciphertext without a payload, a pending round with content).
+    Raises ``ValueError`` only for input that has no place in the format (a payload or partial
+    without a ciphertext, a revealed ciphertext without a payload, a pending or abandoned round
+    with content, an unknown status).
     """
     return {
-        "v": VERSION, "kind": KIND, "manifest": dict(manifest), "ctx": ctx,
+        "v": VERSION, "kind": KIND, "exported_at": exported_at, "manifest": dict(manifest),
+        "ctx": ctx,
         "dkg": {
             "deals": sorted((_public_deal(d) for d in deals), key=lambda d: d["dealer"]),
             "transcript_signatures": _by_index({
@@ -211,16 +244,14 @@ def build_record(
             "verification_keys": _by_index(verification_keys),
         },
         "log": {
-            "id": log_id, "public_key": log_public_key, "leaves": list(leaves),
-            "heads": [{"batch": b, "size": s, "timestamp": ts, "root": r, "signature": sig}
-                      for b, s, ts, r, sig in heads],
+            "id": log_id, "leaves": list(leaves),
+            "heads": [{"batch": b, "size": s, "timestamp": ts, "root": r, "signature": sig,
+                       "cosignatures": {bytes(key).hex(): value for key, value in sorted(cosigs.items())}}
+                      for b, s, ts, r, sig, cosigs in heads],
         },
         "counts": {"head_size": counts_head_size, "labs": dict(published_counts)},
         "rounds": [_round(rnd) for rnd in rounds],
-        "outcome": {
-            "state": outcome["state"], "threshold_met": outcome["threshold_met"],
-            "destroy_confirmations": _by_index(outcome.get("destroy_confirmations", {})),
-        },
+        "outcome": {"state": outcome["state"], "threshold_met": outcome["threshold_met"]},
     }
 
 
@@ -267,13 +298,22 @@ def _parse_dkg(doc: Obj, manifest: Manifest) -> tuple[list[PublicDeal], dict[int
     return deals, signatures, doc.raw("Y", size=32), keys
 
 
+def _parse_cosignatures(obj: Obj) -> dict[bytes, bytes]:
+    out = {}
+    for key in obj.data:
+        witness = unhex(key, f"{obj.where}: key {key[:80]!r}", size=KEY_BYTES)
+        out[witness] = obj.raw(key, size=SIGNATURE_BYTES)
+    return out
+
+
 def _parse_heads(log: Obj) -> list[SignedHead]:
     heads = []
     for item in log.objects("heads"):
-        item.exact_keys({"batch", "size", "timestamp", "root", "signature"})
+        item.exact_keys({"batch", "size", "timestamp", "root", "signature", "cosignatures"})
         heads.append(SignedHead(item.integer("batch"), item.integer("size"),
                                 item.integer("timestamp"), item.raw("root", size=HASH_LEN),
-                                item.raw("signature", size=SIGNATURE_BYTES)))
+                                item.raw("signature", size=SIGNATURE_BYTES),
+                                _parse_cosignatures(item.child("cosignatures"))))
     return heads
 
 
@@ -289,17 +329,19 @@ def _parse_entry(item: Obj, n: int) -> RevealedEntry:
 
 
 def _parse_round(item: Obj, n: int, consume: bool) -> Round:
-    item.exact_keys({"number", "size", "status", "entries"})
+    item.exact_keys({"number", "status", "entries"})
     status = item.text("status", max_len=10)
     if status not in ROUND_STATUSES:
-        raise FormatError(f"{item.where}: field status must be pending or revealed")
+        raise FormatError(f"{item.where}: field status must be one of {', '.join(ROUND_STATUSES)}")
     array = item.array("entries")
     entries = []
     for position, entry in enumerate(item.objects("entries")):
         entries.append(_parse_entry(entry, n))
         if consume:
             array[position] = entry.data = None  # type: ignore[assignment]  # dropped once read, to free memory
-    return Round(item.integer("number", low=1), item.integer("size"), status, entries)
+    if status != REVEALED and entries:
+        raise FormatError(f"{item.where}: a {status} round lists no entries")
+    return Round(item.integer("number", low=1), status, entries)
 
 
 def _parse_leaves(log: Obj, consume: bool) -> list[bytes]:
@@ -318,20 +360,21 @@ def _parse_counts(doc: Obj) -> tuple[int, dict[str, int]]:
     return doc.integer("head_size"), {slug: labs.integer(slug) for slug in labs.data}
 
 
-def _parse_outcome(doc: Obj, n: int) -> Outcome:
-    doc.exact_keys({"state", "threshold_met", "destroy_confirmations"})
+def _parse_outcome(doc: Obj) -> Outcome:
+    doc.exact_keys({"state", "threshold_met"})
     state = doc.text("state", max_len=10)
     if state not in STATES:
         raise FormatError(f"{doc.where}: field state must be one of {', '.join(STATES)}")
     met = doc.data["threshold_met"]
     if type(met) is not bool:
         raise FormatError(f"{doc.where}: field threshold_met must be true or false")
-    return Outcome(state, met, _hex_values(doc.child("destroy_confirmations"), n,
-                                           SIGNATURE_BYTES))
+    return Outcome(state, met)
 
 
 def parse_record(obj: object, where: str = "the record", *, consume: bool = False) -> Record:
-    """Read a record strictly: exact fields, lowercase hex of the right sizes, integers.
+    """Read a record strictly: exact fields everywhere, lowercase hex of the right sizes,
+    integers in range, the manifest read by the strict
+    :func:`crypto.formats.files.parse_manifest`.
 
     ``obj`` is the parsed JSON (:func:`crypto.formats.jsonfile.parse_json`). Raises
     :class:`~crypto.formats.errors.FormatError` naming the field; checks no meaning.
@@ -339,18 +382,18 @@ def parse_record(obj: object, where: str = "the record", *, consume: bool = Fals
     100,000 entries holds about half a gigabyte of hex).
     """
     doc = obj if isinstance(obj, Obj) else Obj(obj, where)
-    expect(doc, KIND, {"manifest", "ctx", "dkg", "log", "counts", "rounds", "outcome"})
+    expect(doc, KIND, TOP_LEVEL)
     manifest = parse_manifest(doc.child("manifest"))
     deals, signatures, Y, keys = _parse_dkg(doc.child("dkg"), manifest)
-    log = doc.child("log").exact_keys({"id", "public_key", "leaves", "heads"})
+    log = doc.child("log").exact_keys({"id", "leaves", "heads"})
     leaves = _parse_leaves(log, consume)
     head_size, counts = _parse_counts(doc.child("counts"))
     return Record(
+        exported_at=doc.integer("exported_at"),
         manifest=manifest, ctx=doc.raw("ctx", size=CTX_BYTES), deals=deals,
         transcript_signatures=signatures, Y=Y, verification_keys=keys,
-        log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES),
-        log_public_key=log.raw("public_key", size=KEY_BYTES), leaves=leaves,
+        log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES), leaves=leaves,
         heads=_parse_heads(log), counts_head_size=head_size, published_counts=counts,
         rounds=[_parse_round(item, manifest.n, consume) for item in doc.objects("rounds")],
-        outcome=_parse_outcome(doc.child("outcome"), manifest.n),
+        outcome=_parse_outcome(doc.child("outcome")),
     )

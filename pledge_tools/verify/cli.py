@@ -1,18 +1,17 @@
-"""``pledge-verify RECORD [--quiet] [--jobs N]``: check a campaign record from outside
-(DESIGN §6).
+"""``pledge-verify RECORD [--witness FILE_OR_URL]... [--server URL] [--quiet] [--jobs N]``:
+check a campaign record from outside (docs/protocol.md §11 and §12).
 
-Built on :mod:`crypto` only. Reads the record (a file, or ``-`` for standard input), recomputes
-everything in it in the fixed order of ``docs/record.md`` and stops at the first failure:
+Built on :mod:`crypto` only (and the standard library's HTTP client for ``--server`` and a
+``--witness`` URL). Reads the record (a file, or ``-`` for standard input), recomputes
+everything in it in the fixed order of ``docs/record.md`` (:mod:`.check` lists it) and stops at
+the first failure.
 
-1. the manifest hashes to ``ctx``;                 5. the published counts;
-2. the key ceremony (deals, transcript, ``Y``, Y_j); 6. the threshold rule and rounds' heads;
-3. every log leaf;                                  7. every revealed round's entries;
-4. every signed tree head;                          8. the outcome.
-
-The checks are :mod:`.check`; this module reads, prints and exits. Exit codes (the table is
-:mod:`pledge_tools.exits`): 0 every check holds (a summary is printed unless ``--quiet``); 1 a
-check failed or the record is not in the documented format (one line on standard error,
-``pledge-verify: FAILED: <what failed>``); 2 a bad command line; 5 the file cannot be read.
+Exit codes (the table is :mod:`pledge_tools.exits`): 0 every check holds (a summary is printed
+unless ``--quiet``; its first line says ``OK``, or ``INCOMPLETE`` and why when no recent head
+has the witnesses' quorum); 1 a check failed or the record (or a witness head, or the server's
+reply) is not in the documented format (one line on standard error, ``pledge-verify: FAILED:
+<what failed>``); 2 a bad command line; 4 the server refused the request; 5 a file cannot be
+read; 6 the server (or a witness URL) cannot be reached.
 """
 
 from __future__ import annotations
@@ -26,13 +25,16 @@ from crypto.errors import CryptoError
 from crypto.formats import messages
 from crypto.formats.errors import FileProblem, Refusal
 from crypto.formats.jsonfile import load_json, read_json
-from crypto.formats.record import REVEALED, Record, parse_record
+from crypto.formats.record import PENDING, Record, parse_record
 
 from .. import exits
 from ..exits import EXIT_OK
 from ..jobs import add_jobs_option
+from ..sign.errors import ServerUnreachable
 from ..text import printable
 from .check import Summary, check_parsed
+from .record_check import head_name
+from .record_log import when
 
 PROG = "pledge-verify"
 
@@ -42,25 +44,61 @@ def _count(number: int, singular: str, plural: str = "") -> str:
 
 
 def _rounds_line(s: Summary) -> str:
-    rounds = s.record.rounds
+    rounds, logged = s.record.rounds, s.lifecycle.rounds
     if not rounds and s.unfrozen is not None:
         head = s.unfrozen
         return (f"rounds: none. Note: the rule holds at the head of batch {head.batch} (size "
-                f"{head.size}), whose time is before the deadline, yet no round was frozen; the "
-                "server freezes one unless that batch was published after the deadline (a "
-                "batch's time is rounded down to the batch interval)")
+                f"{head.size}), whose time is before the deadline, yet the log froze no round")
     if not rounds:
         return "rounds: none (the threshold rule holds at no signed head before the deadline)"
-    pending = [r.number for r in rounds if r.status != REVEALED]
-    line = (f"rounds: {len(rounds)} ({s.reveal.rounds_revealed} revealed; round 1 froze the "
-            f"head of size {rounds[0].size}, the first where the rule held); "
-            f"{s.reveal.payloads} revealed payloads equal a fresh decryption")
+    line = (f"rounds: {len(rounds)} ({s.reveal.rounds_revealed} revealed; round 1 froze at leaf "
+            f"{logged[0].event_index}, in batch {logged[0].frozen_batch}, the first where the "
+            f"rule held); {s.reveal.payloads} revealed payloads equal a fresh decryption")
+    pending = [r.number for r in rounds if r.status == PENDING]
     if pending:
         line += f"; round {pending[0]} awaits the trustees"
+    abandoned = [str(r.number) for r in rounds if r.status == "abandoned"]
+    if abandoned:
+        line += f"; round {', '.join(abandoned)} abandoned (not revealed within the reveal window)"
     if s.reveal.unopened or s.reveal.malformed:
         line += (f"; {s.reveal.unopened + s.reveal.malformed} sealed by their signers so that "
                  "they do not open to a valid signature (published as such)")
     return line
+
+
+def _confirmed_line(s: Summary) -> str:
+    m, head = s.record.manifest, s.freshness.confirmed
+    if head is None:
+        return f"confirmed state: none (no head has w = {m.w} cosignatures)"
+    names = ", ".join(printable(m.witnesses[key], 100) for key in sorted(
+        head.cosignatures, key=lambda key: list(m.witnesses).index(key)))
+    return (f"confirmed state: the {head_name(head)}, {when(head.timestamp)}, cosigned by "
+            f"{names} ({len(head.cosignatures)} of {len(m.witnesses)} witnesses; w = {m.w})")
+
+
+def _outcome_line(s: Summary) -> str:
+    if s.incomplete is not None:
+        return "outcome: not confirmed (the record is incomplete)"
+    state = s.lifecycle.outcome
+    line = f"outcome: {state}"
+    if state in ("expired", "closed"):
+        line += (f"; {len(s.lifecycle.destroyed)} of {s.record.manifest.n} trustees confirmed "
+                 "destroying their share")
+    return line
+
+
+def _remote_lines(s: Summary) -> list[str]:
+    latest = s.record.heads[-1].size if s.record.heads else 0
+    lines = [f"{printable(seen.who, 200)}: cosigned the head of size {seen.size} "
+             f"({when(seen.timestamp)}); the "
+             f"record holds it (its latest head has size {latest})" for seen in s.witnesses]
+    if s.server_checked:
+        if s.server is None:
+            lines.append(f"the server: no head has w = {s.record.manifest.w} cosignatures there")
+        else:
+            lines.append(f"the server: its latest head with w cosignatures has size "
+                         f"{s.server.size} ({when(s.server.timestamp)}); the record holds it")
+    return lines
 
 
 def summary_lines(s: Summary) -> list[str]:
@@ -68,22 +106,24 @@ def summary_lines(s: Summary) -> list[str]:
     r, m = s.record, s.record.manifest
     live = r.published_counts
     labs = ", ".join(f"{printable(lab, 100)} {count}" for lab, count in sorted(live.items()))
-    entries = len(s.log.entries)
+    verdict = "OK: " if s.incomplete is None else f"INCOMPLETE: {s.incomplete}; "
     return [
-        f"{PROG}: OK: campaign “{printable(m.raw.get('title', ''), 200)}” ({m.campaign_id}), "
-        f"ctx {messages.fingerprint(r.ctx)}",
+        f"{PROG}: {verdict}campaign “{printable(m.raw.get('title', ''), 200)}” "
+        f"({m.campaign_id}), ctx {messages.fingerprint(r.ctx)}",
         f"trustees: {m.t} of {m.n}; every deal and transcript signature checks (transcript "
         f"{messages.fingerprint(s.transcript)}); Y ({messages.fingerprint(r.Y)}) and every Y_j "
         "recomputed",
-        f"log: {_count(len(r.leaves), 'leaf', 'leaves')} ({_count(entries, 'entry', 'entries')}, "
-        f"{_count(s.log.withdrawals, 'withdrawal')}); {_count(len(r.heads), 'signed head')} "
-        "checked",
+        f"log: {_count(len(r.leaves), 'leaf', 'leaves')} "
+        f"({_count(len(s.log.entries), 'entry', 'entries')}, "
+        f"{_count(s.log.withdrawals, 'withdrawal')}, {_count(len(s.log.events), 'event')}); "
+        f"{_count(len(r.heads), 'signed head')} checked under the manifest's log key; the "
+        "lifecycle replays",
+        _confirmed_line(s),
         f"live entries per lab at the latest head: {labs or 'none'} "
         f"({sum(live.values())} in all; equal to the published counts)",
         _rounds_line(s),
-        f"outcome: {r.outcome.state}"
-        + (f"; {len(r.outcome.destroy_confirmations)} of {m.n} trustees confirmed destroying "
-           "their share" if r.outcome.state == "expired" else ""),
+        _outcome_line(s),
+        *_remote_lines(s),
     ]
 
 
@@ -104,6 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Check a Pledge campaign record (see docs/record.md).")
     parser.add_argument("record", help="the campaign record file, or - for standard input")
+    parser.add_argument("--witness", action="append", default=[], metavar="FILE_OR_URL",
+                        help="a witness's published head file (or its URL): refuse a record "
+                             "cut before it or forked from it (may be repeated)")
+    parser.add_argument("--server", metavar="URL",
+                        help="the campaign's site: refuse a record cut before the server's "
+                             "latest cosigned head, or forked from it")
     parser.add_argument("--quiet", action="store_true", help="print nothing when it verifies")
     add_jobs_option(parser)
     try:
@@ -111,8 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         raise SystemExit(exits.usage_exit_code(exc)) from None
     try:
-        summary = check_parsed(_load(args.record), jobs=args.jobs)
-    except FileProblem as exc:
+        summary = check_parsed(_load(args.record), jobs=args.jobs,
+                               witnesses=tuple(args.witness), server=args.server)
+    except (FileProblem, ServerUnreachable) as exc:
         print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return exits.exit_code(exc)
     except (Refusal, CryptoError) as exc:  # CryptoError: a malformed value no check anticipated

@@ -1,7 +1,8 @@
-"""``pledge-verify``'s check of every revealed round (docs/record.md, check 7): the round lists
-exactly its live entries, each ciphertext matches its leaf and passes the public check of
-DESIGN §4.3, every partial's proof verifies (DESIGN §4.4), and every payload is what a fresh
-decryption with t of those partials gives.
+"""``pledge-verify``'s check of every revealed round (docs/record.md, check 11;
+docs/protocol.md §12): the round lists exactly the entries its ``round-frozen`` event lists,
+their partials are those its ``round-revealed`` digest covers, each ciphertext matches its leaf
+and passes its public check (docs/protocol.md §6), every partial's proof verifies (§10), and
+every payload is what a fresh decryption with t of those partials gives.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from crypto import parallel, reveal, seal
 from crypto.errors import CryptoError, EncodingError, InvalidProof
 from crypto.formats.errors import CheckFailed
 from crypto.formats.payload import is_valid_payload
-from crypto.formats.record import REVEALED, Record, Round
+from crypto.formats.record import REVEALED, Record, Round, round_digest
+from crypto.lifecycle import Replay, RoundState
 
 from .record_check import LogFacts
 
@@ -30,32 +32,28 @@ class RevealFacts:
     malformed: int = 0  # payloads that are not valid payload JSON (the signer's doing)
 
 
-def _live_entries(facts: LogFacts, start: int, size: int) -> list[int]:
-    return [i for i in range(start, size) if i in facts.entries and i not in facts.withdrawn_at]
-
-
-def _why_not_listed(facts: LogFacts, i: int, start: int, size: int) -> str:
-    if not start <= i < size:
-        return f"is not a leaf of this round (leaves {start}..{size - 1})"
-    if i not in facts.entries:
-        return "is a withdrawal, not an entry"
-    return f"is withdrawn (at leaf {facts.withdrawn_at[i]}) and must stay sealed"
-
-
-def _check_listing(rnd: Round, facts: LogFacts, start: int) -> None:
-    """The round lists, in leaf order, exactly its entries that are not withdrawn."""
+def _check_listing(rnd: Round, logged: RoundState) -> None:
+    """The round lists, in leaf order, exactly the leaves its ``round-frozen`` event lists."""
     listed = [entry.leaf_index for entry in rnd.entries]
     for before, after in pairwise(listed):
         if after <= before:
             raise CheckFailed(f"round {rnd.number}: entries must be listed once each in leaf "
                               f"order (leaf {after} comes after leaf {before})")
-    expected = _live_entries(facts, start, rnd.size)
+    expected = list(logged.leaves)
     for i in sorted(set(listed) - set(expected)):
-        raise CheckFailed(f"round {rnd.number}, leaf {i}: "
-                          f"{_why_not_listed(facts, i, start, rnd.size)}")
+        raise CheckFailed(f"round {rnd.number}, leaf {i}: not an entry the round froze (its "
+                          f"round-frozen event, leaf {logged.event_index}, does not list it)")
     for i in sorted(set(expected) - set(listed)):
-        raise CheckFailed(f"round {rnd.number}, leaf {i}: a live entry of this round, but the "
-                          "round reveals no ciphertext for it")
+        raise CheckFailed(f"round {rnd.number}, leaf {i}: the round froze it, but the record "
+                          "reveals no ciphertext for it")
+
+
+def _check_digest(rnd: Round, logged: RoundState) -> None:
+    """The entries' partials are exactly those the ``round-revealed`` event's digest covers."""
+    digest = round_digest({entry.leaf_index: entry.partials for entry in rnd.entries})
+    if digest != logged.digest:
+        raise CheckFailed(f"round {rnd.number}: the SHA-256 of the revealed entries' partials "
+                          "differs from the digest of its round-revealed event")
 
 
 # Each entry's checks that need nothing but the entry (and the campaign's keys) run in worker
@@ -165,17 +163,17 @@ def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: di
                     found.payloads += 1
 
 
-def check_revealed_rounds(record: Record, facts: LogFacts, *, jobs: int | None = None
-                          ) -> RevealFacts:
-    """Every entry of every revealed round, in round and leaf order (the entries' checks are
-    shared out among worker processes: ``jobs``, default the CPU count)."""
+def check_revealed_rounds(record: Record, facts: LogFacts, state: Replay, *,
+                          jobs: int | None = None) -> RevealFacts:
+    """Every revealed round: its listing, its digest, then every entry, in round and leaf order
+    (the entries' checks are shared out among worker processes: ``jobs``, default the CPU
+    count)."""
     found = RevealFacts()
     seen_R: dict[bytes, int] = {}
-    start = 0
-    for rnd in record.rounds:
+    for rnd, logged in zip(record.rounds, state.rounds, strict=True):
         if rnd.status == REVEALED:
             found.rounds_revealed += 1
-            _check_listing(rnd, facts, start)
+            _check_listing(rnd, logged)
+            _check_digest(rnd, logged)
             _check_round_entries(record, rnd, facts, seen_R, found, jobs)
-        start = rnd.size
     return found

@@ -1,7 +1,12 @@
 """A whole campaign played in pure Python with the real ``crypto`` functions, every party's part
 done the way it does it: trustees run the DKG and sign the transcript, the server issues blind
-tokens and keeps a batched, signed log, signers seal in the "browser", trustees post partials.
-At the end, :meth:`Campaign.record` is what the web app's exporter hands to ``build_record``.
+tokens and keeps a batched, signed log with its lifecycle events (docs/protocol.md §8), the
+trustees cosign its heads as witnesses (§9), signers seal in the "browser", trustees post
+partials. At the end, :meth:`Campaign.record` is what the web app's exporter hands to
+``build_record``.
+
+The builder checks nothing: a test can make it log what a server must not (an entry after the
+deadline event, a round frozen too early) and see the verifier refuse it.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from nacl.signing import SigningKey
 from crypto import blindrsa, dkg, group, log_leaves, merkle, reveal, seal
 from crypto.formats import messages
 from crypto.formats.files import manifest_ctx
-from crypto.formats.record import build_record
+from crypto.formats.record import build_record, round_digest
 from crypto.hashing import canonical_json
-from pledge.services.manifest import TrusteeKeys, build_manifest
+from pledge.services.manifest import Protection, TrusteeKeys, Witness, build_manifest
 
 DEADLINE = datetime(2031, 6, 1, tzinfo=UTC)
 FIRST_BATCH = 1_900_000_800  # Unix seconds, on a 15-minute boundary
 BATCH_SECONDS = 900
+REVEAL_WINDOW = 14 * 86400
 
 
 @dataclass
@@ -56,16 +62,20 @@ class Signed:
 
 @dataclass
 class Campaign:
-    """A t-of-n campaign, its server-side log and its trustees."""
+    """A t-of-n campaign, its server-side log and its trustees (who are its witnesses, with any
+    ``extra_witnesses`` the organizer lists)."""
 
     t: int
     n: int
     token_keys: Mapping[str, rsa.RSAPrivateKey]
     rule: tuple[int, int, int]
     deadline: datetime = DEADLINE
+    extra_witnesses: int = 0
+    w: int | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     ctx: bytes = b""
     trustees: dict[int, Trustee] = field(default_factory=dict)
+    witness_seeds: dict[bytes, bytes] = field(default_factory=dict)  # public key -> seed
     deals: dict[int, dkg.Deal] = field(default_factory=dict)
     Y: bytes = b""
     Yj: dict[int, bytes] = field(default_factory=dict)
@@ -73,12 +83,21 @@ class Campaign:
     leaves: list[bytes] = field(default_factory=list)
     entries: dict[int, Signed] = field(default_factory=dict)  # by leaf index
     withdrawn: set[int] = field(default_factory=set)  # leaf indices of withdrawn entries
-    heads: list[tuple[int, int, int, bytes, bytes]] = field(default_factory=list)
+    heads: list[tuple[int, int, int, bytes, bytes, dict[bytes, bytes]]] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)
+    ended: str | None = None
 
     @property
     def campaign_id(self) -> bytes:
         return str(self.manifest["id"]).encode("ascii")
+
+    @property
+    def deadline_ts(self) -> int:
+        return int(self.deadline.timestamp())
+
+    @property
+    def quorum(self) -> int:
+        return int(self.manifest["w"])
 
     # --- ceremony ---------------------------------------------------------------------------
 
@@ -87,6 +106,14 @@ class Campaign:
         for i in range(1, self.n + 1):
             seed, x_secret = nacl.utils.random(32), nacl.utils.random(32)
             self.trustees[i] = Trustee(i, seed, x_secret, dkg.public_keys(seed, x_secret))
+            self.witness_seeds[self.trustees[i].keys.ed25519] = seed
+        extra = []
+        for number in range(1, self.extra_witnesses + 1):
+            seed = nacl.utils.random(32)
+            key = bytes(SigningKey(seed).verify_key)
+            self.witness_seeds[key] = seed
+            extra.append(Witness(f"Witness {number}", key))
+        n_w = self.n + self.extra_witnesses
         min_total, min_per_lab, min_labs = self.rule
         manifest = build_manifest(
             public_id=secrets.token_hex(16), slug="no-unsafe-deployment",
@@ -99,6 +126,10 @@ class Campaign:
             t=self.t, n=self.n,
             trustees=[TrusteeKeys(i, f"Trustee {i}", tr.keys.ed25519, tr.keys.x25519)
                       for i, tr in self.trustees.items()],
+            protection=Protection(
+                k=2, practice=False, log_key=bytes(SigningKey(self.log_seed).verify_key),
+                witnesses=tuple(extra), w=self.w or n_w // 2 + 1, batch_interval=BATCH_SECONDS,
+                reveal_window=REVEAL_WINDOW),
         )
         self.manifest = json.loads(canonical_json(manifest))
         self.ctx = manifest_ctx(self.manifest)
@@ -157,64 +188,120 @@ class Campaign:
             log_leaves.WithdrawalLeaf(entry.nullifier, signature)))
         self.withdrawn.add(index)
 
-    def publish(self) -> int:
-        """Sign a head over every leaf so far (one batch); returns its size."""
+    def event(self, leaf: log_leaves.EventLeaf) -> int:
+        """Append an event leaf; returns its index."""
+        self.leaves.append(log_leaves.encode_leaf(leaf))
+        return len(self.leaves) - 1
+
+    def next_timestamp(self) -> int:
+        return self.heads[-1][2] + BATCH_SECONDS if self.heads else FIRST_BATCH
+
+    def publish(self, at: int | None = None, *, cosigners: Sequence[bytes] | None = None) -> int:
+        """Sign a head over every leaf so far (one batch), at time ``at`` (default: one batch
+        interval after the previous head), cosigned by ``cosigners`` (witness keys; default
+        every witness); returns its size."""
         batch, size = len(self.heads) + 1, len(self.leaves)
-        timestamp = FIRST_BATCH + BATCH_SECONDS * (batch - 1)
+        timestamp = self.next_timestamp() if at is None else at
         root = merkle.MerkleTree.from_leaves(self.leaves).root()
         signature = merkle.sign_tree_head(self.log_seed, self.campaign_id, size, timestamp, root)
-        self.heads.append((batch, size, timestamp, root, signature))
+        keys = list(self.witness_seeds) if cosigners is None else cosigners
+        cosignatures = {key: merkle.sign_cosignature(self.witness_seeds[key], self.campaign_id,
+                                                     size, timestamp, root) for key in keys}
+        self.heads.append((batch, size, timestamp, root, signature, cosignatures))
         return size
+
+    def trustee_key(self, j: int) -> bytes:
+        return self.trustees[j].keys.ed25519
+
+    def live(self) -> list[int]:
+        return [i for i in sorted(self.entries) if i not in self.withdrawn]
 
     def live_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.token_keys, 0)
-        for i, entry in self.entries.items():
-            if i not in self.withdrawn:
-                counts[entry.lab] += 1
+        for i in self.live():
+            counts[self.entries[i].lab] += 1
         return counts
 
-    # --- reveal -----------------------------------------------------------------------------
+    # --- lifecycle events -------------------------------------------------------------------
 
-    def reveal(self, size: int, quorum: Sequence[int]) -> dict[str, Any]:
-        """Trustees of ``quorum`` decrypt the round ending at ``size``; the server publishes."""
-        start = self.rounds[-1]["size"] if self.rounds else 0
-        live = [i for i in sorted(self.entries)
-                if start <= i < size and i not in self.withdrawn]
+    def freeze_round(self) -> list[int]:
+        """Freeze the next round: round 1 every live entry, the deadline round every live entry
+        no earlier round lists. Returns the leaves it lists."""
+        frozen = {i for rnd in self.rounds for i in rnd["leaves"]}
+        leaves = [i for i in self.live() if not self.rounds or i not in frozen]
+        number = len(self.rounds) + 1
+        self.event(log_leaves.EventLeaf("round-frozen", round=number, leaves=tuple(leaves)))
+        self.rounds.append({"number": number, "status": "pending", "leaves": leaves})
+        return leaves
+
+    def reveal(self, number: int, quorum: Sequence[int]) -> dict[str, Any]:
+        """Trustees of ``quorum`` decrypt round ``number``; the server stores their partials,
+        publishes the payloads and logs ``round-revealed`` with the partials' digest."""
+        rnd = self.rounds[number - 1]
         partials: dict[int, list[tuple[int, bytes]]] = {j: [] for j in quorum}
-        for i in live:
+        by_leaf: dict[int, dict[int, bytes]] = {i: {} for i in rnd["leaves"]}
+        for i in rnd["leaves"]:
             entry = self.entries[i]
             for j in quorum:
-                partials[j].append((i, reveal.partial_decrypt(
-                    j, self.trustees[j].x_j, self.Yj[j], entry.ciphertext[:32],
-                    self.ctx + entry.nullifier)))
-        rnd = {"number": len(self.rounds) + 1, "size": size,
-               "ciphertexts": {i: self.entries[i].ciphertext for i in live},
-               "partials": partials, "revealed": {i: self.entries[i].payload for i in live}}
-        self.rounds.append(rnd)
+                partial = reveal.partial_decrypt(j, self.trustees[j].x_j, self.Yj[j],
+                                                 entry.ciphertext[:32], self.ctx + entry.nullifier)
+                partials[j].append((i, partial))
+                by_leaf[i][j] = partial
+        rnd.update(status="revealed", partials=partials,
+                   ciphertexts={i: self.entries[i].ciphertext for i in rnd["leaves"]},
+                   revealed={i: self.entries[i].payload for i in rnd["leaves"]})
+        self.event(log_leaves.EventLeaf("round-revealed", round=number, digest=round_digest(by_leaf)))
         return rnd
 
-    def freeze_round(self, size: int) -> None:
-        """A round frozen at ``size`` that the trustees have not decrypted yet."""
-        self.rounds.append({"number": len(self.rounds) + 1, "size": size, "pending": True})
+    def abandon(self, number: int) -> None:
+        self.event(log_leaves.EventLeaf("round-abandoned", round=number))
+        self.rounds[number - 1]["status"] = "abandoned"
 
-    def record(self, state: str, *, destroyed: Sequence[int] = ()) -> dict[str, Any]:
-        """The campaign record as the exporter builds it."""
-        return build_record(**self.record_inputs(state, destroyed=destroyed))
+    def end_signing(self) -> str:
+        """The deadline event: ``expired``, a deadline round, or ``signing-ended``."""
+        if not self.rounds:
+            self.event(log_leaves.EventLeaf("expired"))
+            self.ended = "expired"
+            return "expired"
+        frozen = {i for rnd in self.rounds for i in rnd["leaves"]}
+        if any(i not in frozen for i in self.live()):
+            self.freeze_round()
+            return "round-frozen"
+        self.event(log_leaves.EventLeaf("signing-ended"))
+        return "signing-ended"
 
-    def record_inputs(self, state: str, *, destroyed: Sequence[int] = ()) -> dict[str, Any]:
-        """What the exporter gathers from its database: the builder's keyword arguments."""
+    def close(self) -> None:
+        self.event(log_leaves.EventLeaf("closed"))
+        self.ended = "closed"
+
+    def destroy(self, j: int) -> None:
+        signature = messages.sign(self.trustees[j].signing_seed, messages.destroy_message(self.ctx, j))
+        self.event(log_leaves.EventLeaf("share-destroyed", trustee=j, signature=signature))
+
+    def state(self) -> str:
+        if self.ended:
+            return self.ended
+        return "revealed" if self.rounds and self.rounds[0]["status"] == "revealed" else "open"
+
+    # --- the record -------------------------------------------------------------------------
+
+    def record(self, **changes: Any) -> dict[str, Any]:
+        """The campaign record as the exporter builds it (``changes`` override its inputs)."""
+        return build_record(**{**self.record_inputs(), **changes})
+
+    def record_inputs(self, exported_at: int | None = None) -> dict[str, Any]:
+        """What the exporter gathers from its database: the builder's keyword arguments. The
+        record is exported a minute after the latest head unless ``exported_at`` is given."""
+        if exported_at is None:
+            exported_at = (self.heads[-1][2] if self.heads else FIRST_BATCH) + 60
         return dict(
-            manifest=self.manifest, ctx=self.ctx, deals=list(self.deals.values()),
-            transcript_signatures=self.transcript_signatures(), group_key=self.Y,
-            verification_keys=self.Yj, log_id=self.campaign_id,
-            log_public_key=bytes(SigningKey(self.log_seed).verify_key), leaves=self.leaves,
-            heads=self.heads, published_counts=self.live_counts(),
-            counts_head_size=self.heads[-1][1] if self.heads else 0, rounds=self.rounds,
-            outcome={"state": state, "threshold_met": bool(self.rounds),
-                     "destroy_confirmations": {
-                         j: messages.sign(self.trustees[j].signing_seed,
-                                         messages.destroy_message(self.ctx, j))
-                         for j in destroyed}},
+            exported_at=exported_at, manifest=self.manifest, ctx=self.ctx,
+            deals=list(self.deals.values()), transcript_signatures=self.transcript_signatures(),
+            group_key=self.Y, verification_keys=self.Yj, log_id=self.campaign_id,
+            leaves=self.leaves, heads=self.heads, published_counts=self.live_counts(),
+            counts_head_size=self.heads[-1][1] if self.heads else 0,
+            rounds=[{k: v for k, v in rnd.items() if k != "leaves"} for rnd in self.rounds],
+            outcome={"state": self.state(), "threshold_met": bool(self.rounds)},
         )
 
 
@@ -231,3 +318,25 @@ def _seal_with_wrong_key(Y: bytes, ad: bytes, payload: bytes, key: bytes) -> byt
 def plain(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record as a verifier reads it: parsed canonical JSON (bytes as hex)."""
     return json.loads(canonical_json(record))
+
+
+def resign(record: dict[str, Any], log_seed: bytes, witness_seeds: Mapping[bytes, bytes],
+           *, sizes: Sequence[int] | None = None) -> dict[str, Any]:
+    """``record`` (parsed JSON) with its heads remade over its (possibly changed) leaves: each
+    head's root recomputed, signed with ``log_seed`` and cosigned by ``witness_seeds``; heads
+    keep their batch and time, and take ``sizes`` (default: their own) as their sizes. What a
+    forger holding those keys can do."""
+    log_id = record["log"]["id"]
+    campaign_id = bytes.fromhex(log_id)
+    tree = merkle.MerkleTree.from_leaves(bytes.fromhex(leaf) for leaf in record["log"]["leaves"])
+    heads = record["log"]["heads"]
+    for position, head in enumerate(heads):
+        size = head["size"] if sizes is None else sizes[position]
+        root = tree.root(size)
+        head.update(size=size, root=root.hex(), signature=merkle.sign_tree_head(
+            log_seed, campaign_id, size, head["timestamp"], root).hex(), cosignatures={
+            key.hex(): merkle.sign_cosignature(seed, campaign_id, size, head["timestamp"], root).hex()
+            for key, seed in sorted(witness_seeds.items())})
+    if heads:
+        record["counts"]["head_size"] = heads[-1]["size"]
+    return record

@@ -3,8 +3,10 @@ demand, and a helper that runs ``pledge-verify`` on a record."""
 
 from __future__ import annotations
 
+import http.server
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +37,9 @@ def token_keys() -> dict[str, rsa.RSAPrivateKey]:
 
 @pytest.fixture(scope="session")
 def full(token_keys: dict[str, rsa.RSAPrivateKey]) -> Campaign:
-    """Given a 3-of-5 campaign with 26 entries at 3 labs over 4 batches, one withdrawal, and
-    round 1 (the head of batch 3) revealed by trustees 1, 3 and 5."""
+    """Given a 3-of-5 campaign with 26 entries at 3 labs over 4 batches, one withdrawal,
+    round 1 frozen in batch 3 (leaf 25) and revealed in batch 4 (leaf 28) by trustees 1, 3 and
+    5, every head cosigned by the five trustees (w = 3)."""
     c = Campaign(t=3, n=5, token_keys=token_keys, rule=(20, 5, 3))
     c.freeze()
     count = 0
@@ -47,16 +50,17 @@ def full(token_keys: dict[str, rsa.RSAPrivateKey]) -> Campaign:
             count += 1
         if number == 3:
             c.withdraw(1)
-            c.reveal(c.publish(), QUORUM)
-        else:
-            c.publish()
+            c.freeze_round()
+        if number == 4:
+            c.reveal(1, QUORUM)
+        c.publish()
     return c
 
 
 @pytest.fixture(scope="session")
 def full_record(full: Campaign) -> dict[str, Any]:
     """The full campaign's record as parsed JSON (tests copy it before changing it)."""
-    return plain(full.record("revealed"))
+    return plain(full.record())
 
 
 @pytest.fixture
@@ -83,3 +87,46 @@ def verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Verify:
         return code, out, err
 
     return run
+
+
+class _Site(http.server.ThreadingHTTPServer):
+    pages: dict[str, bytes | str]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Site
+
+    def do_GET(self) -> None:
+        body = self.server.pages.get(self.path)
+        if isinstance(body, str):  # a redirect there
+            self.send_response(302)
+            self.send_header("Location", body)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "application/json")
+        data = body if body is not None else b'{"error": "not-found", "message": "No such page."}'
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[str, dict[str, bytes | str]]]:
+    """A real HTTP server on 127.0.0.1 serving JSON pages by path (set them in the dict; a
+    ``str`` value redirects there): what the campaign's site answers to ``pledge-verify
+    --server`` and a witness URL."""
+    server = _Site(("127.0.0.1", 0), _Handler)
+    server.pages = {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server.pages
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,5 +1,6 @@
 """Every way a campaign can end, on small 2-of-3 campaigns (labs a and b; the rule is 4
-overall, 2 at each of 2 labs): what verifies, and what the verifier refuses."""
+overall, 2 at each of 2 labs; the three trustees are the witnesses, w = 2): what verifies, and
+what the verifier refuses."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 
 import nacl.utils
 
-from .campaign import Campaign, plain
+from .campaign import REVEAL_WINDOW, Campaign, plain
 from .conftest import Verify
 from .test_tamper import assert_fails
 
@@ -23,9 +24,12 @@ def test_a_full_record_verifies_with_its_summary(verify: Verify, full_record: di
     lines = out.splitlines()
     assert lines[0].startswith("pledge-verify: OK: campaign “No unsafe deployment” (")
     assert "trustees: 3 of 5;" in lines[1]
-    assert "log: 27 leaves (26 entries, 1 withdrawal); 4 signed heads checked" in out
+    assert ("log: 29 leaves (26 entries, 1 withdrawal, 2 events); 4 signed heads checked under "
+            "the manifest's log key; the lifecycle replays") in out
+    assert ("confirmed state: the head of batch 4 (size 29), 2030-03-17 18:45:00 UTC, cosigned by "
+            "Trustee 1, Trustee 2, Trustee 3, Trustee 4, Trustee 5 (5 of 5 witnesses; w = 3)") in out
     assert "lab-a 8, lab-b 9, lab-c 8 (25 in all; equal to the published counts)" in out
-    assert "rounds: 1 (1 revealed; round 1 froze the head of size 25" in out
+    assert "rounds: 1 (1 revealed; round 1 froze at leaf 25, in batch 3" in out
     assert "23 revealed payloads equal a fresh decryption" in out
     assert lines[-1] == "outcome: revealed"
 
@@ -37,92 +41,120 @@ def test_quiet_prints_nothing(verify: Verify, full_record: dict) -> None:
 def test_an_expired_campaign_with_destroy_confirmations(verify: Verify, small: Campaign) -> None:
     _sign_all(small, "aab")
     small.publish()
-    record = plain(small.record("expired", destroyed=[1, 3]))
-    code, out, _ = verify(record)
-    assert code == 0
+    assert small.end_signing() == "expired"
+    small.publish(small.deadline_ts + 5)
+    small.destroy(1)
+    small.destroy(3)
+    small.publish()
+    code, out, _ = verify(plain(small.record()))
+    assert code == 0, out
     assert "rounds: none (the threshold rule holds at no signed head before the deadline)" in out
     assert "outcome: expired; 2 of 3 trustees confirmed destroying their share" in out
-    record["outcome"]["destroy_confirmations"]["3"] = record["outcome"][
-        "destroy_confirmations"]["1"]
-    assert_fails(verify, record, r"outcome: trustee 3's destroy confirmation does not verify")
 
 
 def test_a_met_rule_without_a_round_is_noted_not_failed(verify: Verify, small: Campaign) -> None:
-    # A batch published after the deadline carries its (earlier) batch time, and freezes
-    # nothing: the record cannot tell that apart from a server that withheld a round.
+    # A log that never froze round 1 although the rule held before the deadline: the lifecycle
+    # does not require the freeze, so the summary tells the reader.
     _sign_all(small, "ab")
     small.publish()
     _sign_all(small, "ab")
     small.publish()
-    code, out, _ = verify(plain(small.record("expired", destroyed=[1, 2, 3])))
-    assert code == 0
+    small.end_signing()
+    small.publish(small.deadline_ts)
+    code, out, _ = verify(plain(small.record()))
+    assert code == 0, out
     assert ("rounds: none. Note: the rule holds at the head of batch 2 (size 4), whose time is "
-            "before the deadline, yet no round was frozen") in out
+            "before the deadline, yet the log froze no round") in out
 
 
-def test_destroy_confirmations_belong_only_to_expiry(verify: Verify, small: Campaign) -> None:
+def test_a_share_destroyed_before_the_end_fails(verify: Verify, small: Campaign) -> None:
     _sign_all(small, "aab")
+    small.destroy(2)
     small.publish()
-    assert_fails(verify, plain(small.record("open", destroyed=[2])),
-                 r"outcome: destroy confirmations belong only to an expired campaign")
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: leaf 3: a share destroyed before the campaign ended")
 
 
 def test_a_campaign_before_its_first_batch(verify: Verify, small: Campaign) -> None:
-    code, out, _ = verify(plain(small.record("open")))
+    code, out, _ = verify(plain(small.record()))
     assert code == 0
-    assert "log: 0 leaves (0 entries, 0 withdrawals); 0 signed heads checked" in out
+    assert out.startswith("pledge-verify: INCOMPLETE: no head has w = 2 cosignatures; campaign")
+    assert "log: 0 leaves (0 entries, 0 withdrawals, 0 events); 0 signed heads checked" in out
+    assert "confirmed state: none (no head has w = 2 cosignatures)" in out
 
 
 def test_a_round_awaiting_the_trustees(verify: Verify, small: Campaign) -> None:
     _sign_all(small, "aabb")
-    small.freeze_round(small.publish())
-    code, out, _ = verify(plain(small.record("open")))
+    small.freeze_round()
+    small.publish()
+    code, out, _ = verify(plain(small.record()))
     assert code == 0
     assert "round 1 awaits the trustees" in out
-    assert_fails(verify, plain(small.record("revealed")),
-                 r"outcome: the state is revealed but round 1 was not revealed")
-    record = plain(small.record("open"))
-    record["rounds"][0]["entries"] = plain(_revealed_copy(small))["rounds"][0]["entries"]
-    assert_fails(verify, record, r"round 1 is pending but publishes entries")
+    assert out.splitlines()[-1] == "outcome: open"
+    record = plain(small.record())
+    record["outcome"]["state"] = "revealed"
+    assert_fails(verify, record, r"outcome: the record says revealed but the log says open")
+    record = plain(small.record())
+    record["rounds"][0]["status"] = "revealed"
+    assert_fails(verify, record, r"rounds: the record says round 1 is revealed but the log froze "
+                                 r"it at leaf 4 and has not revealed it")
+    record["rounds"][0].update(status="pending", entries=[{
+        "leaf_index": 0, "ciphertext": "00" * 1160, "partials": {}, "payload": None}])
+    assert_fails(verify, record, r"field rounds\[0\]: a pending round lists no entries")
 
 
-def _revealed_copy(c: Campaign) -> dict:
-    rounds = c.rounds
-    c.rounds = []
-    try:
-        c.reveal(rounds[0]["size"], (1, 2))
-        return c.record("revealed")
-    finally:
-        c.rounds = rounds
+def test_a_round_revealed_in_the_batch_that_froze_it_fails(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "aabb")
+    small.freeze_round()
+    small.reveal(1, (1, 2))
+    small.publish()
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: leaf 5: round 1 ends in the batch that froze it")
 
 
 def test_two_rounds_and_a_later_signer(verify: Verify, small: Campaign) -> None:
     _sign_all(small, "abab")
-    small.reveal(small.publish(), (1, 2))
+    small.freeze_round()
+    small.publish()
     _sign_all(small, "ba")
-    small.reveal(small.publish(), (2, 3))
-    _sign_all(small, "a")
+    small.reveal(1, (1, 2))  # events come after the batch's entries
     small.publish()
-    code, out, _ = verify(plain(small.record("closed")))
-    assert code == 0
-    assert "rounds: 2 (2 revealed; round 1 froze the head of size 4" in out
+    assert small.end_signing() == "round-frozen"
+    small.publish(small.deadline_ts)
+    small.reveal(2, (2, 3))
+    small.publish()
+    small.close()
+    small.destroy(2)
+    small.publish()
+    code, out, err = verify(plain(small.record()))
+    assert code == 0, err
+    assert "rounds: 2 (2 revealed; round 1 froze at leaf 4, in batch 1" in out
     assert "6 revealed payloads" in out
-    record = plain(small.record("closed"))
-    record["rounds"][1]["size"] = 4
-    assert_fails(verify, record, r"round 2: size 4 is not a signed head's size larger than the "
-                                 r"previous round's")
+    assert "outcome: closed; 1 of 3 trustees confirmed destroying their share" in out
+    record = plain(small.record())
+    record["rounds"][1]["entries"].pop()
+    assert_fails(verify, record, r"round 2, leaf 6: the round froze it, but the record reveals no "
+                                 r"ciphertext for it")
 
 
-def test_round_one_must_be_the_first_head_meeting_the_rule(
-    verify: Verify, small: Campaign
-) -> None:
-    _sign_all(small, "aabb")
+def test_a_round_abandoned_after_its_reveal_window(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "abab")
+    small.freeze_round()
     small.publish()
-    _sign_all(small, "a")
-    small.reveal(small.publish(), (1, 3))
-    assert_fails(verify, plain(small.record("revealed")),
-                 r"round 1: the rule already held at the head of batch 1 \(size 4\), before "
-                 r"the round's head \(size 5\)")
+    frozen_at = small.heads[-1][2]
+    small.abandon(1)
+    small.publish(frozen_at + REVEAL_WINDOW - 1)
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: leaf 5: round 1 abandoned before its reveal window ended")
+    small.heads.pop()
+    small.publish(frozen_at + REVEAL_WINDOW)
+    code, out, _ = verify(plain(small.record()))
+    assert code == 0, out
+    assert "round 1 abandoned (not revealed within the reveal window)" in out
+    record = plain(small.record())
+    record["rounds"][0]["status"] = "pending"
+    assert_fails(verify, record, r"rounds: the record says round 1 is pending but the log "
+                                 r"abandoned it at leaf 5")
 
 
 def test_round_one_must_come_before_the_deadline(verify: Verify, small: Campaign) -> None:
@@ -130,38 +162,20 @@ def test_round_one_must_come_before_the_deadline(verify: Verify, small: Campaign
                     deadline=datetime(2030, 1, 1, tzinfo=UTC))
     late.freeze()
     _sign_all(late, "aabb")
-    late.reveal(late.publish(), (1, 2))
-    assert_fails(verify, plain(late.record("revealed")),
-                 r"round 1: its head of batch 1 \(size 4\) is not before the deadline")
+    late.freeze_round()
+    late.publish()
+    assert_fails(verify, plain(late.record()),
+                 r"lifecycle: leaf 4: round 1 frozen at or after the deadline")
 
 
-def test_withdrawn_after_the_freeze_stays_sealed(verify: Verify, small: Campaign) -> None:
+def test_a_frozen_entry_cannot_be_withdrawn(verify: Verify, small: Campaign) -> None:
     indices = _sign_all(small, "aabba")
-    size = small.publish()
-    small.freeze_round(size)
+    small.freeze_round()
+    small.publish()
     small.withdraw(indices[-1])
     small.publish()
-    small.rounds.clear()
-    rnd = small.reveal(size, (2, 3))
-    # The trustees decrypted the frozen head, which still counted the withdrawn entry.
-    entry = small.entries[indices[-1]]
-    rnd["partials"][2].append((indices[-1], nacl.utils.random(96)))
-    assert indices[-1] not in rnd["ciphertexts"] and entry.payload is not None
-    code, out, _ = verify(plain(small.record("revealed")))
-    assert code == 0, out
-    assert "4 revealed payloads" in out
-
-
-def test_an_entry_revealed_then_withdrawn_fails(verify: Verify, small: Campaign) -> None:
-    indices = _sign_all(small, "aabb")
-    small.reveal(small.publish(), (1, 2))
-    small.withdraw(indices[0])
-    small.publish()
-    small.withdrawn.clear()  # the live count the server would publish still counts it
-    record = plain(small.record("revealed"))
-    record["counts"]["labs"]["lab-a"] -= 1
-    assert_fails(verify, record, r"round 1, leaf 0: is withdrawn \(at leaf 4\) and must stay "
-                                 r"sealed")
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: leaf 6: withdraws leaf 4, which a frozen round lists")
 
 
 def test_signers_who_seal_nonsense_do_not_break_the_record(
@@ -171,12 +185,69 @@ def test_signers_who_seal_nonsense_do_not_break_the_record(
     small.add(small.sign("lab-a", "Locked", box_key=nacl.utils.random(32)))
     small.add(small.sign("lab-b", "Junk", payload=b"not a payload"))
     small.add(small.sign("lab-b", "Good too"))
-    small.reveal(small.publish(), (1, 3))
-    code, out, _ = verify(plain(small.record("revealed")))
+    small.freeze_round()
+    small.publish()
+    small.reveal(1, (1, 3))
+    small.publish()
+    code, out, _ = verify(plain(small.record()))
     assert code == 0, out
     assert re.search(r"2 revealed payloads equal a fresh decryption; 2 sealed by their signers "
                      r"so that they do not open to a valid signature", out)
-    record = plain(small.record("revealed"))
+    record = plain(small.record())
     record["rounds"][0]["entries"][1]["payload"] = b"{}".hex()
     assert_fails(verify, record, r"round 1, leaf 1: a payload is published, but the box does "
                                  r"not open with trustees 1, 3's partials")
+
+
+def test_an_old_record_is_incomplete_and_never_says_closed(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "aab")
+    small.publish()
+    small.end_signing()
+    small.publish(small.deadline_ts)
+    inputs = small.record_inputs()
+    code, out, _ = verify(plain(small.record(exported_at=inputs["exported_at"] + 1800)))
+    assert code == 0
+    assert out.startswith("pledge-verify: INCOMPLETE: the latest head with w = 2 cosignatures")
+    assert "expired" not in out and "closed" not in out
+    # Cosigned by one trustee only (w = 2), the expiry is not confirmed either: refused, since
+    # an event needs w cosignatures on its head or a later one.
+    small.heads.pop()
+    small.publish(small.deadline_ts, cosigners=[small.trustee_key(1)])
+    assert_fails(verify, plain(small.record()),
+                 r"witnesses: the head of batch 2 \(size 4\) holds an event \(leaf 3\) but neither "
+                 r"it nor a later head has w = 2 cosignatures \(it has 1\)")
+    small.publish()
+    code, out, _ = verify(plain(small.record()))
+    assert code == 0 and out.splitlines()[-1].startswith("outcome: expired")
+
+
+def test_an_extra_witness_counts_toward_the_quorum(verify: Verify, small: Campaign) -> None:
+    # 2-of-4 trustees (2t <= n) and one extra witness: n_w = 5, w = 3.
+    c = Campaign(t=2, n=4, token_keys=small.token_keys, rule=(4, 2, 2), extra_witnesses=1)
+    c.freeze()
+    assert c.quorum == 3
+    extra = next(key for key in c.witness_seeds if key not in {c.trustee_key(j) for j in range(1, 5)})
+    _sign_all(c, "aabb")
+    c.freeze_round()
+    c.publish(cosigners=[c.trustee_key(2), c.trustee_key(4), extra])
+    code, out, err = verify(plain(c.record()))
+    assert code == 0, err
+    assert ("confirmed state: the head of batch 1 (size 5), 2030-03-17 18:00:00 UTC, cosigned by "
+            "Trustee 2, Trustee 4, Witness 1 (3 of 5 witnesses; w = 3)") in out
+    c.heads.pop()
+    c.publish(cosigners=[c.trustee_key(2), extra])
+    assert_fails(verify, plain(c.record()),
+                 r"witnesses: the head of batch 1 \(size 5\) holds an event \(leaf 4\) but neither "
+                 r"it nor a later head has w = 3 cosignatures \(it has 2\)")
+
+
+def test_heads_must_have_strictly_increasing_times(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "a")
+    small.publish()
+    _sign_all(small, "b")
+    small.publish(small.heads[-1][2])  # two batches in one coarsened window, same time
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: head of batch 2 is not later than the head before it")
+    small.heads.pop()
+    small.publish(small.heads[-1][2] + 1)  # what the server does instead: previous + 1
+    assert verify(plain(small.record()))[0] == 0

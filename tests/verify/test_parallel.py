@@ -1,7 +1,7 @@
 """``pledge-verify --jobs 2``: worker processes share the leaves' and the entries' checks, and
 the verdict (the summary, or the first failure named) is what one process gives.
 
-The thresholds of :mod:`crypto.parallel` are lowered so that the full campaign's 27 leaves and
+The thresholds of :mod:`crypto.parallel` are lowered so that the full campaign's 29 leaves and
 23 revealed entries are cut into many chunks handled by worker processes, as a record of
 100,000 entries is.
 """
@@ -19,7 +19,7 @@ from crypto import group, log_leaves, parallel, seal
 
 from .campaign import Campaign, Signed, plain
 from .conftest import Verify
-from .test_tamper import CIPHERTEXT, ENTRY, LEAF, PARTIAL, PAYLOAD, flipped
+from .test_tamper import CIPHERTEXT, DIGEST, ENTRY, LEAF, PARTIAL, PAYLOAD, flipped, relogged
 
 
 @pytest.fixture
@@ -61,15 +61,31 @@ def test_the_record_verifies_with_the_same_summary(verify: Verify, workers: list
     (("log", "leaves", 20), 450, LEAF),
     ((*ENTRY, 0, "ciphertext"), 40, CIPHERTEXT),
     ((*ENTRY, 15, "ciphertext"), 600, CIPHERTEXT),
-    ((*ENTRY, 4, "partials", "3"), 40, PARTIAL),
-    ((*ENTRY, 9, "partials", "5"), 95, PARTIAL),
-    ((*ENTRY, 22, "partials", "3"), 64, PARTIAL),
+    ((*ENTRY, 4, "partials", "3"), 40, DIGEST),
+    ((*ENTRY, 9, "partials", "5"), 95, DIGEST),
     ((*ENTRY, 11, "payload"), 20, PAYLOAD),
 ])
 def test_a_tampered_record_fails_the_same_way(verify: Verify, workers: list[int],
                                               full_record: dict[str, Any], path: tuple[Any, ...],
                                               offset: int, pattern: str) -> None:
     code, out, err = both(verify, flipped(full_record, path, offset))
+    assert code == 1 and out == ""
+    assert err.startswith("pledge-verify: FAILED: ")
+    assert re.search(pattern, err), err
+
+
+@pytest.mark.parametrize(("path", "offset"), [
+    ((*ENTRY, 4, "partials", "3"), 40),
+    ((*ENTRY, 9, "partials", "5"), 95),
+    ((*ENTRY, 22, "partials", "3"), 64),
+])
+def test_a_relogged_bad_partial_fails_the_same_way(
+    verify: Verify, workers: list[int], full: Campaign, full_record: dict[str, Any],
+    path: tuple[Any, ...], offset: int
+) -> None:
+    # The log itself carries the digest of the bad partials: the workers find them.
+    code, out, err = both(verify, relogged(full, flipped(full_record, path, offset)))
+    pattern = PARTIAL
     assert code == 1 and out == ""
     assert err.startswith("pledge-verify: FAILED: ")
     assert re.search(pattern, err), err
@@ -94,17 +110,20 @@ def test_the_first_failure_in_order_is_named(verify: Verify, workers: list[int],
     small.add(small.sign("lab-b", "Bob"))
     small.add(small.sign("lab-a", "Cy"))
     small.add(_sealed_with(small, "lab-b", "Di", r))
-    small.reveal(small.publish(), (1, 2))
-    record = plain(small.record("revealed"))
+    small.freeze_round()
+    small.publish()
+    small.reveal(1, (1, 2))
+    small.publish()
+    record = plain(small.record())
     code, _, err = both(verify, record)
     assert code == 1
     assert "round 1, leaf 3: the ciphertext's R repeats leaf 0's" in err
     # A bad partial at an earlier leaf is named first, though a worker found it
-    code, _, err = both(verify, flipped(record, (*ENTRY, 1, "partials", "2"), 70))
+    code, _, err = both(verify, relogged(small, flipped(record, (*ENTRY, 1, "partials", "2"), 70)))
     assert code == 1
     assert "round 1, leaf 1: trustee 2's partial decryption does not verify" in err
     # And one at a later leaf comes after the repeated R
-    code, _, err = both(verify, flipped(record, (*ENTRY, 3, "partials", "2"), 70))
+    code, _, err = both(verify, relogged(small, flipped(record, (*ENTRY, 3, "partials", "2"), 70)))
     assert "round 1, leaf 3: the ciphertext's R repeats leaf 0's" in err
 
 

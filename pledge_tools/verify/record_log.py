@@ -1,0 +1,181 @@
+"""``pledge-verify``'s checks of what the log says happened (docs/record.md, checks 7, 8, 10, 12
+and 13; docs/protocol.md §12): the lifecycle replayed from the event leaves
+(:mod:`crypto.lifecycle`, the one replay the witness and the server use too), the record's
+rounds and outcome against it, round 1's threshold rule, the witnesses' quorum on every head
+that carries an event, and how fresh the record is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from crypto import lifecycle
+from crypto.errors import CryptoError, LifecycleError
+from crypto.formats import messages
+from crypto.formats.errors import CheckFailed
+from crypto.formats.record import Record, SignedHead
+
+from .record_check import LogFacts, head_name, rule_holds
+
+
+def when(timestamp: int) -> str:
+    """A Unix time as ``YYYY-MM-DD HH:MM:SS UTC``."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# --- 7. lifecycle ---------------------------------------------------------------------------
+
+
+def check_lifecycle(record: Record, facts: LogFacts) -> lifecycle.Replay:
+    """Replay the leaves batch by batch under the manifest's deadline and reveal window; then
+    every ``share-destroyed`` event names a trustee 1..n and carries its valid signature over
+    ``H("destroy-confirmation", ctx, sc(j))``."""
+    m = record.manifest
+    try:
+        state = lifecycle.replay(facts.leaves, [(h.size, h.timestamp) for h in record.heads],
+                                 deadline=m.deadline, reveal_window=m.reveal_window)
+    except LifecycleError as exc:
+        raise CheckFailed(f"lifecycle: {exc}") from None
+    for i, event in sorted(facts.events.items()):
+        if event.event != "share-destroyed":
+            continue
+        if not 1 <= event.trustee <= m.n:
+            raise CheckFailed(f"lifecycle: leaf {i}: share-destroyed names trustee {event.trustee}, "
+                              f"but the trustees are 1..{m.n}")
+        try:
+            messages.verify(m.trustees[event.trustee].ed25519,
+                           messages.destroy_message(record.ctx, event.trustee), event.signature)
+        except CryptoError:
+            raise CheckFailed(f"lifecycle: leaf {i}: trustee {event.trustee}'s destroy "
+                              "confirmation does not verify under its key in the manifest") from None
+    return state
+
+
+# --- 8. rounds and outcome against the log --------------------------------------------------
+
+
+def _ending_leaf(facts: LogFacts, number: int) -> int:
+    for i, event in facts.events.items():
+        if event.event in ("round-revealed", "round-abandoned") and event.round == number:
+            return i
+    raise AssertionError("the replay ended a round without its event")  # pragma: no cover
+
+
+def _what_the_log_did(facts: LogFacts, logged: lifecycle.RoundState) -> str:
+    if logged.status == lifecycle.PENDING:
+        return f"froze it at leaf {logged.event_index} and has not revealed it"
+    return f"{logged.status} it at leaf {_ending_leaf(facts, logged.number)}"
+
+
+def check_against_log(record: Record, facts: LogFacts, state: lifecycle.Replay) -> None:
+    """The record's rounds are the log's (number and status, in order) and its outcome is the
+    log's (state and ``threshold_met``)."""
+    for position, rnd in enumerate(record.rounds, start=1):
+        if rnd.number != position:
+            raise CheckFailed(f"rounds: rounds[{position - 1}] is numbered {rnd.number}; rounds "
+                              "are numbered 1, 2, 3, ...")
+    logged = state.rounds
+    if len(record.rounds) < len(logged):
+        missing = logged[len(record.rounds)]
+        raise CheckFailed(f"rounds: the record lists {len(record.rounds)} round(s) but the log "
+                          f"froze round {missing.number} at leaf {missing.event_index}")
+    if len(record.rounds) > len(logged):
+        raise CheckFailed(f"rounds: the record lists round {len(logged) + 1} but the log never "
+                          "froze it")
+    for rnd, log_round in zip(record.rounds, logged, strict=True):
+        if rnd.status != log_round.status:
+            raise CheckFailed(f"rounds: the record says round {rnd.number} is {rnd.status} but "
+                              f"the log {_what_the_log_did(facts, log_round)}")
+    out = record.outcome
+    if out.state != state.outcome:
+        raise CheckFailed(f"outcome: the record says {out.state} but the log says {state.outcome}")
+    if out.threshold_met != state.threshold_met:
+        said = "true" if out.threshold_met else "false"
+        did = (f"froze round 1 at leaf {logged[0].event_index}" if logged
+               else "froze no round")
+        raise CheckFailed(f"outcome: the record says threshold_met is {said} but the log {did}")
+
+
+# --- 10. round 1 and the threshold rule -----------------------------------------------------
+
+
+def check_first_round(record: Record, facts: LogFacts, state: lifecycle.Replay
+                      ) -> SignedHead | None:
+    """Round 1 froze in the first batch whose head is before the deadline and at which the
+    threshold rule holds (over the entries live at the end of that batch's entries and
+    withdrawals: the freeze point).
+
+    Without round 1, returns the first head before the deadline at which the rule holds, if
+    any: not a failure, but worth telling the reader (the summary notes it)."""
+    rule, deadline = record.manifest.rule, record.manifest.deadline
+    if not state.rounds:
+        for head in record.heads:
+            if head.timestamp < deadline and rule_holds(rule, facts.live_at[head.size]):
+                return head
+        return None
+    frozen = record.heads[state.rounds[0].frozen_batch - 1]
+    if not rule_holds(rule, facts.live_at[frozen.size]):
+        raise CheckFailed(f"round 1: the threshold rule does not hold where it froze (the "
+                          f"{head_name(frozen)})")
+    for head in record.heads[:frozen.batch - 1]:
+        if head.timestamp < deadline and rule_holds(rule, facts.live_at[head.size]):
+            raise CheckFailed(f"round 1: the rule already held at the {head_name(head)}, before "
+                              f"the batch that froze the round (batch {frozen.batch})")
+    return None
+
+
+# --- 12. the witnesses' quorum --------------------------------------------------------------
+
+
+def confirmed_head(record: Record) -> SignedHead | None:
+    """The latest head with at least ``w`` cosignatures (all of them already checked)."""
+    for head in reversed(record.heads):
+        if len(head.cosignatures) >= record.manifest.w:
+            return head
+    return None
+
+
+def check_quorum(record: Record, facts: LogFacts, state: lifecycle.Replay) -> SignedHead | None:
+    """Every head whose batch holds an event has ``w`` cosignatures, or a later head has them;
+    returns the confirmed head (the latest with ``w``)."""
+    confirmed = confirmed_head(record)
+    if state.event_batches:
+        batch = state.event_batches[-1]
+        if confirmed is None or confirmed.batch < batch:
+            head = record.heads[batch - 1]
+            start = record.heads[batch - 2].size if batch >= 2 else 0
+            event = min(i for i in facts.events if i >= start)
+            raise CheckFailed(f"witnesses: the {head_name(head)} holds an event (leaf {event}) "
+                              f"but neither it nor a later head has w = {record.manifest.w} "
+                              f"cosignatures (it has {len(head.cosignatures)})")
+    return confirmed
+
+
+# --- 13. freshness --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The confirmed state, and why the record is incomplete (``None``: it is not)."""
+
+    confirmed: SignedHead | None
+    incomplete: str | None
+
+
+def check_freshness(record: Record, confirmed: SignedHead | None) -> Freshness:
+    """``exported_at`` is not before the latest head; the record is incomplete when no head has
+    ``w`` cosignatures, or the latest that has is more than ``2 * batch_interval`` older than
+    ``exported_at``."""
+    m = record.manifest
+    if record.heads and record.exported_at < record.heads[-1].timestamp:
+        raise CheckFailed(f"exported_at ({when(record.exported_at)}) is before the latest "
+                          f"head's time ({when(record.heads[-1].timestamp)})")
+    if confirmed is None:
+        return Freshness(None, f"no head has w = {m.w} cosignatures")
+    if record.exported_at - confirmed.timestamp > 2 * m.batch_interval:
+        return Freshness(confirmed, (
+            f"the latest head with w = {m.w} cosignatures, the {head_name(confirmed)} of "
+            f"{when(confirmed.timestamp)}, is more than twice the batch interval "
+            f"({m.batch_interval} s) older than the record, exported {when(record.exported_at)}"))
+    return Freshness(confirmed, None)
