@@ -56,6 +56,7 @@ class RoundPlan:
     withdrawn: list[int] = field(default_factory=list)  # entries of the round left sealed
     live_entries: int = 0  # non-withdrawn entries in the whole log
     labs_meeting: int = 0
+    round_number: int = 0  # the round the package's round-frozen event freezes
 
 
 def check_board(rnd: RoundPackage, j: int, signed_transcript: bytes) -> CampaignKeys:
@@ -269,20 +270,44 @@ def checked_leaves(
                 yield i, leaf
 
 
-def _check_leaves(rnd: RoundPackage, jobs: int | None) -> LogState:
-    """Parse and check every leaf of the log in order, and which leaves carry a ciphertext."""
+FrozenEvent = tuple[int, log_leaves.EventLeaf]
+
+
+def _check_leaves(rnd: RoundPackage, jobs: int | None) -> tuple[LogState, FrozenEvent | None]:
+    """Parse and check every leaf of the log in order, and which leaves carry a ciphertext;
+    also find the last ``round-frozen`` event (the round this package is for)."""
     manifest = rnd.package.manifest
     state = LogState()
+    frozen: FrozenEvent | None = None
     datas = [item.leaf for item in rnd.leaves]
     for i, leaf in checked_leaves(datas, manifest, manifest.campaign_id.encode("ascii"), state,
                                   jobs=jobs):
+        if isinstance(leaf, log_leaves.EventLeaf) and leaf.event == "round-frozen":
+            frozen = (i, leaf)
         ciphertext = rnd.leaves[i].ciphertext
         if not isinstance(leaf, log_leaves.EntryLeaf):
             if ciphertext is not None:
                 raise CheckFailed(f"leaf {i}: only an entry may carry a ciphertext")
         elif i < rnd.start and ciphertext is not None:
             raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
-    return state
+    return state, frozen
+
+
+def _check_frozen_event(rnd: RoundPackage, frozen: FrozenEvent | None, plan: RoundPlan) -> None:
+    """The round is what its ``round-frozen`` event lists (docs/protocol.md §8, §10): the event
+    is in the part of the log this head added to the previous round's head, and it lists
+    exactly the live entries of that part, which are the entries to decrypt."""
+    if frozen is None or frozen[0] < rnd.start:
+        raise CheckFailed("round package: no round-frozen event after the previous round's head: "
+                          "there is no round to decrypt at this head")
+    index, event = frozen
+    decrypting = [entry.leaf_index for entry in plan.to_decrypt]
+    if list(event.leaves) != decrypting:
+        differ = sorted(set(event.leaves) ^ set(decrypting))
+        raise CheckFailed(f"round package: the round-frozen event at leaf {index} does not list "
+                          f"exactly the live entries of round {event.round} (leaf {differ[0]} "
+                          "differs); refusing to decrypt")
+    plan.round_number = event.round
 
 
 def _check_rule(manifest: Manifest, state: LogState, plan: RoundPlan) -> None:
@@ -334,7 +359,7 @@ def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> Roun
     """
     _check_heads(rnd)
     _check_root(rnd)
-    state = _check_leaves(rnd, jobs)
+    state, frozen = _check_leaves(rnd, jobs)
     plan = RoundPlan()
     _check_rule(rnd.package.manifest, state, plan)
     ctx = rnd.package.ctx
@@ -366,4 +391,5 @@ def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> Roun
                                   failed.error) from None
     if early is not None:
         raise early
+    _check_frozen_event(rnd, frozen, plan)
     return plan

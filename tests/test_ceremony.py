@@ -90,9 +90,9 @@ def test_bad_public_key_files_are_refused(draft, data, message):
 def test_freeze_waits_for_every_trustee_then_fixes_the_manifest(app, draft, people):
     seat_everyone(draft, people[:2])
     with pytest.raises(CeremonyError, match="1 of 3 trustees have not registered"):
-        ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+        ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     seat_everyone(draft, people[2:])
-    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     assert draft.state == CampaignState.CEREMONY and draft.frozen_at
     manifest = json.loads(draft.manifest)
     assert draft.ctx == manifest_ctx(manifest)
@@ -213,7 +213,7 @@ def test_a_complaint_halts_the_ceremony_until_restarted_without_the_accused(app,
     # A replacement takes seat 2 and the campaign freezes again under a new ctx.
     replacement = FakeTrustee("Replacement", "r@trustees.example")
     seat_everyone(draft, [replacement])
-    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     assert [t["name"] for t in json.loads(draft.manifest)["trustees"]] == ["Trustee 1", "Replacement", "Trustee 3"]
 
 

@@ -6,8 +6,8 @@ check a campaign from outside. ``docs/record.md`` defines every field and every 
 - :func:`parse_record` reads a record strictly (shapes and sizes only) into a :class:`Record`;
   :mod:`pledge_tools.verify` (``pledge-verify``) checks what it means.
 
-Top level: ``{"v": 1, "kind": "campaign-record", "manifest", "ctx", "dkg", "log", "counts",
-"rounds", "outcome"}``. Collections indexed by trustee are objects keyed by the decimal index
+Top level: ``{"v", "kind": "campaign-record", "exported_at", "manifest", "ctx", "dkg", "log",
+"counts", "rounds", "outcome"}`` (docs/protocol.md §11). Collections indexed by trustee are objects keyed by the decimal index
 (``"1"``..``"n"``), as in a deal's ``encrypted_shares``.
 """
 
@@ -31,9 +31,9 @@ PENDING, REVEALED = "pending", "revealed"
 ROUND_STATUSES = (PENDING, REVEALED)
 DIGITS = frozenset("0123456789")
 
-HeadInput = tuple[int, int, int, bytes, bytes]
+HeadInput = tuple[int, int, int, bytes, bytes, Mapping[bytes, bytes]]
 """A signed tree head as :func:`build_record` takes it: ``(batch, size, timestamp, root,
-signature)``."""
+signature, cosignatures)``, the last ``{witness Ed25519 key: signature}``."""
 
 
 @dataclass(frozen=True)
@@ -147,16 +147,16 @@ def _round_entries(rnd: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _round(rnd: Mapping[str, Any]) -> dict[str, Any]:
-    pending = bool(rnd.get("pending", False))
-    if pending and (rnd.get("ciphertexts") or rnd.get("partials") or rnd.get("revealed")):
-        raise ValueError(f"round {rnd['number']} is pending: it publishes nothing yet")
-    return {"number": rnd["number"], "size": rnd["size"],
-            "status": PENDING if pending else REVEALED,
-            "entries": [] if pending else _round_entries(rnd)}
+    status = rnd["status"]
+    if status != REVEALED and (rnd.get("ciphertexts") or rnd.get("partials") or rnd.get("revealed")):
+        raise ValueError(f"round {rnd['number']} is {status}: it publishes nothing")
+    return {"number": rnd["number"], "status": status,
+            "entries": _round_entries(rnd) if status == REVEALED else []}
 
 
 def build_record(
     *,
+    exported_at: int,
     manifest: Mapping[str, Any],
     ctx: bytes,
     deals: Sequence[dkg.Deal | Mapping[str, Any]],
@@ -164,7 +164,6 @@ def build_record(
     group_key: bytes,
     verification_keys: Mapping[int, bytes],
     log_id: bytes,
-    log_public_key: bytes,
     leaves: Sequence[bytes],
     heads: Sequence[HeadInput],
     published_counts: Mapping[str, int],
@@ -177,31 +176,32 @@ def build_record(
     Everything is taken as stored; nothing is checked here (``pledge-verify`` does that), so a
     faithful export of a bad campaign fails verification instead of failing to export.
 
+    - ``exported_at``: when the server built the record (Unix seconds).
     - ``manifest``: the frozen manifest exactly as hashed into ``ctx`` (bytes or hex values);
-      ``ctx``: 32 bytes.
+      ``ctx``: 32 bytes. The log's public key is the manifest's ``log_key``.
     - ``deals``: every posted deal, :class:`crypto.dkg.Deal` or :func:`crypto.dkg.deal_to_dict`
       form, any order; only the signed public part goes into the record.
     - ``transcript_signatures``: ``{j: (transcript, signature)}`` as each trustee posted them.
     - ``group_key`` ``Y`` and ``verification_keys`` ``{j: Y_j}``: as the site shows them.
-    - ``log_id`` (the bytes signed in tree heads: ASCII of the campaign id), ``log_public_key``.
+    - ``log_id`` (the bytes signed in tree heads: ASCII of the campaign id).
     - ``leaves``: every published leaf's bytes in log order; ``heads``: every signed head in
-      batch order as ``(batch, size, timestamp, root, signature)``.
+      batch order as ``(batch, size, timestamp, root, signature, {witness key: cosignature})``.
     - ``published_counts``: ``{lab_slug: count}`` as published after the batch of the latest
       head (unsuppressed), and ``counts_head_size``: that head's size.
-    - ``rounds``: every frozen round in order, each a mapping ``{"number": int, "size": int``
-      (its head's size)``, "ciphertexts": {leaf_index: bytes}`` (the round's entries that are
-      not withdrawn)``, "partials": {j: [(leaf_index, partial), ...]}`` (every verified partial
-      trustee j posted)``, "revealed": {leaf_index: payload}`` (the unpadded payload bytes the
-      site publishes, or ``None`` for an entry whose box does not open)``}``; a round frozen
-      but not yet revealed is ``{"number", "size", "pending": True}``.
-    - ``outcome``: ``{"state": "open"|"revealed"|"closed"|"expired", "threshold_met": bool,
-      "destroy_confirmations": {j: signature}}`` (the last is optional; expiry only).
+    - ``rounds``: every frozen round in order (as the log's events tell it), each a mapping
+      ``{"number": int, "status": "pending"|"revealed"|"abandoned"}``; a revealed round adds
+      ``"ciphertexts": {leaf_index: bytes}`` (the entries its frozen event lists)``,
+      "partials": {j: [(leaf_index, partial), ...]}`` (every verified partial trustee j posted)``,
+      "revealed": {leaf_index: payload}`` (the unpadded payload bytes the site publishes, or
+      ``None`` for an entry whose box does not open).
+    - ``outcome``: ``{"state": "open"|"revealed"|"closed"|"expired", "threshold_met": bool}``,
+      as the log's events derive it (destroy confirmations are ``share-destroyed`` events).
 
     Raises ``ValueError`` only for input that has no place in the format (a payload without a
-    ciphertext, a revealed ciphertext without a payload, a pending round with content).
+    ciphertext, a revealed ciphertext without a payload, an unrevealed round with content).
     """
     return {
-        "v": VERSION, "kind": KIND, "manifest": dict(manifest), "ctx": ctx,
+        "v": VERSION, "kind": KIND, "exported_at": exported_at, "manifest": dict(manifest), "ctx": ctx,
         "dkg": {
             "deals": sorted((_public_deal(d) for d in deals), key=lambda d: d["dealer"]),
             "transcript_signatures": _by_index({
@@ -211,16 +211,14 @@ def build_record(
             "verification_keys": _by_index(verification_keys),
         },
         "log": {
-            "id": log_id, "public_key": log_public_key, "leaves": list(leaves),
-            "heads": [{"batch": b, "size": s, "timestamp": ts, "root": r, "signature": sig}
-                      for b, s, ts, r, sig in heads],
+            "id": log_id, "leaves": list(leaves),
+            "heads": [{"batch": b, "size": s, "timestamp": ts, "root": r, "signature": sig,
+                       "cosignatures": {bytes(key).hex(): bytes(cosig) for key, cosig in sorted(cosigs.items())}}
+                      for b, s, ts, r, sig, cosigs in heads],
         },
         "counts": {"head_size": counts_head_size, "labs": dict(published_counts)},
         "rounds": [_round(rnd) for rnd in rounds],
-        "outcome": {
-            "state": outcome["state"], "threshold_met": outcome["threshold_met"],
-            "destroy_confirmations": _by_index(outcome.get("destroy_confirmations", {})),
-        },
+        "outcome": {"state": outcome["state"], "threshold_met": outcome["threshold_met"]},
     }
 
 
