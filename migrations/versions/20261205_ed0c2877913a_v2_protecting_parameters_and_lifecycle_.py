@@ -13,7 +13,6 @@ Create Date: 2026-12-05 13:05:11.885690
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'ed0c2877913a'
 down_revision = '55dd21ec5a6d'

@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pledge.models import ThresholdRule
+from pledge.models import DEFAULT_REVEAL_WINDOW, ThresholdRule
 from pledge.services.campaigns import MAX_CONDITION_TEXT, MAX_PLEDGE_TEXT, DraftFields, slugify
 from pledge.services.rules import BATCH_INTERVALS, MAX_REVEAL_WINDOW_DAYS, MAX_TRUSTEES, MIN_REVEAL_WINDOW_DAYS
 
@@ -96,10 +96,10 @@ class CampaignForm(FlaskForm):
         "majority, and at most t, so that the trustees who reveal can confirm the reveal.",
     )
     reveal_window_days = IntegerField(
-        "Reveal window (days)", default=14,
-        validators=[InputRequired(), NumberRange(min=MIN_REVEAL_WINDOW_DAYS, max=MAX_REVEAL_WINDOW_DAYS)],
+        "Reveal window (days)", default=DEFAULT_REVEAL_WINDOW // 86400,
+        validators=[Optional(), NumberRange(min=MIN_REVEAL_WINDOW_DAYS, max=MAX_REVEAL_WINDOW_DAYS)],
         description="A round the trustees have not revealed this long after it froze is abandoned, and its "
-        "sealed signatures are deleted unread.",
+        "sealed signatures are deleted unread. Left empty: 14 days.",
     )
     submit = SubmitField("Save draft")
 
@@ -141,7 +141,8 @@ class CampaignForm(FlaskForm):
             practice=bool(self.practice.data),
             witnesses=self.parsed_witnesses(),
             witness_quorum=self.witness_quorum.data,
-            reveal_window_seconds=self.reveal_window_days.data * 86400,
+            reveal_window_seconds=self.reveal_window_days.data * 86400 if self.reveal_window_days.data
+            else DEFAULT_REVEAL_WINDOW,
         )
 
 
