@@ -83,6 +83,7 @@ def test_a_second_round_decrypts_only_its_new_entries(ceremony, round_one, passp
     late = [sign_pledge(ceremony, "lab-b", f"Late {k}") for k in range(2)]
     for entry in late:
         log.add(entry.leaf, entry.ciphertext)
+    log.freeze(2, start=round_one.head.size)
     package = round_package(ceremony, log, tmp_path / "round2.json",
                             head=log.head(timestamp=1_900_003_600), previous=round_one.head)
     # When trustee 1 decrypts it, pinning the head it decrypted last time
@@ -166,17 +167,36 @@ def forked_previous_head(c: Ceremony, r: Round, folder: Path) -> Path:
     return round_package(c, r.log, folder / "round.json", previous=fork.head(size=6))
 
 
+def _before_the_event(r: Round) -> Log:
+    return Log(list(r.log.leaves[:12]), list(r.log.ciphertexts[:12]), r.log.seed)
+
+
+def no_frozen_event(c: Ceremony, r: Round, folder: Path) -> Path:
+    return round_package(c, _before_the_event(r), folder / "round.json")
+
+
+def frozen_event_leaves_an_entry_out(c: Ceremony, r: Round, folder: Path) -> Path:
+    log = _before_the_event(r)
+    listed = [i for i, leaf in enumerate(log.leaves)
+              if isinstance(log_leaves.parse_leaf(leaf), log_leaves.EntryLeaf) and log.ciphertexts[i] is not None]
+    log.add(log_leaves.encode_leaf(log_leaves.EventLeaf("round-frozen", round=1, leaves=tuple(listed[1:]))))
+    return round_package(c, log, folder / "round.json")
+
+
 @pytest.mark.parametrize("tamper, message", [
+    (no_frozen_event, "no round-frozen event after the previous round's head"),
+    (frozen_event_leaves_an_entry_out, "the round-frozen event at leaf 12 does not list exactly the live entries "
+                                       "of round 1 (leaf 0 differs)"),
     (bad_head_signature, "the tree head signature does not verify under the log's public key"),
-    (root_mismatch, "the Merkle root of the 12 leaves does not match the signed tree head"),
+    (root_mismatch, "the Merkle root of the 13 leaves does not match the signed tree head"),
     (ciphertext_not_its_leaf, "leaf 0: the ciphertext does not match the leaf's ciphertext_sha256"),
-    (duplicated_nullifier, "leaf 12: the nullifier repeats leaf 0"),
-    (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
-    (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
-    (forged_token, "leaf 12: the token signature does not verify under lab lab-a's key"),
+    (duplicated_nullifier, "leaf 13: the nullifier repeats leaf 0"),
+    (R_copied_from_live_entry, "leaf 13: the ciphertext's R repeats leaf 2"),
+    (R_copied_from_withdrawn_entry, "leaf 13: the ciphertext's proof does not verify"),
+    (forged_token, "leaf 13: the token signature does not verify under lab lab-a's key"),
     (below_threshold, "does not meet the threshold rule (3 of 6 entries"),
     (forked_previous_head, "the consistency proof from the previous head (size 6) to this head "
-                           "(size 12) does not verify"),
+                           "(size 13) does not verify"),
 ])
 def test_a_bad_round_is_refused(ceremony, round_one, passphrase, tmp_path, capsys,
                                 tamper: Tamper, message: str) -> None:
