@@ -178,6 +178,8 @@ def test_a_round_not_revealed_in_its_window_is_abandoned_and_its_ciphertexts_del
     assert event_names(campaign.id)[-1] == ["round-abandoned 1"]
     assert any("not revealed in time" in action for action in report.actions) and report.deleted
     assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.ciphertext.is_not(None))) == 0
+    page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
+    assert "not revealed within the reveal window; its sealed signatures are deleted" in page
     with pytest.raises(RevealError, match="abandoned"):
         reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, b"{}", utcnow())
     db.session.rollback()
