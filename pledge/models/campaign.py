@@ -226,13 +226,14 @@ class Campaign(Base):
         self.min_labs, self.suppress_below = rule.min_labs, rule.suppress_below
 
     def accepting(self, now: datetime) -> bool:
-        """Whether signing is open: launched, not closed or expired, and before the deadline."""
-        return self.state in SIGNING_STATES and now < self.deadline
+        """Whether signing is open: launched, not closed or expired, before the deadline, and no
+        deadline event in the log yet (after it the log takes no entry)."""
+        return self.state in SIGNING_STATES and now < self.deadline and self.signing_ended_batch is None
 
     @classmethod
     def accepting_at(cls, now: datetime) -> ColumnElement[bool]:
         """:meth:`accepting` as a query condition."""
-        return and_(cls.state.in_(SIGNING_STATES), cls.deadline > now)
+        return and_(cls.state.in_(SIGNING_STATES), cls.deadline > now, cls.signing_ended_batch.is_(None))
 
     @property
     def is_editable(self) -> bool:

@@ -111,7 +111,7 @@ def batch_due(session: Session, campaign: Campaign, now: datetime) -> bool:
     last = head.timestamp if head is not None else int(present(campaign.launched_at, "launch time").timestamp())
     if boundary <= last:
         return False
-    if campaign.signing_ended_batch is None:
+    if campaign.signing_ended_batch is None and campaign.state in SIGNING_STATES:
         return True
     return events_waiting(session, campaign, next_timestamp(head, now, campaign.batch_interval_seconds))
 
@@ -159,7 +159,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     number = (head.batch + 1) if head else 1
     timestamp = next_timestamp(head, now, campaign.batch_interval_seconds)
     batch = _Batch(session, campaign, number, timestamp)
-    signing = campaign.signing_ended_batch is None
+    signing = campaign.signing_ended_batch is None and campaign.state in SIGNING_STATES
     entries, withdrawals = _pending(session, campaign) if signing else ([], [])
     # An entry and its withdrawal may arrive in the same batch: the entry must come first.
     order = list(entries)
