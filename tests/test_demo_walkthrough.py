@@ -14,7 +14,7 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, TreeHead, utcnow
 from pledge.services.accounts import PasswordCost
-from pledge.services.demo import PRACTICE_SLUG, seed_demo
+from pledge.services.demo import DEMO_SLUG, PRACTICE_SLUG, seed_demo
 from pledge.services.demo_ceremony import read_passphrases
 from pledge.services.record import campaign_record
 from pledge_tools.trustee.cli import main as pledge_trustee
@@ -34,6 +34,10 @@ def test_the_readme_walkthrough_reaches_a_verified_reveal(app, tmp_path, monkeyp
         seed = seed_demo(db.session, PasswordCost(opslimit=1, memlimit=8192), utcnow(), trustee_folder=folder,
                          token_key_secret=app.config["TOKEN_KEY_SECRET"], log_key_secret=app.config["LOG_KEY_SECRET"])
         db.session.commit()
+    # The practice campaign is marked practice, with k = 1, in its manifest; the realistic one is not.
+    for slug, k, practice in ((PRACTICE_SLUG, 1, True), (DEMO_SLUG, 5, False)):
+        manifest = json.loads(db.session.scalar(select(Campaign.manifest).where(Campaign.slug == slug)))
+        assert (manifest["k"], manifest["practice"], manifest["witnesses"], manifest["w"]) == (k, practice, [], 2)
     # make run has been serving a while: its tick published the practice campaign's batch of this window.
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == PRACTICE_SLUG))
     with write_intent():

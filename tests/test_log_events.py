@@ -128,7 +128,14 @@ def test_a_met_campaign_logs_round_one_the_deadline_round_both_reveals_closed_an
         (1, "revealed", [0, 1, 2, 3]), (2, "revealed", [leaf_of(campaign, later[0])])]
 
     # The export says what the log says.
+    before = int(utcnow().timestamp())
     record = json.loads(client.get(f"/api/campaigns/{campaign.slug}/record").get_data())
+    assert sorted(record) == ["counts", "ctx", "dkg", "exported_at", "kind", "log", "manifest", "outcome", "rounds", "v"]
+    assert before <= record["exported_at"] <= int(utcnow().timestamp())
+    assert sorted(record["log"]) == ["heads", "id", "leaves"]
+    assert all(sorted(h) == ["batch", "cosignatures", "root", "signature", "size", "timestamp"] and h["cosignatures"] == {}
+               for h in record["log"]["heads"])
+    assert record["manifest"]["log_key"] == campaign.log_public_key.hex()
     assert record["outcome"] == {"state": "closed", "threshold_met": True}
     assert [(r["number"], r["status"], [e["leaf_index"] for e in r["entries"]]) for r in record["rounds"]] == [
         (1, "revealed", [0, 1, 2, 3]), (2, "revealed", [leaf_of(campaign, later[0])])]
