@@ -289,3 +289,10 @@ def json_doc(data: bytes):
     from crypto.formats.files import parse_document
 
     return parse_document(data, "round", {"round"})
+
+
+def test_the_round_revealed_digest_is_the_protocol_s_example():
+    """docs/protocol.md §10.6: entries 3 and 10, partials of 0x11, 0x22 (entry 3) and 0x33 (entry 10);
+    the order the entries and partials come in does not matter."""
+    entries = [(10, {2: b"\x33" * 96}), (3, {2: b"\x22" * 96, 1: b"\x11" * 96})]
+    assert round_digest(entries).hex() == "a8b351478ef406d9f5ed25a54bbb83de43c898e07ffca591fa1658f2a8dd4ea9"
