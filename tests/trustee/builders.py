@@ -26,6 +26,8 @@ from pledge_tools.trustee.cli import main
 PASSPHRASE = "correct horse battery staple"
 LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}
 LOG_ID = b"pledge-log/test"
+#: The campaign log's signing seed: its public key is the manifest's ``log_key``.
+LOG_SEED = hashlib.sha256(b"pledge test log key").digest()
 
 
 def write_json(path: Path, doc: Any) -> Path:
@@ -84,7 +86,8 @@ def make_manifest(
         min_total=rule.get("min_total", 6), min_per_lab=rule.get("min_per_lab", 2),
         min_labs=rule.get("min_labs", 2), deadline=datetime(2030, 1, 1, tzinfo=UTC),
         t=3, n=len(trustees), trustees=trustees,
-        protection=Protection(k=2, practice=False, log_key=bytes(32), witnesses=(), w=len(trustees) // 2 + 1,
+        protection=Protection(k=2, practice=False, log_key=bytes(SigningKey(LOG_SEED).verify_key), witnesses=(),
+                              w=len(trustees) // 2 + 1,
                               batch_interval=3600, reveal_window=14 * 86400),
     )
     return json.loads(canonical_json(manifest))
@@ -155,7 +158,7 @@ class Log:
 
     leaves: list[bytes] = field(default_factory=list)
     ciphertexts: list[bytes | None] = field(default_factory=list)
-    seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    seed: bytes = LOG_SEED
 
     @property
     def public_key(self) -> bytes:

@@ -129,12 +129,14 @@ def duplicated_nullifier(c: Ceremony, r: Round, folder: Path) -> Path:
 
 
 def _with_copied_R(c: Ceremony, r: Round, folder: Path, source: Signed) -> Path:
-    """The server mints an entry whose ciphertext reuses ``source``'s R (its own token)."""
-    log = _copy(r)
+    """The server mints an entry whose ciphertext reuses ``source``'s R (its own token), and
+    freezes the round with it."""
+    log = _before_the_event(r)
     prepared, sig = issue_token(c.token_keys["lab-a"], c.campaign_id, "lab-a")
     victim = sign_pledge(c, "lab-a", "Decoy")
     ciphertext = source.ciphertext[:32] + victim.ciphertext[32:]
     log.add(entry_leaf("lab-a", prepared, sig, ciphertext, bytes(32)), ciphertext)
+    log.freeze(1)
     return round_package(c, log, folder / "round.json")
 
 
@@ -183,7 +185,29 @@ def frozen_event_leaves_an_entry_out(c: Ceremony, r: Round, folder: Path) -> Pat
     return round_package(c, log, folder / "round.json")
 
 
+def log_key_not_the_manifest_s(c: Ceremony, r: Round, folder: Path) -> Path:
+    """A log re-signed with another key: every head verifies under it, but it is not the manifest's."""
+    return round_package(c, Log(list(r.log.leaves), list(r.log.ciphertexts), bytes(range(32))), folder / "round.json")
+
+
+def entry_after_the_frozen_event(c: Ceremony, r: Round, folder: Path) -> Path:
+    log = _copy(r)
+    late = sign_pledge(c, "lab-b", "After the freeze")
+    log.add(late.leaf, None)
+    return round_package(c, log, folder / "round.json")
+
+
+def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
+    log = _copy(r)
+    log.add(log_leaves.encode_leaf(log_leaves.EventLeaf("signing-ended")))
+    log.add(sign_pledge(c, "lab-b", "Too late").leaf, None)
+    return round_package(c, log, folder / "round.json")
+
+
 @pytest.mark.parametrize("tamper, message", [
+    (log_key_not_the_manifest_s, "the log's public key is not the manifest's log_key"),
+    (entry_after_the_frozen_event, "leaf 13: an entry or withdrawal after the round-frozen event at leaf 12"),
+    (entry_after_a_deadline_event, "leaf 14: an entry or withdrawal after the deadline event at leaf 13"),
     (no_frozen_event, "no round-frozen event after the previous round's head"),
     (frozen_event_leaves_an_entry_out, "the round-frozen event at leaf 12 does not list exactly the live entries "
                                        "of round 1 (leaf 0 differs)"),
@@ -191,8 +215,8 @@ def frozen_event_leaves_an_entry_out(c: Ceremony, r: Round, folder: Path) -> Pat
     (root_mismatch, "the Merkle root of the 13 leaves does not match the signed tree head"),
     (ciphertext_not_its_leaf, "leaf 0: the ciphertext does not match the leaf's ciphertext_sha256"),
     (duplicated_nullifier, "leaf 13: the nullifier repeats leaf 0"),
-    (R_copied_from_live_entry, "leaf 13: the ciphertext's R repeats leaf 2"),
-    (R_copied_from_withdrawn_entry, "leaf 13: the ciphertext's proof does not verify"),
+    (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
+    (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
     (forged_token, "leaf 13: the token signature does not verify under lab lab-a's key"),
     (below_threshold, "does not meet the threshold rule (3 of 6 entries"),
     (forked_previous_head, "the consistency proof from the previous head (size 6) to this head "
