@@ -101,18 +101,18 @@ def publishable(session: Session, campaign: Campaign, now: datetime) -> bool:
 
 
 def batch_due(session: Session, campaign: Campaign, now: datetime) -> bool:
-    """A campaign publishes once per interval, at interval boundaries: every interval while it
-    takes signatures (the batch that covers the deadline carries the deadline event), and after
-    that only while an event waits for a batch."""
+    """A campaign publishes once per interval, at interval boundaries, while it takes signatures
+    (the batch that covers the deadline carries the deadline event); after that, at the first tick
+    that finds an event due."""
     if not publishable(session, campaign, now):
         return False
     head = latest_head(session, campaign)
-    boundary = _coarse(now, campaign.batch_interval_seconds)
-    last = head.timestamp if head is not None else int(present(campaign.launched_at, "launch time").timestamp())
-    if boundary <= last:
-        return False
     if campaign.signing_ended_batch is None and campaign.state in SIGNING_STATES:
-        return True
+        boundary = _coarse(now, campaign.batch_interval_seconds)
+        return boundary > (head.timestamp if head is not None
+                           else int(present(campaign.launched_at, "launch time").timestamp()))
+    # After the deadline event no entry can come, so a batch off the schedule tells nothing about
+    # when anyone signed: an event is published by the first tick that finds it due.
     return events_waiting(session, campaign, next_timestamp(head, now, campaign.batch_interval_seconds))
 
 
