@@ -155,6 +155,9 @@ def test_extra_witnesses_and_w_are_saved_and_shown_again_for_editing(client, lab
     assert (campaign.witness_quorum, campaign.witness_count, campaign.reveal_window_seconds) == (4, 7, 30 * 86400)
     page = client.get(f"/organize/campaigns/{campaign.id}/edit").get_data(as_text=True)
     assert f"Auditor A {KEY_A}\nWatch Group B {KEY_B}" in page
+    preview = " ".join(client.get(f"/organize/campaigns/{campaign.id}/preview").get_data(as_text=True).split())
+    assert "the trustees and Auditor A, Watch Group B; 4 of 7 cosignatures confirm a head" in preview
+    assert "within 30 days of its freeze is abandoned" in preview
     assert re.search(r'<input[^>]*name="reveal_window_days"[^>]*value="30"', page)
 
 
