@@ -12,10 +12,12 @@ destroy confirmations and heads. Leaf indices in messages count from 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import LifecycleError
+from .hashing import canonical_json
 from .log_leaves import EntryLeaf, EventLeaf, Leaf, WithdrawalLeaf
 
 PENDING, REVEALED, ABANDONED = "pending", "revealed", "abandoned"
@@ -233,3 +235,13 @@ def replay(leaves: Sequence[Leaf], heads: Sequence[tuple[int, int]], *, deadline
     if start != len(leaves):
         raise LifecycleError("leaves after the latest head")
     return state
+
+
+def round_digest(entries: Iterable[tuple[int, Mapping[int, bytes]]]) -> bytes:
+    """The ``digest`` of a ``round-revealed`` event (docs/protocol.md §8): SHA-256 of the
+    canonical JSON of the round's revealed entries in leaf order, each ``{"leaf_index": i,
+    "partials": {"j": partial}}`` (every verified partial the server stored for the entry, keyed
+    by the decimal trustee index). ``entries`` are ``(leaf_index, {j: partial})``."""
+    listed = [{"leaf_index": index, "partials": {str(j): bytes(partial) for j, partial in sorted(partials.items())}}
+              for index, partials in sorted(entries, key=lambda item: item[0])]
+    return hashlib.sha256(canonical_json(listed)).digest()

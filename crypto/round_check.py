@@ -56,6 +56,7 @@ class RoundPlan:
     withdrawn: list[int] = field(default_factory=list)  # entries of the round left sealed
     live_entries: int = 0  # non-withdrawn entries in the whole log
     labs_meeting: int = 0
+    round_number: int = 0  # the round the package's round-frozen event freezes
 
 
 def check_board(rnd: RoundPackage, j: int, signed_transcript: bytes) -> CampaignKeys:
@@ -81,6 +82,8 @@ def check_board(rnd: RoundPackage, j: int, signed_transcript: bytes) -> Campaign
 
 def _check_heads(rnd: RoundPackage) -> None:
     head = rnd.head
+    if rnd.log_key != rnd.package.manifest.log_key:
+        raise CheckFailed("round package: the log's public key is not the manifest's log_key")
     try:
         merkle.verify_tree_head(rnd.log_key, rnd.log_id, head.size, head.timestamp, head.root,
                                 head.signature)
@@ -274,20 +277,66 @@ def checked_leaves(
                 yield i, leaf
 
 
-def _check_leaves(rnd: RoundPackage, jobs: int | None) -> LogState:
-    """Parse and check every leaf of the log in order, and which leaves carry a ciphertext."""
+FrozenEvent = tuple[int, log_leaves.EventLeaf]
+
+
+@dataclass
+class _Events:
+    """Where the package's events are: the last ``round-frozen`` event (the round this package
+    is for) and the last entry or withdrawal."""
+
+    frozen: FrozenEvent | None = None
+    last_signed: int = -1
+
+
+def _check_leaves(rnd: RoundPackage, jobs: int | None) -> tuple[LogState, _Events]:
+    """Parse and check every leaf of the log in order, and which leaves carry a ciphertext; no
+    entry or withdrawal may follow a deadline event (docs/protocol.md §8.3, §10.3)."""
     manifest = rnd.package.manifest
     state = LogState()
+    events = _Events()
+    deadline: int | None = None
     datas = [item.leaf for item in rnd.leaves]
     for i, leaf in checked_leaves(datas, manifest, manifest.campaign_id.encode("ascii"), state,
                                   jobs=jobs):
+        if isinstance(leaf, log_leaves.EventLeaf):
+            if leaf.event == "round-frozen":
+                events.frozen = (i, leaf)
+            if leaf.is_deadline_event and deadline is None:
+                deadline = i
+        else:
+            if deadline is not None:
+                raise CheckFailed(f"leaf {i}: an entry or withdrawal after the deadline event "
+                                  f"at leaf {deadline}")
+            events.last_signed = i
         ciphertext = rnd.leaves[i].ciphertext
         if not isinstance(leaf, log_leaves.EntryLeaf):
             if ciphertext is not None:
                 raise CheckFailed(f"leaf {i}: only an entry may carry a ciphertext")
         elif i < rnd.start and ciphertext is not None:
             raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
-    return state
+    if events.frozen is not None and events.last_signed > events.frozen[0]:
+        raise CheckFailed(f"leaf {events.last_signed}: an entry or withdrawal after the "
+                          f"round-frozen event at leaf {events.frozen[0]}")
+    return state, events
+
+
+def _check_frozen_event(rnd: RoundPackage, events: _Events, plan: RoundPlan) -> None:
+    """The round is what its ``round-frozen`` event lists (docs/protocol.md §8, §10.1): the
+    event is in the part of the log this head added to the previous round's head (and no entry
+    or withdrawal follows it: :func:`_check_leaves`), and it lists exactly the live entries of
+    that part, which are the entries to decrypt."""
+    if events.frozen is None or events.frozen[0] < rnd.start:
+        raise CheckFailed("round package: no round-frozen event after the previous round's head: "
+                          "there is no round to decrypt at this head")
+    index, event = events.frozen
+    decrypting = [entry.leaf_index for entry in plan.to_decrypt]
+    if list(event.leaves) != decrypting:
+        differ = sorted(set(event.leaves) ^ set(decrypting))
+        raise CheckFailed(f"round package: the round-frozen event at leaf {index} does not list "
+                          f"exactly the live entries of round {event.round} (leaf {differ[0]} "
+                          "differs); refusing to decrypt")
+    plan.round_number = event.round
 
 
 def _check_rule(manifest: Manifest, state: LogState, plan: RoundPlan) -> None:
@@ -339,7 +388,7 @@ def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> Roun
     """
     _check_heads(rnd)
     _check_root(rnd)
-    state = _check_leaves(rnd, jobs)
+    state, events = _check_leaves(rnd, jobs)
     plan = RoundPlan()
     _check_rule(rnd.package.manifest, state, plan)
     ctx = rnd.package.ctx
@@ -371,4 +420,5 @@ def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> Roun
                                   failed.error) from None
     if early is not None:
         raise early
+    _check_frozen_event(rnd, events, plan)
     return plan

@@ -86,7 +86,7 @@ def frozen(app, campaign, people):
     """Seat everyone and freeze the campaign; return the seats."""
     seats = seat_everyone(campaign, people)
     with write_intent():
-        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], utcnow())
+        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
         db.session.commit()
     return seats
 

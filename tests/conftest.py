@@ -215,10 +215,10 @@ def make_open_campaign(app, make_campaign):
             keys = {link.lab.slug: link.token_public_key for link in campaign.lab_links}
             stand_ins = [TrusteeKeys(i, f"Trustee {i}", secrets.token_bytes(32), secrets.token_bytes(32))
                          for i in range(1, campaign.trustee_count + 1)]
-            manifest = manifest_for_campaign(campaign, keys, stand_ins)
+            campaign.log_public_key = log_public_key(campaign, app.config["LOG_KEY_SECRET"])
+            manifest = manifest_for_campaign(campaign, keys, stand_ins, log_key=campaign.log_public_key)
             campaign.manifest = canonical_json(manifest).decode("utf-8")
             campaign.ctx = manifest_ctx(manifest)
-            campaign.log_public_key = log_public_key(campaign, app.config["LOG_KEY_SECRET"])
             db.session.commit()
         return campaign
 
@@ -234,7 +234,7 @@ def launched(app, make_campaign):
     from tests.ceremony_kit import FakeTrustee, frozen, post_deals
 
     campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4, min_per_lab=0,
-                             min_labs=0, suppress_below=1, lab_slugs=("anthropic", "openai"))
+                             min_labs=0, suppress_below=1, practice=True, lab_slugs=("anthropic", "openai"))
     people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
     seats = frozen(app, campaign, people)
     package = post_deals(campaign, people, seats)

@@ -64,6 +64,6 @@ def log_count(campaign) -> int:
             blindrsa.verify(keys[parsed.lab], parsed.token_message, parsed.token_signature)
             assert blindrsa.nullifier(parsed.token_message) == parsed.nullifier
             live.add(parsed.nullifier)
-        else:
+        elif isinstance(parsed, log_leaves.WithdrawalLeaf):
             withdrawn.add(parsed.nullifier)
     return len(live - withdrawn)

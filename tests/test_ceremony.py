@@ -87,12 +87,30 @@ def test_bad_public_key_files_are_refused(draft, data, message):
     assert message in getattr(caught.value, "message", str(caught.value))
 
 
+def test_freeze_puts_the_log_key_and_protecting_parameters_in_the_manifest(app, draft, people):
+    from pledge.services.keys import log_public_key
+
+    seat_everyone(draft, people)
+    draft.extra_witnesses = json.dumps([{"name": "Watch group", "ed25519": people[1].public.ed25519.hex()}])
+    with pytest.raises(CeremonyError, match="An extra witness uses a trustee's Ed25519 key"):
+        ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
+    assert draft.manifest is None
+    draft.extra_witnesses = json.dumps([{"name": "Watch group", "ed25519": "ab" * 32}])
+    draft.trustee_quorum = 3  # n = 3 and one extra witness: w = 3, which must not exceed t
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
+    manifest = json.loads(draft.manifest)
+    assert manifest["log_key"] == log_public_key(draft, app.config["LOG_KEY_SECRET"]).hex() == draft.log_public_key.hex()
+    assert (manifest["witnesses"], manifest["w"]) == ([{"name": "Watch group", "ed25519": "ab" * 32}], 3)
+    assert (manifest["k"], manifest["practice"], manifest["reveal_window"]) == (draft.suppress_below, False, 14 * 86400)
+    assert manifest["batch_interval"] == draft.batch_interval_seconds
+
+
 def test_freeze_waits_for_every_trustee_then_fixes_the_manifest(app, draft, people):
     seat_everyone(draft, people[:2])
     with pytest.raises(CeremonyError, match="1 of 3 trustees have not registered"):
-        ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+        ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     seat_everyone(draft, people[2:])
-    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     assert draft.state == CampaignState.CEREMONY and draft.frozen_at
     manifest = json.loads(draft.manifest)
     assert draft.ctx == manifest_ctx(manifest)
@@ -213,7 +231,7 @@ def test_a_complaint_halts_the_ceremony_until_restarted_without_the_accused(app,
     # A replacement takes seat 2 and the campaign freezes again under a new ctx.
     replacement = FakeTrustee("Replacement", "r@trustees.example")
     seat_everyone(draft, [replacement])
-    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], utcnow())
+    ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     assert [t["name"] for t in json.loads(draft.manifest)["trustees"]] == ["Trustee 1", "Replacement", "Trustee 3"]
 
 

@@ -1,22 +1,28 @@
 """The README walkthrough, run for real: the seeded practice campaign is signed three times with
-``pledge-sign``, a batch meets the threshold, two demo trustees decrypt with their demo key and
-share files through ``pledge-trustee``, the round opens, and ``pledge-verify`` accepts the record."""
+``pledge-sign``, a batch published at once (in the window of the tick's last batch) meets the
+threshold, two demo trustees decrypt with their demo key and share files through
+``pledge-trustee``, the round opens, the next batch logs it, and ``pledge-verify`` accepts the
+record."""
+
+import json
+from datetime import timedelta
 
 from flask import g
 from sqlalchemy import select
 
 from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import Campaign, utcnow
+from pledge.models import Campaign, TreeHead, utcnow
 from pledge.services.accounts import PasswordCost
-from pledge.services.batches import publish_batch
-from pledge.services.demo import PRACTICE_SLUG, seed_demo
+from pledge.services.demo import DEMO_SLUG, PRACTICE_SLUG, seed_demo
 from pledge.services.demo_ceremony import read_passphrases
 from pledge.services.record import campaign_record
 from pledge_tools.trustee.cli import main as pledge_trustee
 from pledge_tools.verify.cli import main as pledge_verify
 from tests.browser import live_server
+from tests.kit.events import replayed_record
 from tests.kit.forms import csrf_from
+from tests.kit.ticks import tick_at
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
 
@@ -28,6 +34,16 @@ def test_the_readme_walkthrough_reaches_a_verified_reveal(app, tmp_path, monkeyp
         seed = seed_demo(db.session, PasswordCost(opslimit=1, memlimit=8192), utcnow(), trustee_folder=folder,
                          token_key_secret=app.config["TOKEN_KEY_SECRET"], log_key_secret=app.config["LOG_KEY_SECRET"])
         db.session.commit()
+    # The practice campaign is marked practice, with k = 1, in its manifest; the realistic one is not.
+    for slug, k, practice in ((PRACTICE_SLUG, 1, True), (DEMO_SLUG, 5, False)):
+        manifest = json.loads(db.session.scalar(select(Campaign.manifest).where(Campaign.slug == slug)))
+        assert (manifest["k"], manifest["practice"], manifest["witnesses"], manifest["w"]) == (k, practice, [], 2)
+    # make run has been serving a while: its tick published the practice campaign's batch of this window.
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == PRACTICE_SLUG))
+    with write_intent():
+        campaign.launched_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    assert any(f"{PRACTICE_SLUG}: batch 1 published" in action for action in tick_at(app, utcnow()).actions)
     sink = MailSink(tmp_path / "sink")
     app.config["MAIL_PORT"] = sink.port
     keyboard = CodeKeyboard(sink)
@@ -45,13 +61,14 @@ def test_the_readme_walkthrough_reaches_a_verified_reveal(app, tmp_path, monkeyp
     finally:
         sink.stop()
 
-    # Step 3: publish now; the practice rule (3 signatures) is met and round 1 freezes.
+    # Step 3: publish now (in the same window as the tick's batch); the practice rule (3 signatures)
+    # is met and round 1 freezes: three entries, then its event.
+    published = publish_now(app)
+    assert "batch 2 published (3 new, 0 withdrawn); reveal round 1 frozen; events: round-frozen" in published
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == PRACTICE_SLUG))
-    db.session.rollback()
-    with write_intent():
-        published = publish_batch(db.session, campaign, utcnow(), app.config["LOG_KEY_SECRET"])
-        db.session.commit()
-    assert published.round_frozen is not None and published.round_frozen.size == 3
+    first, second = db.session.scalars(select(TreeHead.timestamp).where(TreeHead.campaign_id == campaign.id)
+                                       .order_by(TreeHead.batch))
+    assert second > first
 
     # Step 4: two demo trustees log in, download round 1, decrypt with their files, upload.
     passphrases = read_passphrases(folder)
@@ -80,7 +97,25 @@ def test_the_readme_walkthrough_reaches_a_verified_reveal(app, tmp_path, monkeyp
     page = app.test_client().get(f"/campaigns/{PRACTICE_SLUG}").get_data(as_text=True)
     assert all(f"<strong>Signer {n}</strong>" in page for n in range(3))
 
-    # Step 5: the exported record verifies.
+    # Step 5: the next batch (here: publish now once more) logs the reveal; the exported record says
+    # what the log says, and verifies.
+    assert "batch 3 published (0 new, 0 withdrawn); events: round-revealed" in publish_now(app)
     record = tmp_path / "record.json"
+    db.session.rollback()
     record.write_bytes(campaign_record(db.session, campaign))
+    exported = json.loads(record.read_bytes())
+    assert exported["outcome"] == {"state": "revealed", "threshold_met": True}
+    assert replayed_record(exported).rounds[0].status == "revealed"
     assert pledge_verify([str(record)]) == 0
+
+
+def publish_now(app) -> str:
+    """``flask --app pledge dev publish-now practice-run``, as the README says; its output."""
+    db.session.rollback()
+    previous, app.config["PLEDGE_ENV"] = app.config["PLEDGE_ENV"], "development"
+    try:
+        result = app.test_cli_runner().invoke(args=["dev", "publish-now", PRACTICE_SLUG])
+    finally:
+        app.config["PLEDGE_ENV"] = previous
+    assert result.exit_code == 0, result.output
+    return result.output

@@ -1,5 +1,6 @@
 """Campaign authoring by organizers, and who may touch which campaign."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -99,6 +100,75 @@ def test_bad_drafts_are_refused_with_a_clear_message_and_change_nothing(client, 
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert campaign_count() == 0
+
+
+KEY_A, KEY_B = "ab" * 32, "cd" * 32
+
+
+def field_error(page: str, field: str) -> str:
+    """The error text shown under one form field ('' when it has none)."""
+    marker = f'<p class="error" id="{field}-error">'
+    return page.split(marker, 1)[1].split("</p>", 1)[0] if marker in page else ""
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"suppress_below": "1"}, "suppress_below", "k must be at least 2"),
+        ({"witness_quorum": "4"}, "witness_quorum", "w must not exceed t = 3"),
+        ({"witness_quorum": "2"}, "witness_quorum", "w must be a majority of the 5 witnesses (at least 3)"),
+        # Two extra witnesses: 7 in all, and the smallest majority (4) is more than t = 3.
+        ({"witnesses": f"Auditor A {KEY_A}\nAuditor B {KEY_B}"}, "witness_quorum",
+         "(left empty: the smallest majority, 4): w must not exceed t = 3"),
+        ({"witnesses": f"Auditor A {KEY_A}\nAuditor B {KEY_A}", "witness_quorum": "3", "trustee_quorum": "4"},
+         "witnesses", "Witness 2 (Auditor B): this key is listed twice"),
+        ({"witnesses": f"Auditor A {KEY_A.upper()}"}, "witnesses", "64 lowercase hex characters"),
+        ({"witnesses": "Auditor A abcd"}, "witnesses", "64 lowercase hex characters"),
+        ({"witnesses": KEY_A}, "witnesses", "Witness 1: give a name"),
+        ({"reveal_window_days": "0"}, "reveal_window_days", "between 1 and 366"),
+        ({"reveal_window_days": "367"}, "reveal_window_days", "between 1 and 366"),
+    ],
+)
+def test_protecting_parameters_are_checked_and_the_message_names_the_field(client, labs, organizer, overrides,
+                                                                             field, message):
+    response = post_form(client, "/organize/campaigns/new", draft_form(labs, **overrides))
+    assert response.status_code == 400
+    assert message in field_error(response.get_data(as_text=True), field)
+    assert campaign_count() == 0
+
+
+def test_the_protecting_parameters_are_saved_with_their_defaults(client, labs, organizer):
+    response = post_form(client, "/organize/campaigns/new", draft_form(labs))
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.practice, campaign.witness_list, campaign.witness_quorum) == (False, [], None)
+    assert campaign.effective_witness_quorum == 3  # the smallest majority of the 5 trustees
+    assert campaign.reveal_window_seconds == 14 * 86400
+
+
+def test_extra_witnesses_and_w_are_saved_and_shown_again_for_editing(client, labs, organizer):
+    form = draft_form(labs, witnesses=f"Auditor A {KEY_A}\n\n  Watch Group B   {KEY_B} ", witness_quorum="4",
+                      trustee_quorum="4", reveal_window_days="30")
+    assert post_form(client, "/organize/campaigns/new", form).status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.witness_list == [{"name": "Auditor A", "ed25519": KEY_A}, {"name": "Watch Group B", "ed25519": KEY_B}]
+    assert (campaign.witness_quorum, campaign.witness_count, campaign.reveal_window_seconds) == (4, 7, 30 * 86400)
+    page = client.get(f"/organize/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert f"Auditor A {KEY_A}\nWatch Group B {KEY_B}" in page
+    preview = " ".join(client.get(f"/organize/campaigns/{campaign.id}/preview").get_data(as_text=True).split())
+    assert "the trustees and Auditor A, Watch Group B; 4 of 7 cosignatures confirm a head" in preview
+    assert "within 30 days of its freeze is abandoned" in preview
+    assert re.search(r'<input[^>]*name="reveal_window_days"[^>]*value="30"', page)
+
+
+def test_a_practice_campaign_may_use_k_1_and_its_pages_say_it_is_practice(client, labs, organizer):
+    response = post_form(client, "/organize/campaigns/new", draft_form(labs, suppress_below="1", min_per_lab="0",
+                                                                      min_labs="0", practice="y"))
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.practice, campaign.suppress_below) == (True, 1)
+    preview = client.get(f"/organize/campaigns/{campaign.id}/preview").get_data(as_text=True)
+    assert "Practice campaign." in preview and "Nothing signed here is a real" in preview
 
 
 def test_duplicate_slug_is_refused(client, labs, organizer, make_campaign):

@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crypto import merkle
 from pledge.database import write_intent
@@ -196,11 +196,14 @@ def test_threshold_freezes_exactly_one_round(app, client, campaign):
     published = publish_due(app, hours=2)
     assert published[0].round_frozen is not None
     round_ = db.session.scalar(select(RevealRound))
-    assert (round_.number, round_.size) == (1, 30)
+    # The head of the freezing batch holds the 30 entries and, after them, the round-frozen event.
+    assert (round_.number, round_.size) == (1, 31)
+    event = json.loads(db.session.scalar(select(LogLeaf.leaf).where(LogLeaf.leaf_index == 30)))
+    assert (event["event"], event["round"], event["leaves"]) == ("round-frozen", 1, list(range(30)))
     submit(client, campaign, signer(app, campaign, "meta").body())
     publish_due(app, hours=3)
     assert db.session.scalar(select(func.count()).select_from(RevealRound)) == 1
-    assert db.session.scalar(select(TreeHead.size).order_by(TreeHead.batch.desc()).limit(1)) == 31
+    assert db.session.scalar(select(TreeHead.size).order_by(TreeHead.batch.desc()).limit(1)) == 32
 
 
 def test_closed_campaigns_refuse_signatures(app, client, make_open_campaign):
@@ -217,8 +220,10 @@ def test_withdrawal_is_refused_once_its_round_is_revealed(app, client, campaign)
         submit(client, campaign, person.body())
     publish_due(app)
     with write_intent():
+        # As a round-frozen event listing both entries leaves the database.
         db.session.add(RevealRound(campaign_id=campaign.id, number=1, batch=1, size=2, frozen_at=utcnow(),
                                    revealed_at=utcnow()))
+        db.session.execute(update(Entry).where(Entry.campaign_id == campaign.id).values(frozen_round=1))
         db.session.commit()
     response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
     assert response.status_code == 409 and response.get_json()["error"] == "revealed"

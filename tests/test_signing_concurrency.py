@@ -26,7 +26,8 @@ def post(url, body):
 
 
 def test_counts_match_the_log_after_every_batch_under_concurrency(app, make_open_campaign):
-    campaign = make_open_campaign(title="Busy", lab_slugs=LABS, suppress_below=1, min_total=1000, min_per_lab=0, min_labs=0)
+    campaign = make_open_campaign(title="Busy", lab_slugs=LABS, suppress_below=1, practice=True, min_total=1000,
+                                  min_per_lab=0, min_labs=0)
     secret = app.config["TOKEN_KEY_SECRET"]
     # Tokens are minted up front: the test is about submissions racing batches.
     plans = [[Signer(campaign, LABS[(w + i) % 3], secret) for i in range(6)] for w in range(8)]

@@ -22,7 +22,7 @@ SIGNERS = 30
 
 
 def test_ticks_started_together_publish_one_batch(app, client, make_open_campaign):
-    campaign = make_open_campaign(title="Cron", lab_slugs=LABS, suppress_below=1, min_total=1000, min_per_lab=0,
+    campaign = make_open_campaign(title="Cron", lab_slugs=LABS, suppress_below=1, practice=True, min_total=1000, min_per_lab=0,
                                   min_labs=0)
     with write_intent():
         campaign.launched_at = utcnow() - timedelta(hours=3)  # a batch boundary has passed

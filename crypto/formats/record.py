@@ -16,12 +16,11 @@ the witness's Ed25519 key in lowercase hex.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import dkg, reveal, seal
+from .. import dkg, lifecycle, reveal, seal
 from ..hashing import canonical_json
 from ..merkle import HASH_LEN
 from .errors import FormatError
@@ -122,9 +121,7 @@ def round_digest(partials: Mapping[int, Mapping[int, bytes]]) -> bytes:
     ``canonical_json([{"leaf_index": i, "partials": {"j": hex}}, ...])`` over the round's
     revealed entries in leaf order. ``partials`` maps each revealed entry's leaf index to the
     verified partials stored for it, by trustee index."""
-    listing = [{"leaf_index": i, "partials": {str(j): partials[i][j].hex() for j in sorted(partials[i])}}
-               for i in sorted(partials)]
-    return hashlib.sha256(canonical_json(listing)).digest()
+    return lifecycle.round_digest(partials.items())
 
 
 # --- building -------------------------------------------------------------------------------

@@ -75,20 +75,23 @@ def publish_now_command(slug: str | None) -> None:
 
     from pledge.database import write_intent
     from pledge.extensions import db
-    from pledge.models import SIGNING_STATES, Campaign, utcnow
-    from pledge.services.batches import publish_batch
+    from pledge.models import Campaign, utcnow
+    from pledge.services.batches import LAUNCHED_STATES, publish_batch, publishable
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
     if app.config["PLEDGE_ENV"] != "development":
         raise click.ClickException("publish-now is for development only; production publishes on the batch interval")
     with write_intent():
-        query = select(Campaign).where(Campaign.state.in_(SIGNING_STATES))
+        query = select(Campaign).where(Campaign.state.in_(LAUNCHED_STATES))
         if slug:
             query = query.where(Campaign.slug == slug)
-        done = [publish_batch(db.session(), campaign, utcnow(), app.config["LOG_KEY_SECRET"])
-                for campaign in db.session.scalars(query)]
+        now = utcnow()
+        # A batch that would carry the deadline event before the deadline waits for the tick.
+        done = [publish_batch(db.session(), campaign, now, app.config["LOG_KEY_SECRET"])
+                for campaign in db.session.scalars(query) if publishable(db.session(), campaign, now)]
         db.session.commit()
     for batch in done:
         frozen = f"; reveal round {batch.round_frozen.number} frozen" if batch.round_frozen else ""
+        events = f"; events: {', '.join(batch.events)}" if batch.events else ""
         click.echo(f"{batch.campaign.slug}: batch {batch.batch} published "
-                   f"({batch.entries} new, {batch.withdrawals} withdrawn){frozen}")
+                   f"({batch.entries} new, {batch.withdrawals} withdrawn){frozen}{events}")

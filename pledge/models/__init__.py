@@ -3,6 +3,7 @@
 from pledge.models.affiliation import IssuanceCount, SpentToken, TokenIssuance, VerificationCode
 from pledge.models.base import Base, UnsetColumn, UTCDateTime, present, utcnow
 from pledge.models.campaign import (
+    DEFAULT_REVEAL_WINDOW,
     PUBLIC_STATES,
     SIGNING_STATES,
     Campaign,
@@ -10,10 +11,11 @@ from pledge.models.campaign import (
     CampaignState,
     Condition,
     ThresholdRule,
+    smallest_majority,
 )
 from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
 from pledge.models.lab import Lab, LabDomain
-from pledge.models.log import DestroyConfirmation, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead
+from pledge.models.log import DestroyConfirmation, Entry, LogLeaf, PendingEvent, RevealRound, RoundPartials, TreeHead
 from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.ratelimit import RateLimitWindow
 from pledge.models.user import Role, User, UserRole
@@ -21,11 +23,12 @@ from pledge.models.user import Role, User, UserRole
 __all__ = [
     "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode",
     "Base", "UnsetColumn", "UTCDateTime", "present", "utcnow",
-    "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition", "ThresholdRule",
+    "DEFAULT_REVEAL_WINDOW", "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition",
+    "ThresholdRule", "smallest_majority",
     "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
     "Lab", "LabDomain",
     "CampaignUpdate", "ConditionStatus",
-    "DestroyConfirmation", "Entry", "LogLeaf", "RevealRound", "RoundPartials", "TreeHead",
+    "DestroyConfirmation", "Entry", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
     "Role", "User", "UserRole",
 ]

@@ -9,6 +9,7 @@ inconsistent campaign whatever code wrote it.
 from __future__ import annotations
 
 import enum
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,6 +77,15 @@ class ThresholdRule:
         return {"min_total": self.min_total, "min_per_lab": self.min_per_lab, "min_labs": self.min_labs}
 
 
+#: The reveal window G a new campaign gets (docs/protocol.md §3).
+DEFAULT_REVEAL_WINDOW = 14 * 86400
+
+
+def smallest_majority(count: int) -> int:
+    """The smallest majority of ``count`` witnesses: the default cosigning quorum w."""
+    return count // 2 + 1
+
+
 def new_public_id() -> str:
     """A random, stable identifier for the manifest and token messages (16 bytes, hex)."""
     return secrets.token_hex(16)
@@ -94,6 +104,9 @@ class Campaign(Base):
         CheckConstraint("trustee_quorum >= 1 AND trustee_quorum <= trustee_count", name="quorum_in_range"),
         CheckConstraint("trustee_count <= 15", name="trustee_count_small"),
         CheckConstraint("suppress_below >= 1", name="suppression_positive"),
+        CheckConstraint("practice OR suppress_below >= 2", name="k_at_least_two_unless_practice"),
+        CheckConstraint("witness_quorum IS NULL OR witness_quorum >= 1", name="witness_quorum_positive"),
+        CheckConstraint("reveal_window_seconds >= 1", name="reveal_window_positive"),
         CheckConstraint("batch_interval_seconds >= 60", name="batch_interval_minimum"),
         CheckConstraint("state = 'draft' OR frozen_at IS NOT NULL", name="frozen_after_draft"),
         CheckConstraint(
@@ -122,9 +135,18 @@ class Campaign(Base):
     deadline: Mapped[datetime]
     trustee_quorum: Mapped[int] = mapped_column(default=3)  # t
     trustee_count: Mapped[int] = mapped_column(default=5)  # n
-    # Per-lab counts below this show as "fewer than k".
+    # k (docs/protocol.md §3): the smallest group anyone is revealed in; per-lab counts below it
+    # show as "fewer than k". At least 2, except in a practice campaign.
     suppress_below: Mapped[int] = mapped_column(default=5)
     batch_interval_seconds: Mapped[int] = mapped_column(default=3600)
+    # A practice campaign (no real pledge); its pages say so, and it may use k = 1.
+    practice: Mapped[bool] = mapped_column(default=False)
+    # The extra witnesses besides the trustees: canonical JSON [{"name", "ed25519": hex}, ...].
+    extra_witnesses: Mapped[str] = mapped_column(Text, default="[]")
+    # w, the cosigning quorum; None means the smallest majority of the witnesses.
+    witness_quorum: Mapped[int | None]
+    # G: a round not revealed within this long after its freeze is abandoned.
+    reveal_window_seconds: Mapped[int] = mapped_column(default=DEFAULT_REVEAL_WINDOW)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     frozen_at: Mapped[datetime | None]
@@ -139,6 +161,8 @@ class Campaign(Base):
     log_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # Set by tick when the published counts first meet the threshold rule before the deadline.
     threshold_met_at: Mapped[datetime | None]
+    # The batch whose deadline event (round 2 frozen, signing-ended or expired) ended signing.
+    signing_ended_batch: Mapped[int | None]
     # Set when a lab's token issuance jumps far above its usual rate (DESIGN §3 limits).
     issuance_alarm_at: Mapped[datetime | None]
     # Only an admin may let an organizer sit as a trustee of their own campaign.
@@ -167,6 +191,21 @@ class Campaign(Base):
         return {trustee.seat: trustee.name for trustee in self.trustees}
 
     @property
+    def witness_list(self) -> list[dict[str, str]]:
+        """The extra witnesses, ``[{"name", "ed25519": hex}]`` in the organizer's order."""
+        return list(json.loads(self.extra_witnesses or "[]"))
+
+    @property
+    def witness_count(self) -> int:
+        """Every witness: the n trustees and the extra witnesses."""
+        return self.trustee_count + len(self.witness_list)
+
+    @property
+    def effective_witness_quorum(self) -> int:
+        """w: the organizer's choice, or the smallest majority of the witnesses."""
+        return self.witness_quorum or smallest_majority(self.witness_count)
+
+    @property
     def is_public(self) -> bool:
         """Whether the public may see this campaign."""
         return self.state in PUBLIC_STATES
@@ -187,13 +226,14 @@ class Campaign(Base):
         self.min_labs, self.suppress_below = rule.min_labs, rule.suppress_below
 
     def accepting(self, now: datetime) -> bool:
-        """Whether signing is open: launched, not closed or expired, and before the deadline."""
-        return self.state in SIGNING_STATES and now < self.deadline
+        """Whether signing is open: launched, not closed or expired, before the deadline, and no
+        deadline event in the log yet (after it the log takes no entry)."""
+        return self.state in SIGNING_STATES and now < self.deadline and self.signing_ended_batch is None
 
     @classmethod
     def accepting_at(cls, now: datetime) -> ColumnElement[bool]:
         """:meth:`accepting` as a query condition."""
-        return and_(cls.state.in_(SIGNING_STATES), cls.deadline > now)
+        return and_(cls.state.in_(SIGNING_STATES), cls.deadline > now, cls.signing_ended_batch.is_(None))
 
     @property
     def is_editable(self) -> bool:

@@ -48,6 +48,8 @@ class Entry(Base):
     # After its round is revealed: the decrypted payload (canonical JSON) and the round.
     revealed_payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     revealed_round: Mapped[int | None]
+    # The round whose round-frozen event lists this entry (it can no longer be withdrawn).
+    frozen_round: Mapped[int | None]
 
 
 class LogLeaf(Base):
@@ -89,6 +91,8 @@ class RevealRound(Base):
     size: Mapped[int]
     frozen_at: Mapped[datetime]
     revealed_at: Mapped[datetime | None]
+    # Set when the batch with its round-abandoned event is published (docs/protocol.md §8).
+    abandoned_at: Mapped[datetime | None]
 
 
 class RoundPartials(Base):
@@ -101,6 +105,18 @@ class RoundPartials(Base):
     seat: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime]
+
+
+class PendingEvent(Base):
+    """An event leaf decided between batches (a round revealed at an upload, a share destroyed),
+    waiting for the next batch to append it to the log (docs/decisions.md says why)."""
+
+    __tablename__ = "pending_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    leaf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class DestroyConfirmation(Base):

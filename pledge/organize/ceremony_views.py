@@ -103,7 +103,8 @@ def freeze(campaign_id: int):
     _confirmed(ConfirmForm())
 
     def action() -> Done:
-        ceremony.freeze(db.session(), campaign, current_app.config["TOKEN_KEY_SECRET"], utcnow())
+        ceremony.freeze(db.session(), campaign, current_app.config["TOKEN_KEY_SECRET"], current_app.config["LOG_KEY_SECRET"],
+                        utcnow())
         return Done("Frozen. The trustees have been asked to post their deals.", ceremony_mail.deal_requests(campaign))
 
     return act_and_redirect(action, _back(campaign.id))

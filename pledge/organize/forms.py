@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -20,9 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pledge.models import ThresholdRule
+from pledge.models import DEFAULT_REVEAL_WINDOW, ThresholdRule
 from pledge.services.campaigns import MAX_CONDITION_TEXT, MAX_PLEDGE_TEXT, DraftFields, slugify
-from pledge.services.rules import BATCH_INTERVALS, MAX_TRUSTEES
+from pledge.services.rules import BATCH_INTERVALS, MAX_REVEAL_WINDOW_DAYS, MAX_TRUSTEES, MIN_REVEAL_WINDOW_DAYS
 
 
 class CheckboxListField(SelectMultipleField):
@@ -68,15 +69,53 @@ class CampaignForm(FlaskForm):
         "and no minority can block a reveal.",
     )
     suppress_below = IntegerField(
-        "Hide per-lab counts below (k)", default=5, validators=[InputRequired(), NumberRange(min=1, max=100)],
-        description="Smaller per-lab counts show as \u201cfewer than k\u201d.",
+        "k: the smallest group anyone is revealed in", default=5,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+        description="At least 2. Per-lab counts below k show as \u201cfewer than k\u201d, so no smaller group "
+        "stands out. Only a practice campaign may use 1.",
+    )
+    practice = BooleanField(
+        "Practice campaign",
+        description="For trying Pledge end to end: nothing signed is a real pledge, its public pages say so, "
+        "and k may be 1.",
     )
     batch_interval_seconds = SelectField(
         "Publish signatures in batches", coerce=int, default=3600,
         choices=[SelectChoice(seconds, label) for seconds, label in sorted(BATCH_INTERVALS.items())],
         description="Longer batches make it harder to tell when someone signed.",
     )
+    witnesses = TextAreaField(
+        "Extra witnesses", validators=[Optional(), Length(max=10_000)], render_kw={"rows": 3},
+        description="Optional. One per line: a name, then the witness's Ed25519 public key (64 lowercase hex "
+        "characters, from pledge-witness init). The trustees always witness; extra witnesses also check every "
+        "tree head before cosigning it, so the log cannot be forked or cut unnoticed.",
+    )
+    witness_quorum = IntegerField(
+        "Witnesses needed to cosign (w)", validators=[Optional(), NumberRange(min=1, max=MAX_TRUSTEES + 32)],
+        description="Leave empty for the smallest majority of all witnesses (trustees and extra). It must be a "
+        "majority, and at most t, so that the trustees who reveal can confirm the reveal.",
+    )
+    reveal_window_days = IntegerField(
+        "Reveal window (days)", default=DEFAULT_REVEAL_WINDOW // 86400,
+        validators=[Optional(), NumberRange(min=MIN_REVEAL_WINDOW_DAYS, max=MAX_REVEAL_WINDOW_DAYS)],
+        description="A round the trustees have not revealed this long after it froze is abandoned, and its "
+        "sealed signatures are deleted unread. Left empty: 14 days.",
+    )
     submit = SubmitField("Save draft")
+
+    def fill_from(self, campaign) -> None:
+        """The fields a campaign does not hold under the form's names (on a GET of the edit form)."""
+        self.witnesses.data = "\n".join(f"{item['name']} {item['ed25519']}" for item in campaign.witness_list)
+        self.reveal_window_days.data = max(1, campaign.reveal_window_seconds // 86400)
+
+    def parsed_witnesses(self) -> tuple[tuple[str, str], ...]:
+        """Each non-empty line as (name, key): the key is the last word of the line."""
+        out = []
+        for line in (self.witnesses.data or "").splitlines():
+            words = line.split()
+            if words:
+                out.append((" ".join(words[:-1]), words[-1]))
+        return tuple(out)
 
     def default_deadline(self) -> None:
         """Suggest a deadline 30 days out on a new form."""
@@ -99,6 +138,11 @@ class CampaignForm(FlaskForm):
             trustee_quorum=self.trustee_quorum.data,
             trustee_count=self.trustee_count.data,
             batch_interval_seconds=self.batch_interval_seconds.data,
+            practice=bool(self.practice.data),
+            witnesses=self.parsed_witnesses(),
+            witness_quorum=self.witness_quorum.data,
+            reveal_window_seconds=self.reveal_window_days.data * 86400 if self.reveal_window_days.data
+            else DEFAULT_REVEAL_WINDOW,
         )
 
 

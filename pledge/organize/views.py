@@ -89,6 +89,7 @@ def edit_campaign(campaign_id: int):
     if request.method == "GET":
         form.labs.data = [link.lab_id for link in campaign.lab_links]
         form.deadline.data = campaign.deadline.replace(tzinfo=None)
+        form.fill_from(campaign)
     saved = _save_draft(form, campaign) if form.validate_on_submit() else None
     if saved is not None:
         return saved

@@ -1,36 +1,76 @@
-"""Batch publication and threshold detection, run by ``tick`` (DESIGN §2, §5).
+"""Batch publication and the lifecycle events it decides (docs/protocol.md §7, §8).
 
-At each batch interval, a campaign's pending entries and withdrawals are appended to its log in
-a random order, a tree head is signed with a timestamp coarsened to the batch, and the per-lab
-counts are republished. When the published counts first meet the rule before the deadline, the
-head is frozen as reveal round 1.
+Once per batch interval, each launched campaign's pending entries and withdrawals are appended to
+its log in a random order, then the lifecycle events the batch decides, and a tree head is signed.
+The events follow :mod:`crypto.lifecycle` exactly (the tests replay every published log through it):
+
+- ``round-frozen`` round 1, listing every live entry, in the first batch before the deadline
+  whose published counts meet the threshold rule;
+- in the first batch whose head timestamp is at or after the deadline, exactly one deadline
+  event: ``expired`` (round 1 never froze: the ciphertexts and issuance records are deleted),
+  ``round-frozen`` round 2 (live entries no round lists yet), or ``signing-ended``;
+- the events decided between batches (:class:`~pledge.models.PendingEvent`: a round revealed at
+  an upload, a share destroyed), in the order they were decided;
+- ``round-abandoned`` for a round not revealed within the reveal window of its freeze (its
+  ciphertexts are deleted unread);
+- ``closed`` once the deadline event is out and every round is revealed or abandoned;
+- ``share-destroyed`` events, once the campaign is expired or closed.
+
+Head timestamps strictly increase: ``max(coarsened now, previous + 1)``. After the deadline event a
+batch carries only events, and is published only while something waits for one.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crypto import log_leaves, merkle
-from pledge.models import SIGNING_STATES, Campaign, CampaignState, Entry, LogLeaf, RevealRound, TokenIssuance, TreeHead, present
+from pledge.models import (
+    SIGNING_STATES,
+    Campaign,
+    CampaignState,
+    Entry,
+    LogLeaf,
+    PendingEvent,
+    RevealRound,
+    TokenIssuance,
+    TreeHead,
+    present,
+)
 from pledge.services.keys import log_signing_key
 from pledge.services.log import latest_head, leaf_hashes
 from pledge.services.progress import campaign_progress
 
+#: States of a launched campaign: its log may still grow (events after the deadline included).
+LAUNCHED_STATES = (*SIGNING_STATES, CampaignState.CLOSED, CampaignState.EXPIRED)
+ENDED_STATES = (CampaignState.CLOSED, CampaignState.EXPIRED)
+
 
 @dataclass(frozen=True)
 class Published:
-    """One batch: how many leaves it appended and whether it froze a round."""
+    """One batch: how many leaves it appended, the head's timestamp, the events it holds in log
+    order, and the round it froze (if any)."""
 
     campaign: Campaign
     batch: int
     entries: int
     withdrawals: int
     round_frozen: RevealRound | None
+    timestamp: int = 0
+    events: tuple[str, ...] = field(default=())
+
+    @property
+    def expired(self) -> bool:
+        return "expired" in self.events
+
+    @property
+    def closed(self) -> bool:
+        return "closed" in self.events
 
 
 def _coarse(now: datetime, interval: int) -> int:
@@ -38,16 +78,51 @@ def _coarse(now: datetime, interval: int) -> int:
     return seconds - seconds % interval
 
 
+def next_timestamp(head: TreeHead | None, now: datetime, interval: int) -> int:
+    """The timestamp the next head gets: the batch time, and always later than the last head."""
+    coarse = _coarse(now, interval)
+    return coarse if head is None else max(coarse, head.timestamp + 1)
+
+
+def _deadline_seconds(campaign: Campaign) -> int:
+    return int(campaign.deadline.timestamp())
+
+
+def publishable(session: Session, campaign: Campaign, now: datetime) -> bool:
+    """Whether a batch may be published now at all: the campaign is launched, and the batch would
+    not carry the deadline event before the deadline (a head timestamp runs ahead of the clock
+    by a second when two batches share a window)."""
+    if campaign.launched_at is None or campaign.state not in LAUNCHED_STATES:
+        return False
+    if campaign.signing_ended_batch is not None:
+        return True
+    timestamp = next_timestamp(latest_head(session, campaign), now, campaign.batch_interval_seconds)
+    return not (timestamp >= _deadline_seconds(campaign) and now < campaign.deadline)
+
+
 def batch_due(session: Session, campaign: Campaign, now: datetime) -> bool:
-    """A campaign publishes once per interval, at interval boundaries, while it accepts signatures
-    (and once more after the deadline, to publish what came in before it)."""
-    if campaign.state not in SIGNING_STATES or campaign.launched_at is None:
+    """A campaign publishes once per interval, at interval boundaries, while it takes signatures
+    (the batch that covers the deadline carries the deadline event); after that, at the first tick
+    that finds an event due."""
+    if not publishable(session, campaign, now):
         return False
     head = latest_head(session, campaign)
-    boundary = _coarse(now, campaign.batch_interval_seconds)
-    if head is None:
-        return boundary > int(campaign.launched_at.timestamp())
-    return boundary > head.timestamp
+    if campaign.signing_ended_batch is None and campaign.state in SIGNING_STATES:
+        boundary = _coarse(now, campaign.batch_interval_seconds)
+        return boundary > (head.timestamp if head is not None
+                           else int(present(campaign.launched_at, "launch time").timestamp()))
+    # After the deadline event no entry can come, so a batch off the schedule tells nothing about
+    # when anyone signed: an event is published by the first tick that finds it due.
+    return events_waiting(session, campaign, next_timestamp(head, now, campaign.batch_interval_seconds))
+
+
+def events_waiting(session: Session, campaign: Campaign, timestamp: int) -> bool:
+    """Whether a batch at ``timestamp`` would append an event after the deadline event."""
+    if session.scalar(select(func.count()).select_from(PendingEvent).where(PendingEvent.campaign_id == campaign.id)):
+        return True
+    if campaign.state in ENDED_STATES:
+        return False
+    return bool(_abandon_due(session, campaign, timestamp, batch=None)) or _all_rounds_ended(session, campaign)
 
 
 def _pending(session: Session, campaign: Campaign) -> tuple[list[Entry], list[Entry]]:
@@ -57,41 +132,70 @@ def _pending(session: Session, campaign: Campaign) -> tuple[list[Entry], list[En
     return entries, withdrawals
 
 
+class _Batch:
+    """The leaves a batch appends, as it appends them."""
+
+    def __init__(self, session: Session, campaign: Campaign, number: int, timestamp: int) -> None:
+        self.session, self.campaign, self.number, self.timestamp = session, campaign, number, timestamp
+        self.tree = merkle.MerkleTree(leaf_hashes(session, campaign))
+        self.events: list[str] = []
+
+    def append(self, leaf: bytes) -> int:
+        digest = merkle.leaf_hash(leaf)
+        index = self.tree.append(digest)
+        self.session.add(LogLeaf(campaign_id=self.campaign.id, leaf_index=index, leaf=leaf, leaf_hash=digest,
+                                 batch=self.number))
+        return index
+
+    def event(self, event: log_leaves.EventLeaf) -> int:
+        self.events.append(event.event)
+        return self.append(log_leaves.encode_leaf(event))
+
+
 def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_secret: bytes) -> Published:
-    """Append pending leaves in a random order, sign the new head, republish the counts."""
-    entries, withdrawals = _pending(session, campaign)
-    hashes = leaf_hashes(session, campaign)
-    tree = merkle.MerkleTree(hashes)
+    """Append pending leaves in a random order, then the events this batch decides; sign the new
+    head; republish the counts while the campaign takes signatures."""
     head = latest_head(session, campaign)
-    batch = (head.batch + 1) if head else 1
+    number = (head.batch + 1) if head else 1
+    timestamp = next_timestamp(head, now, campaign.batch_interval_seconds)
+    batch = _Batch(session, campaign, number, timestamp)
+    signing = campaign.signing_ended_batch is None and campaign.state in SIGNING_STATES
+    entries, withdrawals = _pending(session, campaign) if signing else ([], [])
     # An entry and its withdrawal may arrive in the same batch: the entry must come first.
-    order = [("entry", e) for e in entries]
+    order = list(entries)
     secrets.SystemRandom().shuffle(order)
-    later = [("withdrawal", e) for e in withdrawals]
+    later = list(withdrawals)
     secrets.SystemRandom().shuffle(later)
-    for kind, entry in order + later:
-        if kind == "entry":
-            leaf = entry.leaf
-        else:
-            leaf = log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(
-                entry.nullifier, present(entry.withdrawal_signature, "a withdrawal's signature")))
-        index = tree.append(merkle.leaf_hash(leaf))
-        session.add(LogLeaf(campaign_id=campaign.id, leaf_index=index, leaf=leaf, leaf_hash=merkle.leaf_hash(leaf), batch=batch))
-        if kind == "entry":
-            entry.leaf_index = index
-        else:
-            entry.withdrawal_index = index
-    timestamp = _coarse(now, campaign.batch_interval_seconds)
-    log_id = campaign.public_id.encode("ascii")
-    root = tree.root()
-    signing_key = bytes(log_signing_key(campaign, log_key_secret))
-    signature = merkle.sign_tree_head(signing_key, log_id, tree.size, timestamp, root)
-    session.add(TreeHead(campaign_id=campaign.id, batch=batch, size=tree.size, timestamp=timestamp, root=root,
-                         signature=signature))
+    for entry in order:
+        entry.leaf_index = batch.append(entry.leaf)
+    for entry in later:
+        entry.withdrawal_index = batch.append(log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(
+            entry.nullifier, present(entry.withdrawal_signature, "a withdrawal's signature"))))
     session.flush()
-    _republish_counts(session, campaign, now)
-    round_ = _detect_threshold(session, campaign, batch, tree.size, now) or _final_round(session, campaign, batch, tree.size, now)
-    return Published(campaign, batch, len(entries), len(withdrawals), round_)
+    round_ = None
+    if signing:
+        _republish_counts(session, campaign, now)
+        round_ = _freeze_first_round(batch, now) if timestamp < _deadline_seconds(campaign) else _deadline_event(batch, now)
+    _append_pending(batch, lambda leaf: leaf.event != "share-destroyed")
+    for late in _abandon_due(session, campaign, timestamp, batch=number):
+        _abandon(batch, late, now)
+    if campaign.state not in ENDED_STATES and campaign.signing_ended_batch is not None \
+            and _all_rounds_ended(session, campaign):
+        batch.event(log_leaves.EventLeaf("closed"))
+        campaign.state = CampaignState.CLOSED
+        session.execute(delete(TokenIssuance).where(TokenIssuance.campaign_id == campaign.id))
+    if campaign.state in ENDED_STATES:
+        _append_pending(batch, lambda leaf: leaf.event == "share-destroyed")
+    log_id = campaign.public_id.encode("ascii")
+    root = batch.tree.root()
+    signature = merkle.sign_tree_head(bytes(log_signing_key(campaign, log_key_secret)), log_id, batch.tree.size,
+                                      timestamp, root)
+    session.add(TreeHead(campaign_id=campaign.id, batch=number, size=batch.tree.size, timestamp=timestamp, root=root,
+                         signature=signature))
+    if round_ is not None:
+        round_.size = batch.tree.size
+    session.flush()
+    return Published(campaign, number, len(entries), len(withdrawals), round_, timestamp, tuple(batch.events))
 
 
 def _republish_counts(session: Session, campaign: Campaign, now: datetime) -> None:
@@ -106,68 +210,106 @@ def _republish_counts(session: Session, campaign: Campaign, now: datetime) -> No
     session.flush()
 
 
-def _detect_threshold(session: Session, campaign: Campaign, batch: int, size: int, now: datetime) -> RevealRound | None:
-    if campaign.threshold_met_at is not None or now >= campaign.deadline:
-        return None
-    if not campaign_progress(campaign, now).rule_met:
+def _live_unfrozen(session: Session, campaign: Campaign) -> list[Entry]:
+    """Published entries not withdrawn and in no round yet, in log order: what a round freezing
+    now lists (round 1: every live entry; the deadline round: the rest). Issue 15 changes which
+    entries a round lists: here, and only here."""
+    return list(session.scalars(select(Entry).where(
+        Entry.campaign_id == campaign.id, Entry.leaf_index.is_not(None), Entry.withdrawal_index.is_(None),
+        Entry.frozen_round.is_(None)).order_by(Entry.leaf_index)))
+
+
+def _freeze(batch: _Batch, number: int, listed: list[Entry], now: datetime) -> RevealRound:
+    indices = tuple(present(entry.leaf_index, "a published entry's index") for entry in listed)
+    batch.event(log_leaves.EventLeaf("round-frozen", round=number, leaves=indices))
+    for entry in listed:
+        entry.frozen_round = number
+    round_ = RevealRound(campaign_id=batch.campaign.id, number=number, batch=batch.number, size=batch.tree.size,
+                         frozen_at=now)
+    batch.session.add(round_)
+    return round_
+
+
+def _freeze_first_round(batch: _Batch, now: datetime) -> RevealRound | None:
+    """Round 1 freezes in the first batch before the deadline whose counts meet the rule."""
+    campaign = batch.campaign
+    if campaign.threshold_met_at is not None or not campaign_progress(campaign, now).rule_met:
         return None
     campaign.threshold_met_at = now
-    round_ = RevealRound(campaign_id=campaign.id, number=1, batch=batch, size=size, frozen_at=now)
-    session.add(round_)
-    session.flush()
-    return round_
+    return _freeze(batch, 1, _live_unfrozen(batch.session, campaign), now)
 
 
-def _final_round(session: Session, campaign: Campaign, batch: int, size: int, now: datetime) -> RevealRound | None:
-    """After the deadline of a campaign that met its threshold: one more round for the entries
-    signed since the last round's head (DESIGN §2: later entries are revealed in further rounds)."""
-    if campaign.threshold_met_at is None or now < campaign.deadline:
-        return None
-    last = session.scalar(select(RevealRound).where(RevealRound.campaign_id == campaign.id)
-                          .order_by(RevealRound.number.desc()).limit(1))
-    if last is None or last.size >= size:
-        return None
-    newer = session.scalar(select(func.count()).select_from(Entry).where(
-        Entry.campaign_id == campaign.id, Entry.leaf_index >= last.size, Entry.withdrawal_signature.is_(None)))
-    if not newer:
-        return None
-    round_ = RevealRound(campaign_id=campaign.id, number=last.number + 1, batch=batch, size=size, frozen_at=now)
-    session.add(round_)
-    session.flush()
-    return round_
-
-
-def close_due(session: Session, now: datetime) -> list[Campaign]:
-    """Close campaigns past their deadline whose every round is revealed and whose last batch
-    covers the deadline; their issuance records are deleted (DESIGN §3)."""
-    closed = []
-    for campaign in session.scalars(select(Campaign).where(Campaign.state == CampaignState.REVEALED, Campaign.deadline <= now)):
-        head = latest_head(session, campaign)
-        if head is None or head.timestamp < int(campaign.deadline.timestamp()) - campaign.batch_interval_seconds:
-            continue
-        rounds = session.scalars(select(RevealRound).where(RevealRound.campaign_id == campaign.id)).all()
-        if not rounds or any(r.revealed_at is None for r in rounds):
-            continue
-        last = max(r.size for r in rounds)
-        pending = session.scalar(select(func.count()).select_from(Entry).where(
-            Entry.campaign_id == campaign.id, Entry.withdrawal_signature.is_(None),
-            (Entry.leaf_index.is_(None)) | (Entry.leaf_index >= last)))
-        if pending:
-            continue
-        campaign.state = CampaignState.CLOSED
+def _deadline_event(batch: _Batch, now: datetime) -> RevealRound | None:
+    """The one deadline event, in the first batch whose head timestamp is at or after the deadline."""
+    campaign, session = batch.campaign, batch.session
+    campaign.signing_ended_batch = batch.number
+    if campaign.threshold_met_at is None:
+        batch.event(log_leaves.EventLeaf("expired"))
+        campaign.state = CampaignState.EXPIRED
+        # Nothing is ever revealed: every ciphertext and issuance record goes.
+        session.execute(update(Entry).where(Entry.campaign_id == campaign.id).values(ciphertext=None))
         session.execute(delete(TokenIssuance).where(TokenIssuance.campaign_id == campaign.id))
-        closed.append(campaign)
-    session.flush()
-    return closed
+        return None
+    rest = _live_unfrozen(session, campaign)
+    if not rest:
+        batch.event(log_leaves.EventLeaf("signing-ended"))
+        return None
+    last = session.scalar(select(func.max(RevealRound.number)).where(RevealRound.campaign_id == campaign.id)) or 0
+    return _freeze(batch, last + 1, rest, now)
+
+
+def _append_pending(batch: _Batch, wanted) -> None:
+    rows = batch.session.scalars(select(PendingEvent).where(PendingEvent.campaign_id == batch.campaign.id)
+                                 .order_by(PendingEvent.id))
+    for row in rows:
+        leaf = log_leaves.parse_leaf(row.leaf)
+        if isinstance(leaf, log_leaves.EventLeaf) and wanted(leaf):
+            batch.event(leaf)
+            batch.session.delete(row)
+    batch.session.flush()
+
+
+def _abandon_due(session: Session, campaign: Campaign, timestamp: int, batch: int | None) -> list[RevealRound]:
+    """Rounds frozen in an earlier batch, neither revealed nor abandoned, whose reveal window ended
+    by ``timestamp``."""
+    due = []
+    for round_ in session.scalars(select(RevealRound).where(
+            RevealRound.campaign_id == campaign.id, RevealRound.revealed_at.is_(None),
+            RevealRound.abandoned_at.is_(None)).order_by(RevealRound.number)):
+        if batch is not None and round_.batch >= batch:
+            continue
+        frozen = present(session.get(TreeHead, (campaign.id, round_.batch)), f"round {round_.number}'s head")
+        if timestamp >= frozen.timestamp + campaign.reveal_window_seconds:
+            due.append(round_)
+    return due
+
+
+def _abandon(batch: _Batch, round_: RevealRound, now: datetime) -> None:
+    """Give up a round nobody revealed in time: an event, and its ciphertexts deleted unread."""
+    batch.event(log_leaves.EventLeaf("round-abandoned", round=round_.number))
+    round_.abandoned_at = now
+    batch.session.execute(update(Entry).where(Entry.campaign_id == batch.campaign.id,
+                                              Entry.frozen_round == round_.number).values(ciphertext=None))
+
+
+def _all_rounds_ended(session: Session, campaign: Campaign) -> bool:
+    """Whether the deadline event is out and every round is revealed (its event no longer
+    waiting) or abandoned."""
+    if campaign.signing_ended_batch is None or campaign.state in ENDED_STATES:
+        return False
+    rounds = session.scalars(select(RevealRound).where(RevealRound.campaign_id == campaign.id)).all()
+    if any(r.revealed_at is None and r.abandoned_at is None for r in rounds):
+        return False
+    waiting = session.scalar(select(func.count()).select_from(PendingEvent).where(PendingEvent.campaign_id == campaign.id))
+    return bool(rounds) and not waiting
 
 
 def publish_due(session: Session, now: datetime, log_key_secret: bytes) -> list[Published]:
     """Publish a batch for every campaign that is due. Safe to run from several processes:
     the caller holds the write lock (SQLite ``BEGIN IMMEDIATE``) and due-ness is re-read."""
     done = []
-    for campaign in session.scalars(select(Campaign).where(Campaign.state.in_(SIGNING_STATES)).order_by(Campaign.id)):
+    query = select(Campaign).where(Campaign.state.in_(LAUNCHED_STATES)).order_by(Campaign.id)
+    for campaign in session.scalars(query):
         if batch_due(session, campaign, now):
             done.append(publish_batch(session, campaign, now, log_key_secret))
     return done
-
-

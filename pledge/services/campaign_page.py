@@ -51,7 +51,8 @@ def campaign_page(session: Session, slug: str, now: datetime) -> CampaignPage:
     return CampaignPage(
         campaign=campaign, progress=campaign_progress(campaign, now), signatures=signatures, rounds=rounds,
         head=latest_head(session, campaign) if campaign.group_key else None,
-        # Shown only for an expired campaign (trustees confirm destroying their shares then).
-        confirmations=destroy_confirmations(session, campaign) if campaign.state == CampaignState.EXPIRED else {},
+        # Shown once the campaign expired or closed (trustees confirm destroying their shares then).
+        confirmations=destroy_confirmations(session, campaign)
+        if campaign.state in (CampaignState.EXPIRED, CampaignState.CLOSED) else {},
         statuses=status_table(session, campaign), updates=updates_of(session, campaign),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from pledge.models import PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, ThresholdRule, User
+from pledge.models import DEFAULT_REVEAL_WINDOW, PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, ThresholdRule, User
 from pledge.services.errors import CampaignError, NotEditable, NotFound
 from pledge.services.rules import RuleSettings, check_rule
 
@@ -43,6 +44,12 @@ class DraftFields:
     trustee_quorum: int
     trustee_count: int
     batch_interval_seconds: int
+    practice: bool = False
+    #: Extra witnesses: (name, Ed25519 public key hex), in the organizer's order.
+    witnesses: tuple[tuple[str, str], ...] = ()
+    #: w; ``None``: the smallest majority of the witnesses.
+    witness_quorum: int | None = None
+    reveal_window_seconds: int = DEFAULT_REVEAL_WINDOW
 
 
 def slugify(title: str) -> str:
@@ -81,6 +88,10 @@ def _check_fields(session: Session, fields: DraftFields, now: datetime, campaign
             trustee_quorum=fields.trustee_quorum,
             trustee_count=fields.trustee_count,
             batch_interval_seconds=fields.batch_interval_seconds,
+            practice=fields.practice,
+            witnesses=fields.witnesses,
+            witness_quorum=fields.witness_quorum,
+            reveal_window_seconds=fields.reveal_window_seconds,
         ),
         now,
     )
@@ -96,6 +107,11 @@ def _apply(campaign: Campaign, fields: DraftFields, labs: list[Lab]) -> None:
     campaign.trustee_quorum = fields.trustee_quorum
     campaign.trustee_count = fields.trustee_count
     campaign.batch_interval_seconds = fields.batch_interval_seconds
+    campaign.practice = fields.practice
+    campaign.extra_witnesses = json.dumps([{"name": name.strip(), "ed25519": key} for name, key in fields.witnesses],
+                                          ensure_ascii=False)
+    campaign.witness_quorum = fields.witness_quorum
+    campaign.reveal_window_seconds = fields.reveal_window_seconds
     wanted = {lab.id for lab in labs}
     campaign.lab_links = [link for link in campaign.lab_links if link.lab_id in wanted]
     have = {link.lab_id for link in campaign.lab_links}

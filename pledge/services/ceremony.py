@@ -32,7 +32,7 @@ from pledge.models import (
 )
 from pledge.services.errors import ServiceError
 from pledge.services.keys import create_token_keys, log_public_key
-from pledge.services.manifest import TrusteeKeys, manifest_ctx, manifest_for_campaign
+from pledge.services.manifest import ManifestError, TrusteeKeys, manifest_ctx, manifest_for_campaign
 
 MAX_UPLOAD_BYTES = 256 * 1024
 # A partials file carries about 300 bytes per entry of its round.
@@ -103,8 +103,9 @@ def step_of(campaign: Campaign, board: Board, trustee: Trustee) -> Step:
 # --- freeze --------------------------------------------------------------------------------
 
 
-def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, now: datetime) -> None:
-    """Fix text, rule and trustees: make token keys, build the manifest and ``ctx``."""
+def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, log_key_secret: bytes, now: datetime) -> None:
+    """Fix text, rule, trustees and protecting parameters: make token keys, build the manifest
+    (with the log's public key, derived from ``log_key_secret``) and ``ctx``."""
     if campaign.state not in (CampaignState.DRAFT, CampaignState.CEREMONY) or campaign.manifest is not None:
         raise CeremonyError("This campaign is already frozen.")
     if not campaign.conditions:
@@ -119,11 +120,18 @@ def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, now: d
         raise CeremonyError("The deadline has passed; a campaign cannot start now.")
     create_token_keys(campaign, token_key_secret)
     keys = {link.lab.slug: present(link.token_public_key, "a lab's token key") for link in campaign.lab_links}
-    manifest = manifest_for_campaign(
-        campaign, keys,
-        [TrusteeKeys(t.seat, t.name, registered_ed25519(t), present(t.x25519_public, "a trustee's X25519 key"))
-         for t in campaign.trustees],
-    )
+    trustees = [TrusteeKeys(t.seat, t.name, registered_ed25519(t), present(t.x25519_public, "a trustee's X25519 key"))
+                for t in campaign.trustees]
+    extra = {bytes.fromhex(str(item["ed25519"])) for item in campaign.witness_list}
+    if extra & {trustee.ed25519 for trustee in trustees}:
+        raise CeremonyError("An extra witness uses a trustee's Ed25519 key: every witness needs its own key. "
+                            "Change the extra witnesses in the draft.")
+    log_key = log_public_key(campaign, log_key_secret)
+    try:
+        manifest = manifest_for_campaign(campaign, keys, trustees, log_key=log_key)
+    except ManifestError as error:
+        raise CeremonyError(f"The manifest cannot be built: {error}.") from None
+    campaign.log_public_key = log_key
     campaign.manifest = canonical_json(manifest).decode("utf-8")
     campaign.ctx = manifest_ctx(manifest)
     campaign.state = CampaignState.CEREMONY
@@ -312,7 +320,8 @@ def launch(session: Session, campaign: Campaign, log_key_secret: bytes, now: dat
     campaign.group_key = dkg.group_key(commitments)
     for seat, key in dkg.verification_keys(commitments).items():
         next(t for t in campaign.trustees if t.seat == seat).verification_key = key
-    campaign.log_public_key = log_public_key(campaign, log_key_secret)
+    if campaign.log_public_key != log_public_key(campaign, log_key_secret):
+        raise CeremonyError("The log key in the manifest does not come from this server's LOG_KEY_SECRET.")
     campaign.state = CampaignState.OPEN
     campaign.launched_at = now
     session.flush()

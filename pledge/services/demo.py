@@ -90,7 +90,9 @@ def _demo_campaign(slug: str, organizer: User, labs: dict[str, Lab], now: dateti
         deadline=(now + timedelta(days=30 if practice else 60)).replace(microsecond=0),
         trustee_quorum=2,
         trustee_count=3,
+        # k = 1 only because it is a practice campaign (its pages say so): anyone may be revealed alone.
         suppress_below=1 if practice else 5,
+        practice=practice,
         # The shortest interval offered, so a newcomer sees a batch soon after signing.
         batch_interval_seconds=900,
     )

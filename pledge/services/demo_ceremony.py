@@ -106,7 +106,7 @@ def run_demo_ceremony(
         trustees.register_keys(session, campaign, invitation.trustee, ed25519, x25519, now)
         people.append(DemoTrustee(email, password, key_file, folder, passphrase))
 
-    ceremony.freeze(session, campaign, token_key_secret, now)
+    ceremony.freeze(session, campaign, token_key_secret, log_key_secret, now)
     work = folder / campaign.slug
     work.mkdir(mode=0o700, exist_ok=True)
     package = folder / f"ceremony-{campaign.slug}.json"

@@ -1,48 +1,32 @@
-"""Expiry (DESIGN §2): at the deadline below the threshold, nothing is ever revealed.
+"""Expiry and destroyed shares (docs/protocol.md §8).
 
-``tick`` marks the campaign expired, deletes every ciphertext and every issuance record, and asks
-the trustees to destroy their shares and confirm it. Only the final counts and the log's hashes
-remain on the page.
+At the deadline below the threshold, nothing is ever revealed: the batch that covers the deadline
+appends the ``expired`` event, deletes every ciphertext and issuance record
+(:mod:`pledge.services.batches`), and the tick asks the trustees to destroy their shares. Each
+trustee's signed confirmation becomes a ``share-destroyed`` event in the next batch, after the
+campaign expired or closed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from crypto import log_leaves
 from crypto.errors import CryptoError
 from crypto.formats import files
 from crypto.formats.errors import Refusal
 from crypto.formats.messages import destroy_message, verify
-from pledge.models import Campaign, CampaignState, DestroyConfirmation, Entry, TokenIssuance, Trustee
+from pledge.models import Campaign, CampaignState, DestroyConfirmation, PendingEvent, Trustee
 from pledge.services.ceremony import CeremonyError, parse_upload, registered_ed25519
-from pledge.services.log import latest_head
-
-
-def expire_due(session: Session, now: datetime) -> list[Campaign]:
-    """Expire every open campaign whose deadline passed below the threshold, once its last batch
-    (covering the deadline) is published."""
-    expired = []
-    for campaign in session.scalars(select(Campaign).where(Campaign.state == CampaignState.OPEN, Campaign.deadline <= now)):
-        if campaign.threshold_met_at is not None:
-            continue
-        head = latest_head(session, campaign)
-        if head is not None and head.timestamp < int(campaign.deadline.timestamp()) - campaign.batch_interval_seconds:
-            continue  # the batch that covers the deadline is not out yet
-        campaign.state = CampaignState.EXPIRED
-        session.execute(update(Entry).where(Entry.campaign_id == campaign.id).values(ciphertext=None))
-        session.execute(delete(TokenIssuance).where(TokenIssuance.campaign_id == campaign.id))
-        expired.append(campaign)
-    session.flush()
-    return expired
 
 
 def confirm_destroyed(session: Session, campaign: Campaign, trustee: Trustee, data: bytes, now: datetime) -> None:
-    """Record a trustee's signed destroy confirmation."""
-    if campaign.state != CampaignState.EXPIRED:
-        raise CeremonyError("Only an expired campaign's shares are destroyed.")
+    """Record a trustee's signed destroy confirmation; the next batch publishes it as a
+    ``share-destroyed`` event."""
+    if campaign.state not in (CampaignState.EXPIRED, CampaignState.CLOSED):
+        raise CeremonyError("Shares are destroyed only once the campaign has expired or closed.")
     if session.get(DestroyConfirmation, (campaign.id, trustee.seat)) is not None:
         raise CeremonyError("Your confirmation is already recorded.")
     try:
@@ -56,4 +40,6 @@ def confirm_destroyed(session: Session, campaign: Campaign, trustee: Trustee, da
     except CryptoError:
         raise CeremonyError("The confirmation's signature does not verify under your registered Ed25519 key.") from None
     session.add(DestroyConfirmation(campaign_id=campaign.id, seat=trustee.seat, signature=statement.signature, received_at=now))
+    event = log_leaves.EventLeaf("share-destroyed", trustee=trustee.seat, signature=statement.signature)
+    session.add(PendingEvent(campaign_id=campaign.id, leaf=log_leaves.encode_leaf(event), created_at=now))
     session.flush()

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto import merkle
+from crypto.lifecycle import Replay, replay
+from crypto.log_leaves import parse_leaf
 from pledge.models import Campaign, LogLeaf, TreeHead
 
 
@@ -35,3 +37,26 @@ def inclusion_proof(session: Session, campaign: Campaign, index: int, size: int)
 def consistency_proof(session: Session, campaign: Campaign, old_size: int, size: int) -> list[bytes]:
     """The proof that the tree of ``old_size`` leaves is a prefix of the tree of ``size``."""
     return merkle.MerkleTree(leaf_hashes(session, campaign)[:size]).consistency_proof(old_size, size)
+
+
+def cosignatures_by_batch(session: Session, campaign: Campaign) -> dict[int, dict[bytes, bytes]]:
+    """Witness cosignatures of each head, ``{batch: {witness Ed25519 key: signature}}``.
+
+    Hook for the cosignature table (``head_cosignatures(campaign_id, batch, witness_key,
+    signature)``, docs/protocol.md §9), which is not in this branch yet: until it is wired
+    here, no head has a cosignature.
+    """
+    return {}
+
+
+def published_lifecycle(session: Session, campaign: Campaign) -> Replay:
+    """The campaign's lifecycle as its published log tells it (docs/protocol.md §8): every leaf
+    and head replayed through :func:`crypto.lifecycle.replay`, so what the server reports about
+    rounds and outcome can never disagree with the log. Raises
+    :class:`crypto.errors.LifecycleError` if the log breaks the lifecycle."""
+    leaves = [parse_leaf(leaf) for leaf in session.scalars(
+        select(LogLeaf.leaf).where(LogLeaf.campaign_id == campaign.id).order_by(LogLeaf.leaf_index))]
+    heads = session.execute(select(TreeHead.size, TreeHead.timestamp).where(TreeHead.campaign_id == campaign.id)
+                            .order_by(TreeHead.batch)).all()
+    return replay(leaves, [(size, timestamp) for size, timestamp in heads],
+                  deadline=int(campaign.deadline.timestamp()), reveal_window=campaign.reveal_window_seconds)

@@ -169,8 +169,24 @@ def manifest_ctx(manifest: Mapping[str, object]) -> bytes:
     return H("manifest", manifest_bytes(manifest), n=32)
 
 
-def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trustees: Sequence[TrusteeKeys]) -> dict:
-    """Build the manifest of a campaign model (used when the ceremony freezes it)."""
+def protection_for_campaign(campaign, log_key: bytes) -> Protection:
+    """The protecting parameters of a campaign model, with the log's public key."""
+    return Protection(
+        k=campaign.suppress_below,
+        practice=bool(campaign.practice),
+        log_key=bytes(log_key),
+        witnesses=tuple(Witness(str(item["name"]), bytes.fromhex(str(item["ed25519"])))
+                        for item in campaign.witness_list),
+        w=campaign.effective_witness_quorum,
+        batch_interval=campaign.batch_interval_seconds,
+        reveal_window=campaign.reveal_window_seconds,
+    )
+
+
+def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trustees: Sequence[TrusteeKeys], *,
+                          log_key: bytes) -> dict:
+    """Build the manifest of a campaign model (used when the ceremony freezes it); ``log_key``
+    is the public key of the campaign log's signing key (:func:`pledge.services.keys.log_public_key`)."""
     return build_manifest(
         public_id=campaign.public_id,
         slug=campaign.slug,
@@ -186,4 +202,5 @@ def manifest_for_campaign(campaign, token_public_keys: Mapping[str, bytes], trus
         t=campaign.trustee_quorum,
         n=campaign.trustee_count,
         trustees=trustees,
+        protection=protection_for_campaign(campaign, log_key),
     )

@@ -1,8 +1,11 @@
-"""Reveal rounds (DESIGN §2, §4.4): round packages, verified partials, and opening the round.
+"""Reveal rounds (docs/protocol.md §8, §10): round packages, verified partials, opening a round.
 
-The server stores a trustee's partials only after checking every proof; with ``t`` valid uploads
-it combines them, opens every entry of the round, and publishes the payloads. Because partials
-are public (in the campaign record), anyone can redo the decryption.
+A round is what its ``round-frozen`` event lists. The server stores a trustee's partials only
+after checking every proof, and only an upload that covers exactly the round's entries, each
+once; with ``t`` valid uploads it combines them, opens every entry of the round, publishes the
+payloads, and queues the ``round-revealed`` event (with the digest of the stored partials) for
+the next batch. Because partials are public (in the campaign record), anyone can redo the
+decryption.
 """
 
 from __future__ import annotations
@@ -14,12 +17,24 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto import reveal
+from crypto import log_leaves, reveal
 from crypto.errors import CryptoError, ItemFailed
 from crypto.formats import files, roundfile
 from crypto.formats.errors import Refusal
 from crypto.hashing import canonical_json
-from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee, present
+from crypto.lifecycle import round_digest
+from pledge.models import (
+    Campaign,
+    CampaignState,
+    Entry,
+    LogLeaf,
+    PendingEvent,
+    RevealRound,
+    RoundPartials,
+    TreeHead,
+    Trustee,
+    present,
+)
 from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, frozen_ctx, parse_upload
 from pledge.services.log import consistency_proof
 
@@ -70,16 +85,18 @@ def _by_leaf(entries: list[Entry]) -> dict[int, Entry]:
     return {present(e.leaf_index, "a logged entry's leaf index"): e for e in entries}
 
 
-def _entries_in(session: Session, campaign: Campaign, start: int, end: int) -> list[Entry]:
+def round_entries(session: Session, campaign: Campaign, number: int) -> list[Entry]:
+    """The entries round ``number``'s frozen event lists, in leaf order."""
     return list(session.scalars(select(Entry).where(
-        Entry.campaign_id == campaign.id, Entry.leaf_index >= start, Entry.leaf_index < end).order_by(Entry.leaf_index)))
+        Entry.campaign_id == campaign.id, Entry.frozen_round == number).order_by(Entry.leaf_index)))
 
 
 def round_package(session: Session, campaign: Campaign, number: int) -> bytes:
-    """The file a trustee downloads to run ``pledge-trustee decrypt`` on a round."""
+    """The file a trustee downloads to run ``pledge-trustee decrypt`` on a round: the log up to
+    the head of the batch that froze the round (its ``round-frozen`` event included), and a
+    ciphertext for exactly the entries that event lists."""
     round_, head, previous = _round(session, campaign, number)
-    start = previous.size if previous else 0
-    ciphertexts = {e.leaf_index: e.ciphertext for e in _entries_in(session, campaign, start, round_.size)}
+    ciphertexts = {e.leaf_index: e.ciphertext for e in round_entries(session, campaign, number)}
     leaves = [
         roundfile.RoundLeaf(row.leaf_index, row.leaf, ciphertexts.get(row.leaf_index))
         for row in session.scalars(select(LogLeaf).where(LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < head.size)
@@ -104,9 +121,12 @@ def _head(head: TreeHead) -> roundfile.TreeHead:
 def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, number: int, data: bytes, now: datetime) -> bool:
     """Check every partial of a trustee's upload and store it; open the round once ``t`` are in.
     Returns True when this upload completed the reveal."""
-    round_, head, previous = _round(session, campaign, number)
+    round_, head, _ = _round(session, campaign, number)
     if round_.revealed_at is not None:
         raise RevealError("This round is already revealed.")
+    if round_.abandoned_at is not None:
+        raise RevealError("This round was abandoned: it was not revealed within the reveal window, and its "
+                          "sealed signatures are deleted.")
     if session.get(RoundPartials, (campaign.id, number, trustee.seat)) is not None:
         raise RevealError("Your partials for this round are already posted.")
     try:
@@ -117,14 +137,8 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
         raise RevealError("These partials are not yours for this campaign (ctx or trustee index differ).")
     if (upload.head_size, upload.head_timestamp, upload.head_root) != (head.size, head.timestamp, head.root):
         raise RevealError("These partials are for another head than this round's.")
-    start = previous.size if previous else 0
-    live = _by_leaf([e for e in _entries_in(session, campaign, start, round_.size) if e.withdrawal_signature is None])
-    given = {record.leaf_index: record for record in upload.partials}
-    if set(given) != set(live):
-        missing = sorted(set(live) - set(given))
-        extra = sorted(set(given) - set(live))
-        raise RevealError(f"The partials must cover exactly this round's entries "
-                          f"(missing {missing[:5]}, unexpected {extra[:5]}).")
+    live = _by_leaf(round_entries(session, campaign, number))
+    given = _exactly_the_round(number, live, upload.partials)
     _verify_upload(campaign, trustee, live, given)
     session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,
                               body=canonical_json(roundfile.partials_doc(upload)), received_at=now))
@@ -135,6 +149,25 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
         return False
     _open_round(session, campaign, round_, live, seats, now)
     return True
+
+
+def _exactly_the_round(number: int, live: dict[int, Entry], records: list[roundfile.PartialRecord]) -> dict:
+    """The upload's records by leaf, refused unless they list each entry of the round exactly once
+    and nothing else (so what is checked is exactly what is stored)."""
+    given: dict[int, roundfile.PartialRecord] = {}
+    for record in records:
+        if record.leaf_index in given:
+            raise RevealError(f"The partials file lists leaf {record.leaf_index} twice: each entry of the round "
+                              "must appear exactly once. Nothing was stored.")
+        if record.leaf_index not in live:
+            raise RevealError(f"The partials file lists leaf {record.leaf_index}, which is not an entry of round "
+                              f"{number}. Nothing was stored.")
+        given[record.leaf_index] = record
+    missing = sorted(set(live) - set(given))
+    if missing:
+        raise RevealError(f"The partials must cover exactly this round's entries: leaf {missing[0]} is missing "
+                          f"({len(missing)} in all). Nothing was stored.")
+    return given
 
 
 def _verify_upload(campaign: Campaign, trustee: Trustee, live: dict[int, Entry], given: dict) -> None:
@@ -195,6 +228,9 @@ def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live:
     round_.revealed_at = now
     if campaign.state == CampaignState.OPEN:
         campaign.state = CampaignState.REVEALED
+    digest = round_digest((index, {seat: partials[index] for seat, partials in by_seat.items()}) for index in live)
+    event = log_leaves.EventLeaf("round-revealed", round=round_.number, digest=digest)
+    session.add(PendingEvent(campaign_id=campaign.id, leaf=log_leaves.encode_leaf(event), created_at=now))
     session.flush()
 
 

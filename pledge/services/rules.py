@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pledge.models import ThresholdRule
+from crypto.formats.files import MAX_EXTRA_WITNESSES, witness_quorum_problem
+from pledge.models import ThresholdRule, smallest_majority
 from pledge.services.errors import CampaignError
 
 #: Batch intervals an organizer may pick (seconds → label).
@@ -18,6 +20,10 @@ BATCH_INTERVALS = {
 MAX_TRUSTEES = 15
 MIN_LEAD_TIME = timedelta(days=1)
 MAX_CAMPAIGN_LENGTH = timedelta(days=730)
+#: The reveal window G an organizer may choose, in days (docs/protocol.md §3).
+MIN_REVEAL_WINDOW_DAYS, MAX_REVEAL_WINDOW_DAYS = 1, 366
+MAX_WITNESS_NAME = 200
+_KEY_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -30,15 +36,66 @@ class RuleSettings:
     trustee_quorum: int
     trustee_count: int
     batch_interval_seconds: int
+    practice: bool = False
+    #: The extra witnesses: (name, Ed25519 public key as hex), in the organizer's order.
+    witnesses: tuple[tuple[str, str], ...] = field(default=())
+    #: w; ``None`` means the smallest majority of the witnesses.
+    witness_quorum: int | None = None
+    reveal_window_seconds: int = 14 * 86400
 
 
 def check_rule(settings: RuleSettings, now: datetime) -> None:
     """Raise :class:`CampaignError` naming the field of the first problem found."""
     _check_threshold(settings.rule, settings.eligible_labs)
+    _check_k(settings)
     _check_trustees(settings)
     _check_deadline(settings.deadline, now)
     if settings.batch_interval_seconds not in BATCH_INTERVALS:
         raise CampaignError("Choose one of the offered batch intervals.", field="batch_interval_seconds")
+    _check_witnesses(settings)
+    _check_reveal_window(settings.reveal_window_seconds)
+
+
+def _check_k(s: RuleSettings) -> None:
+    if s.rule.suppress_below < 2 and not s.practice:
+        raise CampaignError(
+            "k must be at least 2: with k = 1 one person could be revealed alone. Only a practice "
+            "campaign may use k = 1.",
+            field="suppress_below",
+        )
+
+
+def _check_witnesses(s: RuleSettings) -> None:
+    if len(s.witnesses) > MAX_EXTRA_WITNESSES:
+        raise CampaignError(f"List at most {MAX_EXTRA_WITNESSES} extra witnesses.", field="witnesses")
+    seen: set[str] = set()
+    for position, (name, key) in enumerate(s.witnesses, start=1):
+        if not name.strip() or len(name) > MAX_WITNESS_NAME:
+            raise CampaignError(f"Witness {position}: give a name of 1 to {MAX_WITNESS_NAME} characters.",
+                                field="witnesses")
+        if not _KEY_HEX.fullmatch(key):
+            raise CampaignError(
+                f"Witness {position} ({name.strip()}): the key must be an Ed25519 public key as 64 lowercase "
+                "hex characters (pledge-witness init prints it).", field="witnesses")
+        if key in seen:
+            raise CampaignError(f"Witness {position} ({name.strip()}): this key is listed twice; every witness "
+                                "needs its own key.", field="witnesses")
+        seen.add(key)
+    count = s.trustee_count + len(s.witnesses)
+    w = s.witness_quorum if s.witness_quorum is not None else smallest_majority(count)
+    problem = witness_quorum_problem(s.trustee_quorum, s.trustee_count, count, w)
+    if problem:
+        chosen = "" if s.witness_quorum is not None else f" (left empty: the smallest majority, {w})"
+        raise CampaignError(
+            f"w, the witnesses needed to cosign{chosen}: {problem}. There are {count} witnesses: the "
+            f"{s.trustee_count} trustees and {len(s.witnesses)} extra.", field="witness_quorum")
+
+
+def _check_reveal_window(seconds: int) -> None:
+    if not MIN_REVEAL_WINDOW_DAYS * 86400 <= seconds <= MAX_REVEAL_WINDOW_DAYS * 86400:
+        raise CampaignError(
+            f"The reveal window must be {MIN_REVEAL_WINDOW_DAYS} to {MAX_REVEAL_WINDOW_DAYS} days.",
+            field="reveal_window_days")
 
 
 def _check_threshold(s: ThresholdRule, eligible_labs: int) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, lazyload, load_only
 
 from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
-from pledge.models import Campaign, Entry, RevealRound, TreeHead, present
+from pledge.models import Campaign, Entry, TreeHead, present
 from pledge.services import log
 from pledge.services.campaigns import public_campaign
 from pledge.services.errors import ServiceError
@@ -230,14 +230,10 @@ def receipt_status(session: Session, slug: str, leaf_hash_hex: str) -> ReceiptSt
     )
 
 
-def _in_frozen_round(session: Session, campaign: Campaign, entry: Entry) -> bool:
-    """Whether the entry's round is frozen for reveal: from then on the trustees decrypt exactly
-    the round's entries, so the entry can no longer be pulled out."""
-    if entry.leaf_index is None:
-        return False
-    return session.scalar(
-        select(RevealRound.number).where(RevealRound.campaign_id == campaign.id, RevealRound.size > entry.leaf_index).limit(1)
-    ) is not None
+def _in_frozen_round(entry: Entry) -> bool:
+    """Whether a round-frozen event lists the entry: from then on the trustees decrypt exactly
+    the round's entries, so the entry can no longer be pulled out (docs/protocol.md §8)."""
+    return entry.frozen_round is not None
 
 
 def withdraw(session: Session, slug: str, read_body: Callable[[], object]) -> None:
@@ -258,7 +254,12 @@ def withdraw(session: Session, slug: str, read_body: Callable[[], object]) -> No
         raise SigningError("bad_signature", "The withdrawal is not signed by this signature's withdrawal key.") from None
     if entry.withdrawal_signature is not None:
         raise SigningError("already_withdrawn", "This signature is already withdrawn.")
-    if _in_frozen_round(session, campaign, entry):
+    if campaign.signing_ended_batch is not None:
+        raise SigningError(
+            "closed",
+            "Signing has ended: the log already holds the deadline event, after which nothing can be withdrawn.",
+        )
+    if _in_frozen_round(entry):
         raise SigningError(
             "revealed",
             "The threshold was met and this signature's round is being revealed with everyone else's: "

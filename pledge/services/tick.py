@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from pledge.database import changed_rows
 from pledge.models import VerificationCode
 from pledge.ratelimit import purge_expired
-from pledge.services.batches import close_due, publish_due
-from pledge.services.expiry import expire_due
+from pledge.services.batches import publish_due
 from pledge.services.notify import Outgoing
 
 #: Verification code rows (keyed tags, never addresses) are kept this long after they expire,
@@ -53,8 +52,9 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
     report = TickReport(ran_at=now)
     for batch in publish_due(session, now, log_key_secret):
         report.published = True
+        events = f"; events: {', '.join(batch.events)}" if batch.events else ""
         report.actions.append(
-            f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn)"
+            f"{batch.campaign.slug}: batch {batch.batch} published ({batch.entries} new, {batch.withdrawals} withdrawn){events}"
         )
         if batch.round_frozen is not None:
             report.actions.append(f"{batch.campaign.slug}: reveal round {batch.round_frozen.number} frozen")
@@ -63,16 +63,21 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
                          context={"campaign": batch.campaign, "trustee": trustee, "round": batch.round_frozen})
                 for trustee in batch.campaign.trustees
             )
-    for campaign in expire_due(session, now):
-        report.deleted = True
-        report.actions.append(f"{campaign.slug}: expired below its threshold; ciphertexts and issuance records deleted")
-        report.outgoing.extend(
-            Outgoing(to=trustee.email, subject="Pledge: please destroy your share", template="destroy_share",
-                     context={"campaign": campaign, "trustee": trustee})
-            for trustee in campaign.trustees
-        )
-    for campaign in close_due(session, now):
-        report.actions.append(f"{campaign.slug}: closed; every round is revealed and issuance records are deleted")
+        if batch.expired:
+            report.deleted = True
+            report.actions.append(
+                f"{batch.campaign.slug}: expired below its threshold; ciphertexts and issuance records deleted")
+            report.outgoing.extend(
+                Outgoing(to=trustee.email, subject="Pledge: please destroy your share", template="destroy_share",
+                         context={"campaign": batch.campaign, "trustee": trustee})
+                for trustee in batch.campaign.trustees
+            )
+        if "round-abandoned" in batch.events:
+            report.deleted = True
+            report.actions.append(f"{batch.campaign.slug}: a round was not revealed in time; its ciphertexts are deleted")
+        if batch.closed:
+            report.actions.append(f"{batch.campaign.slug}: closed; every round is revealed or abandoned and issuance "
+                                  "records are deleted")
     purged = purge_codes(session, now)
     if purged:
         report.actions.append(f"purged {purged} expired verification code(s)")

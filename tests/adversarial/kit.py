@@ -96,7 +96,7 @@ def insert_campaign(organizer: User, labs: dict, *, state=CampaignState.DRAFT, l
     values = dict(
         slug=f"campaign-{secrets.token_hex(4)}", title="A test campaign", pledge_text="I pledge **this**.",
         min_total=1, min_per_lab=0, min_labs=0, deadline=now + timedelta(days=20),
-        trustee_quorum=2, trustee_count=3, suppress_below=1, batch_interval_seconds=3600,
+        trustee_quorum=2, trustee_count=3, suppress_below=1, practice=True, batch_interval_seconds=3600,
     )
     values.update(fields)
     campaign = Campaign(organizer_id=organizer.id, state=state, **values)
@@ -138,7 +138,7 @@ def seat_people(campaign: Campaign, people: list[FakeTrustee], *, keys: bool = T
 def freeze(app, campaign: Campaign) -> None:
     """Freeze a seated draft for its ceremony."""
     with write_intent():
-        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], utcnow())
+        ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
         db.session.commit()
 
 

@@ -224,7 +224,7 @@ def partials_file(campaign, person, seat, number: int) -> bytes:
 
 def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    launched = launch_campaign(app, make_campaign, min_total=3, min_per_lab=0, min_labs=0, suppress_below=1,
+    launched = launch_campaign(app, make_campaign, min_total=3, min_per_lab=0, min_labs=0, suppress_below=1, practice=True,
                                lab_slugs=(LAB, "openai"))
     campaign = launched.campaign
     slug, campaign_id, campaign_pk = campaign.slug, campaign.public_id, campaign.id

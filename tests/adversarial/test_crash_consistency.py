@@ -234,7 +234,8 @@ def cache_token_keys(monkeypatch) -> None:
 
 
 def test_kill_9_during_concurrent_signing_leaves_a_consistent_database(app, make_open_campaign, tmp_path, monkeypatch):
-    campaign = make_open_campaign(title="Crash", lab_slugs=LABS, suppress_below=1, min_total=10_000, min_per_lab=0, min_labs=0)
+    campaign = make_open_campaign(title="Crash", lab_slugs=LABS, suppress_below=1, practice=True, min_total=10_000,
+                                  min_per_lab=0, min_labs=0)
     secret = app.config["TOKEN_KEY_SECRET"]
     slug, campaign_id = campaign.slug, campaign.id
     cache_token_keys(monkeypatch)

@@ -241,7 +241,7 @@ def within_batch_correlation(per_batch: dict[int, list[tuple[int, int]]]) -> tup
 
 def test_nothing_in_the_file_orders_signers_by_when_they_signed(app, make_open_campaign, monkeypatch):
     campaign = make_open_campaign(title="Row order", lab_slugs=LABS, min_total=1_000_000, min_per_lab=0, min_labs=0,
-                                  suppress_below=1)
+                                  suppress_below=1, practice=True)
     minter = Minter(app, campaign)
     campaign_id = campaign.id
     client = app.test_client()

@@ -35,7 +35,7 @@ def open_receipt_file(page, path) -> None:
 
 def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, site, sink, launch, client, tmp_path):
     # Given a launched campaign whose counts are shown exactly (k = 1),
-    launched = launch("Evaluations before deployment", suppress_below=1, min_total=50, min_per_lab=10, min_labs=2)
+    launched = launch("Evaluations before deployment", suppress_below=1, practice=True, min_total=50, min_per_lab=10, min_labs=2)
     campaign = launched.campaign
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()

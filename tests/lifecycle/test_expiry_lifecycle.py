@@ -6,7 +6,9 @@ publishes them, below the rule. A tick after the deadline expires the campaign: 
 database holds no ciphertext of it (neither in the ``entries`` table nor anywhere in the SQLite
 file or its write-ahead log after a checkpoint) and no issuance record; each trustee runs
 ``pledge-trustee destroy`` and uploads the signed confirmation; the public page shows every
-confirmation; the exported record verifies with ``pledge-verify``.
+confirmation; the next batch publishes them as ``share-destroyed`` events; the published log
+replays through the lifecycle (entries, then ``expired`` in the batch that covers the deadline,
+then the three confirmations); the exported record verifies with ``pledge-verify``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pledge.services.notify import send_all
 from pledge_tools.verify.cli import main as pledge_verify
 from tests import dbkit
 from tests.browser import live_server
+from tests.kit.events import event_names, events_by_batch, replayed, replayed_record
 from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, flashes, redirected, run_ceremony, tool
 from tests.mailsink import MailSink
@@ -102,6 +105,7 @@ def test_a_campaign_below_its_threshold_expires_and_nothing_of_its_ciphertexts_r
         # The deadline passes below the threshold: tick expires the campaign and asks trustees to destroy.
         report = tick_at(app, campaign.deadline + timedelta(hours=2))
         assert report.deleted
+        assert event_names(campaign_id) == [[], ["expired"]]
         compact_database()  # as the tick command does after deleting ciphertexts
         assert f"{slug}: expired below its threshold; ciphertexts and issuance records deleted" in report.actions
         assert send_all(report.outgoing) == []
@@ -140,15 +144,28 @@ def test_a_campaign_below_its_threshold_expires_and_nothing_of_its_ciphertexts_r
         assert "not yet" not in page
         assert not any(name in page for _, name in SIGNERS)
 
-        # The exported record verifies: expired, no round, three confirmations, no ciphertext.
+        # The next batch publishes the three confirmations as share-destroyed events; then nothing
+        # waits for a batch, and no batch comes.
+        report = tick_at(app, campaign.deadline + timedelta(hours=3))
+        assert f"{slug}: batch 3 published (0 new, 0 withdrawn); events: " + ", ".join(["share-destroyed"] * 3) \
+            in report.actions
+        assert tick_at(app, campaign.deadline + timedelta(hours=4)).published is False
+        assert event_names(campaign_id) == [[], ["expired"], ["share-destroyed"] * 3]
+        destroyed = events_by_batch(campaign_id)[2]
+        assert sorted(e["trustee"] for e in destroyed) == [1, 2, 3]
+        lifecycle = replayed(campaign_id, campaign.deadline, campaign.reveal_window_seconds)
+        assert (lifecycle.outcome, lifecycle.threshold_met, sorted(lifecycle.destroyed)) == ("expired", False, [1, 2, 3])
+
+        # The exported record: expired, no round, the confirmations in the log, no ciphertext.
         db.session.rollback()
         exported = tmp_path / "record.json"
         result = app.test_cli_runner().invoke(args=["campaign", "export", slug, "-o", str(exported)])
         assert result.exit_code == 0, result.output
         record = json.loads(exported.read_bytes())
         assert record["rounds"] == []
-        assert record["outcome"]["state"] == "expired" and record["outcome"]["threshold_met"] is False
-        assert sorted(record["outcome"]["destroy_confirmations"]) == ["1", "2", "3"]
+        assert record["outcome"] == {"state": "expired", "threshold_met": False}
+        assert "public_key" not in record["log"] and isinstance(record["exported_at"], int)
+        assert sorted(replayed_record(record).destroyed) == [1, 2, 3]
         assert record["counts"]["labs"] == {"anthropic": 2, "openai": 1}
         assert not any(ciphertext.hex() in exported.read_text() for ciphertext in ciphertexts)
         capsys.readouterr()

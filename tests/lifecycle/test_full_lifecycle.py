@@ -6,10 +6,10 @@ downloaded from and uploaded to the trustee pages; the campaign launches; forty 
 three labs sign, five in real Chromium (``/verify``, then the sign page) and thirty-five with
 ``pledge-sign``, over two batches; the second batch meets the rule ``30 overall, 8 at each of 3
 labs`` and freezes round 1; trustees 1, 3 and 5 decrypt the downloaded round package with
-``pledge-trustee decrypt`` and upload their partials; the round opens; the record is exported by
-the CLI and by the API. The tests then check each stage's outcome, that ``pledge-verify``
-accepts the record, and that changing any one of many positions in it makes ``pledge-verify``
-fail.
+``pledge-trustee decrypt`` and upload their partials; the round opens; the next batch publishes
+its ``round-revealed`` event; the record is exported by the CLI and by the API. The tests then
+check each stage's outcome, that ``pledge-verify`` accepts the record, and that changing any one
+of many positions in it makes ``pledge-verify`` fail.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from crypto.hashing import WIRE_VERSION
+from crypto.lifecycle import round_digest
 from pledge import create_app
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -40,6 +41,7 @@ from pledge.services.notify import send_all
 from pledge_tools.verify.cli import main as pledge_verify
 from tests.browser import assert_clean, fill_signature, live_server, open_sign_page, verify_in_browser, watch
 from tests.kit.config import make_config
+from tests.kit.events import event_names, replayed_record
 from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, decrypt_round, flashes, redirected, run_ceremony
 from tests.mailsink import MailSink
@@ -101,6 +103,7 @@ class Story:
     shares: list[dict]
     progress: list[dict] = field(default_factory=list)
     round_sizes: list[int] = field(default_factory=list)
+    events: list[list[str]] = field(default_factory=list)
     round_entries: int = 0
     page_open: str = ""
     page_two_of_three: str = ""
@@ -240,6 +243,11 @@ def _tell(app, sink: MailSink, keyboard: CodeKeyboard, browser, folder: Path) ->
     sink.wait_for(ORGANIZER, "round 1 is revealed")
     story.page_revealed = page_text(public, f"/campaigns/{slug}")
 
+    # The next batch publishes the round-revealed event, with the digest of the stored partials.
+    report = tick_at(app, utcnow() + timedelta(hours=3))
+    assert f"{slug}: batch 3 published (0 new, 0 withdrawn); events: round-revealed" in report.actions
+    story.events = event_names(campaign_id)
+
     # The record, exported by the CLI and served by the API.
     db.session.rollback()
     exported = folder / "record.json"
@@ -279,11 +287,15 @@ def test_forty_signatures_in_two_batches_meet_the_rule_and_freeze_round_one(stor
     assert second["total"] == 40 and second["rule_met"]
     assert {lab["slug"]: lab["count"] for lab in second["labs"]} == {lab: n for lab, (_, n) in LABS.items()}
     assert sum(p.browser for p in story.by_nullifier.values()) == 5
-    # Round 1 froze the head of the second batch and holds all forty entries.
-    assert story.round_sizes == [40] and story.round_entries == 40
+    # Round 1 froze in the second batch (its event after the twenty new entries) and lists all forty
+    # entries; the third batch holds only its round-revealed event.
+    assert story.round_sizes == [41] and story.round_entries == 40
+    assert story.events == [[], ["round-frozen 1"], ["round-revealed 1"]]
     record = story.record
-    assert [(h["batch"], h["size"]) for h in record["log"]["heads"]] == [(1, 20), (2, 40)]
-    assert record["counts"] == {"head_size": 40, "labs": {lab: n for lab, (_, n) in LABS.items()}}
+    assert [(h["batch"], h["size"]) for h in record["log"]["heads"]] == [(1, 20), (2, 41), (3, 42)]
+    frozen = json.loads(bytes.fromhex(record["log"]["leaves"][40]))
+    assert (frozen["event"], frozen["round"], frozen["leaves"]) == ("round-frozen", 1, list(range(40)))
+    assert record["counts"] == {"head_size": 42, "labs": {lab: n for lab, (_, n) in LABS.items()}}
     assert story.notified == {email for _, email in TRUSTEES}
     # Frozen, but nobody's name is public yet.
     assert 'id="signatures-heading"' not in story.page_open
@@ -295,7 +307,7 @@ def test_three_trustees_open_round_one_and_the_page_lists_every_signer_by_lab(st
     assert not any(p.name and str(escape(p.name)) in story.page_two_of_three for p in story.people)
     assert "Round 1 is now revealed" in story.reveal_flash
     page = story.page_revealed
-    assert "The signatures" in page and "round 1 on" in page and "log head of 40 entries" in page
+    assert "The signatures" in page and "round 1 on" in page and "log head of 41 entries" in page
     sections = dict(re.findall(r"<h3>([^<]+) \(\d+\)</h3> <ul class=\"signature-list\">(.*?)</ul>", page))
     assert set(sections) == {str(escape(name)) for name in story.lab_names.values()}
     for lab, name in story.lab_names.items():
@@ -312,9 +324,16 @@ def test_three_trustees_open_round_one_and_the_page_lists_every_signer_by_lab(st
 def test_the_record_holds_every_revealed_signature(story: Story) -> None:
     record = story.record
     [round_one] = record["rounds"]
-    assert round_one["status"] == "revealed" and round_one["size"] == 40
+    assert sorted(round_one) == ["entries", "number", "status"] and round_one["status"] == "revealed"
     assert [e["leaf_index"] for e in round_one["entries"]] == list(range(40))
-    assert record["outcome"] == {"state": "revealed", "threshold_met": True, "destroy_confirmations": {}}
+    assert record["outcome"] == {"state": "revealed", "threshold_met": True}
+    # The round-revealed event's digest is the digest of the entries' partials, as exported.
+    revealed = json.loads(bytes.fromhex(record["log"]["leaves"][41]))
+    assert revealed["digest"] == round_digest(
+        (e["leaf_index"], {int(j): bytes.fromhex(p) for j, p in e["partials"].items()}) for e in round_one["entries"]).hex()
+    lifecycle = replayed_record(record)
+    assert [(r.number, r.status, list(r.leaves)) for r in lifecycle.rounds] == [(1, "revealed", list(range(40)))]
+    assert "public_key" not in record["log"] and all(h["cosignatures"] == {} for h in record["log"]["heads"])
     for entry in round_one["entries"]:
         leaf = json.loads(bytes.fromhex(record["log"]["leaves"][entry["leaf_index"]]))
         person = story.by_nullifier[leaf["nullifier"]]
@@ -336,8 +355,8 @@ def test_the_cli_export_and_the_api_serve_the_same_bytes_and_pledge_verify_accep
     out = capsys.readouterr().out
     assert out.startswith("pledge-verify: OK: campaign “Evaluations before deployment”")
     assert "trustees: 3 of 5" in out
-    assert "log: 40 leaves (40 entries, 0 withdrawals); 2 signed heads checked" in out
-    assert "rounds: 1 (1 revealed; round 1 froze the head of size 40" in out
+    assert "40 entries, 0 withdrawals" in out
+    assert "rounds: 1 (1 revealed" in out
     assert "40 revealed payloads equal a fresh decryption" in out
     assert "outcome: revealed" in out
 
@@ -350,7 +369,8 @@ def test_the_cli_export_and_the_api_serve_the_same_bytes_and_pledge_verify_accep
 # the field's length once the record exists.
 
 _rng = random.Random(20240607)
-_T, _N, _LEAVES, _HEADS = 3, 5, 40, 2
+_T, _N, _LEAVES, _HEADS = 3, 5, 40, 3
+_HEAD_SIZES = (20, 41, 42)
 _LAB_SLUGS = sorted(LABS)
 
 
@@ -377,7 +397,7 @@ HEX_FIELDS: list[tuple[int, Any]] = [  # (how many positions, a function drawing
     (2, lambda: ("dkg", "Y")),
     (4, lambda: ("dkg", "verification_keys", _trustee())),
     (1, lambda: ("log", "id")),
-    (2, lambda: ("log", "public_key")),
+    (2, lambda: ("manifest", "log_key")),
     (10, lambda: ("log", "leaves", _entry())),
     (2, lambda: ("log", "heads", _rng.randrange(_HEADS), "root")),
     (2, lambda: ("log", "heads", _rng.randrange(_HEADS), "signature")),
@@ -395,7 +415,7 @@ NUMBERS = [
     (("counts", "head_size"), -1), (("counts", "head_size"), +1),
     (("log", "heads", 0, "size"), +1), (("log", "heads", 1, "size"), -1),
     (("log", "heads", 0, "timestamp"), -1), (("log", "heads", 1, "timestamp"), +1),
-    (("rounds", 0, "size"), -1), (("rounds", 0, "size"), +1), (("rounds", 0, "number"), +1),
+    (("rounds", 0, "number"), +1),
     (("rounds", 0, "entries", _entry(), "leaf_index"), +1), (("rounds", 0, "entries", 0, "leaf_index"), -1),
     (("rounds", 0, "entries", _LEAVES - 1, "leaf_index"), +1),
     (("manifest", "rule", "min_total"), +1), (("manifest", "t"), -1),
@@ -466,7 +486,7 @@ def test_the_positions_cover_every_kind_of_field() -> None:
         ("manifest", "trustees", "x25519"), ("dkg", "deals", "commitments"), ("dkg", "deals", "pop_r"),
         ("dkg", "deals", "pop_z"), ("dkg", "deals", "signature"), ("dkg", "transcript_signatures", "transcript"),
         ("dkg", "transcript_signatures", "signature"), ("dkg", "Y"), ("dkg", "verification_keys"), ("log", "id"),
-        ("log", "public_key"), ("log", "leaves"), ("log", "heads", "root"), ("log", "heads", "signature"),
+        ("manifest", "log_key"), ("log", "leaves"), ("log", "heads", "root"), ("log", "heads", "signature"),
         ("rounds", "entries", "ciphertext"), ("rounds", "entries", "partials"), ("rounds", "entries", "payload")}
 
 
@@ -485,12 +505,10 @@ def expected_failure(path: tuple[Any, ...]) -> str:
             return rf"dkg: Y_{j} is not the one the deals' commitments give"
         case ("log", "id"):
             return r"log: id is not the ASCII of the manifest's id"
-        case ("log", "public_key"):
-            return r"log: the signature of the head of batch 1 \(size 20\) does not verify"
         case ("log", "leaves", i):
-            return rf"leaf {i}: |log: the Merkle root of leaves 0\.\.{19 if i < 20 else 39} does not match"
+            return rf"leaf {i}: |log: the Merkle root of leaves 0\.\.{19 if i < 20 else 40} does not match"
         case ("log", "heads", h, _):
-            return rf"log: the signature of the head of batch {h + 1} \(size {20 * (h + 1)}\) does not verify"
+            return rf"log: the signature of the head of batch {h + 1} \(size {_HEAD_SIZES[h]}\) does not verify"
         case ("rounds", 0, "entries", p, "ciphertext"):
             return rf"round 1, leaf {p}: the ciphertext does not match the leaf's ciphertext_sha256"
         case ("rounds", 0, "entries", p, "partials", j):

@@ -113,12 +113,13 @@ def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_wa
         select(RevealRound).where(RevealRound.campaign_id == campaign_id)).all()
     entries = db.session.scalars(select(Entry).where(Entry.campaign_id == campaign_id)).all()
     assert len(entries) == 40
-    assert frozen_round.size == 40 == 1 + max(e.leaf_index for e in entries)
+    # The round's head holds the forty entries, then the round-frozen event that lists them.
+    assert frozen_round.size == 41 == 2 + max(e.leaf_index for e in entries)
 
     # whose receipts now verify against the signed head,
     for receipt in receipts[:3]:
         assert check(receipt) == 0
-        assert "of a log of size 40, head signed at" in capsys.readouterr().out
+        assert "of a log of size 41, head signed at" in capsys.readouterr().out
 
     # and the trustees' partials open every ciphertext to exactly what its signer typed.
     for entry in entries:

@@ -20,12 +20,14 @@ from nacl.signing import SigningKey
 from crypto import blindrsa, dkg, log_leaves, merkle, seal
 from crypto.formats import files, keys, roundfile
 from crypto.hashing import canonical_json
-from pledge.services.manifest import TrusteeKeys, build_manifest
+from pledge.services.manifest import Protection, TrusteeKeys, build_manifest
 from pledge_tools.trustee.cli import main
 
 PASSPHRASE = "correct horse battery staple"
 LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}
 LOG_ID = b"pledge-log/test"
+#: The campaign log's signing seed: its public key is the manifest's ``log_key``.
+LOG_SEED = hashlib.sha256(b"pledge test log key").digest()
 
 
 def write_json(path: Path, doc: Any) -> Path:
@@ -84,6 +86,9 @@ def make_manifest(
         min_total=rule.get("min_total", 6), min_per_lab=rule.get("min_per_lab", 2),
         min_labs=rule.get("min_labs", 2), deadline=datetime(2030, 1, 1, tzinfo=UTC),
         t=3, n=len(trustees), trustees=trustees,
+        protection=Protection(k=2, practice=False, log_key=bytes(SigningKey(LOG_SEED).verify_key), witnesses=(),
+                              w=len(trustees) // 2 + 1,
+                              batch_interval=3600, reveal_window=14 * 86400),
     )
     return json.loads(canonical_json(manifest))
 
@@ -153,7 +158,7 @@ class Log:
 
     leaves: list[bytes] = field(default_factory=list)
     ciphertexts: list[bytes | None] = field(default_factory=list)
-    seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    seed: bytes = LOG_SEED
 
     @property
     def public_key(self) -> bytes:
@@ -162,6 +167,20 @@ class Log:
     def add(self, leaf: bytes, ciphertext: bytes | None = None) -> None:
         self.leaves.append(leaf)
         self.ciphertexts.append(ciphertext)
+
+    def freeze(self, number: int, start: int = 0) -> list[int]:
+        """Append round ``number``'s round-frozen event: the live entries from leaf ``start``
+        on (docs/protocol.md §8). Returns the leaves it lists."""
+        entries, withdrawn = {}, set()
+        for index, data in enumerate(self.leaves):
+            leaf = log_leaves.parse_leaf(data)
+            if isinstance(leaf, log_leaves.EntryLeaf):
+                entries[leaf.nullifier] = index
+            elif isinstance(leaf, log_leaves.WithdrawalLeaf):
+                withdrawn.add(entries[leaf.nullifier])
+        listed = sorted(i for i in entries.values() if i >= start and i not in withdrawn)
+        self.add(log_leaves.encode_leaf(log_leaves.EventLeaf("round-frozen", round=number, leaves=tuple(listed))))
+        return listed
 
     def head(self, size: int | None = None, timestamp: int = 1_900_000_000,
              root: bytes | None = None, seed: bytes | None = None) -> roundfile.TreeHead:

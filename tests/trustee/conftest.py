@@ -98,6 +98,7 @@ def round_one(ceremony: Ceremony, tmp_path_factory: pytest.TempPathFactory) -> R
     """Given the frozen first round, decrypted by trustees 1, 3 and 5 (5 in a subprocess)."""
     folder = tmp_path_factory.mktemp("round1")
     log, entries, withdrawn = signed_log(ceremony)
+    log.freeze(1)  # the batch ends with the round-frozen event (leaf 12)
     head = log.head()
     package = round_package(ceremony, log, folder / "round.json", head=head)
     partials = {}

@@ -83,6 +83,7 @@ def test_a_second_round_decrypts_only_its_new_entries(ceremony, round_one, passp
     late = [sign_pledge(ceremony, "lab-b", f"Late {k}") for k in range(2)]
     for entry in late:
         log.add(entry.leaf, entry.ciphertext)
+    log.freeze(2, start=round_one.head.size)
     package = round_package(ceremony, log, tmp_path / "round2.json",
                             head=log.head(timestamp=1_900_003_600), previous=round_one.head)
     # When trustee 1 decrypts it, pinning the head it decrypted last time
@@ -128,12 +129,14 @@ def duplicated_nullifier(c: Ceremony, r: Round, folder: Path) -> Path:
 
 
 def _with_copied_R(c: Ceremony, r: Round, folder: Path, source: Signed) -> Path:
-    """The server mints an entry whose ciphertext reuses ``source``'s R (its own token)."""
-    log = _copy(r)
+    """The server mints an entry whose ciphertext reuses ``source``'s R (its own token), and
+    freezes the round with it."""
+    log = _before_the_event(r)
     prepared, sig = issue_token(c.token_keys["lab-a"], c.campaign_id, "lab-a")
     victim = sign_pledge(c, "lab-a", "Decoy")
     ciphertext = source.ciphertext[:32] + victim.ciphertext[32:]
     log.add(entry_leaf("lab-a", prepared, sig, ciphertext, bytes(32)), ciphertext)
+    log.freeze(1)
     return round_package(c, log, folder / "round.json")
 
 
@@ -166,17 +169,58 @@ def forked_previous_head(c: Ceremony, r: Round, folder: Path) -> Path:
     return round_package(c, r.log, folder / "round.json", previous=fork.head(size=6))
 
 
+def _before_the_event(r: Round) -> Log:
+    return Log(list(r.log.leaves[:12]), list(r.log.ciphertexts[:12]), r.log.seed)
+
+
+def no_frozen_event(c: Ceremony, r: Round, folder: Path) -> Path:
+    return round_package(c, _before_the_event(r), folder / "round.json")
+
+
+def frozen_event_leaves_an_entry_out(c: Ceremony, r: Round, folder: Path) -> Path:
+    log = _before_the_event(r)
+    listed = [i for i, leaf in enumerate(log.leaves)
+              if isinstance(log_leaves.parse_leaf(leaf), log_leaves.EntryLeaf) and log.ciphertexts[i] is not None]
+    log.add(log_leaves.encode_leaf(log_leaves.EventLeaf("round-frozen", round=1, leaves=tuple(listed[1:]))))
+    return round_package(c, log, folder / "round.json")
+
+
+def log_key_not_the_manifest_s(c: Ceremony, r: Round, folder: Path) -> Path:
+    """A log re-signed with another key: every head verifies under it, but it is not the manifest's."""
+    return round_package(c, Log(list(r.log.leaves), list(r.log.ciphertexts), bytes(range(32))), folder / "round.json")
+
+
+def entry_after_the_frozen_event(c: Ceremony, r: Round, folder: Path) -> Path:
+    log = _copy(r)
+    late = sign_pledge(c, "lab-b", "After the freeze")
+    log.add(late.leaf, None)
+    return round_package(c, log, folder / "round.json")
+
+
+def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
+    log = _copy(r)
+    log.add(log_leaves.encode_leaf(log_leaves.EventLeaf("signing-ended")))
+    log.add(sign_pledge(c, "lab-b", "Too late").leaf, None)
+    return round_package(c, log, folder / "round.json")
+
+
 @pytest.mark.parametrize("tamper, message", [
+    (log_key_not_the_manifest_s, "the log's public key is not the manifest's log_key"),
+    (entry_after_the_frozen_event, "leaf 13: an entry or withdrawal after the round-frozen event at leaf 12"),
+    (entry_after_a_deadline_event, "leaf 14: an entry or withdrawal after the deadline event at leaf 13"),
+    (no_frozen_event, "no round-frozen event after the previous round's head"),
+    (frozen_event_leaves_an_entry_out, "the round-frozen event at leaf 12 does not list exactly the live entries "
+                                       "of round 1 (leaf 0 differs)"),
     (bad_head_signature, "the tree head signature does not verify under the log's public key"),
-    (root_mismatch, "the Merkle root of the 12 leaves does not match the signed tree head"),
+    (root_mismatch, "the Merkle root of the 13 leaves does not match the signed tree head"),
     (ciphertext_not_its_leaf, "leaf 0: the ciphertext does not match the leaf's ciphertext_sha256"),
-    (duplicated_nullifier, "leaf 12: the nullifier repeats leaf 0"),
+    (duplicated_nullifier, "leaf 13: the nullifier repeats leaf 0"),
     (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
     (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
-    (forged_token, "leaf 12: the token signature does not verify under lab lab-a's key"),
+    (forged_token, "leaf 13: the token signature does not verify under lab lab-a's key"),
     (below_threshold, "does not meet the threshold rule (3 of 6 entries"),
     (forked_previous_head, "the consistency proof from the previous head (size 6) to this head "
-                           "(size 12) does not verify"),
+                           "(size 13) does not verify"),
 ])
 def test_a_bad_round_is_refused(ceremony, round_one, passphrase, tmp_path, capsys,
                                 tamper: Tamper, message: str) -> None:

@@ -22,7 +22,7 @@ from .test_decrypt import (
     R_copied_from_live_entry,
     R_copied_from_withdrawn_entry,
     Tamper,
-    _copy,
+    _before_the_event,
     below_threshold,
     ciphertext_not_its_leaf,
     duplicated_nullifier,
@@ -81,7 +81,7 @@ def bad_proof_before_repeated_R(c: Ceremony, r: Round, folder: Path) -> Path:
     """Leaf 3's ciphertext fails its proof, and a later entry repeats leaf 2's R: the
     proof is checked in a worker, the repeat in order; leaf 3 comes first."""
     path = R_copied_from_live_entry(c, r, folder)
-    log = _copy(r)
+    log = _before_the_event(r)
     first = log_leaves.parse_leaf(r.entries[3].leaf)
     assert isinstance(first, log_leaves.EntryLeaf)
     ciphertext = r.entries[3].ciphertext
@@ -91,15 +91,16 @@ def bad_proof_before_repeated_R(c: Ceremony, r: Round, folder: Path) -> Path:
     log.ciphertexts[3] = ciphertext
     extra = roundfile.load_round(path).leaves[12]
     log.add(extra.leaf, extra.ciphertext)
+    log.freeze(1)
     return round_package(c, log, folder / "round2.json")
 
 
 @pytest.mark.parametrize("tamper, message", [
     (ciphertext_not_its_leaf, "leaf 0: the ciphertext does not match the leaf's ciphertext_sha256"),
-    (duplicated_nullifier, "leaf 12: the nullifier repeats leaf 0"),
+    (duplicated_nullifier, "leaf 13: the nullifier repeats leaf 0"),
     (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
     (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
-    (forged_token, "leaf 12: the token signature does not verify under lab lab-a's key"),
+    (forged_token, "leaf 13: the token signature does not verify under lab lab-a's key"),
     (below_threshold, "does not meet the threshold rule (3 of 6 entries"),
     (bad_proof_before_repeated_R, "leaf 3: the ciphertext's proof does not verify"),
 ])
