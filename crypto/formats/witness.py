@@ -25,17 +25,21 @@ ASCII of ``campaign``); :meth:`WitnessHead.verify` checks it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import merkle
-from ..errors import CryptoError
+import nacl.signing
+
+from .. import merkle, passbox
+from ..errors import CryptoError, DecryptionError, EncodingError
+from ..hashing import canonical_json
 from ..lifecycle import ABANDONED, CLOSED, EXPIRED, OPEN, PENDING, REVEALED, REVEALED_STATE
 from ..witness import LifecycleSummary, WitnessState
-from . import jsonfile
-from .errors import CheckFailed, FileProblem, FormatError
+from . import jsonfile, keys
+from .errors import CheckFailed, FileProblem, FormatError, UnlockFailed
 from .files import CAMPAIGN_ID_HEX, CTX_BYTES, HEXDIGITS, KEY_BYTES, SIGNATURE_BYTES
 
 STATE_KIND = "witness-state"
@@ -172,3 +176,63 @@ def load_witness_head(path: Path) -> WitnessHead:
 def publish_head(path: Path, head: WitnessHead) -> None:
     """Write (or replace) the published head file."""
     replace_document(path, head.doc())
+
+
+# --- the witness's key --------------------------------------------------------------------------
+#
+# An extra witness has only an Ed25519 key: ``{"v", "kind": "witness-key", "name", "ed25519",
+# "box"}``, the seed locked in a passphrase box exactly as a trustee's key file locks its secrets
+# (crypto.passbox, Argon2id costs recorded in the box). A trustee witnesses with the key file
+# they already have (kind ``trustee-key``): its Ed25519 key is the one the manifest lists.
+
+WITNESS_KEY_KIND = "witness-key"
+WITNESS_KEY_LABEL = b"pledge/v%d/witness-key" % jsonfile.VERSION
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A witness's (or trustee's) key file, still locked."""
+
+    path: Path
+    name: str
+    ed25519: bytes
+    trustee: keys.KeyFile | None
+    box: bytes = b""
+
+
+def witness_key_doc(name: str, seed: bytes, passphrase: bytes, kdf: str) -> dict[str, Any]:
+    """A new witness key file: the public key in the clear, the seed in a passphrase box."""
+    public = bytes(nacl.signing.SigningKey(seed).verify_key)
+    opslimit, memlimit = keys.KDF_COSTS[kdf]
+    blob = passbox.lock(seed, passphrase, WITNESS_KEY_LABEL + public, opslimit=opslimit, memlimit=memlimit)
+    return {"v": jsonfile.VERSION, "kind": WITNESS_KEY_KIND, "name": name, "ed25519": public,
+            "box": json.loads(blob)}
+
+
+def load_witness_key(path: Path) -> WitnessKey:
+    """Read a witness key file or a trustee's key file, without unlocking it."""
+    doc = jsonfile.read_document(path, {WITNESS_KEY_KIND, "trustee-key"})
+    if doc.data.get("kind") == "trustee-key":
+        trustee = keys.load_key(path)
+        return WitnessKey(path, trustee.name, trustee.ed25519, trustee)
+    jsonfile.expect(doc, WITNESS_KEY_KIND, {"name", "ed25519", "box"})
+    blob = canonical_json(doc.child("box").data)
+    try:
+        passbox.label_of(blob)
+    except EncodingError as exc:
+        raise FormatError(f"{doc.where}: field box is not a passphrase box") from exc
+    return WitnessKey(path, doc.text("name", max_len=200), doc.raw("ed25519", size=KEY_BYTES), None, blob)
+
+
+def unlock_witness_key(key: WitnessKey, passphrase: bytes) -> bytes:
+    """The Ed25519 seed of a witness key (or of a trustee's key file); checked against the
+    public key in the file."""
+    if key.trustee is not None:
+        return keys.unlock_key(key.trustee, passphrase).signing_seed
+    try:
+        seed = passbox.unlock(key.box, passphrase, WITNESS_KEY_LABEL + key.ed25519)
+    except DecryptionError as exc:
+        raise UnlockFailed(f"cannot unlock {key.path}: wrong passphrase, or the file was altered") from exc
+    if len(seed) != KEY_BYTES or bytes(nacl.signing.SigningKey(seed).verify_key) != key.ed25519:
+        raise UnlockFailed(f"cannot unlock {key.path}: its secret does not match its public key")
+    return seed
