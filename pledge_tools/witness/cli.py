@@ -55,6 +55,11 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
+def clock() -> float:
+    """The current Unix time (tests replace this function to check a head against another moment)."""
+    return time.time()
+
+
 def _init(a: argparse.Namespace) -> int:
     if not 1 <= len(a.name) <= MAX_NAME or not a.name.isprintable():
         raise CheckFailed(f"--name must be 1 to {MAX_NAME} printable characters")
@@ -92,7 +97,7 @@ def _check(a: argparse.Namespace) -> int:
     runner = Witness(JsonApi(a.server), a.campaign, key.ed25519, seed, a.state, a.publish, pinned, a.slack)
     checks = 0
     while True:
-        result = runner.check(int(time.time()))
+        result = runner.check(int(clock()))
         checks += 1
         if result is None:
             say("The log has no head yet: nothing to cosign.")
