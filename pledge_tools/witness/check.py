@@ -45,8 +45,9 @@ def _fetch(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def _package(api: JsonApi, base: str) -> files.ManifestPackage:
     doc = _fetch(lambda: api.get(f"{base}/manifest"))
-    try:
-        return files.parse_ceremony(jsonfile.check_document(doc, "the server's manifest", "ceremony"))
+    try:  # {"manifest", "ctx"} (as the API serves it) or a whole ceremony package
+        obj = jsonfile.Obj(doc, "the server's manifest").exact_keys({"manifest", "ctx"}, {"v", "kind"})
+        return files.parse_manifest_package(obj)
     except CheckFailed as exc:
         raise BadReply(str(exc)) from None
 
