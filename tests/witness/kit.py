@@ -65,10 +65,22 @@ def sign(app, client, campaign, count: int) -> None:
         assert response.status_code == 201, response.get_data(as_text=True)
 
 
-def latest(campaign) -> TreeHead:
+@dataclass(frozen=True)
+class Head:
+    """A copy of a head row as it was read (later rewrites of the row do not change it)."""
+
+    batch: int
+    size: int
+    timestamp: int
+    root: bytes
+
+
+def latest(campaign) -> Head:
+    """The campaign's newest head, as the database holds it now."""
     db.session.rollback()  # no read snapshot older than the live server's writes
-    return db.session.scalar(select(TreeHead).where(TreeHead.campaign_id == campaign.id)
-                             .order_by(TreeHead.batch.desc()).limit(1))
+    row = db.session.scalar(select(TreeHead).where(TreeHead.campaign_id == campaign.id)
+                            .order_by(TreeHead.batch.desc()).limit(1))
+    return Head(row.batch, row.size, row.timestamp, bytes(row.root))
 
 
 def _resign(app, campaign, head: TreeHead) -> None:
@@ -108,7 +120,7 @@ def entry_leaf(app, campaign) -> bytes:
                                  hashlib.sha256(signer.ciphertext()).digest(), secrets.token_bytes(32)))
 
 
-def append_batch(app, campaign, leaves: list[bytes], timestamp: int) -> TreeHead:
+def append_batch(app, campaign, leaves: list[bytes], timestamp: int) -> Head:
     """Append a batch of ``leaves`` under a head signed with the campaign's log key at ``timestamp``."""
     db.session.rollback()
     with write_intent():
@@ -124,7 +136,7 @@ def append_batch(app, campaign, leaves: list[bytes], timestamp: int) -> TreeHead
         _resign(app, campaign, head)
         db.session.add(head)
         db.session.commit()
-    return head
+    return latest(campaign)
 
 
 def post_json(url: str, body: object) -> tuple[int, dict]:
