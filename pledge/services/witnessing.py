@@ -226,3 +226,11 @@ def witnessing_summary(session: Session, campaign: Campaign) -> Witnessing | Non
         confirmed_timestamp=confirmed.timestamp if confirmed else None,
         confirmed_by=names(confirmed.batch) if confirmed else (),
     )
+
+
+def store_partials_cosignature(session: Session, campaign: Campaign, witness: bytes, head: TreeHead,
+                               signature: bytes) -> None:
+    """A trustee's cosignature of its round's head, carried by the partials upload: verified and
+    stored like a posted one (:class:`WitnessingError` if it does not verify)."""
+    store_cosignature(session, campaign, parsed_manifest(campaign), head.size, head.timestamp, head.root, witness,
+                      signature)
