@@ -20,7 +20,6 @@ from crypto.formats import files, roundfile
 from crypto.formats.errors import Refusal
 from crypto.hashing import canonical_json
 from pledge.models import Campaign, CampaignState, Entry, LogLeaf, RevealRound, RoundPartials, TreeHead, Trustee, present
-from pledge.services import ceremony
 from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, frozen_ctx, parse_upload
 from pledge.services.log import consistency_proof
 from pledge.services.witnessing import WitnessingError, store_partials_cosignature
@@ -130,7 +129,7 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
     _verify_upload(campaign, trustee, live, given)
     if upload.cosignature is not None:  # the trustee's cosignature of the round's head (docs/protocol.md §9)
         try:
-            store_partials_cosignature(session, campaign, ceremony.registered_ed25519(trustee), head, upload.cosignature)
+            store_partials_cosignature(session, campaign, trustee, head, upload.cosignature)
         except WitnessingError as error:
             raise RevealError(f"The cosignature in this file: {error.message} Nothing was stored.") from None
     session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,

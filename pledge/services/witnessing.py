@@ -22,8 +22,9 @@ from crypto.errors import CryptoError
 from crypto.formats import files
 from crypto.formats.errors import FormatError
 from crypto.formats.jsonfile import Obj
-from pledge.models import Campaign, HeadCosignature, LogLeaf, TreeHead
+from pledge.models import Campaign, HeadCosignature, LogLeaf, TreeHead, Trustee
 from pledge.services import log
+from pledge.services.ceremony import registered_ed25519
 from pledge.services.errors import BadRequest, NotFound, ServiceError
 from pledge.services.schema import exact_object, hex_field
 
@@ -228,9 +229,9 @@ def witnessing_summary(session: Session, campaign: Campaign) -> Witnessing | Non
     )
 
 
-def store_partials_cosignature(session: Session, campaign: Campaign, witness: bytes, head: TreeHead,
+def store_partials_cosignature(session: Session, campaign: Campaign, trustee: Trustee, head: TreeHead,
                                signature: bytes) -> None:
     """A trustee's cosignature of its round's head, carried by the partials upload: verified and
     stored like a posted one (:class:`WitnessingError` if it does not verify)."""
-    store_cosignature(session, campaign, parsed_manifest(campaign), head.size, head.timestamp, head.root, witness,
-                      signature)
+    store_cosignature(session, campaign, parsed_manifest(campaign), head.size, head.timestamp, head.root,
+                      registered_ed25519(trustee), signature)
