@@ -19,6 +19,7 @@ class World:
     url: str
     campaign: object
     people: list
+    seats: list
     keys: list[Path]
     folder: Path
 
@@ -32,9 +33,9 @@ class World:
 
 @pytest.fixture
 def world(app, launched, tmp_path, monkeypatch):
-    campaign, people, _ = launched
+    campaign, people, seats = launched
     monkeypatch.setenv(ENV_VAR, PASSPHRASE)
     keys = [key_file(tmp_path, person) for person in people]
     with live_server(app) as url:
-        yield World(url, campaign, people, keys, tmp_path)
+        yield World(url, campaign, people, seats, keys, tmp_path)
     db.session.remove()
