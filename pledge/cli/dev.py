@@ -73,6 +73,27 @@ def serve_command(port: int, tick_every: float) -> None:
         sink.stop()
 
 
+@dev_group.command("witness")
+@with_appcontext
+def witness_command() -> None:
+    """Let the demo trustees cosign new heads of the campaigns they witness (development only)."""
+    from pathlib import Path
+
+    from pledge.database import write_intent
+    from pledge.extensions import db
+    from pledge.models import utcnow
+    from pledge.services.demo_witness import witness_demo_campaigns
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
+    if app.config["PLEDGE_ENV"] != "development":
+        raise click.ClickException("dev witness is for development only: real witnesses run pledge-witness")
+    with write_intent():
+        lines = witness_demo_campaigns(db.session(), Path(app.instance_path) / "demo-trustees", utcnow())
+        db.session.commit()
+    for line in lines:
+        click.echo(line)
+
+
 @dev_group.command("publish-now")
 @click.argument("slug", required=False)
 @with_appcontext
@@ -100,23 +121,3 @@ def publish_now_command(slug: str | None) -> None:
         click.echo(f"{batch.campaign.slug}: batch {batch.batch} published "
                    f"({batch.entries} new, {batch.withdrawals} withdrawn){frozen}")
 
-
-@dev_group.command("witness")
-@with_appcontext
-def witness_command() -> None:
-    """Let the demo trustees cosign new heads of the campaigns they witness (development only)."""
-    from pathlib import Path
-
-    from pledge.database import write_intent
-    from pledge.extensions import db
-    from pledge.models import utcnow
-    from pledge.services.demo_witness import witness_demo_campaigns
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
-    if app.config["PLEDGE_ENV"] != "development":
-        raise click.ClickException("dev witness is for development only: real witnesses run pledge-witness")
-    with write_intent():
-        lines = witness_demo_campaigns(db.session(), Path(app.instance_path) / "demo-trustees", utcnow())
-        db.session.commit()
-    for line in lines:
-        click.echo(line)
