@@ -120,4 +120,3 @@ def publish_now_command(slug: str | None) -> None:
         frozen = f"; reveal round {batch.round_frozen.number} frozen" if batch.round_frozen else ""
         click.echo(f"{batch.campaign.slug}: batch {batch.batch} published "
                    f"({batch.entries} new, {batch.withdrawals} withdrawn){frozen}")
-
