@@ -234,7 +234,7 @@ def _get_status(url: str) -> tuple[int, str]:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  (a loopback test URL)
+        with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         with error:
