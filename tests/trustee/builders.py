@@ -20,16 +20,12 @@ from nacl.signing import SigningKey
 from crypto import blindrsa, dkg, log_leaves, merkle, seal
 from crypto.formats import files, keys, roundfile
 from crypto.hashing import canonical_json
-from pledge.services.manifest import Protection, TrusteeKeys, build_manifest
+from pledge.services.manifest import TrusteeKeys, build_manifest
 from pledge_tools.trustee.cli import main
 
 PASSPHRASE = "correct horse battery staple"
 LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}
-# One campaign per test session: its id is the log id every head signs, and the manifest lists
-# the log's key (docs/protocol.md §3, §7).
-PUBLIC_ID = secrets.token_hex(16)
-LOG_ID = PUBLIC_ID.encode("ascii")
-LOG_SEED = secrets.token_bytes(32)
+LOG_ID = b"pledge-log/test"
 
 
 def write_json(path: Path, doc: Any) -> Path:
@@ -70,11 +66,6 @@ class Ceremony:
     def campaign_id(self) -> bytes:
         return str(self.manifest["id"]).encode("ascii")
 
-    @property
-    def manifest_keys(self) -> dict[int, bytes]:
-        """Each trustee's Ed25519 key, as the manifest lists it."""
-        return {t["index"]: bytes.fromhex(t["ed25519"]) for t in self.manifest["trustees"]}
-
 
 def make_manifest(
     public_files: dict[int, Path], token_keys: dict[str, rsa.RSAPrivateKey], **rule: int
@@ -85,7 +76,7 @@ def make_manifest(
         name, ed, x = keys.load_public(path)
         trustees.append(TrusteeKeys(index=index, name=name, ed25519=ed, x25519=x))
     manifest = build_manifest(
-        public_id=PUBLIC_ID, slug="no-unsafe-deployment", title="No unsafe deployment",
+        public_id=secrets.token_hex(16), slug="no-unsafe-deployment", title="No unsafe deployment",
         pledge_text="I will withhold my work unless my lab meets the conditions below.",
         conditions=["Publish the safety case.", "Independent audit."],
         labs=[{"slug": s, "name": n, "domains": d} for s, (n, d) in LABS.items()],
@@ -93,8 +84,6 @@ def make_manifest(
         min_total=rule.get("min_total", 6), min_per_lab=rule.get("min_per_lab", 2),
         min_labs=rule.get("min_labs", 2), deadline=datetime(2030, 1, 1, tzinfo=UTC),
         t=3, n=len(trustees), trustees=trustees,
-        protection=Protection(k=2, practice=False, log_key=bytes(SigningKey(LOG_SEED).verify_key), witnesses=(),
-                              w=len(trustees) // 2 + 1, batch_interval=900, reveal_window=14 * 86400),
     )
     return json.loads(canonical_json(manifest))
 
@@ -164,7 +153,7 @@ class Log:
 
     leaves: list[bytes] = field(default_factory=list)
     ciphertexts: list[bytes | None] = field(default_factory=list)
-    seed: bytes = LOG_SEED
+    seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     @property
     def public_key(self) -> bytes:
@@ -226,16 +215,5 @@ def signed_log(c: Ceremony) -> tuple[Log, list[Signed], Signed]:
     for entry in entries[4:]:
         log.add(entry.leaf, entry.ciphertext)
     log.add(withdrawal(withdrawn))
-    log.add(frozen_event(log, 1))
     return log, entries, withdrawn
-
-
-def frozen_event(log: Log, number: int, start: int = 0) -> bytes:
-    """The ``round-frozen`` event the server appends when round ``number`` freezes: every entry
-    from leaf ``start`` on that no leaf of the log withdraws (docs/protocol.md §8)."""
-    parsed = [log_leaves.parse_leaf(leaf) for leaf in log.leaves]
-    withdrawn = {leaf.nullifier for leaf in parsed if isinstance(leaf, log_leaves.WithdrawalLeaf)}
-    listed = tuple(i for i, leaf in enumerate(parsed)
-                   if i >= start and isinstance(leaf, log_leaves.EntryLeaf) and leaf.nullifier not in withdrawn)
-    return log_leaves.encode_leaf(log_leaves.EventLeaf("round-frozen", round=number, leaves=listed))
 

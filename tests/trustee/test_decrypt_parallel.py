@@ -96,10 +96,10 @@ def bad_proof_before_repeated_R(c: Ceremony, r: Round, folder: Path) -> Path:
 
 @pytest.mark.parametrize("tamper, message", [
     (ciphertext_not_its_leaf, "leaf 0: the ciphertext does not match the leaf's ciphertext_sha256"),
-    (duplicated_nullifier, "leaf 13: the nullifier repeats leaf 0"),
-    (R_copied_from_live_entry, "leaf 13: the ciphertext's R repeats leaf 2"),
-    (R_copied_from_withdrawn_entry, "leaf 13: the ciphertext's proof does not verify"),
-    (forged_token, "leaf 13: the token signature does not verify under lab lab-a's key"),
+    (duplicated_nullifier, "leaf 12: the nullifier repeats leaf 0"),
+    (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
+    (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
+    (forged_token, "leaf 12: the token signature does not verify under lab lab-a's key"),
     (below_threshold, "does not meet the threshold rule (3 of 6 entries"),
     (bad_proof_before_repeated_R, "leaf 3: the ciphertext's proof does not verify"),
 ])
