@@ -1,4 +1,4 @@
-"""A witness's two files (docs/protocol.md §13): its state and its published head.
+"""A witness's files (docs/protocol.md §13): its state, its published head, and its key.
 
 **State file** (no secret in it; the witness rewrites it after each cosignature)::
 
