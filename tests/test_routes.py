@@ -57,6 +57,11 @@ EXPECTED = {
     "api.submit": ("POST", "/api/campaigns/{slug}/entries", 404, 404),
     "api.receipt": ("GET", "/api/campaigns/{slug}/receipts/00", 404, 404),
     "api.withdraw": ("POST", "/api/campaigns/{slug}/withdrawals", 404, 404),
+    "api.heads": ("GET", "/api/campaigns/{slug}/log/heads", 404, 404),
+    "api.leaves": ("GET", "/api/campaigns/{slug}/log/leaves?start=0&end=0", 404, 404),
+    "api.consistency": ("GET", "/api/campaigns/{slug}/log/consistency?from=0&to=0", 404, 404),
+    "api.inclusion": ("GET", "/api/campaigns/{slug}/log/inclusion?index=0&size=1", 404, 404),
+    "api.cosign": ("POST", "/api/campaigns/{slug}/log/cosignatures", 404, 404),
     "static": ("GET", "/static/css/pledge.css", 200, 200),
     "health.healthz": ("GET", "/healthz", 200, 200),
 }

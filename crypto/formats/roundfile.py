@@ -168,6 +168,9 @@ class PartialsFile:
     head_root: bytes
     partials: list[PartialRecord]
     withdrawn: list[int]
+    #: The trustee's cosignature of the round's head (docs/protocol.md §9), made by ``decrypt``
+    #: after its checks; a file without one is still a valid partials file.
+    cosignature: bytes | None = None
 
 
 def partials_doc(p: PartialsFile) -> dict[str, Any]:
@@ -178,6 +181,7 @@ def partials_doc(p: PartialsFile) -> dict[str, Any]:
         "partials": [{"leaf_index": r.leaf_index, "nullifier": r.nullifier, "partial": r.partial}
                      for r in p.partials],
         "withdrawn": list(p.withdrawn),
+        **({} if p.cosignature is None else {"cosignature": p.cosignature}),
     }
 
 
@@ -189,7 +193,7 @@ def load_partials(path: Path) -> PartialsFile:
 def parse_partials(doc: Obj) -> PartialsFile:
     """A partials document (format only: check each proof with
     :func:`crypto.reveal.verify_partial`)."""
-    expect(doc, "partials", {"ctx", "index", "head", "partials", "withdrawn"})
+    expect(doc, "partials", {"ctx", "index", "head", "partials", "withdrawn"}, {"cosignature"})
     head = doc.child("head").exact_keys({"size", "timestamp", "root"})
     records = []
     for item in doc.objects("partials"):
@@ -204,4 +208,5 @@ def parse_partials(doc: Obj) -> PartialsFile:
         index=doc.integer("index", low=1, high=dkg.MAX_TRUSTEES),
         head_size=head.integer("size"), head_timestamp=head.integer("timestamp"),
         head_root=head.raw("root", size=HASH_LEN), partials=records, withdrawn=withdrawn,
+        cosignature=doc.raw("cosignature", size=SIGNATURE_BYTES) if "cosignature" in doc.data else None,
     )

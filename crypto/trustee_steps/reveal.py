@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nacl.utils
 
-from .. import group, parallel, reveal
+from .. import group, merkle, parallel, reveal
 from ..formats import messages
 from ..formats.errors import CheckFailed, FileProblem
 from ..formats.files import Manifest, SignedStatement, destroy_confirmation_doc, load_ceremony
@@ -78,6 +78,16 @@ def _partials(
             for e, partial in zip(plan.to_decrypt, partials, strict=True)]
 
 
+def _cosign(rnd: RoundPackage, key: KeyFile, key_path: Path, passphrase: Passphrase) -> bytes:
+    """The trustee's cosignature of the round's head (docs/protocol.md §9), once every check of
+    the round has passed: the head must be signed by the manifest's own log key."""
+    manifest, head = rnd.package.manifest, rnd.head
+    if rnd.log_key != manifest.log_key or rnd.log_id != manifest.log_id:
+        raise CheckFailed("round package: its log id or log key is not the manifest's")
+    seed = unlock_key(key, obtain(passphrase, str(key_path))).signing_seed
+    return merkle.sign_cosignature(seed, manifest.log_id, head.size, head.timestamp, head.root)
+
+
 def decrypt(
     key_path: Path, share_path: Path, package_path: Path, out: Path,
     previous_partials: Path | None, passphrase: Passphrase, *, jobs: int | None = None,
@@ -111,11 +121,13 @@ def decrypt(
         records = _partials(rnd, plan, j, x_j, keys, jobs)
     del x_j
     head = rnd.head
+    cosignature = _cosign(rnd, key, key_path, passphrase)
+    say(f"Cosigned the round's head (size {head.size}) with your signing key, as a witness of the log.")
     write_document(out, partials_doc(PartialsFile(
-        ctx, j, head.size, head.timestamp, head.root, records, plan.withdrawn)))
+        ctx, j, head.size, head.timestamp, head.root, records, plan.withdrawn, cosignature)))
     report.wrote(out)
-    say(f"Wrote {out}: {len(records)} partial decryptions with their proofs, as trustee {j}, "
-        f"for the head of size {head.size}. Upload it to the web app.")
+    say(f"Wrote {out}: {len(records)} partial decryptions with their proofs and your cosignature, as trustee "
+        f"{j}, for the head of size {head.size}. Upload it to the web app.")
     return report
 
 

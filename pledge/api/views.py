@@ -5,7 +5,7 @@ A campaign the public may not see is a 404, the same answer as an unknown addres
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify
+from flask import Response, abort, current_app, jsonify, request
 
 from pledge.api import bp, serialize
 from pledge.api.body import json_body
@@ -13,7 +13,7 @@ from pledge.database import purge_deleted_rows
 from pledge.extensions import csrf, db
 from pledge.models import utcnow
 from pledge.ratelimit import rate_limited
-from pledge.services import signing
+from pledge.services import signing, witnessing
 from pledge.services.campaigns import public_campaign
 from pledge.services.ceremony import load_board
 from pledge.services.errors import ServiceError
@@ -90,3 +90,49 @@ def withdraw(slug: str):
         signing.withdraw(db.session(), slug, json_body)
     purge_deleted_rows()  # the deleted ciphertext must not linger in the database's files
     return jsonify(serialize.withdrawn()), 202
+
+
+# --- what witnesses need (docs/protocol.md §9, §14) --------------------------------------------
+
+
+@bp.route("/api/campaigns/<slug>/log/heads")
+def heads(slug: str):
+    """Every signed tree head with its stored cosignatures (``?since=BATCH``: only later ones)."""
+    item = public_campaign(db.session(), slug, launched=True)
+    since = witnessing.integer_arg(request.args, "since", 0)
+    return jsonify(witnessing.heads_document(db.session(), item, since))
+
+
+@bp.route("/api/campaigns/<slug>/log/leaves")
+def leaves(slug: str):
+    """Published leaves ``[start, end)``, at most a thousand at a time."""
+    item = public_campaign(db.session(), slug, launched=True)
+    start, end = witnessing.integer_arg(request.args, "start"), witnessing.integer_arg(request.args, "end")
+    return jsonify(witnessing.leaves_document(db.session(), item, start, end))
+
+
+@bp.route("/api/campaigns/<slug>/log/consistency")
+def consistency(slug: str):
+    """The proof that the tree of ``from`` leaves is a prefix of the published head of ``to``."""
+    item = public_campaign(db.session(), slug, launched=True)
+    old, new = witnessing.integer_arg(request.args, "from"), witnessing.integer_arg(request.args, "to")
+    return jsonify(witnessing.consistency_document(db.session(), item, old, new))
+
+
+@bp.route("/api/campaigns/<slug>/log/inclusion")
+def inclusion(slug: str):
+    """The proof that leaf ``index`` is in the published head of ``size``."""
+    item = public_campaign(db.session(), slug, launched=True)
+    index, size = witnessing.integer_arg(request.args, "index"), witnessing.integer_arg(request.args, "size")
+    return jsonify(witnessing.inclusion_document(db.session(), item, index, size))
+
+
+@bp.route("/api/campaigns/<slug>/log/cosignatures", methods=["POST"])
+@csrf.exempt
+@rate_limited("cosignatures")
+def cosign(slug: str):
+    """Store a witness's cosignature over a published head (verified first; a repeat is fine)."""
+    with transaction():
+        item = public_campaign(db.session(), slug, launched=True)
+        witnessing.submit_cosignature(db.session(), item, json_body)
+    return jsonify({"stored": True}), 201

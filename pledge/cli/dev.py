@@ -34,6 +34,13 @@ def _tick_loop(stop: threading.Event, every: float) -> None:
         output = (result.stdout or result.stderr).strip().splitlines()
         if output:
             click.echo(f"[tick] {output[-1]}")
+        # Then the demo trustees witness the new heads, as their own pledge-witness would.
+        witnessed = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "pledge", "dev", "witness"],
+            capture_output=True, text=True, check=False,
+        )
+        for line in (witnessed.stdout or witnessed.stderr).strip().splitlines():
+            click.echo(f"[witness] {line}")
 
 
 @click.group("dev")
@@ -64,6 +71,27 @@ def serve_command(port: int, tick_every: float) -> None:
     finally:
         stop.set()
         sink.stop()
+
+
+@dev_group.command("witness")
+@with_appcontext
+def witness_command() -> None:
+    """Let the demo trustees cosign new heads of the campaigns they witness (development only)."""
+    from pathlib import Path
+
+    from pledge.database import write_intent
+    from pledge.extensions import db
+    from pledge.models import utcnow
+    from pledge.services.demo_witness import witness_demo_campaigns
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
+    if app.config["PLEDGE_ENV"] != "development":
+        raise click.ClickException("dev witness is for development only: real witnesses run pledge-witness")
+    with write_intent():
+        lines = witness_demo_campaigns(db.session(), Path(app.instance_path) / "demo-trustees", utcnow())
+        db.session.commit()
+    for line in lines:
+        click.echo(line)
 
 
 @dev_group.command("publish-now")

@@ -15,7 +15,16 @@ from pledge.models.campaign import (
 )
 from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
 from pledge.models.lab import Lab, LabDomain
-from pledge.models.log import DestroyConfirmation, Entry, LogLeaf, PendingEvent, RevealRound, RoundPartials, TreeHead
+from pledge.models.log import (
+    DestroyConfirmation,
+    Entry,
+    HeadCosignature,
+    LogLeaf,
+    PendingEvent,
+    RevealRound,
+    RoundPartials,
+    TreeHead,
+)
 from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.ratelimit import RateLimitWindow
 from pledge.models.user import Role, User, UserRole
@@ -28,7 +37,7 @@ __all__ = [
     "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
     "Lab", "LabDomain",
     "CampaignUpdate", "ConditionStatus",
-    "DestroyConfirmation", "Entry", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
+    "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
     "Role", "User", "UserRole",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.models.base import Base
@@ -128,3 +128,18 @@ class DestroyConfirmation(Base):
     seat: Mapped[int] = mapped_column(primary_key=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
     received_at: Mapped[datetime]
+
+
+class HeadCosignature(Base):
+    """A witness's cosignature over one signed tree head (docs/protocol.md §9), verified before it
+    was stored: ``witness_key`` is an Ed25519 key the manifest lists as a witness."""
+
+    __tablename__ = "head_cosignatures"
+    __table_args__ = (
+        ForeignKeyConstraint(["campaign_id", "batch"], ["tree_heads.campaign_id", "tree_heads.batch"], ondelete="CASCADE"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    batch: Mapped[int] = mapped_column(primary_key=True)
+    witness_key: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -11,6 +11,7 @@ from pledge.services.campaign_page import campaign_page
 from pledge.services.campaigns import public_campaign, public_campaigns
 from pledge.services.outcomes import updates_of
 from pledge.services.progress import campaign_progress
+from pledge.services.witnessing import witnessing_summary
 
 
 @bp.route("/")
@@ -24,7 +25,9 @@ def home():
 @bp.route("/campaigns/<slug>")
 def campaign(slug: str):
     """A campaign's pledge, conditions, rule and progress; after a reveal, the signatures."""
-    return render_template("public/campaign.html", **campaign_page(db.session(), slug, utcnow()).context())
+    page = campaign_page(db.session(), slug, utcnow())
+    witnessed = witnessing_summary(db.session(), page.campaign) if page.campaign.group_key else None
+    return render_template("public/campaign.html", witnessing=witnessed, **page.context())
 
 
 @bp.route("/campaigns/<slug>/updates.atom")

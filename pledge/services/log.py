@@ -40,13 +40,11 @@ def consistency_proof(session: Session, campaign: Campaign, old_size: int, size:
 
 
 def cosignatures_by_batch(session: Session, campaign: Campaign) -> dict[int, dict[bytes, bytes]]:
-    """Witness cosignatures of each head, ``{batch: {witness Ed25519 key: signature}}``.
+    """Witness cosignatures of each head, ``{batch: {witness Ed25519 key: signature}}``
+    (docs/protocol.md §9); the witnessing service keeps them."""
+    from pledge.services import witnessing  # witnessing reads the log through this module
 
-    Hook for the cosignature table (``head_cosignatures(campaign_id, batch, witness_key,
-    signature)``, docs/protocol.md §9), which is not in this branch yet: until it is wired
-    here, no head has a cosignature.
-    """
-    return {}
+    return witnessing.cosignatures_by_batch(session, campaign)
 
 
 def published_lifecycle(session: Session, campaign: Campaign) -> Replay:

@@ -37,6 +37,7 @@ from pledge.models import (
 )
 from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, frozen_ctx, parse_upload
 from pledge.services.log import consistency_proof
+from pledge.services.witnessing import WitnessingError, store_partials_cosignature
 
 
 class RevealError(CeremonyError):
@@ -140,6 +141,11 @@ def submit_partials(session: Session, campaign: Campaign, trustee: Trustee, numb
     live = _by_leaf(round_entries(session, campaign, number))
     given = _exactly_the_round(number, live, upload.partials)
     _verify_upload(campaign, trustee, live, given)
+    if upload.cosignature is not None:  # the trustee's cosignature of the round's head (docs/protocol.md §9)
+        try:
+            store_partials_cosignature(session, campaign, trustee, head, upload.cosignature)
+        except WitnessingError as error:
+            raise RevealError(f"The cosignature in this file: {error.message} Nothing was stored.") from None
     session.add(RoundPartials(campaign_id=campaign.id, round_number=number, seat=trustee.seat,
                               body=canonical_json(roundfile.partials_doc(upload)), received_at=now))
     session.flush()

@@ -34,7 +34,7 @@ def test_every_route_has_a_row(app):
 def test_every_row_requests_the_route_it_names(app, world):
     adapter = app.url_map.bind("localhost")
     for case in CASES:
-        endpoint, _ = adapter.match(fill(case.url, world), method=case.method)
+        endpoint, _ = adapter.match(fill(case.url, world).split("?")[0], method=case.method)  # the path, not the query
         assert endpoint == case.endpoint, (case.url, endpoint)
 
 

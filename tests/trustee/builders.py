@@ -25,7 +25,8 @@ from pledge_tools.trustee.cli import main
 
 PASSPHRASE = "correct horse battery staple"
 LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}
-LOG_ID = b"pledge-log/test"
+PUBLIC_ID = secrets.token_hex(16)
+LOG_ID = PUBLIC_ID.encode("ascii")
 #: The campaign log's signing seed: its public key is the manifest's ``log_key``.
 LOG_SEED = hashlib.sha256(b"pledge test log key").digest()
 
@@ -78,7 +79,7 @@ def make_manifest(
         name, ed, x = keys.load_public(path)
         trustees.append(TrusteeKeys(index=index, name=name, ed25519=ed, x25519=x))
     manifest = build_manifest(
-        public_id=secrets.token_hex(16), slug="no-unsafe-deployment", title="No unsafe deployment",
+        public_id=PUBLIC_ID, slug="no-unsafe-deployment", title="No unsafe deployment",
         pledge_text="I will withhold my work unless my lab meets the conditions below.",
         conditions=["Publish the safety case.", "Independent audit."],
         labs=[{"slug": s, "name": n, "domains": d} for s, (n, d) in LABS.items()],

@@ -233,3 +233,15 @@ def test_a_bad_round_is_refused(ceremony, round_one, passphrase, tmp_path, capsy
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_each_trustee_cosigns_the_round_head_in_its_partials(ceremony, round_one) -> None:
+    # Given the partials of round one, each carries its trustee's cosignature of the round's head
+    from crypto import merkle
+
+    head = round_one.head
+    keys_by_index = {t["index"]: bytes.fromhex(t["ed25519"]) for t in ceremony.manifest["trustees"]}
+    for j, path in round_one.partials.items():
+        posted = roundfile.load_partials(path)
+        merkle.verify_cosignature(keys_by_index[j], ceremony.campaign_id, head.size, head.timestamp, head.root,
+                                  posted.cosignature)
