@@ -1,7 +1,15 @@
-"""The signer's receipt file (docs/signing-api.md, "Submitting a signature")::
+"""The signer's receipt file (docs/protocol.md §13, docs/signing-api.md)::
 
     {"v": 2, "kind": "pledge-receipt", "server": "https://...", "campaign": "<public id>",
-     "slug": "...", "leaf_hash": "<hex>", "nullifier": "<hex>", "withdrawal_secret": "<hex>"}
+     "slug": "...", "ctx": "<hex>", "leaf_hash": "<hex>", "nullifier": "<hex>",
+     "withdrawal_secret": "<hex>",
+     "head": {"size": int, "timestamp": int, "root": "<hex>", "signature": "<hex>"}}
+
+``ctx`` is the hash of the manifest the signature was sealed under: the manifest holds the log's
+key, so a later check trusts a tree head only under the key of the campaign the signer checked.
+``head`` is absent until the first check that finds the entry in the log; from then on it keeps
+that signed head, and every later check proves the log it sees extends it (an RFC 9162
+consistency proof), so the log cannot drop the entry without the signer's tool noticing.
 
 ``withdrawal_secret`` is the 32-byte Ed25519 seed of the entry's withdrawal key: whoever holds
 the receipt can withdraw the signature, and the leaf hash points at it in the public log. So the
@@ -25,7 +33,25 @@ from .tokenfile import PUBLIC_ID_BYTES
 KIND = "pledge-receipt"
 HASH_BYTES = 32
 SEED_BYTES = 32
-FIELDS = ("server", "campaign", "slug", "leaf_hash", "nullifier", "withdrawal_secret")
+FIELDS = ("server", "campaign", "slug", "ctx", "leaf_hash", "nullifier", "withdrawal_secret")
+OPTIONAL = ("head",)
+HEAD_FIELDS = ("size", "timestamp", "root", "signature")
+
+
+@dataclass(frozen=True)
+class KeptHead:
+    """A signed tree head the receipt's entry was found under (signature over the v2 head
+    message by the manifest's log key)."""
+
+    size: int
+    timestamp: int
+    root: bytes
+    signature: bytes
+
+    def doc(self) -> dict[str, Any]:
+        """The ``head`` object of a receipt."""
+        return {"size": self.size, "timestamp": self.timestamp, "root": self.root,
+                "signature": self.signature}
 
 
 @dataclass(frozen=True)
@@ -35,17 +61,23 @@ class Receipt:
     server: str
     campaign: str
     slug: str
+    ctx: bytes
     leaf_hash: bytes
     nullifier: bytes
     withdrawal_secret: bytes = field(repr=False)
+    head: KeptHead | None = None
 
     def doc(self) -> dict[str, Any]:
         """The receipt document (bytes as lowercase hex when written)."""
-        return {
+        doc: dict[str, Any] = {
             "v": jsonfile.VERSION, "kind": KIND, "server": self.server,
-            "campaign": self.campaign, "slug": self.slug, "leaf_hash": self.leaf_hash,
-            "nullifier": self.nullifier, "withdrawal_secret": self.withdrawal_secret,
+            "campaign": self.campaign, "slug": self.slug, "ctx": self.ctx,
+            "leaf_hash": self.leaf_hash, "nullifier": self.nullifier,
+            "withdrawal_secret": self.withdrawal_secret,
         }
+        if self.head is not None:
+            doc["head"] = self.head.doc()
+        return doc
 
 
 def default_path(slug: str) -> Path:
@@ -58,6 +90,22 @@ def write_receipt(path: Path, receipt: Receipt) -> None:
     jsonfile.write_document(path, receipt.doc(), secret=True)
 
 
+def keep_head(path: Path, receipt: Receipt, head: KeptHead) -> Receipt:
+    """Rewrite the receipt file with ``head`` kept in it (mode 600, replaced atomically, so a
+    crash leaves the old file or the new one, never half of either)."""
+    updated = Receipt(receipt.server, receipt.campaign, receipt.slug, receipt.ctx,
+                      receipt.leaf_hash, receipt.nullifier, receipt.withdrawal_secret, head)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.new")
+    discard_receipt(partial)
+    jsonfile.write_document(partial, updated.doc(), secret=True)
+    try:
+        os.replace(partial, path)
+    except OSError as exc:
+        discard_receipt(partial)
+        raise FileProblem(f"cannot update {path}: {exc.strerror}") from exc
+    return updated
+
+
 def discard_receipt(path: Path) -> None:
     """Remove a receipt this run wrote for a submission the server refused."""
     with contextlib.suppress(FileNotFoundError):
@@ -66,18 +114,25 @@ def discard_receipt(path: Path) -> None:
 
 def parse_receipt(doc: jsonfile.Obj) -> Receipt:
     """A receipt document, every field checked."""
-    jsonfile.expect(doc, KIND, FIELDS)
+    jsonfile.expect(doc, KIND, FIELDS, OPTIONAL)
     try:
         server = check_server_url(doc.text("server", max_len=2000))
     except ValueError as exc:
         raise FormatError(f"{doc.where}: field server: {exc}") from None
     campaign = doc.text("campaign", max_len=2 * PUBLIC_ID_BYTES)
     jsonfile.unhex(campaign, f"{doc.where}: field campaign", size=PUBLIC_ID_BYTES)
+    head = None
+    if "head" in doc.data:
+        kept = doc.child("head").exact_keys(HEAD_FIELDS)
+        head = KeptHead(kept.integer("size"), kept.integer("timestamp"),
+                        kept.raw("root", size=HASH_BYTES), kept.raw("signature", size=64))
     return Receipt(
         server=server, campaign=campaign, slug=doc.text("slug", max_len=200),
+        ctx=doc.raw("ctx", size=HASH_BYTES),
         leaf_hash=doc.raw("leaf_hash", size=HASH_BYTES),
         nullifier=doc.raw("nullifier", size=HASH_BYTES),
         withdrawal_secret=doc.raw("withdrawal_secret", size=SEED_BYTES),
+        head=head,
     )
 
 

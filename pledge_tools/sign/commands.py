@@ -15,15 +15,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crypto.formats import files, tokenfile
 from crypto.formats import receipt as receipts
-from crypto.formats import tokenfile
-from crypto.formats.errors import CheckFailed, FileProblem
+from crypto.formats.errors import CheckFailed, FileProblem, FormatError
 from crypto.formats.jsonfile import Obj, ensure_absent
 from crypto.formats.messages import fingerprint
-from crypto.formats.receipt import Receipt
+from crypto.formats.receipt import KeptHead, Receipt
 
 from ..text import printable
 from .campaign_check import api_path, fetch_sealing_key
@@ -32,10 +33,13 @@ from .http import JsonApi
 from .logcheck import (
     ReceiptStatus,
     SignedHead,
+    parse_consistency,
     parse_head,
     parse_status,
+    verify_extends,
     verify_head,
     verify_inclusion,
+    verify_kept_head,
 )
 from .sealing import Submission, seal_signature, withdrawal_body
 from .signature_form import ask_details, campaign_text, disclosure, summary
@@ -173,7 +177,23 @@ def _served_head(api: JsonApi, receipt: Receipt) -> SignedHead:
         raise BadReply(str(exc)) from None
 
 
-def checked_status(api: JsonApi, receipt: Receipt) -> ReceiptStatus:
+def fetch_log_key(api: JsonApi, receipt: Receipt) -> bytes:
+    """The log key of the manifest the signature was sealed under: the server's manifest, hashed
+    here and compared with the ``ctx`` the receipt kept."""
+    try:
+        reply = Obj(api.get(api_path(receipt.slug, "manifest")), "the campaign's manifest")
+        package = files.parse_manifest_package(reply.exact_keys({"manifest", "ctx"}))
+    except FormatError as exc:
+        raise BadReply(str(exc)) from None
+    except CheckFailed as exc:  # ctx does not match the manifest served with it
+        raise CheckFailed(f"the server's manifest is not consistent: {exc}") from None
+    if package.ctx != receipt.ctx:
+        raise CheckFailed("the server serves a manifest other than the one your signature was "
+                          "sealed under (its ctx differs from your receipt's); refusing its log")
+    return package.manifest.log_key
+
+
+def checked_status(api: JsonApi, receipt: Receipt, log_key: bytes) -> ReceiptStatus:
     """The receipt's status, with its head and inclusion proof verified (one retry if a batch
     was published between the two requests)."""
     for attempt in range(2):
@@ -181,7 +201,7 @@ def checked_status(api: JsonApi, receipt: Receipt) -> ReceiptStatus:
                                                receipt.leaf_hash.hex())))
         if status.head is None:
             return status
-        verify_head(status.head, receipt.campaign)
+        verify_head(status.head, receipt.campaign, log_key)
         served = _served_head(api, receipt)
         if served == status.head:
             verify_inclusion(status, receipt.leaf_hash)
@@ -189,6 +209,18 @@ def checked_status(api: JsonApi, receipt: Receipt) -> ReceiptStatus:
         if attempt or served.size <= status.head.size:
             break
     raise CheckFailed("the head given with your receipt differs from the head the log serves")
+
+
+def check_extends(api: JsonApi, receipt: Receipt, kept: KeptHead, head: SignedHead,
+                  log_key: bytes) -> None:
+    """The log the server serves now extends the head the receipt kept."""
+    verify_kept_head(kept, receipt.campaign, log_key)
+    proof: tuple[bytes, ...] = ()
+    if kept.size < head.size:
+        query = f"?from={kept.size}&to={head.size}"
+        proof = parse_consistency(api.get(api_path(receipt.slug, "log", "consistency") + query),
+                                  kept.size, head.size)
+    verify_extends(kept, head, proof)
 
 
 def describe(status: ReceiptStatus) -> str:
@@ -207,10 +239,28 @@ def describe(status: ReceiptStatus) -> str:
 
 
 def run_check(path: Path, out: Say = say) -> int:
-    """The whole ``check`` step."""
+    """The whole ``check`` step: the entry's inclusion, and that the log still extends the head
+    the receipt kept (the first check keeps one)."""
     receipt = receipts.load_receipt(path)
-    out(describe(checked_status(JsonApi(receipt.server), receipt)))
+    api = JsonApi(receipt.server)
+    log_key = fetch_log_key(api, receipt)
+    status = checked_status(api, receipt, log_key)
+    out(describe(status))
+    head = status.head
+    if head is None:
+        return 0
+    if receipt.head is None:
+        receipts.keep_head(path, receipt, KeptHead(head.size, head.timestamp, head.root, head.signature))
+        out(f"Kept this signed head in {path}: later checks prove the log still extends it.")
+    else:
+        check_extends(api, receipt, receipt.head, head, log_key)
+        out(f"The log extends the head your receipt kept (size {receipt.head.size}, signed at "
+            f"{_when(receipt.head.timestamp)}): nothing before it was rewritten.")
     return 0
+
+
+def _when(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 # --- withdraw -------------------------------------------------------------------------------

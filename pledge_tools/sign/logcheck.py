@@ -1,16 +1,18 @@
-"""Checking a receipt against the campaign log (DESIGN §5, docs/signing-api.md).
+"""Checking a receipt against the campaign log (docs/protocol.md §7 and §13, docs/signing-api.md).
 
 The server answers ``GET /api/campaigns/<slug>/receipts/<leaf_hash>`` with ``pending``, or with
 the leaf's index, a signed tree head and an RFC 9162 inclusion proof. The client:
 
-1. checks the head's ``log_id`` is the campaign's public id and its Ed25519 signature verifies
-   under the log key given with it;
-2. compares it with the head ``GET .../log/head`` serves (the same key and the same head, so
-   the receipt answer was not made up for this one signer);
-3. checks the inclusion proof of its own leaf hash at that index against the head's root.
-
-The log key comes from the server; to be sure it is the campaign's, compare it with the key in
-the campaign record (``pledge-verify``) or fetch it from another network.
+1. takes the log key from the campaign's manifest, fetched again and checked against the ``ctx``
+   the receipt kept from signing (the trustees' transcript signatures cover that manifest, log
+   key included), and refuses a head served under any other key;
+2. checks the head's ``log_id`` is the campaign's public id and its signature verifies;
+3. compares it with the head ``GET .../log/head`` serves (the same head, so the receipt answer
+   was not made up for this one signer);
+4. checks the inclusion proof of its own leaf hash at that index against the head's root;
+5. the first time, keeps that head in the receipt; every later time, checks an RFC 9162
+   consistency proof from the kept head to the new one, so a log rewritten without the entry
+   (a fork) is named.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from crypto import merkle
 from crypto.errors import CryptoError
 from crypto.formats.errors import CheckFailed
 from crypto.formats.jsonfile import Obj, unhex
+from crypto.formats.receipt import KeptHead
 
 from .errors import BadReply
 
@@ -96,12 +99,16 @@ def parse_status(reply: dict[str, Any]) -> ReceiptStatus:
         raise BadReply(str(exc)) from None
 
 
-def verify_head(head: SignedHead, campaign_id: str) -> None:
-    """The head is this campaign's log and its signature verifies under its log key."""
+def verify_head(head: SignedHead, campaign_id: str, log_key: bytes) -> None:
+    """The head is this campaign's log, served under the manifest's log key, and its signature
+    verifies under that key."""
     if head.log_id != campaign_id.encode("ascii"):
         raise CheckFailed("the tree head is for another log than this campaign's")
+    if head.log_public_key != log_key:
+        raise CheckFailed("the server serves the log under a key that is not the one in the "
+                          "campaign's manifest; refusing its tree head")
     try:
-        merkle.verify_tree_head(head.log_public_key, head.log_id, head.size, head.timestamp,
+        merkle.verify_tree_head(log_key, head.log_id, head.size, head.timestamp,
                                 head.root, head.signature)
     except CryptoError:
         raise CheckFailed("the tree head's signature does not verify under the campaign's log "
@@ -118,3 +125,44 @@ def verify_inclusion(status: ReceiptStatus, leaf_hash: bytes) -> None:
     except CryptoError:
         raise CheckFailed("the inclusion proof of your receipt does not verify against the "
                           "signed tree head") from None
+
+
+def verify_kept_head(kept: KeptHead, campaign_id: str, log_key: bytes) -> None:
+    """The head a receipt kept still verifies under the campaign's log key (the file may have
+    been edited since)."""
+    try:
+        merkle.verify_tree_head(log_key, campaign_id.encode("ascii"), kept.size, kept.timestamp,
+                                kept.root, kept.signature)
+    except CryptoError:
+        raise CheckFailed("the head kept in your receipt does not verify under the campaign's "
+                          "log key; the receipt file was changed") from None
+
+
+def parse_consistency(reply: dict[str, Any], old: int, new: int) -> tuple[bytes, ...]:
+    """The reply to ``GET .../log/consistency?from=OLD&to=NEW``: its proof nodes."""
+    try:
+        doc = Obj(reply, "the consistency proof").exact_keys({"from", "to", "proof"})
+        if doc.integer("from") != old or doc.integer("to") != new:
+            raise BadReply("the server answered a consistency proof between other sizes")
+        nodes = doc.array("proof")
+        if len(nodes) > 2 * MAX_PROOF:
+            raise BadReply("the consistency proof is too long")
+        return tuple(unhex(node, f"{doc.where}: field proof[{i}]", size=merkle.HASH_LEN)
+                     for i, node in enumerate(nodes))
+    except CheckFailed as exc:
+        raise BadReply(str(exc)) from None
+
+
+def verify_extends(kept: KeptHead, head: SignedHead, proof: tuple[bytes, ...]) -> None:
+    """The log of ``head`` extends the head the receipt kept; otherwise the log forked or
+    shrank, and the message says which."""
+    if head.size < kept.size:
+        raise CheckFailed(f"the log shrank: your receipt kept a signed head of size {kept.size}, "
+                          f"the server now serves size {head.size}. Keep your receipt: it proves "
+                          "the log was rewritten")
+    try:
+        merkle.verify_consistency(kept.size, head.size, kept.root, head.root, list(proof))
+    except CryptoError:
+        raise CheckFailed(f"the log forked: the head the server serves now (size {head.size}) "
+                          f"does not extend the signed head your receipt kept (size {kept.size}). "
+                          "Keep your receipt: with the kept head it proves two histories") from None

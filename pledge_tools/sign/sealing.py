@@ -51,7 +51,7 @@ def seal_signature(
     seed = nacl.utils.random(SEED_BYTES)
     public = bytes(SigningKey(seed).verify_key)
     receipt = Receipt(
-        server=server, campaign=key.campaign.public_id, slug=key.campaign.slug,
+        server=server, campaign=key.campaign.public_id, slug=key.campaign.slug, ctx=key.ctx,
         leaf_hash=entry_leaf_hash(token, nullifier, ciphertext, public), nullifier=nullifier,
         withdrawal_secret=seed,
     )

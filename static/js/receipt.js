@@ -1,8 +1,10 @@
 /**
- * The receipt page (DESIGN §5, docs/signing-api.md): open a receipt (a file, pasted text, or one
- * kept in this browser), ask for its status, and check a published entry here: the tree head's
- * signature under the campaign's log key, then the inclusion proof against that head. Withdraw
- * with the receipt's secret after a confirmation step.
+ * The receipt page (docs/protocol.md §7 and §13, docs/signing-api.md): open a receipt (a file,
+ * pasted text, or one kept in this browser), ask for its status, and check a published entry
+ * here: the log key from the manifest the receipt was sealed under, the tree head's signature
+ * under it, the inclusion proof against that head, and, once the receipt keeps a head, a
+ * consistency proof from that head to the new one. Withdraw with the receipt's secret after a
+ * confirmation step.
  *
  * Plain script, no build step; nothing here writes to the console.
  */
@@ -37,20 +39,43 @@
   }
 
   /**
-   * Check the head and the proof of a published (or withdrawn) entry in this browser; resolves
-   * to {index, size, timestamp} or throws a ProofFailure.
+   * The campaign's log key, from its manifest as the server serves it now: the manifest must
+   * hash to the ctx the receipt kept from signing (the trustees' transcript signatures cover that
+   * manifest, log key included). A bare leaf hash has no ctx: the served manifest's own is used.
    */
-  async function verifyPublished(status, leafHash) {
+  async function logKey() {
+    const result = await S().requestJson(S().apiPath(page.slug, 'manifest'));
+    if (!result.ok) throw S().failure(result);
+    const { manifest, ctx } = result.data || {};
+    if (!S().isPlainObject(manifest) || !S().isHex(ctx, 32) || !S().isHex(manifest.log_key, 32)) {
+      throw new ProofFailure('the campaign’s manifest is malformed');
+    }
+    if (!C().equalBytes(C().H('manifest', [C().canonicalJson(manifest)], 32), C().fromHex(ctx))) {
+      throw new ProofFailure('the campaign’s manifest does not match its published hash');
+    }
+    if (page.receipt && page.receipt.ctx !== ctx) {
+      throw new ProofFailure('the server now serves another manifest than the one your signature was sealed under');
+    }
+    return C().fromHex(manifest.log_key);
+  }
+
+  /**
+   * Check the head and the proof of a published (or withdrawn) entry in this browser; resolves
+   * to {index, head} or throws a ProofFailure.
+   */
+  async function verifyPublished(status, leafHash, key) {
     if (!wellFormedStatus(status)) throw new ProofFailure('the server’s answer is malformed');
     const head = status.head;
     const logId = C().utf8(page.id);
     if (!C().equalBytes(C().fromHex(head.log_id), logId)) throw new ProofFailure('the proof is for another campaign’s log');
+    if (!C().equalBytes(C().fromHex(head.log_public_key), key)) {
+      throw new ProofFailure('the tree head is served under another key than the one in the campaign’s manifest');
+    }
     const current = await S().requestJson(S().apiPath(page.slug, 'log', 'head'));
     if (!current.ok) throw S().failure(current);
     if (!current.data || current.data.log_public_key !== head.log_public_key) {
       throw new ProofFailure('the proof’s tree head names another log key than the one this campaign publishes');
     }
-    const key = C().fromHex(head.log_public_key);
     const root = C().fromHex(head.root);
     if (!C().verifyTreeHead(key, logId, head.size, head.timestamp, root, C().fromHex(head.signature))) {
       throw new ProofFailure('the tree head’s signature does not verify under the campaign’s log key');
@@ -59,7 +84,52 @@
     if (!C().verifyInclusion(C().fromHex(leafHash), status.index, head.size, proof, root)) {
       throw new ProofFailure('the inclusion proof does not lead from your receipt to the signed tree head');
     }
-    return { index: status.index, size: head.size, timestamp: head.timestamp };
+    return { index: status.index, size: head.size, timestamp: head.timestamp,
+      kept: { size: head.size, timestamp: head.timestamp, root: head.root, signature: head.signature } };
+  }
+
+  /**
+   * The log the server serves now extends the head the receipt kept: an RFC 9162 consistency
+   * proof from the kept head to the new one. A log rewritten without the entry fails here.
+   */
+  async function verifyExtends(kept, verified, key) {
+    const logId = C().utf8(page.id);
+    if (!C().verifyTreeHead(key, logId, kept.size, kept.timestamp, C().fromHex(kept.root), C().fromHex(kept.signature))) {
+      throw new ProofFailure('the head kept with your receipt does not verify under the campaign’s log key; the receipt was changed');
+    }
+    if (verified.size < kept.size) {
+      throw new ProofFailure(`the log shrank: your receipt kept a signed head of size ${kept.size}, the server now serves size ${verified.size}`);
+    }
+    let proof = [];
+    if (verified.size > kept.size) {
+      const result = await S().requestJson(`${S().apiPath(page.slug, 'log', 'consistency')}?from=${kept.size}&to=${verified.size}`);
+      if (!result.ok) throw S().failure(result);
+      const data = result.data || {};
+      if (data.from !== kept.size || data.to !== verified.size || !Array.isArray(data.proof)
+          || !data.proof.every((node) => S().isHex(node, 32))) {
+        throw new ProofFailure('the server’s consistency proof is malformed');
+      }
+      proof = data.proof.map((node) => C().fromHex(node));
+    }
+    if (!C().verifyConsistency(kept.size, verified.size, C().fromHex(kept.root), C().fromHex(verified.kept.root), proof)) {
+      throw new ProofFailure(`the log forked: the head the server serves now (size ${verified.size}) does not extend the signed `
+        + `head your receipt kept (size ${kept.size}); keep your receipt, it proves two histories`);
+    }
+  }
+
+  /** Keep the first verified head with the receipt (in this browser, or in an updated file). */
+  async function keepHead(verified) {
+    const receipt = page.receipt;
+    if (!receipt || receipt.head) return '';
+    const updated = { ...receipt, head: verified.kept };
+    page.receipt = updated;
+    if (page.stored && page.stored.has(receipt.leaf_hash)) {
+      await PledgeReceipts.save(updated);
+      page.stored.set(receipt.leaf_hash, updated);
+      return ' This browser now keeps that head with your receipt: later checks prove the log still extends it.';
+    }
+    $('updated-receipt').hidden = false;
+    return ' Download the updated receipt below: it keeps that head, so later checks prove the log still extends it.';
   }
 
   function includedText(verified) {
@@ -100,8 +170,16 @@
       return;
     }
     let verified;
+    let kept = '';
     try {
-      verified = await verifyPublished(status, page.leafHash);
+      const key = await logKey();
+      verified = await verifyPublished(status, page.leafHash, key);
+      if (page.receipt && page.receipt.head) {
+        await verifyExtends(page.receipt.head, verified, key);
+        kept = ` The log extends the head your receipt kept (size ${page.receipt.head.size}): nothing before it was rewritten.`;
+      } else {
+        kept = await keepHead(verified);
+      }
     } catch (error) {
       const why = error instanceof ProofFailure ? `: ${error.message}` : '';
       const message = error instanceof S().ShownError ? error.message
@@ -110,13 +188,13 @@
       return;
     }
     if (status.status === 'published') {
-      showResult(includedText(verified), 'ok', true);
+      showResult(includedText(verified) + kept, 'ok', true);
       return;
     }
     const when = Number.isSafeInteger(status.withdrawal_index)
       ? `the withdrawal is in the log at index ${status.withdrawal_index}, and the signature no longer counts.`
       : 'the withdrawal is added to the log with the next batch, and the signature stops counting then.';
-    showResult(`Withdrawn: your sealed signature was deleted and will never be opened; ${when} ${includedText(verified)}`, 'ok', false);
+    showResult(`Withdrawn: your sealed signature was deleted and will never be opened; ${when} ${includedText(verified)}${kept}`, 'ok', false);
   }
 
   /** Take a parsed receipt ({receipt} or {leafHash}) as the current one and check it. */
@@ -125,6 +203,7 @@
       throw shown(`This receipt belongs to another campaign (“${parsed.receipt.slug}”): open it on that campaign’s receipt page.`);
     }
     page.receipt = parsed.receipt || null;
+    $('updated-receipt').hidden = true;
     page.leafHash = parsed.receipt ? parsed.receipt.leaf_hash : parsed.leafHash;
     page.say('Asking for the proof of this receipt…', 'busy');
     await refresh();
@@ -243,6 +322,9 @@
     $('withdraw-button').addEventListener('click', onWithdrawAsk);
     $('withdraw-no').addEventListener('click', onWithdrawCancel);
     $('withdraw-yes').addEventListener('click', onWithdrawConfirm);
+    $('updated-receipt-download').addEventListener('click', () => {
+      if (page.receipt) S().downloadText(S().receiptFileName(page.receipt), S().receiptText(page.receipt));
+    });
     listStored().catch(() => page.say('The receipts kept in this browser could not be read.', 'error'));
   }
 

@@ -257,7 +257,7 @@
     } catch (error) {
       // No answer: the entry may have been stored all the same. Keep the receipt (and with it the
       // withdrawal key), so the signer can check it and withdraw; never reseal and resend.
-      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, leafHash: expected, nullifier, seed: key.seed });
+      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash: expected, nullifier, seed: key.seed });
       return { receipt, matches: false, unanswered: true };
     }
     if (!result.ok) throw S().failure(result);
@@ -265,10 +265,10 @@
     if (!S().isPlainObject(answer) || answer.nullifier !== C().toHex(nullifier) || answer.campaign !== page.id
         || answer.slug !== page.slug || !S().isHex(answer.leaf_hash, 32)) {
       // The entry may be stored: keep what is needed to check and withdraw it.
-      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, leafHash: expected, nullifier, seed: key.seed });
+      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash: expected, nullifier, seed: key.seed });
       return { receipt, matches: false };
     }
-    const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, leafHash: answer.leaf_hash, nullifier, seed: key.seed });
+    const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash: answer.leaf_hash, nullifier, seed: key.seed });
     return { receipt, matches: answer.leaf_hash === expected };
   }
 

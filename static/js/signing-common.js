@@ -15,7 +15,8 @@
   const HEX32 = /^[0-9a-f]{64}$/;
   const PUBLIC_ID = /^[0-9a-f]{32}$/;
   const RECEIPT_KIND = 'pledge-receipt';
-  const RECEIPT_FIELDS = ['v', 'kind', 'server', 'campaign', 'slug', 'leaf_hash', 'nullifier', 'withdrawal_secret'];
+  const RECEIPT_FIELDS = ['v', 'kind', 'server', 'campaign', 'slug', 'ctx', 'leaf_hash', 'nullifier', 'withdrawal_secret'];
+  const HEAD_FIELDS = ['size', 'timestamp', 'root', 'signature'];
   const MAX_RECEIPT_BYTES = 64 * 1024;
   // PKCS #8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410): the only form WebCrypto imports.
   const ED25519_PKCS8_PREFIX = Uint8Array.of(
@@ -133,9 +134,9 @@
 
   // --- the receipt file ------------------------------------------------------------------------
 
-  function makeReceipt({ campaign, slug, leafHash, nullifier, seed }) {
+  function makeReceipt({ campaign, slug, ctx, leafHash, nullifier, seed }) {
     return {
-      v: PledgeCrypto.WIRE_VERSION, kind: RECEIPT_KIND, server: window.location.origin, campaign, slug,
+      v: PledgeCrypto.WIRE_VERSION, kind: RECEIPT_KIND, server: window.location.origin, campaign, slug, ctx: PledgeCrypto.toHex(ctx),
       leaf_hash: leafHash, nullifier: PledgeCrypto.toHex(nullifier), withdrawal_secret: PledgeCrypto.toHex(seed),
     };
   }
@@ -148,12 +149,22 @@
     return `pledge-receipt-${receipt.slug}-${receipt.leaf_hash.slice(0, 8)}.json`;
   }
 
-  /** True when ``doc`` has exactly the receipt fields, well formed. */
+  /** True when ``head`` is a kept tree head: exactly its four fields, well formed. */
+  function isKeptHead(head) {
+    if (!isPlainObject(head)) return false;
+    const keys = Object.keys(head);
+    return keys.length === HEAD_FIELDS.length && HEAD_FIELDS.every((field) => keys.includes(field))
+      && Number.isSafeInteger(head.size) && head.size > 0 && Number.isSafeInteger(head.timestamp) && head.timestamp >= 0
+      && HEX32.test(head.root) && /^[0-9a-f]{128}$/.test(head.signature);
+  }
+
+  /** True when ``doc`` has exactly the receipt fields (``head`` optional), well formed. */
   function isReceipt(doc) {
     if (!isPlainObject(doc)) return false;
-    const keys = Object.keys(doc);
+    const keys = Object.keys(doc).filter((key) => key !== 'head');
+    if ('head' in doc && !isKeptHead(doc.head)) return false;
     return keys.length === RECEIPT_FIELDS.length && RECEIPT_FIELDS.every((field) => keys.includes(field))
-      && doc.v === PledgeCrypto.WIRE_VERSION && doc.kind === RECEIPT_KIND && typeof doc.server === 'string'
+      && HEX32.test(doc.ctx) && doc.v === PledgeCrypto.WIRE_VERSION && doc.kind === RECEIPT_KIND && typeof doc.server === 'string'
       && typeof doc.campaign === 'string' && PUBLIC_ID.test(doc.campaign)
       && typeof doc.slug === 'string' && doc.slug.length > 0 && doc.slug.length <= 200
       && HEX32.test(doc.leaf_hash) && HEX32.test(doc.nullifier) && HEX32.test(doc.withdrawal_secret);

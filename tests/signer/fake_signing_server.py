@@ -17,7 +17,8 @@ from nacl.signing import SigningKey
 from crypto import blindrsa, dkg, group, merkle
 from crypto.formats import messages, tokenfile
 from crypto.formats import receipt as receipts
-from crypto.hashing import WIRE_VERSION, H, canonical_json
+from crypto.formats.jsonfile import VERSION
+from crypto.hashing import H, canonical_json
 
 LAB = "anthropic"
 T, N = 2, 3
@@ -34,6 +35,7 @@ class Ceremony:
     seeds: list[bytes] = field(default_factory=lambda: [secrets.token_bytes(32) for _ in range(N)])
     x_secrets: list[bytes] = field(default_factory=lambda: [bytes(PrivateKey.generate())
                                                              for _ in range(N)])
+    log_seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     def __post_init__(self) -> None:
         self.manifest = self._manifest()
@@ -57,10 +59,12 @@ class Ceremony:
                     for i, (s, x) in enumerate(zip(self.seeds, self.x_secrets), start=1)]
         lab = {"slug": LAB, "name": "Anthropic", "domains": ["anthropic.com"],
                "token_public_key": blindrsa.public_key_der(self.token_key).hex()}
-        return {"v": WIRE_VERSION, "id": self.public_id, "slug": self.slug, "title": "Fake pledge",
+        return {"v": VERSION, "id": self.public_id, "slug": self.slug, "title": "Fake pledge",
                 "pledge_text": "I pledge.", "conditions": ["Do the thing."], "labs": [lab],
                 "rule": {"min_total": 30, "min_per_lab": 8, "min_labs": 3},
-                "deadline": "2099-01-01T00:00:00Z", "t": T, "n": N, "trustees": trustees}
+                "deadline": "2099-01-01T00:00:00Z", "t": T, "n": N, "trustees": trustees,
+                "k": 5, "practice": False, "log_key": bytes(SigningKey(self.log_seed).verify_key).hex(),
+                "witnesses": [], "w": N // 2 + 1, "batch_interval": 900, "reveal_window": 14 * 86400}
 
     def transcript_signature(self, index: int, seed: bytes | None = None) -> bytes:
         """Trustee ``index``'s signature (or one by ``seed``, a forger's key)."""
@@ -97,6 +101,30 @@ class SignedLog:
         self.index = self.tree.append(self.leaf_hash)
         self.tree.append(secrets.token_bytes(32))
 
+    def grow(self, leaves: int = 3) -> None:
+        """A later batch: more leaves and a later head."""
+        self.tree.extend(secrets.token_bytes(32) for _ in range(leaves))
+        self.timestamp += 900
+
+    def fork(self, extra: int = 3) -> None:
+        """Rewrite history: the receipt's leaf at the same index, every other leaf different,
+        under a validly signed later head (what a log that dropped or changed an entry serves)."""
+        self.tree = merkle.MerkleTree([secrets.token_bytes(32) for _ in range(self.index)])
+        self.tree.append(self.leaf_hash)
+        self.tree.extend(secrets.token_bytes(32) for _ in range(extra))
+        self.timestamp += 900
+
+    def shrink(self) -> None:
+        """Serve a shorter log than before (its head signed, the receipt's leaf still in it)."""
+        self.tree = merkle.MerkleTree([self.tree.leaf_hash_at(i) for i in range(self.index + 1)])
+        self.timestamp += 900
+
+    def consistency(self, query: str) -> dict[str, Any]:
+        params = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+        old, new = int(params["from"]), int(params["to"])
+        return {"from": old, "to": new,
+                "proof": [p.hex() for p in self.tree.consistency_proof(old, new)]}
+
     def head(self, *, bad_signature: bool = False, size: int | None = None) -> dict[str, Any]:
         size = self.tree.size if size is None else size
         log_id = self.public_id.encode("ascii")
@@ -128,9 +156,11 @@ class FakeSigningServer:
     served_head_size: int | None = None
     calls: list[str] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
+    query: str = ""
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        self.query = environ.get("QUERY_STRING", "")
         self.calls.append(f"{method} {path}")
         if method == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -155,6 +185,8 @@ class FakeSigningServer:
         if self.log and (method, path) == ("GET", f"{base}/log/head"):
             return "200 OK", self.log.head(bad_signature=self.bad_head_signature,
                                            size=self.served_head_size)
+        if self.log and (method, path) == ("GET", f"{base}/log/consistency"):
+            return "200 OK", self.log.consistency(self.query)
         return "404 Not Found", {"error": "not_found", "message": "No such page."}
 
     def board(self) -> dict[str, Any]:
@@ -172,8 +204,9 @@ class FakeSigningServer:
     def receipt_for_log(self, path: Path, url: str) -> receipts.Receipt:
         """A receipt file for a published entry of this fake's log."""
         leaf_hash = secrets.token_bytes(32)
-        self.log = SignedLog(self.ceremony.public_id, leaf_hash)
-        receipt = receipts.Receipt(url, self.ceremony.public_id, self.ceremony.slug, leaf_hash,
-                                   secrets.token_bytes(32), secrets.token_bytes(32))
+        self.log = SignedLog(self.ceremony.public_id, leaf_hash, self.ceremony.log_seed)
+        receipt = receipts.Receipt(url, self.ceremony.public_id, self.ceremony.slug,
+                                   self.ceremony.ctx, leaf_hash, secrets.token_bytes(32),
+                                   secrets.token_bytes(32))
         receipts.write_receipt(path, receipt)
         return receipt

@@ -5,8 +5,12 @@ A small fake server with real cryptography plays the misbehaving site."""
 
 from __future__ import annotations
 
+import json
+import secrets
+
 import pytest
 
+from crypto.hashing import H, canonical_json
 from pledge_tools.sign.cli import main
 from tests.browser import live_server
 from tests.signer.fake_signing_server import FakeSigningServer
@@ -148,3 +152,65 @@ def test_withdraw_asks_before_sending(fake, tmp_path, capsys, monkeypatch):
     assert main(["withdraw", str(receipt)]) == 3
     assert "cannot be undone" in capsys.readouterr().out
     assert fake.calls == []
+
+
+# --- a receipt keeps the head it was found under, and later checks prove the log extends it ---
+
+
+def test_the_first_check_keeps_the_head_and_a_later_one_proves_the_log_extends_it(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    assert check(receipt) == 0
+    assert "Kept this signed head" in capsys.readouterr().out
+    kept = json.loads(receipt.read_text())["head"]
+    assert kept["size"] == 6 and kept["root"] == fake.log.tree.root(6).hex()
+    assert receipt.stat().st_mode & 0o777 == 0o600
+    fake.log.grow(3)
+    assert check(receipt) == 0
+    out = capsys.readouterr().out
+    assert "of a log of size 9" in out and "The log extends the head your receipt kept (size 6" in out
+    assert any("/log/consistency" in call for call in fake.calls)
+    assert json.loads(receipt.read_text())["head"] == kept  # the first head stays the kept one
+
+
+@pytest.mark.parametrize(("rewrite", "message"), [
+    ("fork", "the log forked: the head the server serves now (size 8) does not extend the signed head "
+             "your receipt kept (size 6)"),
+    ("shrink", "the log shrank: your receipt kept a signed head of size 6, the server now serves size 5"),
+])
+def test_check_names_a_log_that_no_longer_extends_the_kept_head(fake, tmp_path, capsys, rewrite, message):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    assert check(receipt) == 0
+    capsys.readouterr()
+    getattr(fake.log, rewrite)()
+    assert check(receipt) == 1
+    assert message in one_error_line(capsys)
+
+
+def test_check_refuses_a_log_signed_under_a_key_the_manifest_does_not_hold(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    fake.log.key_seed = secrets.token_bytes(32)  # every head re-signed with a fresh key
+    assert check(receipt) == 1
+    assert "not the one in the campaign's manifest" in one_error_line(capsys)
+
+
+def test_check_refuses_a_manifest_other_than_the_one_the_signature_was_sealed_under(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    fake.ceremony.manifest = {**fake.ceremony.manifest, "log_key": secrets.token_bytes(32).hex()}
+    fake.ceremony.ctx = H("manifest", canonical_json(fake.ceremony.manifest), n=32)
+    assert check(receipt) == 1
+    assert "other than the one your signature was sealed under" in one_error_line(capsys)
+
+
+def test_check_refuses_a_kept_head_edited_in_the_file(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    assert check(receipt) == 0
+    doc = json.loads(receipt.read_text())
+    doc["head"]["timestamp"] += 1
+    receipt.write_text(json.dumps(doc))
+    assert check(receipt) == 1
+    assert "the head kept in your receipt does not verify" in one_error_line(capsys)
