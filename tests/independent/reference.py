@@ -1071,3 +1071,135 @@ def rsabssa_finalize(n: int, e: int, prepared: bytes, blind_sig: bytes, inv: int
     if not rsa_pss_verify(n, e, prepared, sig):
         raise Refused("signature does not verify")
     return sig
+
+
+# ---------------------------------------------------------------------------------------------
+# §3.4 the threshold rule, §8.3 lifecycle replay, §8.4 what the log says
+# ---------------------------------------------------------------------------------------------
+
+
+def rule_holds(rule: dict, lab_slugs: list[str], live_labs: list[str]) -> bool:
+    """§3.4 over a set of live entries given by their labs."""
+    if len(live_labs) < rule["min_total"]:
+        return False
+    per = rule["min_per_lab"]
+    met = 0 if per < 1 else sum(1 for s in lab_slugs if live_labs.count(s) >= per)
+    return met >= rule["min_labs"]
+
+
+DEADLINE_EVENTS = ("signing-ended", "expired")
+
+
+def _is_deadline_event(obj) -> bool:
+    return obj["kind"] == "event" and (obj["event"] in DEADLINE_EVENTS or (obj["event"] == "round-frozen" and obj["round"] == 2))
+
+
+def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, reveal_window: int) -> dict:
+    """§8.3: replay leaves batch by batch with heads [(size, timestamp), ...]; raises Refused with
+    the rule's name at the first rule broken; returns §8.4's rounds, threshold_met and outcome.
+    (Leaf meaning against the manifest -- tokens, signatures -- is §7.1's and not checked here.)"""
+    objs = [parse_leaf(x) for x in leaves]
+    prev_size, prev_ts = 0, None
+    for size, ts in heads:
+        if size < prev_size or size > len(leaves):
+            raise Refused("H1")
+        if prev_ts is not None and ts <= prev_ts:
+            raise Refused("H2")
+        prev_size, prev_ts = size, ts
+    if prev_size != len(leaves):
+        raise Refused("H1")
+
+    entries: dict[str, int] = {}  # nullifier -> index
+    withdrawn: set[str] = set()
+    frozen: set[int] = set()
+    rounds: list[dict] = []
+    deadline_seen = ended = False  # ended: expired or closed seen
+    destroyed: set[int] = set()
+    saw = {"expired": False, "closed": False}
+    start = 0
+    for b, (size, now_ts) in enumerate(heads, 1):
+        event_in_batch = False
+        deadline_before_batch = deadline_seen
+        for pos in range(start, size):
+            o = objs[pos]
+            if o["kind"] in ("entry", "withdrawal"):
+                if event_in_batch:
+                    raise Refused("E1")
+                if deadline_seen:
+                    raise Refused("E2")
+                nul = o["nullifier"]
+                if o["kind"] == "entry":
+                    if nul in entries:
+                        raise Refused("E3")
+                    entries[nul] = pos
+                else:
+                    if nul not in entries or nul in withdrawn or entries[nul] in frozen:
+                        raise Refused("E4")
+                    withdrawn.add(nul)
+                continue
+            event_in_batch = True
+            ev = o["event"]
+            if ended and ev != "share-destroyed":
+                raise Refused("V1")
+            live = sorted(i for n_, i in entries.items() if n_ not in withdrawn)
+            if ev == "round-frozen":
+                if o["round"] != len(rounds) + 1:
+                    raise Refused("V2")
+                if o["round"] == 1:
+                    want = live
+                    if deadline_seen or now_ts >= deadline:
+                        raise Refused("V2")
+                else:
+                    want = [i for i in live if i not in rounds[0]["leaves"]]
+                    if not want:
+                        raise Refused("V2")
+                    if deadline_seen or now_ts < deadline:
+                        raise Refused("V4")
+                    deadline_seen = True
+                if o["leaves"] != want:
+                    raise Refused("V2")
+                frozen |= set(want)
+                rounds.append(
+                    {"number": o["round"], "leaves": want, "batch": b, "time": now_ts, "status": "pending", "position": pos}
+                )
+            elif ev in ("round-revealed", "round-abandoned"):
+                r = o["round"]
+                if r > len(rounds) or rounds[r - 1]["status"] != "pending" or rounds[r - 1]["batch"] >= b:
+                    raise Refused("V3")
+                if ev == "round-abandoned":
+                    if now_ts < rounds[r - 1]["time"] + reveal_window:
+                        raise Refused("V3")
+                    rounds[r - 1]["status"] = "abandoned"
+                else:
+                    rounds[r - 1]["status"] = "revealed"
+                    rounds[r - 1]["digest"] = o["digest"]
+            elif ev in DEADLINE_EVENTS:
+                if deadline_seen or now_ts < deadline:
+                    raise Refused("V4")
+                if ev == "expired" and rounds:
+                    raise Refused("V4")
+                if ev == "signing-ended" and (not rounds or any(i not in rounds[0]["leaves"] for i in live)):
+                    raise Refused("V4")
+                deadline_seen = True
+                if ev == "expired":
+                    ended = saw["expired"] = True
+            elif ev == "closed":
+                if not deadline_seen or any(r["status"] == "pending" for r in rounds):
+                    raise Refused("V5")
+                ended = saw["closed"] = True
+            elif ev == "share-destroyed":
+                if not ended or o["trustee"] in destroyed:
+                    raise Refused("V6")
+                destroyed.add(o["trustee"])
+        if now_ts >= deadline and not deadline_before_batch and not deadline_seen:
+            raise Refused("D1")
+        start = size
+    if saw["expired"]:
+        outcome = "expired"
+    elif saw["closed"]:
+        outcome = "closed"
+    elif rounds and rounds[0]["status"] == "revealed":
+        outcome = "revealed"
+    else:
+        outcome = "open"
+    return {"rounds": rounds, "threshold_met": bool(rounds), "outcome": outcome}

@@ -617,3 +617,101 @@ def test_manifest_refusals(mutate):
     with pytest.raises(ref.Refused):
         ref.check_manifest(m)
         ref.manifest_ctx(m)
+
+
+# --------------------------------------------------------------------------------------------
+# §3.4 and §8.3 (no vector covers the lifecycle: logs built here from the rules' text)
+# --------------------------------------------------------------------------------------------
+
+
+def test_rule_holds():
+    rule = {"min_total": 3, "min_per_lab": 2, "min_labs": 1}
+    assert ref.rule_holds(rule, ["a", "b"], ["a", "a", "b"])
+    assert not ref.rule_holds(rule, ["a", "b"], ["a", "b", "b"][:2])
+    assert not ref.rule_holds(rule, ["a", "b", "c"], ["a", "b", "c"])
+    zero = {"min_total": 1, "min_per_lab": 0, "min_labs": 0}
+    assert ref.rule_holds(zero, ["a"], ["a"])
+    assert not ref.rule_holds({"min_total": 0, "min_per_lab": 0, "min_labs": 1}, ["a"], ["a"] * 9)
+
+
+DL, WIN = 10_000, 100
+
+
+def _e(i):
+    nul = hashlib.sha256(bytes([i])).digest()
+    return ref.entry_leaf("lab", b"\x01" * 128, b"\x02" * 256, nul, bytes(32), bytes(32))
+
+
+def _w(i):
+    return ref.withdrawal_leaf(hashlib.sha256(bytes([i])).digest(), bytes(64))
+
+
+def _ev(name, **f):
+    return ref.event_leaf(name, **f)
+
+
+def _log(*batches):
+    """batches: (timestamp, [leaf, ...]) -> (leaves, heads)."""
+    leaves, heads = [], []
+    for ts, lv in batches:
+        leaves += lv
+        heads.append((len(leaves), ts))
+    return leaves, heads
+
+
+def _happy():
+    return [
+        (1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0, 1])]),
+        (2000, [_e(3), _ev("round-revealed", round=1, digest=bytes(32))]),
+        (DL, [_ev("round-frozen", round=2, leaves=[3])]),
+        (DL + 50, [_ev("round-revealed", round=2, digest=bytes(32)), _ev("closed")]),
+        (DL + 60, [_ev("share-destroyed", trustee=1, signature=bytes(64))]),
+    ]
+
+
+def test_replay_happy_path():
+    out = ref.replay(*_log(*_happy()), DL, WIN)
+    assert out["outcome"] == "closed" and out["threshold_met"]
+    assert [(r["number"], r["leaves"], r["status"]) for r in out["rounds"]] == [
+        (1, [0, 1], "revealed"),
+        (2, [3], "revealed"),
+    ]
+
+
+def test_replay_expired_and_abandoned():
+    out = ref.replay(*_log((1000, [_e(0)]), (DL, [_ev("expired")])), DL, WIN)
+    assert out == {"rounds": [], "threshold_met": False, "outcome": "expired"}
+    b = [
+        (1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]),
+        (1000 + WIN, [_ev("round-abandoned", round=1)]),
+        (DL, [_ev("signing-ended"), _ev("closed")]),
+    ]
+    out = ref.replay(*_log(*b), DL, WIN)
+    assert out["outcome"] == "closed" and out["rounds"][0]["status"] == "abandoned"
+
+
+@pytest.mark.parametrize(
+    "rule,batches",
+    [
+        ("H2", [(1000, [_e(0)]), (1000, [])]),
+        ("E1", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0]), _e(1)])]),
+        ("E2", [(DL, [_ev("expired")]), (DL + 1, [_e(0)])]),
+        ("E3", [(1000, [_e(0), _e(0)])]),
+        ("E4", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (2000, [_w(0)])]),
+        ("E4", [(1000, [_w(0)])]),
+        ("V2", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0])])]),
+        ("V2", [(DL, [_e(0), _ev("round-frozen", round=1, leaves=[0])])]),
+        ("V3", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0]), _ev("round-revealed", round=1, digest=bytes(32))])]),
+        ("V3", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (1000 + WIN - 1, [_ev("round-abandoned", round=1)])]),
+        ("V4", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (2000, [_e(1)]), (DL, [_ev("signing-ended")])]),
+        ("V4", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (DL, [_ev("expired")])]),
+        ("V4", [(DL - 1, [_ev("expired")])]),
+        ("V5", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (DL, [_ev("signing-ended"), _ev("closed")])]),
+        ("V6", [(1000, [_ev("share-destroyed", trustee=1, signature=bytes(64))])]),
+        ("V1", [(DL, [_ev("expired"), _ev("closed")])]),
+        ("D1", [(1000, [_e(0)]), (DL, [])]),
+    ],
+)
+def test_replay_refusals(rule, batches):
+    with pytest.raises(ref.Refused, match=rule):
+        ref.replay(*_log(*batches), DL, WIN)
