@@ -17,7 +17,7 @@ from tests.kit.ticks import publish_due
 from tests.signer.helpers import ADDRESS, one_error_line, read_tokens
 from tests.signer.sign_kit import check, launch_campaign, read_json, sign, verify, withdraw
 
-RECEIPT_KEYS = {"v", "kind", "server", "campaign", "slug", "leaf_hash", "nullifier",
+RECEIPT_KEYS = {"v", "kind", "server", "campaign", "slug", "ctx", "leaf_hash", "nullifier",
                 "withdrawal_secret"}
 NAME, STATEMENT = "Ada Lovelace", "No frontier run without the evaluations."
 
