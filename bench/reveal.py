@@ -82,7 +82,7 @@ STEP_TIMEOUT_S = 1800
 # Per entry, what each step needs (wire format v2, docs/protocol.md §6 and §10). "var": a multiplication of
 # a received point, crypto_scalarmult_ed25519_noclamp (libsodium checks the point's order
 # inside it); "base": crypto_scalarmult_ed25519_base_noclamp; "check": one explicit
-# crypto_core_ed25519_is_valid_point of a received point (DESIGN §4.0), made once per point.
+# crypto_core_ed25519_is_valid_point of a received point (docs/protocol.md §1), made once per point.
 COUNTS = {
     # The trustee checks the ciphertext (s·G - e·R: 1 base, 1 var; R checked once), then
     # D = x_j·R, A1 = k·G, A2 = k·R (2 var, 1 base).

@@ -11,5 +11,5 @@
 
 Nothing here imports Flask, SQLAlchemy, the web app (``pledge``) or the programs
 (``pledge_tools``), nor reads the terminal, the network or the environment; a test enforces
-it. The wire format is described in DESIGN §4 and §5 and in ``docs/``.
+it. The wire format is described in docs/protocol.md and the other pages of ``docs/``.
 """

@@ -16,7 +16,7 @@ Keys: RSA-2048, ``e = 65537``. Public keys travel as X.509 SubjectPublicKeyInfo 
 ``rsaEncryption`` algorithm (DER, or PEM around it: what WebCrypto imports as ``spki`` for
 RSA-PSS); private keys as unencrypted PKCS#8 DER, which the caller encrypts at rest.
 
-Token message (DESIGN §3), every length a u64 little-endian byte count::
+Token message (docs/protocol.md §5), every length a u64 little-endian byte count::
 
     b"pledge-token/v2"                       15 bytes
     || u64le(len(campaign_id)) || campaign_id  1..255 bytes, the campaign's id as bytes

@@ -1,4 +1,4 @@
-"""Key ceremony: Joint-Feldman DKG with proofs of possession (DESIGN §4.2).
+"""Key ceremony: Joint-Feldman DKG with proofs of possession (docs/protocol.md §4).
 
 Each trustee i deals: a random polynomial ``f_i`` of degree t-1, commitments ``C_ik = a_ik·G``,
 a Schnorr proof of possession of ``a_i0``, one encrypted share ``f_i(j)`` per trustee j, and an
@@ -8,7 +8,7 @@ into ``x_j`` (:func:`combine_shares`), keeps it under a passphrase (:func:`store
 signs the transcript. Anyone derives ``Y`` and every ``Y_j`` from the board. (Python cannot
 reliably wipe memory: "erasing the coefficients" means dropping every reference to them.)
 
-Encodings chosen where DESIGN §4.2 leaves room (DESIGN §4.0 makes ``n = 64`` the default
+Encodings chosen where docs/protocol.md §4 leaves room (docs/protocol.md §1 makes ``n = 64`` the default
 digest size of ``H`` wherever a size is not written, and we keep to it):
 
 - deal digest (the Ed25519-signed message): ``H("deal", ctx, C_i0 || ... || C_i,t-1 || Rk || z)``,

@@ -52,7 +52,7 @@ class DecryptionError(CryptoError):
 
 
 class Complaint(str, Enum):  # noqa: UP042  (a StrEnum's str() is its value, not Complaint.X: a behaviour change)
-    """Why trustee j refuses trustee i's deal (DESIGN §4.2); the value is filed on the board."""
+    """Why trustee j refuses trustee i's deal (docs/protocol.md §4); the value is filed on the board."""
 
     MALFORMED = "malformed"
     BAD_POINT = "bad-point"

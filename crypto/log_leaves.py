@@ -6,7 +6,7 @@ whitespace, bytes as lowercase hex) of exactly one of these objects; its log has
 
 **Pledge entry** (8 keys)::
 
-    {"ciphertext_sha256": hex(32),   SHA-256 of the 1160-byte sealed ciphertext (DESIGN §4.3)
+    {"ciphertext_sha256": hex(32),   SHA-256 of the 1160-byte sealed ciphertext (docs/protocol.md §6)
      "kind": "entry",
      "lab": str,                     the lab slug the token was issued for (1..255 UTF-8 bytes)
      "nullifier": hex(32),           SHA-256(b"pledge-nullifier/v2" || token_message)

@@ -1,4 +1,4 @@
-"""The campaign log: an RFC 9162 Merkle tree, its proofs and its signed tree heads (DESIGN §5).
+"""The campaign log: an RFC 9162 Merkle tree, its proofs and its signed tree heads (docs/protocol.md §7).
 
 Hashing is that of Certificate Transparency v2 (RFC 9162 §2.1), so any CT tooling can check it:
 

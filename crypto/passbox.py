@@ -1,6 +1,6 @@
 """Secrets at rest under a passphrase: Argon2id (``nacl.pwhash``) and ``SecretBox``.
 
-The stored blob is canonical JSON (DESIGN §4.0) recording everything needed to open it again::
+The stored blob is canonical JSON (docs/protocol.md §1) recording everything needed to open it again::
 
     {"box": hex(nonce || ciphertext), "kdf": "argon2id13", "label": hex, "memlimit": int,
      "opslimit": int, "salt": hex(16 bytes), "v": 2}

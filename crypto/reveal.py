@@ -1,4 +1,4 @@
-"""Reveal: partial decryptions with Chaum-Pedersen proofs, and their combination (DESIGN §4.4).
+"""Reveal: partial decryptions with Chaum-Pedersen proofs, and their combination (docs/protocol.md §10).
 
 Trustee j posts ``D_j || c || z`` (96 bytes) for an entry's ``R``: ``D_j = x_j·R`` and a proof
 that ``log_G(Y_j) == log_R(D_j)``, bound to ``ad``. Any t verified partials give

@@ -1,4 +1,4 @@
-"""Everything a trustee checks in a round package before decrypting anything (DESIGN §4.4, §5).
+"""Everything a trustee checks in a round package before decrypting anything (docs/protocol.md §10, §5).
 
 :func:`check_board` recomputes ``Y`` and ``Y_j`` from the deals (never trusting a key from the
 server) and ties the board to the transcript the trustee signed. :func:`check_round` checks the
@@ -380,7 +380,7 @@ def _ciphertext_failure(i: int, error: CryptoError) -> CheckFailed:
 
 
 def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> RoundPlan:
-    """Every check of DESIGN §4.4 on a round package; returns the entries to decrypt.
+    """Every check of docs/protocol.md §10 on a round package; returns the entries to decrypt.
 
     The first failure is reported, in the order of the checks and, within the ciphertexts, in
     leaf order; the ciphertexts' proofs are checked by worker processes (``jobs``, default

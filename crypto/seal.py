@@ -1,4 +1,4 @@
-"""Sealing a signature to the campaign key, and the public ciphertext check (DESIGN §4.3).
+"""Sealing a signature to the campaign key, and the public ciphertext check (docs/protocol.md §6).
 
 A ciphertext is ``R || e || s || box`` (1160 bytes): an ElGamal-style KEM (``R = r·G``,
 ``K = r·Y``), a SecretBox (XSalsa20-Poly1305) over the payload padded to exactly 1024 bytes,

@@ -73,7 +73,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Set it only behind a proxy that overwrites X-Forwarded-For: otherwise a visitor picks
         # the address the rate limits count.
         "PROXY_HOPS": 0,
-        # Signer verification (DESIGN §3). Every /api/verify/start answer takes at least this
+        # Signer verification (docs/affiliation-api.md). Every /api/verify/start answer takes at least this
         # long, so whether an email was sent does not show in the timing.
         "VERIFY_MIN_RESPONSE_SECONDS": 1.0,
         "VERIFY_SENDS_PER_ADDRESS_PER_HOUR": 3,

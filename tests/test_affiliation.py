@@ -1,4 +1,4 @@
-"""Private affiliation over HTTP: codes, caps, tickets and blind tokens (DESIGN §3)."""
+"""Private affiliation over HTTP: codes, caps, tickets and blind tokens (docs/affiliation-api.md)."""
 
 import json
 import random

@@ -47,7 +47,7 @@ class ManifestTrustee:
 
 @dataclass(frozen=True)
 class Rule:
-    """The campaign's threshold rule (DESIGN §2)."""
+    """The campaign's threshold rule (docs/protocol.md §8)."""
 
     min_total: int
     min_per_lab: int
@@ -110,7 +110,7 @@ class ManifestPackage:
 
 
 def manifest_ctx(raw: Mapping[str, Any]) -> bytes:
-    """``ctx = H("manifest", canonical_json(manifest); n=32)`` (DESIGN §4.1)."""
+    """``ctx = H("manifest", canonical_json(manifest); n=32)`` (docs/protocol.md §3)."""
     return H("manifest", canonical_json(raw), n=CTX_BYTES)
 
 

@@ -1,7 +1,7 @@
 """The exact messages a trustee signs with its Ed25519 key, and human fingerprints.
 
-Like the deal signature of DESIGN §4.2, every trustee signature covers a 64-byte digest
-``H(tag, ...)`` (DESIGN §4.0) whose tag says what is being signed, so that no signature made for
+Like the deal signature of docs/protocol.md §4, every trustee signature covers a 64-byte digest
+``H(tag, ...)`` (docs/protocol.md §1) whose tag says what is being signed, so that no signature made for
 one purpose verifies for another:
 
 - complaint:            ``H("complaint", ctx, sc(j), sc(i), reason)``, ``reason`` the ASCII

@@ -87,7 +87,7 @@ PAYLOAD_KEYS = {"v", "name", "role", "statement", "display"}
 
 
 def is_valid_payload(payload: bytes) -> bool:
-    """Whether ``payload`` is exactly the canonical JSON a signer's client makes (DESIGN §4.3)."""
+    """Whether ``payload`` is exactly the canonical JSON a signer's client makes (docs/protocol.md §6)."""
     try:
         obj = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -28,7 +28,7 @@ MAX_LOG_ID_BYTES = 255
 
 @dataclass(frozen=True)
 class TreeHead:
-    """A signed tree head (DESIGN §5)."""
+    """A signed tree head (docs/protocol.md §7)."""
 
     size: int
     timestamp: int

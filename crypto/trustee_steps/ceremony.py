@@ -1,4 +1,4 @@
-"""The key ceremony as a trustee runs it: ``init``, ``deal`` and ``finish`` (DESIGN §4.2).
+"""The key ceremony as a trustee runs it: ``init``, ``deal`` and ``finish`` (docs/protocol.md §4).
 
 Each step reads files, checks them, says in plain words what it checked (its
 :class:`~.report.StepReport`), and writes new files (never over existing ones). Secrets are

@@ -1,5 +1,5 @@
-"""The trustee's later steps: ``decrypt`` a reveal round (DESIGN §4.4) and ``destroy`` a share
-(DESIGN §2, expiry). Each returns its :class:`~.report.StepReport`."""
+"""The trustee's later steps: ``decrypt`` a reveal round (docs/protocol.md §10) and ``destroy`` a share
+(docs/protocol.md §8, expiry). Each returns its :class:`~.report.StepReport`."""
 
 from __future__ import annotations
 

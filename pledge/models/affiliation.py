@@ -1,4 +1,4 @@
-"""Private affiliation (DESIGN §3): one-time codes, who received tokens, spent tokens.
+"""Private affiliation (docs/affiliation-api.md): one-time codes, who received tokens, spent tokens.
 
 None of these tables holds an address: an address appears only as
 ``tag = HMAC-SHA256(ISSUER_SECRET, normalised address)``, and ``ISSUER_SECRET`` lives outside the

@@ -1,6 +1,6 @@
 """Campaigns: the pledge, its conditions, eligible labs, threshold rule and lifecycle state.
 
-The lifecycle (DESIGN §2) is ``draft → ceremony → open → revealed → closed`` or
+The lifecycle (docs/protocol.md §8) is ``draft → ceremony → open → revealed → closed`` or
 ``open → expired``. The state column is an enumerated type guarded by CHECK constraints, and the
 timestamps each state implies are required by constraints too, so the database refuses an
 inconsistent campaign whatever code wrote it.
@@ -128,7 +128,7 @@ class Campaign(Base):
              name="campaign_state", values_callable=lambda states: [s.value for s in states]),
         default=CampaignState.DRAFT,
     )
-    # Threshold rule (DESIGN §2): min_total overall and min_per_lab at each of min_labs labs.
+    # Threshold rule (docs/protocol.md §8): min_total overall and min_per_lab at each of min_labs labs.
     min_total: Mapped[int]
     min_per_lab: Mapped[int] = mapped_column(default=0)
     min_labs: Mapped[int] = mapped_column(default=0)
@@ -153,7 +153,7 @@ class Campaign(Base):
     launched_at: Mapped[datetime | None]
     # When the counts in CampaignLab.published_count were last published (batch time).
     counts_published_at: Mapped[datetime | None]
-    # Set when frozen for the ceremony (DESIGN §4.1): the canonical manifest and its hash.
+    # Set when frozen for the ceremony (docs/protocol.md §3): the canonical manifest and its hash.
     manifest: Mapped[str | None] = mapped_column(Text)
     ctx: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # Set at launch: the campaign key Y and the public key of the campaign's log.
@@ -163,7 +163,7 @@ class Campaign(Base):
     threshold_met_at: Mapped[datetime | None]
     # The batch whose deadline event (round 2 frozen, signing-ended or expired) ended signing.
     signing_ended_batch: Mapped[int | None]
-    # Set when a lab's token issuance jumps far above its usual rate (DESIGN §3 limits).
+    # Set when a lab's token issuance jumps far above its usual rate (docs/rate-limits.md).
     issuance_alarm_at: Mapped[datetime | None]
     # Only an admin may let an organizer sit as a trustee of their own campaign.
     organizer_may_be_trustee: Mapped[bool] = mapped_column(default=False)
@@ -269,7 +269,7 @@ class CampaignLab(Base):
     )
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id"), primary_key=True)
     published_count: Mapped[int] = mapped_column(default=0)
-    # RSA-2048 token key (DESIGN §3), made at freeze: SPKI DER public half, and the PKCS#8
+    # RSA-2048 token key (docs/protocol.md §5), made at freeze: SPKI DER public half, and the PKCS#8
     # private half sealed with a key derived from TOKEN_KEY_SECRET (never stored in clear).
     token_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     token_private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -1,4 +1,4 @@
-"""The key ceremony (DESIGN §2, §4.2): trustees, their public keys, and the DKG bulletin board.
+"""The key ceremony (docs/protocol.md §4 and §8): trustees, their public keys, and the DKG bulletin board.
 
 The server is only a board: it stores what trustees post after checking it, and never holds a
 share, a coefficient or a private key of any trustee.

@@ -1,4 +1,4 @@
-"""Signatures and the campaign log (DESIGN §4.3, §5).
+"""Signatures and the campaign log (docs/protocol.md §6, §5).
 
 An entry holds what the server must keep to publish and later reveal a signature: the public
 leaf (token, nullifier, ciphertext hash, withdrawal key), the ciphertext until its round is
@@ -81,7 +81,7 @@ class TreeHead(Base):
 
 
 class RevealRound(Base):
-    """A head frozen for decryption once the threshold rule was met (DESIGN §2)."""
+    """A head frozen for decryption once the threshold rule was met (docs/protocol.md §8)."""
 
     __tablename__ = "reveal_rounds"
 

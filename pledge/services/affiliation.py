@@ -1,4 +1,4 @@
-"""Private affiliation verification (DESIGN §3): email codes, then blind-signed tokens.
+"""Private affiliation verification (docs/affiliation-api.md): email codes, then blind-signed tokens.
 
 The platform learns that someone at lab L verified, and nothing that links it to a signature:
 addresses exist here only as the keyed tag ``HMAC(ISSUER_SECRET, address)``; tokens are blind

@@ -1,4 +1,4 @@
-"""The key ceremony as a bulletin board (DESIGN §2, §4.2): freeze, deals, transcript, launch.
+"""The key ceremony as a bulletin board (docs/protocol.md §4 and §8): freeze, deals, transcript, launch.
 
 Everything a trustee uploads is checked before it is stored (points, proofs, signatures,
 context); a refusal names what failed. The server never sees a share or a coefficient: deals

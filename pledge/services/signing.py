@@ -1,4 +1,4 @@
-"""Accepting sealed signatures, answering receipts, and withdrawals (DESIGN §4.3, §5).
+"""Accepting sealed signatures, answering receipts, and withdrawals (docs/protocol.md §6, §5).
 
 The server never sees a name or a statement: it checks a token, a nullifier and a ciphertext's
 public proof, then stores the ciphertext and the public leaf, all in one transaction.

@@ -1,4 +1,4 @@
-"""The periodic, idempotent step behind ``flask --app pledge tick`` (DESIGN §2).
+"""The periodic, idempotent step behind ``flask --app pledge tick`` (docs/protocol.md §8).
 
 Batch publication, threshold detection, expiry and notifications live here; each step must be
 safe when several tick processes run at once.

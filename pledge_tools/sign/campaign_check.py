@@ -1,4 +1,4 @@
-"""Before sealing: the campaign key ``Y`` a signer can trust (docs/signing-api.md, DESIGN §4.2).
+"""Before sealing: the campaign key ``Y`` a signer can trust (docs/signing-api.md, docs/protocol.md §4).
 
 ``pledge-sign sign`` seals only under a ``Y`` it computed itself. It fetches the campaign's
 manifest and the ceremony board from the server and checks, in this order:

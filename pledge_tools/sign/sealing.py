@@ -1,4 +1,4 @@
-"""Sealing a signature on the signer's machine and building its submission (DESIGN §4.3, §5).
+"""Sealing a signature on the signer's machine and building its submission (docs/protocol.md §6, §5).
 
 ``ad = ctx || nullifier`` binds the ciphertext to this campaign and this token. A fresh Ed25519
 seed is the withdrawal key; its public half goes into the entry. The entry's log leaf is built

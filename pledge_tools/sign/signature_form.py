@@ -98,7 +98,7 @@ def campaign_text(key: SealingKey) -> list[str]:
 
 
 def disclosure(key: SealingKey) -> list[str]:
-    """Who can see what, and when (DESIGN §2, §7), in plain words, before anything is sent."""
+    """Who can see what, and when (docs/threat-model.md), in plain words, before anything is sent."""
     m, lab = key.manifest, printable(key.lab_name())
     return [
         "Who can see what, and when:",

@@ -1,5 +1,5 @@
 /**
- * The sign page (DESIGN §4.3, docs/signing-api.md): check the campaign key against the manifest
+ * The sign page (docs/protocol.md §6, docs/signing-api.md): check the campaign key against the manifest
  * and the trustees' transcript signatures, seal the signature in this browser under that key,
  * submit it with this browser's token and a fresh withdrawal key, and hand over the receipt.
  *
@@ -9,7 +9,7 @@
 (function () {
   'use strict';
 
-  const MAX_PAYLOAD_BYTES = 1023; // DESIGN §4.3: padded to 1024 with 0x80 then zeros
+  const MAX_PAYLOAD_BYTES = 1023; // docs/protocol.md §6: padded to 1024 with 0x80 then zeros
   // The same field rules as pledge-sign (crypto/formats/payload.py): one line each, in
   // characters (code points), without control characters, line or paragraph separators, or
   // bidirectional overrides, which would let a name display as something else at the reveal.

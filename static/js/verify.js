@@ -1,5 +1,5 @@
 /**
- * The /verify page (DESIGN §3, docs/affiliation-api.md): prove work at a lab with an emailed
+ * The /verify page (docs/affiliation-api.md): prove work at a lab with an emailed
  * code, then receive one blind-signed token per open campaign that accepts the lab, kept in
  * this browser by PledgeTokens (static/js/token-store.js), with export and checked import.
  *

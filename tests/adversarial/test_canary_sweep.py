@@ -1,5 +1,5 @@
 """Canary sweep: a signer's identifying details go nowhere the server keeps anything (issue 8;
-DESIGN §3, §7: "no plaintext stored", "no PII logs").
+docs/threat-model.md: "no plaintext stored", "no PII logs").
 
 One signer goes through the whole lifecycle over real HTTP, with unique canaries: the work
 address typed at verification; name, role and statement in the sealed payload; and, on every

@@ -1,6 +1,6 @@
 """Enumeration: nobody learns from an answer, or from how long it took, whether an address is
 new, over its send cap, or verified before, nor whether a staff email has an account (issue 8;
-DESIGN §3, §7: "no 'already signed' signal").
+docs/threat-model.md: "no 'already signed' signal").
 
 For each case 200 requests, interleaved in a random order: the bodies must be byte-identical
 (for login, once the CSRF token and the echoed email are taken out) and the timings must be

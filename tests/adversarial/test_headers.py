@@ -12,7 +12,7 @@ import pytest
 from tests.adversarial import kit
 from tests.adversarial.routes import CASES, ROLES, fill
 
-# What the CSP must say, directive by directive (DESIGN §7: strict CSP, no inline script).
+# What the CSP must say, directive by directive (docs/threat-model.md: strict CSP, no inline script).
 REQUIRED_DIRECTIVES = {"default-src": ["'none'"], "script-src": ["'self'"], "frame-ancestors": ["'none'"]}
 # Sources no directive may allow: they would let injected markup run or load from anywhere.
 FORBIDDEN_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "blob:", "http:", "https:",

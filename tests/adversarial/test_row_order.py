@@ -1,5 +1,5 @@
 """Row order: nothing a database thief can read from the file orders the signers by when they
-signed (issue 8; DESIGN §3, §5, §7; TOOLCHAIN: SQLite rowid and physical order).
+signed (issue 8; docs/threat-model.md; SQLite rowid and physical order).
 
 Five thousand real signatures (tokens valid under the campaign's real token keys, real sealed
 ciphertexts) are submitted one by one through ``POST /api/campaigns/<slug>/entries``, with a batch

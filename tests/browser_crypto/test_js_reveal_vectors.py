@@ -1,4 +1,4 @@
-"""The browser twin's reveal (DESIGN §4.4) agrees with crypto/reveal.py, in Chromium.
+"""The browser twin's reveal (docs/protocol.md §10) agrees with crypto/reveal.py, in Chromium.
 
 The browser never holds a share: it checks trustees' posted partials, combines a quorum and
 opens the box, as anyone may. ``PledgeCrypto.partialDecrypt`` exists only so that the JS side

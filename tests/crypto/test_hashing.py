@@ -1,4 +1,4 @@
-"""Domain-separated hashing and canonical JSON (DESIGN §4.0): known answers and refusals.
+"""Domain-separated hashing and canonical JSON (docs/protocol.md §1): known answers and refusals.
 
 Every refusal must be an :class:`EncodingError` (so callers catching :class:`CryptoError`
 see it), never a bare ``UnicodeEncodeError``, ``ValueError`` or ``TypeError``.

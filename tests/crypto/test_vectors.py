@@ -94,7 +94,7 @@ def test_seal_vectors():
 
 
 def reference_seal(v: dict) -> bytes:
-    """DESIGN §4.3 re-derived with Python integers and the reference curve."""
+    """docs/protocol.md §6 re-derived with Python integers and the reference curve."""
     Y, ad, r, w = b(v["Y"]), b(v["ad"]), num(v["r"]), num(v["w"])
     R, K = ref_mul(r), ref_mul(r, Y)
     key = hashlib.blake2b(

@@ -1,5 +1,5 @@
 /**
- * The prime-order subgroup of edwards25519 (DESIGN §4.0) on @noble/curves.
+ * The prime-order subgroup of edwards25519 (docs/protocol.md §1) on @noble/curves.
  *
  * Points travel as 32-byte canonical encodings and every point received from anyone must pass
  * isValidPoint, which accepts exactly what libsodium's crypto_core_ed25519_is_valid_point accepts.

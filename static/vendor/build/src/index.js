@@ -1,5 +1,5 @@
 /**
- * PledgeCrypto: the signer's half of Pledge's cryptography, for the browser (DESIGN §3–§5),
+ * PledgeCrypto: the signer's half of Pledge's cryptography, for the browser (docs/protocol.md §5–§7),
  * and the public half of the reveal (checking partials, combining them, opening; §4.4).
  *
  * Bundled by esbuild into one IIFE file (static/vendor/pledge-crypto.js) that defines the global

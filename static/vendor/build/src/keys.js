@@ -1,7 +1,7 @@
 /**
  * Loading the campaign key and checking signatures over board and log data.
  *
- * Y = Σ_i C_i0 over the trustees' first commitments on the DKG board (DESIGN §4.2). Ed25519
+ * Y = Σ_i C_i0 over the trustees' first commitments on the DKG board (docs/protocol.md §4). Ed25519
  * verification here follows libsodium's crypto_sign_verify_detached (what PyNaCl runs on the
  * server and in the verifier), so both sides accept exactly the same signatures.
  */

@@ -1,5 +1,5 @@
 /**
- * The campaign log's Merkle tree, RFC 9162 hashing (DESIGN §5), as crypto/merkle.py: leaf
+ * The campaign log's Merkle tree, RFC 9162 hashing (docs/protocol.md §7), as crypto/merkle.py: leaf
  * SHA-256(0x00 || leaf), node SHA-256(0x01 || left || right); inclusion (§2.1.3.2) and
  * consistency (§2.1.4.2) proof verification; and the Ed25519 signed tree head over
  * b"pledge/v2/sth" || u64le(len(log_id)) || log_id || u64le(size) || u64le(timestamp) || root.
@@ -121,7 +121,7 @@ export function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
   return sn === 0n && equalBytes(fr, oldRoot) && equalBytes(sr, newRoot);
 }
 
-/** The bytes a tree head signature covers (DESIGN §5); ``logId`` is bytes. */
+/** The bytes a tree head signature covers (docs/protocol.md §7); ``logId`` is bytes. */
 export function treeHeadMessage(logId, size, timestamp, root) {
   assertBytes(logId, 'log id');
   const n = size64(size);

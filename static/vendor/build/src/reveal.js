@@ -1,5 +1,5 @@
 /**
- * Reveal (DESIGN §4.4), byte for byte as crypto/reveal.py: checking trustees' partial
+ * Reveal (docs/protocol.md §10), byte for byte as crypto/reveal.py: checking trustees' partial
  * decryptions, combining a quorum of them, and opening a ciphertext.
  *
  * Trustee j posts ``D_j || c || z`` (96 bytes) for an entry's ``R``: ``D_j = x_j·R`` with a

@@ -1,5 +1,5 @@
 /**
- * Sealing a signature in the browser (DESIGN §4.3) and the public ciphertext check.
+ * Sealing a signature in the browser (docs/protocol.md §6) and the public ciphertext check.
  *
  * ciphertext = R || e || s || box, where R = r·G, K = r·Y, key = H("kem", Y, R, K, ad; n=32),
  * box = nonce || XSalsa20-Poly1305(key, nonce, padded payload) and (e, s) is a Schnorr proof of

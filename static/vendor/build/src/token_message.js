@@ -1,5 +1,5 @@
 /**
- * The token message of DESIGN §3, encoded as crypto/blindrsa.py fixes it (every length a u64
+ * The token message of docs/protocol.md §5, encoded as crypto/blindrsa.py fixes it (every length a u64
  * little-endian byte count, so that no two (campaign, lab) pairs give the same bytes):
  *
  *   b"pledge-token/v2"

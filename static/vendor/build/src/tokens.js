@@ -1,5 +1,5 @@
 /**
- * Blind-signed tokens (DESIGN §3): RFC 9474 RSABSSA-SHA384-PSS-Randomized, client side.
+ * Blind-signed tokens (docs/protocol.md §5): RFC 9474 RSABSSA-SHA384-PSS-Randomized, client side.
  *
  * The RFC 9474 protocol steps (PSS encoding, blinding, unblinding and the final signature
  * check) are @cloudflare/blindrsa-ts; WebCrypto imports the SPKI public key and verifies
