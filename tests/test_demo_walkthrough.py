@@ -6,6 +6,7 @@ record."""
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from flask import g
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from tests.signer.sign_kit import CodeKeyboard, sign, verify
 def test_the_readme_walkthrough_reaches_a_verified_reveal(app, tmp_path, monkeypatch):
     from tests.mailsink import MailSink
 
-    folder = tmp_path / "demo-trustees"
+    folder = Path(app.instance_path) / "demo-trustees"  # where make run keeps the demo trustees' files
     with write_intent():
         seed = seed_demo(db.session, PasswordCost(opslimit=1, memlimit=8192), utcnow(), trustee_folder=folder,
                          token_key_secret=app.config["TOKEN_KEY_SECRET"], log_key_secret=app.config["LOG_KEY_SECRET"])

@@ -123,3 +123,15 @@ def publish_now_command(slug: str | None) -> None:
         events = f"; events: {', '.join(batch.events)}" if batch.events else ""
         click.echo(f"{batch.campaign.slug}: batch {batch.batch} published "
                    f"({batch.entries} new, {batch.withdrawals} withdrawn){frozen}{events}")
+    if done:
+        # As make run's tick loop does after every tick: the demo trustees witness the new heads
+        # at once, so a record exported right after this shows them cosigned.
+        from pathlib import Path
+
+        from pledge.services.demo_witness import witness_demo_campaigns
+
+        with write_intent():
+            lines = witness_demo_campaigns(db.session(), Path(app.instance_path) / "demo-trustees", utcnow())
+            db.session.commit()
+        for line in lines:
+            click.echo(f"[witness] {line}")

@@ -14,7 +14,7 @@ from tests.browser import assert_clean, fill_signature, open_sign_page, verify_i
 from tests.browser_sign.kit import public_total
 from tests.kit.ticks import publish_due
 
-RECEIPT_FIELDS = {"v", "kind", "server", "campaign", "slug", "leaf_hash", "nullifier", "withdrawal_secret"}
+RECEIPT_FIELDS = {"v", "kind", "server", "campaign", "slug", "ctx", "leaf_hash", "nullifier", "withdrawal_secret"}
 
 
 def entries(campaign) -> list[Entry]:
@@ -99,6 +99,8 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     # and the real one verifies at index 0 of 1.
     open_receipt_file(page, saved)
     assert result_text(page).startswith("Included and verified at index 0 of 1 (batch time ")
+    # The receipt kept in this browser now keeps that signed head too.
+    assert "This browser now keeps that head with your receipt" in result_text(page)
 
     # Withdrawing takes a confirmation step, then the server's message shows;
     page.get_by_role("button", name="Withdraw my signature").click()
@@ -126,6 +128,21 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     assert "withdrawal is in the log at index 1" in result_text(page)
     assert "Included and verified at index 0 of 2" in result_text(page)
     assert page.locator("#withdraw-area").is_hidden()
+    # Checked from the head it kept: the log of size 2 extends it (a consistency proof, here).
+    assert "The log extends the head your receipt kept (size 1)" in result_text(page)
+
+    # A log that no longer extends the kept head is named a fork.
+    def forked(route):
+        body = route.fetch().json()
+        body["proof"] = ["00" * 32 for _ in body["proof"]] or ["00" * 32]
+        route.fulfill(json=body)
+
+    page.route("**/api/campaigns/*/log/consistency*", forked)
+    page.evaluate("document.getElementById('result-state').textContent = ''")
+    page.get_by_role("button", name="Check this receipt").click()
+    page.wait_for_function("() => document.getElementById('result-state').textContent !== ''")
+    assert "the log forked" in result_text(page) and "(size 1)" in result_text(page)
+    page.unroute("**/api/campaigns/*/log/consistency*")
 
     # A bare leaf hash, pasted, is enough to check (not to withdraw).
     page.evaluate("document.getElementById('result-state').textContent = ''")

@@ -175,3 +175,30 @@ def decrypt_round(desk: Desk, campaign_id: int, number: int):
 def flashes(web: WebUser, path: str = "/trustee/") -> str:
     """The page at ``path`` (its flashed messages included), whitespace collapsed."""
     return " ".join(web.get(path).get_data(as_text=True).split())
+
+
+def witness_latest(app: Flask, desks: list[Desk], slug: str, ctx: bytes, at: int) -> list[str]:
+    """Every trustee runs ``pledge-witness check`` against the live site with its clock at ``at``
+    (Unix seconds), as each would on their own machine; returns their output lines."""
+    from contextlib import redirect_stdout
+
+    from pledge_tools.witness import cli as witness_cli
+    from tests.browser import live_server
+
+    lines: list[str] = []
+    real_clock = witness_cli.clock
+    witness_cli.clock = lambda: at
+    try:
+        with live_server(app) as url:
+            for desk in desks:
+                out = io.StringIO()
+                state = desk.folder / "witness-state.json"
+                pinned = [] if state.exists() else ["--ctx", ctx.hex()]
+                with redirect_stdout(out):
+                    code = witness_cli.main(["check", "--server", url, "--campaign", slug, "--key", str(desk.key),
+                                             "--state", str(state), *pinned])
+                assert code == 0, (desk.seat, out.getvalue())
+                lines.append(out.getvalue().strip())
+    finally:
+        witness_cli.clock = real_clock
+    return lines

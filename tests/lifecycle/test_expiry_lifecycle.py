@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
 from pledge.database import compact_database
 from pledge.extensions import db
-from pledge.models import Campaign, CampaignState, Entry, Role, TokenIssuance, utcnow
+from pledge.models import Campaign, CampaignState, Entry, Role, TokenIssuance, TreeHead, utcnow
 from pledge.services.notify import send_all
 from pledge_tools.verify.cli import main as pledge_verify
 from tests import dbkit
 from tests.browser import live_server
 from tests.kit.events import event_names, events_by_batch, replayed, replayed_record
 from tests.kit.ticks import publish_due, tick_at
-from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, flashes, redirected, run_ceremony, tool
+from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, flashes, redirected, run_ceremony, tool, witness_latest
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
@@ -156,9 +156,17 @@ def test_a_campaign_below_its_threshold_expires_and_nothing_of_its_ciphertexts_r
         lifecycle = replayed(campaign_id, campaign.deadline, campaign.reveal_window_seconds)
         assert (lifecycle.outcome, lifecycle.threshold_met, sorted(lifecycle.destroyed)) == ("expired", False, [1, 2, 3])
 
+        # The trustees witness the last head (its events, and through it the expiry's).
+        db.session.rollback()
+        head = db.session.scalar(select(TreeHead).where(TreeHead.campaign_id == campaign_id).order_by(TreeHead.batch.desc()))
+        witnessed = witness_latest(app, desks, slug, db.session.get(Campaign, campaign_id).ctx, head.timestamp + 5)
+        assert all(f"Cosigned the head of size {head.size}" in line for line in witnessed), witnessed
+
         # The exported record: expired, no round, the confirmations in the log, no ciphertext.
         db.session.rollback()
         exported = tmp_path / "record.json"
+        # This story runs days ahead of the real clock: the export happens at the story's time.
+        monkeypatch.setattr("pledge.services.record.utcnow", lambda: datetime.fromtimestamp(head.timestamp + 10, tz=UTC))
         result = app.test_cli_runner().invoke(args=["campaign", "export", slug, "-o", str(exported)])
         assert result.exit_code == 0, result.output
         record = json.loads(exported.read_bytes())

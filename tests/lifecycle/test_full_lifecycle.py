@@ -19,7 +19,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,7 +34,7 @@ from crypto.lifecycle import round_digest
 from pledge import create_app
 from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import Campaign, CampaignState, Entry, RevealRound, Role, utcnow
+from pledge.models import Campaign, CampaignState, Entry, RevealRound, Role, TreeHead, utcnow
 from pledge.services.accounts import PasswordCost, create_user
 from pledge.services.demo import seed_labs
 from pledge.services.notify import send_all
@@ -43,7 +43,16 @@ from tests.browser import assert_clean, fill_signature, live_server, open_sign_p
 from tests.kit.config import make_config
 from tests.kit.events import event_names, replayed_record
 from tests.kit.ticks import publish_due, tick_at
-from tests.lifecycle.kit import PASSPHRASE, WebUser, create_draft, decrypt_round, flashes, redirected, run_ceremony
+from tests.lifecycle.kit import (
+    PASSPHRASE,
+    WebUser,
+    create_draft,
+    decrypt_round,
+    flashes,
+    redirected,
+    run_ceremony,
+    witness_latest,
+)
 from tests.mailsink import MailSink
 from tests.signer.sign_kit import CodeKeyboard, sign, verify
 
@@ -247,16 +256,25 @@ def _tell(app, sink: MailSink, keyboard: CodeKeyboard, browser, folder: Path) ->
     report = tick_at(app, utcnow() + timedelta(hours=3))
     assert f"{slug}: batch 3 published (0 new, 0 withdrawn); events: round-revealed" in report.actions
     story.events = event_names(campaign_id)
-
-    # The record, exported by the CLI and served by the API.
+    # The trustees witness the head that carries the event (w of them must cosign it).
     db.session.rollback()
-    exported = folder / "record.json"
-    result = app.test_cli_runner().invoke(args=["campaign", "export", slug, "-o", str(exported)])
-    assert result.exit_code == 0, result.output
-    story.cli_record = exported.read_bytes()
-    response = public.get(f"/api/campaigns/{slug}/record")
-    assert response.status_code == 200
-    story.api_record = response.get_data()
+    campaign = db.session.get(Campaign, campaign_id)
+    head = db.session.scalar(select(TreeHead).where(TreeHead.campaign_id == campaign_id).order_by(TreeHead.batch.desc()))
+    witnessed = witness_latest(app, desks, slug, campaign.ctx, head.timestamp + 5)
+    assert all(f"Cosigned the head of size {head.size}" in line for line in witnessed), witnessed
+
+    # The record, exported by the CLI and served by the API, at the story's time (it runs hours
+    # ahead of the real clock).
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr("pledge.services.record.utcnow", lambda: datetime.fromtimestamp(head.timestamp + 10, tz=UTC))
+        db.session.rollback()
+        exported = folder / "record.json"
+        result = app.test_cli_runner().invoke(args=["campaign", "export", slug, "-o", str(exported)])
+        assert result.exit_code == 0, result.output
+        story.cli_record = exported.read_bytes()
+        response = public.get(f"/api/campaigns/{slug}/record")
+        assert response.status_code == 200
+        story.api_record = response.get_data()
     story.api_headers = dict(response.headers)
     return story
 
@@ -333,7 +351,11 @@ def test_the_record_holds_every_revealed_signature(story: Story) -> None:
         (e["leaf_index"], {int(j): bytes.fromhex(p) for j, p in e["partials"].items()}) for e in round_one["entries"]).hex()
     lifecycle = replayed_record(record)
     assert [(r.number, r.status, list(r.leaves)) for r in lifecycle.rounds] == [(1, "revealed", list(range(40)))]
-    assert "public_key" not in record["log"] and all(h["cosignatures"] == {} for h in record["log"]["heads"])
+    assert "public_key" not in record["log"]
+    # Batch 2 (round 1 frozen) is cosigned by the trustees who decrypted it, batch 3 (the reveal)
+    # by every trustee running pledge-witness; batch 1 carries no event and needed no witness.
+    cosigners = [len(h["cosignatures"]) for h in record["log"]["heads"]]
+    assert cosigners == [0, len(QUORUM), len(TRUSTEES)], cosigners
     for entry in round_one["entries"]:
         leaf = json.loads(bytes.fromhex(record["log"]["leaves"][entry["leaf_index"]]))
         person = story.by_nullifier[leaf["nullifier"]]
@@ -512,7 +534,10 @@ def expected_failure(path: tuple[Any, ...]) -> str:
         case ("rounds", 0, "entries", p, "ciphertext"):
             return rf"round 1, leaf {p}: the ciphertext does not match the leaf's ciphertext_sha256"
         case ("rounds", 0, "entries", p, "partials", j):
-            return rf"round 1, leaf {p}: trustee {j}'s partial decryption (does not verify|is malformed)"
+            # The round-revealed event's digest binds every stored partial: a changed one is
+            # caught there, before its proof is even checked.
+            return (r"round 1: the SHA-256 of the revealed entries' partials differs from the digest of its "
+                    rf"round-revealed event|round 1, leaf {p}: trustee {j}'s partial decryption (does not verify|is malformed)")
         case ("rounds", 0, "entries", p, "payload"):
             return rf"round 1, leaf {p}: the published payload differs from the decryption"
     raise AssertionError(f"no expected failure for {path}")
