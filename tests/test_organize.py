@@ -158,6 +158,8 @@ def test_extra_witnesses_and_w_are_saved_and_shown_again_for_editing(client, lab
     preview = " ".join(client.get(f"/organize/campaigns/{campaign.id}/preview").get_data(as_text=True).split())
     assert "the trustees and Auditor A, Watch Group B; 4 of 7 cosignatures confirm a head" in preview
     assert "within 30 days of its freeze is abandoned" in preview
+    # Rounds do not yet reveal per lab none or at least k: the page must not promise it.
+    assert "revealed in a group" not in preview and "smaller than" not in preview
     assert re.search(r'<input[^>]*name="reveal_window_days"[^>]*value="30"', page)
 
 
@@ -169,6 +171,7 @@ def test_a_practice_campaign_may_use_k_1_and_its_pages_say_it_is_practice(client
     assert (campaign.practice, campaign.suppress_below) == (True, 1)
     preview = client.get(f"/organize/campaigns/{campaign.id}/preview").get_data(as_text=True)
     assert "Practice campaign." in preview and "Nothing signed here is a real" in preview
+    assert "revealed in a group" not in preview
 
 
 def test_duplicate_slug_is_refused(client, labs, organizer, make_campaign):

@@ -135,8 +135,9 @@ class Campaign(Base):
     deadline: Mapped[datetime]
     trustee_quorum: Mapped[int] = mapped_column(default=3)  # t
     trustee_count: Mapped[int] = mapped_column(default=5)  # n
-    # k (docs/protocol.md §3): the smallest group anyone is revealed in; per-lab counts below it
-    # show as "fewer than k". At least 2, except in a practice campaign.
+    # k (docs/protocol.md §3): per-lab counts below it show as "fewer than k" on the campaign page.
+    # At least 2, except in a practice campaign. (Revealing per lab none or at least k is not yet
+    # enforced: see docs/threat-model.md.)
     suppress_below: Mapped[int] = mapped_column(default=5)
     batch_interval_seconds: Mapped[int] = mapped_column(default=3600)
     # A practice campaign (no real pledge); its pages say so, and it may use k = 1.

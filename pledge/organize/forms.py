@@ -69,10 +69,10 @@ class CampaignForm(FlaskForm):
         "and no minority can block a reveal.",
     )
     suppress_below = IntegerField(
-        "k: the smallest group anyone is revealed in", default=5,
+        "k: the smallest per-lab count the campaign page shows", default=5,
         validators=[InputRequired(), NumberRange(min=1, max=100)],
-        description="At least 2. Per-lab counts below k show as \u201cfewer than k\u201d, so no smaller group "
-        "stands out. Only a practice campaign may use 1.",
+        description="At least 2. On the campaign page, per-lab counts below k show as \u201cfewer than k\u201d. "
+        "Only a practice campaign may use 1.",
     )
     practice = BooleanField(
         "Practice campaign",
