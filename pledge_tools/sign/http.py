@@ -51,9 +51,12 @@ class JsonApi:
     """A client for one server origin: ``get(path)`` and ``post(path, body)`` return the JSON
     object of a 2xx reply and raise :class:`ServerRefused` for an error reply."""
 
-    def __init__(self, origin: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, origin: str, timeout: float = DEFAULT_TIMEOUT, *, max_reply_bytes: int = MAX_REPLY_BYTES,
+                 user_agent: str = USER_AGENT) -> None:
         self.origin = check_server_url(origin)
         self.timeout = timeout
+        self.max_reply_bytes = max_reply_bytes
+        self.user_agent = user_agent
         self._opener = urllib.request.build_opener(_NoRedirect())
 
     def url(self, path: str) -> str:
@@ -79,11 +82,11 @@ class JsonApi:
 
     def _send(self, request: urllib.request.Request) -> dict[str, Any]:
         request.add_header("Accept", "application/json")
-        request.add_header("User-Agent", USER_AGENT)
+        request.add_header("User-Agent", self.user_agent)
         where = urlsplit(request.full_url).path
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
-                return _object(_read(response), where)
+                return _object(_read(response, self.max_reply_bytes), where)
         except urllib.error.HTTPError as exc:
             with exc:
                 raise _refusal(exc, where) from None
@@ -94,9 +97,9 @@ class JsonApi:
             ) from None
 
 
-def _read(response: Any) -> bytes:
-    data: bytes = response.read(MAX_REPLY_BYTES + 1)
-    if len(data) > MAX_REPLY_BYTES:
+def _read(response: Any, limit: int) -> bytes:
+    data: bytes = response.read(limit + 1)
+    if len(data) > limit:
         raise BadReply("the server's reply is too large")
     return data
 
@@ -115,7 +118,7 @@ def _refusal(exc: urllib.error.HTTPError, where: str) -> ServerRefused:
     """The server's error body as a :class:`ServerRefused`, or a generic one if it has none."""
     status = exc.code
     try:
-        body = _object(_read(exc), where)
+        body = _object(_read(exc, MAX_REPLY_BYTES), where)
     except (BadReply, OSError):
         body = {}
     code, message = body.get("error"), body.get("message")

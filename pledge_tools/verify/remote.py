@@ -15,9 +15,6 @@ when the record's leaves give another root at its size (a fork).
 
 from __future__ import annotations
 
-import http.client
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,17 +22,18 @@ from urllib.parse import quote, urlsplit
 
 from crypto import merkle
 from crypto.errors import CryptoError
+from crypto.formats import witness as witness_files
 from crypto.formats.errors import CheckFailed, FormatError
 from crypto.formats.files import KEY_BYTES, SIGNATURE_BYTES
-from crypto.formats.jsonfile import Obj, expect, parse_json, read_json
+from crypto.formats.jsonfile import Obj
 from crypto.formats.record import Record
 from crypto.formats.server_url import check_server_url
 
-from ..sign.errors import BadReply, ServerRefused, ServerUnreachable
+from ..sign.errors import BadReply
+from ..sign.http import JsonApi
 from ..text import printable
 from .record_log import when
 
-WITNESS_HEAD_KIND = "witness-head"
 MAX_REPLY_BYTES = 256 << 20  # every head of a long campaign, with its cosignatures
 TIMEOUT_S = 60.0
 USER_AGENT = "pledge-verify/2"
@@ -64,51 +62,10 @@ def _compare(record: Record, tree: merkle.MerkleTree, seen: SeenHead) -> SeenHea
     return seen
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Follow no redirect: returning ``None`` makes ``urllib`` raise it as an HTTPError."""
-
-    def redirect_request(self, req: urllib.request.Request, fp: object, code: int, msg: str,
-                         headers: object, newurl: str) -> None:
-        return None
-
-
-def _get(url: str) -> Any:
-    """GET the JSON at ``url``: ``https://``, or ``http://`` to this machine only; no
-    redirects; no credentials, fragment; parsed strictly (no duplicate keys, no floats)."""
-    parts = urlsplit(url)
-    try:
-        check_server_url(f"{parts.scheme}://{parts.netloc}")
-    except ValueError as exc:
-        raise CheckFailed(f"{printable(url, 200)}: {exc}") from None
-    if parts.fragment or parts.username or parts.password:
-        raise CheckFailed(f"{printable(url, 200)}: the URL must not carry a user name or fragment")
-    request = urllib.request.Request(url, headers={  # noqa: S310  (scheme checked above)
-        "Accept": "application/json", "User-Agent": USER_AGENT})
-    opener = urllib.request.build_opener(_NoRedirect())
-    where = printable(parts.path, 200)
-    try:
-        with opener.open(request, timeout=TIMEOUT_S) as response:
-            data = response.read(MAX_REPLY_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        with exc:
-            body = exc.read(4096)
-        try:
-            message = parse_json(body, where).get("message")
-        except (CheckFailed, AttributeError):
-            message = None
-        text = printable(message) if isinstance(message, str) and message else \
-            f"the server answered {where} with HTTP {exc.code}"
-        raise ServerRefused(exc.code, "http", text) from None
-    except (OSError, http.client.HTTPException) as exc:  # URLError and timeouts included
-        reason = getattr(exc, "reason", exc)
-        raise ServerUnreachable(f"cannot reach {parts.scheme}://{parts.netloc}: "
-                                f"{printable(reason, 200)}") from None
-    if len(data) > MAX_REPLY_BYTES:
-        raise BadReply(f"the reply to {where} is larger than {MAX_REPLY_BYTES} bytes")
-    try:
-        return parse_json(data, f"the reply to {where}")
-    except CheckFailed as exc:
-        raise BadReply(str(exc)) from None
+def _get(origin: str, path: str) -> dict[str, Any]:
+    """GET the JSON object at ``path`` on ``origin`` with the signer's client (``https://``, or
+    ``http://`` to this machine; no redirects; parsed strictly), allowing a long campaign's heads."""
+    return JsonApi(origin, TIMEOUT_S, max_reply_bytes=MAX_REPLY_BYTES, user_agent=USER_AGENT).get(path)
 
 
 # --- 14. a witness's published head ---------------------------------------------------------
@@ -116,28 +73,29 @@ def _get(url: str) -> Any:
 
 def check_witness_head(record: Record, source: str) -> SeenHead:
     """Read a witness's published head (a file, or an ``http(s)://`` URL) and compare it."""
-    if source.startswith(("http://", "https://")):
-        where = printable(source, 200)
-        value = _get(source)
-    else:
-        where = source
-        value = read_json(Path(source), source)
-    doc = expect(Obj(value, where), WITNESS_HEAD_KIND,
-                 {"campaign", "witness", "size", "timestamp", "root", "cosignature"})
-    m = record.manifest
-    if doc.text("campaign", max_len=64) != m.campaign_id:
-        raise CheckFailed(f"{where}: the witness head is for another campaign than the record's")
-    key = doc.raw("witness", size=KEY_BYTES)
-    size, timestamp = doc.integer("size"), doc.integer("timestamp")
-    root = doc.raw("root", size=merkle.HASH_LEN)
-    if key not in m.witnesses:
-        raise CheckFailed(f"{where}: key {key.hex()} is not a witness of the manifest")
     try:
-        merkle.verify_cosignature(key, m.log_id, size, timestamp, root,
-                                  doc.raw("cosignature", size=SIGNATURE_BYTES))
-    except CryptoError:
-        raise CheckFailed(f"{where}: witness {m.witnesses[key]!r}'s cosignature does not "
+        if source.startswith(("http://", "https://")):
+            parts = urlsplit(source)
+            where = printable(source, 200)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            doc = Obj(_get(f"{parts.scheme}://{parts.netloc}", path), where)
+            head = witness_files.parse_witness_head(doc)
+        else:
+            where = source
+            head = witness_files.load_witness_head(Path(source))
+    except ValueError as exc:  # a URL check_server_url refuses
+        raise CheckFailed(f"--witness {printable(source, 200)}: {exc}") from None
+    m = record.manifest
+    if head.campaign != m.campaign_id:
+        raise CheckFailed(f"{where}: the witness head is for another campaign than the record's")
+    if head.witness not in m.witnesses:
+        raise CheckFailed(f"{where}: key {head.witness.hex()} is not a witness of the manifest")
+    try:
+        head.verify()
+    except CheckFailed:
+        raise CheckFailed(f"{where}: witness {m.witnesses[head.witness]!r}'s cosignature does not "
                           "verify") from None
+    key, size, timestamp, root = head.witness, head.size, head.timestamp, head.root
     tree = merkle.MerkleTree.from_leaves(record.leaves)
     return _compare(record, tree, SeenHead(f"witness {m.witnesses[key]!r}", size, timestamp, root))
 
@@ -169,7 +127,7 @@ def check_server(record: Record, server: str) -> SeenHead | None:
         origin = check_server_url(server)
     except ValueError as exc:
         raise CheckFailed(f"--server {printable(server, 200)}: {exc}") from None
-    reply = _get(f"{origin}/api/campaigns/{quote(slug, safe='')}/log/heads")
+    reply = _get(origin, f"/api/campaigns/{quote(slug, safe='')}/log/heads")
     try:
         doc = Obj(reply, where).exact_keys({"log_id", "log_key", "heads"})
         if doc.raw("log_id", max_size=255) != m.log_id:  # hex of the log id's bytes (§14)

@@ -732,7 +732,7 @@ def test_a_forked_record_is_refused_with_a_witness_head(
     ("cosignature", r"witness 'Trustee 2''s cosignature does not verify"),
     ("witness", r"key [0-9a-f]{64} is not a witness of the manifest"),
     ("campaign", r"the witness head is for another campaign than the record's"),
-    ("kind", r"is not a version \d witness-head file"),
+    ("kind", r"is not a witness-head file \(kind is .witness-state.\)"),
     ("extra", r"unknown field extra"),
 ])
 def test_a_bad_witness_head_fails(
