@@ -34,10 +34,32 @@ CODE_RE = re.compile(r"\b(\d{8})\b")
 SIGNER_ADDRESS = "grace.hopper@anthropic.com"
 
 
+def _closing(wsgi_app):
+    """``wsgi_app`` with each response read whole and closed before the server sends it.
+
+    Werkzeug's development server skips ``close()`` on a response when the client hangs up in
+    the middle of it (Chromium does this with the favicon: reading the reset socket raises
+    before the close), so the open static file is left to the garbage collector, which warns,
+    and the test run treats warnings as errors. The site streams nothing, so buffering here
+    changes no response.
+    """
+
+    def app(environ, start_response):
+        response = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return app
+
+
 @contextmanager
 def live_server(wsgi_app) -> Iterator[str]:
     """Serve ``wsgi_app`` on a free loopback port in a thread; yield its base URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, _closing(wsgi_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
