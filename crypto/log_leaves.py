@@ -4,17 +4,18 @@ A leaf is the UTF-8 canonical JSON (:func:`crypto.hashing.canonical_json`: keys 
 whitespace, bytes as lowercase hex) of exactly one of these objects; its log hash is
 :func:`crypto.merkle.leaf_hash` of those bytes.
 
-**Pledge entry** (8 keys)::
+**Pledge entry** (6 keys)::
 
     {"ciphertext_sha256": hex(32),   SHA-256 of the 1160-byte sealed ciphertext (docs/protocol.md §6)
      "kind": "entry",
-     "lab": str,                     the lab slug the token was issued for (1..255 UTF-8 bytes)
-     "nullifier": hex(32),           SHA-256(b"pledge-nullifier/v2" || token_message)
-     "token_message": hex,           the RFC 9474 *prepared* message: 32-byte random prefix
-                                     || b"pledge-token/v2" || ... (see crypto.blindrsa)
-     "token_signature": hex,         the finalized RSA-PSS signature over token_message
+     "lab_commitment": hex(32),      H("lab-commitment", utf8(slug), prepared message, token
+                                     signature, nonce; n=32): see crypto.opening
+     "nullifier": hex(32),           SHA-256(b"pledge-nullifier/v2" || prepared message)
      "v": 2,
      "withdrawal_key": hex(32)}      Ed25519 public key that may later withdraw this entry
+
+An entry names neither its lab nor its token: both stay in the entry's *opening*
+(:mod:`crypto.opening`), which is published only with the entry's reveal.
 
 **Withdrawal** (4 keys)::
 
@@ -28,10 +29,9 @@ whitespace, bytes as lowercase hex) of exactly one of these objects; its log has
 lifecycle step, placed after the entries and withdrawals of the batch that decides it; the order
 rules are in :mod:`crypto.lifecycle`.
 
-The leaf encoding does not check meaning; a verifier must also check that ``nullifier`` is the
-nullifier of ``token_message``, that the token signature verifies under the (campaign, lab) key,
-that ``lab`` matches the lab inside the token message, and that a withdrawal's signature verifies
-under the withdrawal key of the entry with that nullifier.
+The leaf encoding does not check meaning; a verifier must also check that a withdrawal's
+signature verifies under the withdrawal key of the entry with that nullifier and, once an entry
+is revealed, its opening against the leaf (:func:`crypto.opening.check_opening`).
 """
 
 from __future__ import annotations
@@ -57,9 +57,7 @@ MAX_TOKEN_BYTES = 4096
 class EntryLeaf:
     """A pledge entry as published in the log (the ciphertext itself stays out until reveal)."""
 
-    lab: str
-    token_message: bytes
-    token_signature: bytes
+    lab_commitment: bytes
     nullifier: bytes
     ciphertext_sha256: bytes
     withdrawal_key: bytes
@@ -117,13 +115,13 @@ def _fixed(value: bytes, length: int, name: str) -> bytes:
     return bytes(value)
 
 
-def _bounded(value: bytes, low: int, high: int, name: str) -> bytes:
+def bounded(value: bytes, low: int, high: int, name: str) -> bytes:
     if not isinstance(value, (bytes, bytearray)) or not low <= len(value) <= high:
         raise EncodingError(f"{name} must be {low}..{high} bytes")
     return bytes(value)
 
 
-def _check_lab(lab: str) -> str:
+def check_lab(lab: str) -> str:
     if not isinstance(lab, str):
         raise EncodingError("lab must be a string")
     try:
@@ -139,10 +137,7 @@ def _entry_fields(leaf: EntryLeaf) -> dict[str, Any]:
     return {
         "kind": "entry",
         "v": VERSION,
-        "lab": _check_lab(leaf.lab),
-        # 33: the 32-byte RFC 9474 prefix and at least one byte of message.
-        "token_message": _bounded(leaf.token_message, 33, MAX_TOKEN_BYTES, "token message"),
-        "token_signature": _bounded(leaf.token_signature, 1, MAX_TOKEN_BYTES, "token signature"),
+        "lab_commitment": _fixed(leaf.lab_commitment, 32, "lab commitment"),
         "nullifier": _fixed(leaf.nullifier, 32, "nullifier"),
         "ciphertext_sha256": _fixed(leaf.ciphertext_sha256, 32, "ciphertext hash"),
         "withdrawal_key": _fixed(leaf.withdrawal_key, 32, "withdrawal key"),
@@ -223,10 +218,7 @@ def _hex_field(obj: dict[str, Any], key: str) -> bytes:
         raise EncodingError(f"{key} must be hex") from exc
 
 
-_ENTRY_KEYS = {
-    "kind", "v", "lab", "token_message", "token_signature", "nullifier", "ciphertext_sha256",
-    "withdrawal_key",
-}
+_ENTRY_KEYS = {"kind", "v", "lab_commitment", "nullifier", "ciphertext_sha256", "withdrawal_key"}
 _WITHDRAWAL_KEYS = {"kind", "v", "nullifier", "signature"}
 
 
@@ -234,9 +226,7 @@ def _decode(obj: dict[str, Any]) -> Leaf:
     kind = obj.get("kind")
     if kind == "entry" and obj.keys() == _ENTRY_KEYS:
         return EntryLeaf(
-            lab=obj["lab"],
-            token_message=_hex_field(obj, "token_message"),
-            token_signature=_hex_field(obj, "token_signature"),
+            lab_commitment=_hex_field(obj, "lab_commitment"),
             nullifier=_hex_field(obj, "nullifier"),
             ciphertext_sha256=_hex_field(obj, "ciphertext_sha256"),
             withdrawal_key=_hex_field(obj, "withdrawal_key"),

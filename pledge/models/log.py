@@ -40,6 +40,10 @@ class Entry(Base):
     withdrawal_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     # Deleted (set NULL) on withdrawal and on expiry: a withdrawn signature is never decrypted.
     ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The entry's opening (canonical JSON of crypto.opening.Opening.doc()): kept like the
+    # ciphertext, public only once the entry is revealed, deleted when the campaign ends with the
+    # entry never revealed (and with the ciphertext when its round is abandoned).
+    opening: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Set when the entry's batch is published.
     leaf_index: Mapped[int | None]
     # A withdrawal: its signature at once, its leaf index when its batch is published.
