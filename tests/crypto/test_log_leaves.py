@@ -27,9 +27,7 @@ WITHDRAWAL_KEY = bytes(nacl.signing.SigningKey(SEED).verify_key)
 
 def entry(**changes) -> EntryLeaf:
     fields = dict(
-        lab="deepmind",
-        token_message=b"\xaa" * 32 + b"pledge-token/v2" + b"\x01" * 60,
-        token_signature=b"\xbb" * 256,
+        lab_commitment=b"\xaa" * 32,
         nullifier=b"\xcc" * 32,
         ciphertext_sha256=b"\xdd" * 32,
         withdrawal_key=WITHDRAWAL_KEY,
@@ -42,10 +40,8 @@ def test_entry_encoding_is_canonical_json_with_kind_and_version():
     data = encode_leaf(entry())
     obj = json.loads(data)
     assert obj["kind"] == "entry" and obj["v"] == VERSION == 2
-    assert set(obj) == {
-        "kind", "v", "lab", "token_message", "token_signature", "nullifier",
-        "ciphertext_sha256", "withdrawal_key",
-    }
+    # No lab and no token: the log must not say which lab an unrevealed entry is from.
+    assert set(obj) == {"kind", "v", "lab_commitment", "nullifier", "ciphertext_sha256", "withdrawal_key"}
     assert data == json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
     assert obj["nullifier"] == "cc" * 32
     assert data.startswith(b'{"ciphertext_sha256":"dddd')
@@ -61,13 +57,21 @@ def test_withdrawal_encoding():
 
 @settings(max_examples=50)
 @given(
-    lab=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40),
-    token=st.binary(min_size=33, max_size=400),
-    signature=st.binary(min_size=1, max_size=512),
+    commitment=st.binary(min_size=32, max_size=32),
+    nullifier=st.binary(min_size=32, max_size=32),
 )
-def test_round_trip(lab, token, signature):
-    leaf = entry(lab=lab, token_message=token, token_signature=signature)
+def test_round_trip(commitment, nullifier):
+    leaf = entry(lab_commitment=commitment, nullifier=nullifier)
     assert parse_leaf(encode_leaf(leaf)) == leaf
+
+
+def test_an_entry_naming_its_lab_is_refused():
+    """A version 2 entry with the lab (or the token) in the clear is not a valid leaf."""
+    obj = json.loads(encode_leaf(entry()))
+    for extra in ({"lab": "deepmind"}, {"token_message": "aa" * 40}, {"token_signature": "bb" * 40}):
+        data = json.dumps({**obj, **extra}, sort_keys=True, separators=(",", ":")).encode()
+        with pytest.raises(EncodingError):
+            parse_leaf(data)
 
 
 def test_withdrawal_round_trip():
@@ -114,13 +118,11 @@ def test_malformed_or_non_canonical_leaves_are_refused(data):
 @pytest.mark.parametrize(
     "changes",
     [
-        {"lab": ""},
-        {"lab": "x" * 256},
+        {"lab_commitment": b"\x00" * 31},
+        {"lab_commitment": b"\x00" * 33},
         {"nullifier": b"\x00" * 31},
         {"ciphertext_sha256": b"\x00" * 33},
         {"withdrawal_key": b"\x00" * 31},
-        {"token_message": b"\x00" * 32},
-        {"token_signature": b""},
     ],
 )
 def test_bad_entry_fields_are_refused(changes):

@@ -83,8 +83,8 @@ class Log:
 
 def entry() -> tuple[EntryLeaf, bytes]:
     seed = secrets.token_bytes(32)
-    leaf = EntryLeaf("lab", secrets.token_bytes(64), secrets.token_bytes(256), secrets.token_bytes(32),
-                     secrets.token_bytes(32), bytes(SigningKey(seed).verify_key))
+    leaf = EntryLeaf(secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_bytes(32),
+                     bytes(SigningKey(seed).verify_key))
     return leaf, seed
 
 
@@ -215,13 +215,31 @@ def test_a_batch_past_the_deadline_without_its_event_is_refused():
     assert refusal(excinfo) == witness.LIFECYCLE and "no deadline event" in str(excinfo.value)
 
 
-def test_a_round_frozen_with_the_wrong_entries_is_refused():
+@pytest.mark.parametrize("listed, why", [
+    ((0, 2), "lists leaf 2, which is not a live entry"),  # leaf 2 is the event itself
+    ((), "nothing to reveal"),
+])
+def test_a_round_frozen_with_the_wrong_entries_is_refused(listed, why):
     log = Log()
     log.batch([entry()[0], entry()[0]], T1)
-    log.batch([EventLeaf("round-frozen", round=1, leaves=(0,))], T1 + INTERVAL)
+    log.batch([EventLeaf("round-frozen", round=1, leaves=listed)], T1 + INTERVAL)
     with pytest.raises(witness.WitnessRefusal) as excinfo:
         log.check(log.start(), now=T1 + INTERVAL)
-    assert refusal(excinfo) == witness.LIFECYCLE and "wrong entries" in str(excinfo.value)
+    assert refusal(excinfo) == witness.LIFECYCLE and why in str(excinfo.value)
+
+
+def test_a_round_may_leave_entries_waiting():
+    """Which live entries a round lists depends on their labs, which the log does not show: a
+    witness accepts any non-empty list of live entries, and an entry left waiting may still be
+    withdrawn."""
+    log = Log()
+    (first, _), (second, seed) = entry(), entry()
+    log.batch([first, second], T1)
+    log.batch([EventLeaf("round-frozen", round=1, leaves=(0,))], T1 + INTERVAL)
+    withdrawal = WithdrawalLeaf(second.nullifier, sign_withdrawal(seed, second.nullifier))
+    log.batch([withdrawal], T1 + 2 * INTERVAL)
+    state = log.check(log.start(), now=T1 + 2 * INTERVAL).state
+    assert state.size == 4 and state.lifecycle.rounds == ((1, "pending"),)
 
 
 @pytest.mark.parametrize(("offset", "reason"), [
