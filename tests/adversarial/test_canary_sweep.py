@@ -43,6 +43,7 @@ from crypto import blindrsa, reveal, seal
 from crypto.formats import roundfile
 from crypto.formats.files import parse_document
 from crypto.hashing import H, canonical_json
+from crypto.opening import new_opening
 from pledge.cli.dev import _NoAddressRequestHandler
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -271,7 +272,9 @@ def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, 
             nullifier = blindrsa.nullifier(prepared)
             payload = seal.encode_payload(secrets_of_signer["name"], secrets_of_signer["role"],
                                           secrets_of_signer["statement"], "name")
-            body = {"token": {"prepared": prepared.hex(), "signature": signature.hex()},
+            opening = new_opening(LAB, prepared, signature)
+            body = {"opening": {"nonce": opening.nonce.hex(), "prepared_message": prepared.hex(), "slug": LAB,
+                                "token_signature": signature.hex()},
                     "ciphertext": seal.seal(group_key, ctx + nullifier, payload).hex(),
                     "withdrawal_key": bytes(SigningKey.generate().verify_key).hex()}
             receipt = browser.json(f"/api/campaigns/{slug}/entries", body, expect=201)["receipt"]

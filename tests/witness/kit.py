@@ -116,7 +116,7 @@ def rewrite_latest_batch(app, campaign) -> bytes:
 def entry_leaf(app, campaign) -> bytes:
     """A genuine entry leaf for a new signer (what a server could append on its own)."""
     signer = Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"])
-    return encode_leaf(EntryLeaf("anthropic", signer.prepared, signer.signature, signer.nullifier,
+    return encode_leaf(EntryLeaf(signer.opening.commitment, signer.nullifier,
                                  hashlib.sha256(signer.ciphertext()).digest(), secrets.token_bytes(32)))
 
 
