@@ -376,3 +376,25 @@ def test_each_trustee_cosigns_the_round_head_in_its_partials(ceremony, round_one
         posted = roundfile.load_partials(path)
         merkle.verify_cosignature(keys_by_index[j], ceremony.campaign_id, head.size, head.timestamp, head.root,
                                   posted.cosignature)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda doc: doc.pop("openings"), "missing field openings"),
+    (lambda doc: doc["openings"][0].update(index=13), "openings must be listed by increasing leaf index, "
+                                                      "each below the head's size (13)"),
+    (lambda doc: doc["openings"][1]["opening"].update(nonce="AB" * 32), "field opening: opening field nonce "
+                                                                        "must be lowercase hex"),
+    (lambda doc: doc["openings"][2].update(extra=1), "unknown field extra"),
+])
+def test_the_openings_of_a_round_package_are_read_strictly(ceremony, round_one, passphrase, tmp_path,
+                                                           capsys, edit, message) -> None:
+    doc = read_json(round_one.package)
+    edit(doc)
+    package = write_json(tmp_path / "round.json", doc)
+    out = tmp_path / "partials.json"
+    code = run("decrypt", "--key", ceremony.key_files[2], "--share", ceremony.share_files[2],
+               "--package", package, "--out", out)
+    err = capsys.readouterr().err
+    assert code == EXIT_CHECK_FAILED, err
+    assert message in err
+    assert not out.exists()
