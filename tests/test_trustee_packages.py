@@ -180,6 +180,9 @@ def test_an_expiry_package_passes_the_trustee_check_when_the_rule_never_held(app
     a1, a2, o1, o2 = (log.signer(lab) for lab in ("anthropic", "anthropic", "openai", "openai"))
     _expire(app, campaign, log, [[a1, a2, o1], [o2, ("withdraw", o1)]], _deadline(campaign))
     _log_in_as_trustee(client, login)
+    dashboard = client.get("/trustee/").get_data(as_text=True)
+    assert f'href="/trustee/campaigns/{campaign.id}/openings.json"' in dashboard
+    assert f"--package openings-{campaign.slug}.json" in dashboard
     response = client.get(f"/trustee/campaigns/{campaign.id}/openings.json")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="openings-{campaign.slug}.json"'
