@@ -26,7 +26,8 @@ from pledge.services.manifest import Protection, TrusteeKeys, build_manifest
 from pledge_tools.trustee.cli import main
 
 PASSPHRASE = "correct horse battery staple"
-LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"])}
+LABS = {"lab-a": ("Lab A", ["a.example"]), "lab-b": ("Lab B", ["b.example"]),
+        "lab-c": ("Lab C", ["c.example"])}
 PUBLIC_ID = secrets.token_hex(16)
 LOG_ID = PUBLIC_ID.encode("ascii")
 #: The campaign log's signing seed: its public key is the manifest's ``log_key``.

@@ -117,6 +117,54 @@ def test_the_deadline_round_decrypts_only_its_entries(ceremony, round_one, passp
     assert "candidates by lab: lab-a 2, lab-b 1" in capsys.readouterr().out
 
 
+def _round_one_with_a_waiting_entry(c: Ceremony, r: Round) -> tuple[Log, Signed]:
+    """The round-1 log with one more signer, at lab-c, before the round froze: lab-c is below
+    k, so its entry waits for the deadline round."""
+    log = _before_the_event(r)
+    waiting = sign_pledge(c, "lab-c", "Alone at C")
+    log.sign(waiting)
+    return log, waiting
+
+
+def test_a_waiting_entry_is_left_out_of_round_one_then_revealed_with_its_lab_s_late_signer(
+    ceremony, round_one, passphrase, tmp_path
+) -> None:
+    # Given round 1 frozen with lab-c's lone entry (leaf 12) left to wait
+    log, waiting = _round_one_with_a_waiting_entry(ceremony, round_one)
+    assert log.freeze(1) == [0, 1, 2, 3, 5, 6, 7, 8, 9, 10]
+    first = log.head()
+    package = round_package(ceremony, log, tmp_path / "round1.json", head=first)
+    out1 = tmp_path / "partials1.json"
+    assert run("decrypt", "--key", ceremony.key_files[1], "--share", ceremony.share_files[1],
+               "--package", package, "--out", out1) == 0
+    assert 12 not in [r.leaf_index for r in roundfile.load_partials(out1).partials]
+    # When a second lab-c signer comes after it and the deadline round freezes
+    late = sign_pledge(ceremony, "lab-c", "Second at C")
+    log.sign(late)
+    assert log.freeze(2) == [12, 14]
+    package2 = round_package(ceremony, log, tmp_path / "round2.json",
+                             head=log.head(timestamp=1_900_003_600), previous=first)
+    out2 = tmp_path / "partials2.json"
+    assert run("decrypt", "--key", ceremony.key_files[1], "--share", ceremony.share_files[1],
+               "--package", package2, "--out", out2, "--previous", out1) == 0
+    # Then the deadline round reveals both, the waiting entry from before round 1's head included
+    posted = roundfile.load_partials(out2)
+    assert [r.nullifier for r in posted.partials] == [waiting.nullifier, late.nullifier]
+
+
+def round_one_includes_a_lab_below_k(c: Ceremony, r: Round, folder: Path) -> Path:
+    log, _ = _round_one_with_a_waiting_entry(c, r)
+    log.freeze(1, listed=[0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 12])
+    return round_package(c, log, folder / "round.json")
+
+
+def opening_of_the_waiting_entry_missing(c: Ceremony, r: Round, folder: Path) -> Path:
+    log, _ = _round_one_with_a_waiting_entry(c, r)
+    log.freeze(1)
+    del log.openings[12]
+    return round_package(c, log, folder / "round.json")
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 Tamper = Callable[[Ceremony, Round, Path], Path]
@@ -337,6 +385,9 @@ def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
                                        "it has 6 entries to reveal (at least k = 2) but the round lists 5"),
     (round_omits_a_lab_at_k, "the round-frozen event at leaf 12: round 1 leaves out lab 'lab-b': it has 4 "
                              "entries to reveal (at least k = 2) but the round lists 0"),
+    (round_one_includes_a_lab_below_k, "the round-frozen event at leaf 13: round 1 reveals lab 'lab-c' with 1 of "
+                                       "its 1 entries, fewer than k = 2"),
+    (opening_of_the_waiting_entry_missing, "leaf 12: the opening of this live entry is missing from the package"),
     (round_includes_a_lab_below_k, "the round-frozen event at leaf 16: round 2 reveals lab 'lab-b' with 1 of "
                                    "its 1 entries, fewer than k = 2"),
     (deadline_round_omits_a_lab_at_k, "round 2 leaves out lab 'lab-a': it has 2 entries to reveal"),
