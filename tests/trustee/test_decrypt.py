@@ -287,6 +287,12 @@ def opening_of_a_withdrawn_entry(c: Ceremony, r: Round, folder: Path) -> Path:
     return round_package(c, r.log, folder / "round.json", openings=openings)
 
 
+def opening_on_a_withdrawal_leaf(c: Ceremony, r: Round, folder: Path) -> Path:
+    openings = {i: r.log.openings[i] for i in r.log.live()}
+    openings[11] = r.entries[0].opening
+    return round_package(c, r.log, folder / "round.json", openings=openings)
+
+
 def below_threshold(c: Ceremony, r: Round, folder: Path) -> Path:
     log = Log()
     for entry in r.entries[:3]:
@@ -378,6 +384,7 @@ def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
     (opening_nonce_changed, "leaf 5: the opening does not match the entry's lab commitment"),
     (token_of_another_lab, "leaf 12: the opening names lab 'lab-a' but its token is for lab 'lab-b'"),
     (forged_token, "leaf 12: the opening's token signature does not verify under lab 'lab-a''s key"),
+    (opening_on_a_withdrawal_leaf, "leaf 11: the package holds an opening for it, but it is not an entry"),
     (opening_missing, "leaf 7: the opening of this live entry is missing from the package"),
     (opening_of_a_withdrawn_entry, "leaf 4: the package holds an opening for this entry, but it is "
                                    "withdrawn (at leaf 11)"),
