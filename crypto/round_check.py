@@ -1,11 +1,16 @@
-"""Everything a trustee checks in a round package before decrypting anything (docs/protocol.md §10, §5).
+"""Everything a trustee checks in a round package before decrypting anything (docs/protocol.md
+§10, §5, §8).
 
 :func:`check_board` recomputes ``Y`` and ``Y_j`` from the deals (never trusting a key from the
 server) and ties the board to the transcript the trustee signed. :func:`check_round` checks the
-tree head, the consistency with the previous head, the Merkle root, every leaf (tokens,
-nullifiers, withdrawals), the threshold rule, and every ciphertext of the round; it returns
-the entries to decrypt. Each failure is a :class:`~crypto.formats.errors.CheckFailed` naming the
-leaf or dealer at fault.
+tree head, the consistency with the previous head, the Merkle root, every leaf (nullifiers,
+withdrawals, events), the opening of every live entry (:func:`check_openings`: the commitment,
+the token under its lab's key, the nullifier), the round both ways (:mod:`crypto.rounds`: round
+1 was due at its head and lists, per lab, all or none; the deadline round lists, per lab, all
+the entries no earlier round listed or none), and every ciphertext of the round; it returns the
+entries to decrypt. Each failure is a :class:`~crypto.formats.errors.CheckFailed` naming the
+leaf, lab or dealer at fault. :mod:`crypto.expiry_check` reads an expiry's log with the same
+leaf and opening checks.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from . import blindrsa, dkg, log_leaves, merkle, parallel, seal
+from . import blindrsa, dkg, log_leaves, merkle, parallel, rounds, seal
 from .errors import (
     CryptoError,
     EncodingError,
@@ -28,6 +33,7 @@ from .errors import (
 from .formats.errors import CheckFailed
 from .formats.files import Manifest
 from .formats.roundfile import RoundLeaf, RoundPackage
+from .opening import Opening, OpeningError, check_opening
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,18 @@ class RoundPlan:
     """What :func:`check_round` found."""
 
     to_decrypt: list[Entry] = field(default_factory=list)
-    withdrawn: list[int] = field(default_factory=list)  # entries of the round left sealed
-    live_entries: int = 0  # non-withdrawn entries in the whole log
-    labs_meeting: int = 0
+    #: Live entries at the round's head by lab (from their openings): what the trustees learn
+    #: and the public does not (docs/threat-model.md).
+    live: dict[str, list[int]] = field(default_factory=dict)
+    #: The entries the round could list, by lab (round 1: the live ones; the deadline round:
+    #: the live ones no earlier round listed).
+    candidates: dict[str, list[int]] = field(default_factory=dict)
     round_number: int = 0  # the round the package's round-frozen event freezes
+
+    @property
+    def live_entries(self) -> int:
+        """Live entries at the head whose lab the trustee knows."""
+        return sum(len(v) for v in self.live.values())
 
 
 def check_board(rnd: RoundPackage, j: int, signed_transcript: bytes) -> CampaignKeys:
@@ -134,42 +148,25 @@ def token_keys(manifest: Manifest) -> dict[str, rsa.RSAPublicKey]:
     return keys
 
 
-def token_problem(
-    leaf: log_leaves.EntryLeaf, keys: Mapping[str, rsa.RSAPublicKey], campaign_id: bytes
-) -> str | None:
-    """What is wrong with an entry's token, if anything (see :func:`check_token`)."""
-    if leaf.lab not in keys:
-        return f"lab {leaf.lab!r} is not an eligible lab of this campaign"
-    try:
-        token = blindrsa.verify_token(keys[leaf.lab], leaf.token_message, leaf.token_signature)
-    except InvalidSignature:
-        return f"the token signature does not verify under lab {leaf.lab}'s key"
-    except EncodingError:
-        return "the token message is malformed"
-    if token.campaign_id != campaign_id:
-        return "the token was issued for another campaign"
-    if token.lab_slug != leaf.lab:
-        return f"the token was issued for lab {token.lab_slug!r}, not {leaf.lab!r}"
-    if blindrsa.nullifier(leaf.token_message) != leaf.nullifier:
-        return "the nullifier is not the token's nullifier"
-    return None
-
-
-def check_token(
-    i: int, leaf: log_leaves.EntryLeaf, keys: dict[str, rsa.RSAPublicKey], campaign_id: bytes
-) -> None:
-    """The entry's token: signed by its lab's key, for this campaign and lab, right nullifier."""
-    problem = token_problem(leaf, keys, campaign_id)
-    if problem is not None:
-        raise CheckFailed(f"leaf {i}: {problem}")
-
-
 @dataclass
 class LogState:
     """The entries seen so far (by nullifier, with their leaf index) and which are withdrawn."""
 
     entries: dict[bytes, tuple[int, log_leaves.EntryLeaf]] = field(default_factory=dict)
     withdrawn: dict[bytes, int] = field(default_factory=dict)  # nullifier -> withdrawal leaf
+
+    def by_index(self) -> dict[int, log_leaves.EntryLeaf]:
+        """Every entry by its leaf index."""
+        return dict(self.entries.values())
+
+    def live_indices(self) -> list[int]:
+        """Leaf indices of the entries not withdrawn, in log order."""
+        return sorted(i for nullifier, (i, _) in self.entries.items()
+                      if nullifier not in self.withdrawn)
+
+    def withdrawn_indices(self) -> dict[int, int]:
+        """Withdrawn entries: entry leaf index -> withdrawal leaf index."""
+        return {self.entries[nullifier][0]: w for nullifier, w in self.withdrawn.items()}
 
 
 def check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: LogState) -> None:
@@ -188,27 +185,6 @@ def check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: LogState) -
     state.withdrawn[leaf.nullifier] = i
 
 
-def check_leaf(
-    i: int, data: bytes, keys: dict[str, rsa.RSAPublicKey], campaign_id: bytes, state: LogState
-) -> log_leaves.Leaf:
-    """Parse leaf ``i`` and check it against the log before it (``state``), then add it.
-
-    An entry: its token (:func:`check_token`) and a nullifier no earlier entry has. A
-    withdrawal: :func:`check_withdrawal`. :func:`checked_leaves` does the same for a whole log.
-    """
-    try:
-        leaf = log_leaves.parse_leaf(data)
-    except EncodingError as exc:
-        raise CheckFailed(f"leaf {i}: not a valid log leaf ({exc})") from exc
-    if isinstance(leaf, log_leaves.WithdrawalLeaf):
-        check_withdrawal(i, leaf, state)
-        return leaf
-    if isinstance(leaf, log_leaves.EventLeaf):
-        return leaf  # its place in the lifecycle is crypto.lifecycle's to check
-    check_token(i, leaf, keys, campaign_id)
-    return _add_entry(i, leaf, state)
-
-
 def _add_entry(i: int, leaf: log_leaves.EntryLeaf, state: LogState) -> log_leaves.EntryLeaf:
     if leaf.nullifier in state.entries:
         raise CheckFailed(f"leaf {i}: the nullifier repeats leaf "
@@ -217,34 +193,14 @@ def _add_entry(i: int, leaf: log_leaves.EntryLeaf, state: LogState) -> log_leave
     return leaf
 
 
-_KEYS: dict[tuple[tuple[str, bytes], ...], dict[str, rsa.RSAPublicKey]] = {}
-
-
-def _loaded_keys(ders: Mapping[str, bytes]) -> dict[str, rsa.RSAPublicKey]:
-    """Token keys from their DER, loaded once per process (worker processes get the DER)."""
-    cache_key = tuple(sorted(ders.items()))
-    if cache_key not in _KEYS:
-        _KEYS[cache_key] = {slug: blindrsa.load_public_key(der) for slug, der in ders.items()}
-    return _KEYS[cache_key]
-
-
-def _leaves_chunk(datas: Sequence[bytes], ders: Mapping[str, bytes], campaign_id: bytes
-                  ) -> list[log_leaves.Leaf | str]:
-    """Each leaf parsed and, for an entry, its token checked: the leaf, or what is wrong."""
-    keys = _loaded_keys(ders)
+def _leaves_chunk(datas: Sequence[bytes]) -> list[log_leaves.Leaf | str]:
+    """Each leaf parsed: the leaf, or what is wrong."""
     out: list[log_leaves.Leaf | str] = []
     for data in datas:
         try:
-            leaf = log_leaves.parse_leaf(data)
+            out.append(log_leaves.parse_leaf(data))
         except EncodingError as exc:
             out.append(f"not a valid log leaf ({exc})")
-            continue
-        if isinstance(leaf, log_leaves.EntryLeaf):
-            problem = token_problem(leaf, keys, campaign_id)
-            if problem is not None:
-                out.append(problem)
-                continue
-        out.append(leaf)
     return out
 
 
@@ -252,19 +208,21 @@ def checked_leaves(
     leaves: Sequence[bytes], manifest: Manifest, campaign_id: bytes, state: LogState, *,
     jobs: int | None = None,
 ) -> Iterator[tuple[int, log_leaves.Leaf]]:
-    """:func:`check_leaf` of every leaf in order, yielding ``(index, leaf)``; stops with a
-    :class:`CheckFailed` at the first failure.
+    """Every leaf parsed and checked against the log before it, in order, yielding ``(index,
+    leaf)``; stops with a :class:`CheckFailed` at the first failure: a leaf that does not parse,
+    an entry whose nullifier repeats an earlier one, a withdrawal that names no earlier entry,
+    withdraws one twice or is not signed by the entry's withdrawal key.
 
-    Parsing leaves and checking tokens needs nothing but the leaf, so it is spread over worker
-    processes (:mod:`crypto.parallel`); the checks against the log before each leaf (unique
-    nullifiers, withdrawals) stay here, in order. The first failure is the one :func:`check_leaf`
-    would meet first. Shared by ``pledge-trustee decrypt`` and ``pledge-verify``, so both read
-    a log the same way.
+    An entry leaf carries no lab and no token (docs/protocol.md §7): its opening is checked
+    apart, by :func:`check_openings`. The manifest's token keys are checked here all the same
+    (:func:`token_keys`), so that an unusable key is refused before any work; ``campaign_id``
+    is no longer read. Parsing is spread over worker processes (:mod:`crypto.parallel`); the
+    checks against the log before each leaf stay here, in order. Shared by ``pledge-trustee``
+    and ``pledge-verify``, so both read a log the same way.
     """
-    token_keys(manifest)  # refuse an unusable key here, before any worker loads it
-    ders = dict(manifest.token_keys)
-    with closing(parallel.map_chunks(_leaves_chunk, leaves, ders, campaign_id,
-                                     jobs=jobs)) as results:
+    del campaign_id  # the tokens it checked are in the openings now
+    token_keys(manifest)
+    with closing(parallel.map_chunks(_leaves_chunk, leaves, jobs=jobs)) as results:
         for start, chunk in results:
             for offset, leaf in enumerate(chunk):
                 i = start + offset
@@ -277,31 +235,103 @@ def checked_leaves(
                 yield i, leaf
 
 
+# --- openings -------------------------------------------------------------------------------
+
+OpeningItem = tuple[int, log_leaves.EntryLeaf, Opening]
+
+
+def _openings_chunk(items: Sequence[OpeningItem], ders: Mapping[str, bytes],
+                    campaign_id: bytes) -> list[tuple[bool, str]]:
+    """Each opening checked against its leaf: ``(True, lab)`` or ``(False, what is wrong)``."""
+    out: list[tuple[bool, str]] = []
+    for _, leaf, opening in items:
+        try:
+            out.append((True, check_opening(opening, leaf, campaign_id, ders)))
+        except OpeningError as exc:
+            out.append((False, str(exc)))
+    return out
+
+
+def check_openings(
+    openings: Mapping[int, Opening], entries: Mapping[int, log_leaves.EntryLeaf],
+    manifest: Manifest, *, jobs: int | None = None,
+) -> dict[int, str]:
+    """:func:`crypto.opening.check_opening` of every opening against its entry leaf (the
+    commitment, the nullifier, the token's campaign and lab, the token signature under the lab's
+    key from the manifest); returns each entry's lab by leaf index. The first failure in leaf
+    order is a :class:`CheckFailed` naming the leaf. The RSA checks run in worker processes."""
+    items: list[OpeningItem] = []
+    for i in sorted(openings):
+        if i not in entries:
+            raise CheckFailed(f"leaf {i}: the package holds an opening for it, but it is not an "
+                              "entry")
+        items.append((i, entries[i], openings[i]))
+    token_keys(manifest)
+    ders = dict(manifest.token_keys)
+    labs: dict[int, str] = {}
+    with closing(parallel.map_chunks(_openings_chunk, items, ders, manifest.log_id,
+                                     jobs=jobs)) as results:
+        for start, chunk in results:
+            for offset, (ok, text) in enumerate(chunk):
+                i = items[start + offset][0]
+                if not ok:
+                    raise CheckFailed(f"leaf {i}: {text}")
+                labs[i] = text
+    return labs
+
+
+def by_lab(indices: Sequence[int], labs: Mapping[int, str]) -> dict[str, list[int]]:
+    """Leaf indices grouped by their lab, each list in leaf order, labs sorted."""
+    grouped: dict[str, list[int]] = {}
+    for i in sorted(indices):
+        grouped.setdefault(labs[i], []).append(i)
+    return dict(sorted(grouped.items()))
+
+
+def round_rule(manifest: Manifest) -> rounds.Rule:
+    """The manifest's threshold rule in the form :mod:`crypto.rounds` takes."""
+    rule = manifest.rule
+    return rounds.Rule(rule.min_total, rule.min_per_lab, rule.min_labs)
+
+
+def describe_counts(manifest: Manifest, counts: Mapping[str, int]) -> str:
+    """The rule's numbers at a head, and each lab's count: what a trustee is told."""
+    rule = manifest.rule
+    reached = rounds.labs_reached(round_rule(manifest), counts)
+    labs = ", ".join(f"{slug} {counts[slug]}" for slug in sorted(counts)) or "none"
+    return (f"{sum(counts.values())} live entries (min_total {rule.min_total}); {len(reached)} "
+            f"labs reach min_per_lab {rule.min_per_lab} (min_labs {rule.min_labs}); by lab: {labs}")
+
+
+# --- the round ------------------------------------------------------------------------------
+
 FrozenEvent = tuple[int, log_leaves.EventLeaf]
 
 
 @dataclass
 class _Events:
-    """Where the package's events are: the last ``round-frozen`` event (the round this package
-    is for) and the last entry or withdrawal."""
+    """Where the package's events are: every ``round-frozen`` event (the last is the round this
+    package is for) and the last entry or withdrawal."""
 
-    frozen: FrozenEvent | None = None
+    frozen: list[FrozenEvent] = field(default_factory=list)
     last_signed: int = -1
 
 
 def _check_leaves(rnd: RoundPackage, jobs: int | None) -> tuple[LogState, _Events]:
-    """Parse and check every leaf of the log in order, and which leaves carry a ciphertext; no
-    entry or withdrawal may follow a deadline event (docs/protocol.md §8.3, §10.3)."""
+    """Parse and check every leaf of the log in order; only an entry may carry a ciphertext, and
+    no entry or withdrawal may follow a deadline event (docs/protocol.md §8.3, §10.3)."""
     manifest = rnd.package.manifest
     state = LogState()
     events = _Events()
     deadline: int | None = None
     datas = [item.leaf for item in rnd.leaves]
-    for i, leaf in checked_leaves(datas, manifest, manifest.campaign_id.encode("ascii"), state,
-                                  jobs=jobs):
+    for i, leaf in checked_leaves(datas, manifest, manifest.log_id, state, jobs=jobs):
         if isinstance(leaf, log_leaves.EventLeaf):
             if leaf.event == "round-frozen":
-                events.frozen = (i, leaf)
+                if leaf.round != len(events.frozen) + 1:
+                    raise CheckFailed(f"leaf {i}: round {leaf.round} frozen, but "
+                                      f"{len(events.frozen)} round(s) froze before it")
+                events.frozen.append((i, leaf))
             if leaf.is_deadline_event and deadline is None:
                 deadline = i
         else:
@@ -309,49 +339,57 @@ def _check_leaves(rnd: RoundPackage, jobs: int | None) -> tuple[LogState, _Event
                 raise CheckFailed(f"leaf {i}: an entry or withdrawal after the deadline event "
                                   f"at leaf {deadline}")
             events.last_signed = i
-        ciphertext = rnd.leaves[i].ciphertext
-        if not isinstance(leaf, log_leaves.EntryLeaf):
-            if ciphertext is not None:
-                raise CheckFailed(f"leaf {i}: only an entry may carry a ciphertext")
-        elif i < rnd.start and ciphertext is not None:
-            raise CheckFailed(f"leaf {i}: carries a ciphertext but belongs to an earlier round")
-    if events.frozen is not None and events.last_signed > events.frozen[0]:
+        if not isinstance(leaf, log_leaves.EntryLeaf) and rnd.leaves[i].ciphertext is not None:
+            raise CheckFailed(f"leaf {i}: only an entry may carry a ciphertext")
+    if events.frozen and events.last_signed > events.frozen[-1][0]:
         raise CheckFailed(f"leaf {events.last_signed}: an entry or withdrawal after the "
-                          f"round-frozen event at leaf {events.frozen[0]}")
+                          f"round-frozen event at leaf {events.frozen[-1][0]}")
     return state, events
 
 
-def _check_frozen_event(rnd: RoundPackage, events: _Events, plan: RoundPlan) -> None:
-    """The round is what its ``round-frozen`` event lists (docs/protocol.md §8, §10.1): the
-    event is in the part of the log this head added to the previous round's head (and no entry
-    or withdrawal follows it: :func:`_check_leaves`), and it lists exactly the live entries of
-    that part, which are the entries to decrypt."""
-    if events.frozen is None or events.frozen[0] < rnd.start:
+def _round_event(rnd: RoundPackage, events: _Events) -> FrozenEvent:
+    """The round's ``round-frozen`` event: the last, in the part of the log this head added to
+    the previous round's head (docs/protocol.md §8, §10.1)."""
+    if not events.frozen or events.frozen[-1][0] < rnd.start:
         raise CheckFailed("round package: no round-frozen event after the previous round's head: "
                           "there is no round to decrypt at this head")
-    index, event = events.frozen
-    decrypting = [entry.leaf_index for entry in plan.to_decrypt]
-    if list(event.leaves) != decrypting:
-        differ = sorted(set(event.leaves) ^ set(decrypting))
-        raise CheckFailed(f"round package: the round-frozen event at leaf {index} does not list "
-                          f"exactly the live entries of round {event.round} (leaf {differ[0]} "
-                          "differs); refusing to decrypt")
-    plan.round_number = event.round
+    return events.frozen[-1]
 
 
-def _check_rule(manifest: Manifest, state: LogState, plan: RoundPlan) -> None:
-    counts: dict[str, int] = {}
-    for nullifier, (_, entry) in state.entries.items():
-        if nullifier not in state.withdrawn:
-            counts[entry.lab] = counts.get(entry.lab, 0) + 1
-    plan.live_entries = sum(counts.values())
-    rule = manifest.rule
-    plan.labs_meeting = sum(1 for c in counts.values() if c >= rule.min_per_lab)
-    if plan.live_entries < rule.min_total or plan.labs_meeting < rule.min_labs:
-        raise CheckFailed(
-            f"round package: the log at this head does not meet the threshold rule "
-            f"({plan.live_entries} of {rule.min_total} entries; {plan.labs_meeting} of "
-            f"{rule.min_labs} labs with {rule.min_per_lab} each); refusing to decrypt")
+def _check_openings_present(rnd: RoundPackage, state: LogState, earlier: set[int]) -> list[int]:
+    """The package holds an opening for every live entry no earlier round listed, and none for a
+    withdrawn entry; returns the live entries (docs/trustee-files.md)."""
+    withdrawn = state.withdrawn_indices()
+    for i in sorted(rnd.openings):
+        if i in withdrawn:
+            raise CheckFailed(f"leaf {i}: the package holds an opening for this entry, but it is "
+                              f"withdrawn (at leaf {withdrawn[i]})")
+    live = state.live_indices()
+    for i in live:
+        if i not in earlier and i not in rnd.openings:
+            raise CheckFailed(f"leaf {i}: the opening of this live entry is missing from the "
+                              "package; refusing to decrypt")
+    return live
+
+
+def _check_selection(rnd: RoundPackage, event: FrozenEvent, plan: RoundPlan) -> None:
+    """The round both ways (docs/protocol.md §8): round 1 was due at its head (the rule holds
+    and some lab has ``k``); the event lists, per lab, every candidate if the lab has at least
+    ``k`` of them, else none."""
+    manifest = rnd.package.manifest
+    index, leaf = event
+    if leaf.round == 1:
+        live = {slug: range(len(v)) for slug, v in plan.live.items()}
+        if not rounds.round_one_due(round_rule(manifest), live, manifest.k):
+            counts = {slug: len(v) for slug, v in plan.live.items()}
+            raise CheckFailed(f"round package: round 1 was not due at this head (the threshold "
+                              f"rule with k = {manifest.k}: {describe_counts(manifest, counts)}); "
+                              "refusing to decrypt")
+    try:
+        rounds.check_selection(leaf.round, leaf.leaves, plan.candidates, manifest.k)
+    except rounds.RoundRuleError as exc:
+        raise CheckFailed(f"round package: the round-frozen event at leaf {index}: {exc}; "
+                          "refusing to decrypt") from None
 
 
 def _precheck_ciphertext(
@@ -379,35 +417,24 @@ def _ciphertext_failure(i: int, error: CryptoError) -> CheckFailed:
     raise error
 
 
-def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> RoundPlan:
-    """Every check of docs/protocol.md §10 on a round package; returns the entries to decrypt.
-
-    The first failure is reported, in the order of the checks and, within the ciphertexts, in
-    leaf order; the ciphertexts' proofs are checked by worker processes (``jobs``, default
-    the CPU count; see :mod:`crypto.parallel`).
-    """
-    _check_heads(rnd)
-    _check_root(rnd)
-    state, events = _check_leaves(rnd, jobs)
-    plan = RoundPlan()
-    _check_rule(rnd.package.manifest, state, plan)
+def _check_ciphertexts(rnd: RoundPackage, state: LogState, listed: Sequence[int], Y: bytes,
+                       plan: RoundPlan, jobs: int | None) -> None:
+    """Each entry the round lists has its ciphertext (the leaf's, a new ``R``, a valid proof);
+    no other leaf carries one. The first failure in leaf order is reported."""
+    entries = state.by_index()
+    wanted = set(listed)
+    for item in rnd.leaves:
+        if item.ciphertext is not None and item.index not in wanted:
+            raise CheckFailed(f"leaf {item.index}: carries a ciphertext, but round "
+                              f"{plan.round_number} does not list it")
     ctx = rnd.package.ctx
     seen_R: dict[bytes, int] = {}
     proofs: list[tuple[bytes, bytes]] = []
     early: CheckFailed | None = None  # the first failure found before checking any proof
-    for nullifier, (i, entry) in state.entries.items():
-        if i < rnd.start:
-            continue
-        item = rnd.leaves[i]
+    for i in sorted(wanted):
+        entry = entries[i]
         try:
-            if nullifier in state.withdrawn:
-                if item.ciphertext is not None and \
-                        hashlib.sha256(item.ciphertext).digest() != entry.ciphertext_sha256:
-                    raise CheckFailed(f"leaf {i}: the ciphertext does not match the leaf's "
-                                      "ciphertext_sha256")
-                plan.withdrawn.append(i)
-                continue
-            ciphertext = _precheck_ciphertext(item, entry, seen_R)
+            ciphertext = _precheck_ciphertext(rnd.leaves[i], entry, seen_R)
         except CheckFailed as exc:
             early = exc
             break
@@ -420,5 +447,28 @@ def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> Roun
                                   failed.error) from None
     if early is not None:
         raise early
-    _check_frozen_event(rnd, events, plan)
+
+
+def check_round(rnd: RoundPackage, Y: bytes, *, jobs: int | None = None) -> RoundPlan:
+    """Every check of docs/protocol.md §10 on a round package; returns the entries to decrypt.
+
+    In order: the heads and the root; every leaf; the round's ``round-frozen`` event; the
+    openings (present for every live entry the round could list, each valid); the round both
+    ways; the ciphertexts of the entries it lists. The first failure is reported, and within the
+    openings and the ciphertexts the first in leaf order; the RSA checks and the ciphertexts'
+    proofs run in worker processes (``jobs``, default the CPU count; see
+    :mod:`crypto.parallel`).
+    """
+    _check_heads(rnd)
+    _check_root(rnd)
+    state, events = _check_leaves(rnd, jobs)
+    event = _round_event(rnd, events)
+    earlier = {i for _, leaf in events.frozen[:-1] for i in leaf.leaves}
+    live = _check_openings_present(rnd, state, earlier)
+    labs = check_openings(rnd.openings, state.by_index(), rnd.package.manifest, jobs=jobs)
+    plan = RoundPlan(round_number=event[1].round)
+    plan.live = by_lab([i for i in live if i in labs], labs)
+    plan.candidates = by_lab([i for i in live if i not in earlier], labs)
+    _check_selection(rnd, event, plan)
+    _check_ciphertexts(rnd, state, event[1].leaves, Y, plan, jobs)
     return plan

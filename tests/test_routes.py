@@ -37,6 +37,7 @@ EXPECTED = {
     "trustee.upload_deal": ("POST", "/trustee/campaigns/{cid}/deal", 400, 400),
     "trustee.upload_result": ("POST", "/trustee/campaigns/{cid}/result", 400, 400),
     "trustee.round_package": ("GET", "/trustee/campaigns/{cid}/rounds/1/round.json", 302, 403),
+    "trustee.openings_package": ("GET", "/trustee/campaigns/{cid}/openings.json", 302, 403),
     "trustee.upload_partials": ("POST", "/trustee/campaigns/{cid}/rounds/1/partials", 400, 400),
     "trustee.upload_destroyed": ("POST", "/trustee/campaigns/{cid}/destroyed", 400, 400),
     "organize.outcomes_page": ("GET", "/organize/campaigns/{cid}/outcomes", 302, 200),

@@ -1,15 +1,17 @@
-"""The reveal round's files: the round package the web app serves, and the partials file a
-trustee uploads (see ``docs/trustee-files.md``)."""
+"""The reveal round's files: the round package and the openings package (at an expiry) the web
+app serves, and the partials file a trustee uploads (see ``docs/trustee-files.md``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import dkg, log_leaves, reveal, seal
+from .. import dkg, reveal, seal
+from ..errors import EncodingError
 from ..merkle import HASH_LEN
+from ..opening import Opening, parse_opening
 from .errors import FormatError
 from .files import (
     CTX_BYTES,
@@ -22,7 +24,7 @@ from .files import (
 )
 from .jsonfile import VERSION, Obj, expect, read_document, unhex
 
-MAX_LEAF_BYTES = 2 * log_leaves.MAX_TOKEN_BYTES + 1024
+MAX_LEAF_BYTES = 9216  # docs/protocol.md §11.3
 MAX_LOG_ID_BYTES = 255
 
 
@@ -57,6 +59,8 @@ class RoundPackage:
     previous: TreeHead | None
     consistency_proof: list[bytes]
     leaves: list[RoundLeaf]
+    #: The opening of every live entry at the head, by leaf index (docs/protocol.md §7).
+    openings: dict[int, Opening]
 
     @property
     def start(self) -> int:
@@ -102,6 +106,29 @@ def _parse_previous(doc: Obj) -> tuple[TreeHead | None, list[bytes]]:
     return _parse_head(previous.child("head")), proof
 
 
+def _parse_openings(doc: Obj, size: int) -> dict[int, Opening]:
+    """``openings``: ``[{"index", "opening"}]`` by increasing leaf index below ``size``."""
+    openings: dict[int, Opening] = {}
+    last = -1
+    for item in doc.objects("openings"):
+        item.exact_keys({"index", "opening"})
+        index = item.integer("index")
+        if index <= last or index >= size:
+            raise FormatError(f"{item.where}: openings must be listed by increasing leaf index, "
+                              f"each below the head's size ({size})")
+        try:
+            openings[index] = parse_opening(item.data["opening"])
+        except EncodingError as exc:
+            raise FormatError(f"{item.where}: field opening: {exc}") from None
+        last = index
+    return openings
+
+
+def openings_doc(openings: Mapping[int, Opening]) -> list[dict[str, Any]]:
+    """The ``openings`` list of a package: ``[{"index": i, "opening": {...}}]`` by index."""
+    return [{"index": index, "opening": openings[index].doc()} for index in sorted(openings)]
+
+
 def load_round(path: Path) -> RoundPackage:
     """Read a round package file (a window at a time: a round of 100,000 entries is about
     half a gigabyte of JSON)."""
@@ -113,28 +140,32 @@ def parse_round(doc: Obj, *, consume: bool = False) -> RoundPackage:
 
     ``consume``: empty ``doc``'s list of leaves while reading it, to keep memory low.
     """
-    expect(doc, "round", {"manifest", "ctx", "board", "log", "head", "leaves"}, {"previous"})
+    expect(doc, "round", {"manifest", "ctx", "board", "log", "head", "leaves", "openings"},
+           {"previous"})
     package = parse_manifest_package(doc)
     log = doc.child("log").exact_keys({"id", "public_key"})
     previous, proof = _parse_previous(doc)
+    head = _parse_head(doc.child("head"))
     return RoundPackage(
         package=package,
         board=parse_board(doc.child("board"), package.manifest.n),
         log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES),
         log_key=log.raw("public_key", size=KEY_BYTES),
-        head=_parse_head(doc.child("head")),
+        head=head,
         previous=previous,
         consistency_proof=proof,
         leaves=_parse_leaves(doc, consume),
+        openings=_parse_openings(doc, head.size),
     )
 
 
 def round_doc(
     ceremony: dict[str, Any], board: dict[str, Any], log_id: bytes, log_key: bytes,
     head: TreeHead, leaves: Sequence[RoundLeaf], previous: TreeHead | None = None,
-    consistency_proof: Sequence[bytes] = (),
+    consistency_proof: Sequence[bytes] = (), *, openings: Mapping[int, Opening],
 ) -> dict[str, Any]:
-    """A round package as the web app serves it (``ceremony`` is a ceremony package dict)."""
+    """A round package as the web app serves it (``ceremony`` is a ceremony package dict;
+    ``openings`` those of every live entry at ``head``, by leaf index)."""
     return {
         "v": VERSION, "kind": "round", "manifest": ceremony["manifest"], "ctx": ceremony["ctx"],
         "board": board, "log": {"id": log_id, "public_key": log_key}, "head": head_doc(head),
@@ -142,6 +173,62 @@ def round_doc(
             "head": head_doc(previous), "consistency_proof": list(consistency_proof)},
         "leaves": [{"index": leaf.index, "leaf": leaf.leaf, "ciphertext": leaf.ciphertext}
                    for leaf in leaves],
+        "openings": openings_doc(openings),
+    }
+
+
+# --- the openings package (an expiry) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpeningsPackage:
+    """What a trustee checks at an expiry before confirming that its share is destroyed: the
+    whole log with every signed head, and the opening of every entry, withdrawn ones included
+    (docs/protocol.md §8)."""
+
+    package: ManifestPackage
+    log_id: bytes
+    log_key: bytes
+    heads: list[TreeHead]
+    leaves: list[bytes]
+    openings: dict[int, Opening]
+
+
+def load_openings(path: Path) -> OpeningsPackage:
+    """Read an openings package file."""
+    return parse_openings(read_document(path, "openings"))
+
+
+def parse_openings(doc: Obj) -> OpeningsPackage:
+    """An openings package (format and ctx only; :func:`crypto.round_check.check_expiry` checks
+    the rest)."""
+    expect(doc, "openings", {"manifest", "ctx", "log", "heads", "leaves", "openings"})
+    package = parse_manifest_package(doc)
+    log = doc.child("log").exact_keys({"id", "public_key"})
+    heads = [_parse_head(item) for item in doc.objects("heads")]
+    leaves = [unhex(value, f"{doc.where}: field leaves[{i}]", max_size=MAX_LEAF_BYTES)
+              for i, value in enumerate(doc.array("leaves"))]
+    return OpeningsPackage(
+        package=package,
+        log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES),
+        log_key=log.raw("public_key", size=KEY_BYTES),
+        heads=heads,
+        leaves=leaves,
+        openings=_parse_openings(doc, len(leaves)),
+    )
+
+
+def expiry_doc(
+    ceremony: dict[str, Any], log_id: bytes, log_key: bytes, heads: Sequence[TreeHead],
+    leaves: Sequence[bytes], openings: Mapping[int, Opening],
+) -> dict[str, Any]:
+    """An openings package as the web app serves it at an expiry (``ceremony`` is a ceremony
+    package dict; ``heads`` every signed head in batch order; ``leaves`` every leaf up to the
+    latest head; ``openings`` those of every entry, withdrawn ones included)."""
+    return {
+        "v": VERSION, "kind": "openings", "manifest": ceremony["manifest"], "ctx": ceremony["ctx"],
+        "log": {"id": log_id, "public_key": log_key}, "heads": [head_doc(h) for h in heads],
+        "leaves": list(leaves), "openings": openings_doc(openings),
     }
 
 

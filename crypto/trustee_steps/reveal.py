@@ -1,5 +1,6 @@
 """The trustee's later steps: ``decrypt`` a reveal round (docs/protocol.md §10) and ``destroy`` a share
-(docs/protocol.md §8, expiry). Each returns its :class:`~.report.StepReport`."""
+(docs/protocol.md §8: at an expiry, only after checking the openings package). Each returns its
+:class:`~.report.StepReport`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ from pathlib import Path
 import nacl.utils
 
 from .. import group, merkle, parallel, reveal
+from ..expiry_check import ExpiryPlan, check_expiry
 from ..formats import messages
 from ..formats.errors import CheckFailed, FileProblem
-from ..formats.files import Manifest, SignedStatement, destroy_confirmation_doc, load_ceremony
-from ..formats.jsonfile import ensure_absent, write_document
+from ..formats.files import (
+    Manifest,
+    ManifestPackage,
+    SignedStatement,
+    destroy_confirmation_doc,
+    parse_ceremony,
+)
+from ..formats.jsonfile import ensure_absent, read_document, write_document
 from ..formats.keys import KeyFile, ShareFile, load_key, load_share, unlock_key, unlock_share
 from ..formats.roundfile import (
     PartialRecord,
@@ -20,6 +28,7 @@ from ..formats.roundfile import (
     RoundPackage,
     load_partials,
     load_round,
+    parse_openings,
     partials_doc,
 )
 from ..round_check import CampaignKeys, RoundPlan, check_board, check_round
@@ -59,12 +68,24 @@ def _report_round(rnd: RoundPackage, plan: RoundPlan, say: Progress) -> None:
         "under the log's key, and the Merkle root of every leaf in the package.")
     if rnd.previous is not None:
         say(f"Checked the consistency proof from the previous head (size {rnd.previous.size}).")
-    say("Checked every leaf: token signatures under the labs' keys from the manifest, campaign "
-        "and lab in each token, nullifiers and their uniqueness, withdrawal signatures.")
-    say(f"Checked the threshold rule: {plan.live_entries} entries count, "
-        f"{plan.labs_meeting} labs reach the per-lab minimum.")
+    say("Checked every leaf: nullifiers and their uniqueness, withdrawal signatures, events.")
+    say(f"Checked {len(rnd.openings)} openings: each entry's lab commitment, its token signed "
+        "under its lab's key from the manifest for this campaign and lab, and its nullifier.")
+    say(f"Live entries at this head by lab (the public does not see these numbers; keep them to "
+        f"yourself): {_counts(plan.live)}.")
+    if plan.round_number == 1:
+        say(f"Checked round 1: the threshold rule held at its head ({plan.live_entries} live "
+            "entries), and it lists, per lab, every live entry if the lab has at least k, else none.")
+    else:
+        say(f"Checked round {plan.round_number}: it lists, per lab, every live entry no earlier "
+            f"round listed if the lab has at least k of them, else none (candidates by lab: "
+            f"{_counts(plan.candidates)}).")
     say(f"Checked {len(plan.to_decrypt)} ciphertexts of this round against their leaves and "
-        f"their proofs; {len(plan.withdrawn)} withdrawn entries stay sealed.")
+        "their proofs.")
+
+
+def _counts(grouped: dict[str, list[int]]) -> str:
+    return ", ".join(f"{slug} {len(v)}" for slug, v in sorted(grouped.items())) or "none"
 
 
 def _partials(
@@ -124,7 +145,7 @@ def decrypt(
     cosignature = _cosign(rnd, key, key_path, passphrase)
     say(f"Cosigned the round's head (size {head.size}) with your signing key, as a witness of the log.")
     write_document(out, partials_doc(PartialsFile(
-        ctx, j, head.size, head.timestamp, head.root, records, plan.withdrawn, cosignature)))
+        ctx, j, head.size, head.timestamp, head.root, records, [], cosignature)))
     report.wrote(out)
     say(f"Wrote {out}: {len(records)} partial decryptions with their proofs and your cosignature, as trustee "
         f"{j}, for the head of size {head.size}. Upload it to the web app.")
@@ -152,19 +173,50 @@ def _wipe(path: Path) -> None:
         raise FileProblem(f"cannot destroy {path}: {exc.strerror}") from exc
 
 
+def _load_destroy_package(
+    package_path: Path, say: Progress, jobs: int | None
+) -> ManifestPackage:
+    """The package ``destroy`` signs against: a ceremony package (a closed campaign), or an
+    openings package (an expiry), which is checked in full first (:func:`check_expiry`)."""
+    doc = read_document(package_path, {"ceremony", "openings"})
+    if doc.data.get("kind") == "ceremony":
+        return parse_ceremony(doc)
+    pkg = parse_openings(doc)
+    with parallel.pool(jobs):
+        plan = check_expiry(pkg, jobs=jobs)
+    _report_expiry(plan, say)
+    return pkg.package
+
+
+def _report_expiry(plan: ExpiryPlan, say: Progress) -> None:
+    say(f"Checked {plan.heads} signed heads under the manifest's log key, each against the "
+        "Merkle root of the leaves; every leaf; the lifecycle, which ends in the expired event.")
+    say(f"Checked the openings of all {plan.entries} entries ({plan.withdrawn} withdrawn): lab "
+        "commitments, tokens under their labs' keys, nullifiers.")
+    counts = ", ".join(f"{slug} {n}" for slug, n in plan.counts.items()) or "none"
+    say(f"Checked the {plan.heads_before_deadline} heads before the deadline event: round 1 was "
+        f"due at none of them. Live entries by lab at the last (keep these to yourself): {counts}.")
+
+
 def destroy(
     share_path: Path, key_path: Path | None, package_path: Path | None, out: Path | None,
-    passphrase: Passphrase | None = None, *, progress: Progress | None = None,
+    passphrase: Passphrase | None = None, *, jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> StepReport:
     """Destroy the share file; with ``key_path``, ``package_path`` and ``out``, also write a
-    confirmation that it was destroyed, signed with the key (``passphrase`` opens it)."""
+    confirmation that it was destroyed, signed with the key (``passphrase`` opens it).
+
+    ``package_path`` is the ceremony package (a closed campaign) or, at an expiry, the openings
+    package: then every check of :func:`crypto.expiry_check.check_expiry` runs first, and a
+    failure leaves the share in place and writes nothing."""
     report = StepReport(progress=progress)
     say = report.say
     share = load_share(share_path)  # refuses to destroy anything that is not a share file
     confirmation = None
     if key_path is not None and package_path is not None and out is not None:
         ensure_absent(out)
-        key, package = load_key(key_path), load_ceremony(package_path)
+        key = load_key(key_path)
+        package = _load_destroy_package(package_path, say, jobs)
         j = _own_index(key, share, package.ctx, package.manifest, package_path)
         if passphrase is None:
             raise ValueError("a signed confirmation needs the key file's passphrase")

@@ -27,7 +27,6 @@ from pledge.models import (
     Campaign,
     CampaignState,
     Entry,
-    LogLeaf,
     PendingEvent,
     RevealRound,
     RoundPartials,
@@ -35,8 +34,8 @@ from pledge.models import (
     Trustee,
     present,
 )
-from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, board_file, ceremony_package, frozen_ctx, parse_upload
-from pledge.services.log import consistency_proof
+from pledge.services import packages
+from pledge.services.ceremony import MAX_PARTIALS_BYTES, CeremonyError, frozen_ctx, parse_upload
 from pledge.services.witnessing import WitnessingError, store_partials_cosignature
 
 
@@ -93,26 +92,9 @@ def round_entries(session: Session, campaign: Campaign, number: int) -> list[Ent
 
 
 def round_package(session: Session, campaign: Campaign, number: int) -> bytes:
-    """The file a trustee downloads to run ``pledge-trustee decrypt`` on a round: the log up to
-    the head of the batch that froze the round (its ``round-frozen`` event included), and a
-    ciphertext for exactly the entries that event lists."""
-    round_, head, previous = _round(session, campaign, number)
-    ciphertexts = {e.leaf_index: e.ciphertext for e in round_entries(session, campaign, number)}
-    leaves = [
-        roundfile.RoundLeaf(row.leaf_index, row.leaf, ciphertexts.get(row.leaf_index))
-        for row in session.scalars(select(LogLeaf).where(LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < head.size)
-                                   .order_by(LogLeaf.leaf_index))
-    ]
-    prior_head = session.get(TreeHead, (campaign.id, previous.batch)) if previous else None
-    proof: list[bytes] = []
-    if prior_head is not None:
-        proof = consistency_proof(session, campaign, prior_head.size, head.size)
-    doc = roundfile.round_doc(
-        json.loads(ceremony_package(campaign)), json.loads(board_file(session, campaign)),
-        campaign.public_id.encode("ascii"), present(campaign.log_public_key, "the campaign's log key"), _head(head), leaves,
-        previous=_head(prior_head) if prior_head else None, consistency_proof=proof,
-    )
-    return canonical_json(doc) + b"\n"
+    """The file a trustee downloads to run ``pledge-trustee decrypt`` on a round
+    (:func:`pledge.services.packages.round_package`)."""
+    return packages.round_package(session, campaign, number)
 
 
 def _head(head: TreeHead) -> roundfile.TreeHead:

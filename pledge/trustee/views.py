@@ -9,7 +9,7 @@ from sqlalchemy import select
 from pledge.auth.roles import trustee_required
 from pledge.extensions import db
 from pledge.models import Campaign, Role, User, present, utcnow
-from pledge.services import ceremony, ceremony_mail, expiry, trustees
+from pledge.services import ceremony, ceremony_mail, expiry, packages, trustees
 from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
 from pledge.services.errors import ServiceError
@@ -205,10 +205,23 @@ def round_package(campaign_id: int, number: int):
     """The round package for ``pledge-trustee decrypt``."""
     campaign, _ = _my_seat(campaign_id)
     try:
-        data = reveal_rounds.round_package(db.session(), campaign, number)
+        data = packages.round_package(db.session(), campaign, number)
     except ServiceError:
         abort(404)
     return _json_download(data, f"round-{number}-{campaign.slug}.json")
+
+
+@bp.route("/campaigns/<int:campaign_id>/openings.json")
+@trustee_required
+def openings_package(campaign_id: int):
+    """The openings package of an expired campaign, for ``pledge-trustee destroy``: the trustee
+    checks that round 1 was owed at no head before it confirms (docs/trustee-files.md)."""
+    campaign, _ = _my_seat(campaign_id)
+    try:
+        data = packages.expiry_package(db.session(), campaign)
+    except ServiceError:
+        abort(404)
+    return _json_download(data, f"openings-{campaign.slug}.json")
 
 
 @bp.route("/campaigns/<int:campaign_id>/rounds/<int:number>/partials", methods=["POST"])

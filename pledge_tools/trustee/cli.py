@@ -8,8 +8,11 @@ Usage (the files are documented in ``docs/trustee-files.md``)::
                            --share-out SHARE.json --out RESULT.json [--kdf ...]
     pledge-trustee decrypt --key KEYFILE --share SHARE.json --package ROUND.json
                            --out PARTIALS.json [--previous OLD-PARTIALS.json] [--jobs N]
-    pledge-trustee destroy --share SHARE.json [--key KEYFILE --package CEREMONY.json
-                           --out CONFIRM.json]
+    pledge-trustee destroy --share SHARE.json [--key KEYFILE --package PACKAGE.json
+                           --out CONFIRM.json] [--jobs N]
+
+``destroy --package`` takes the ceremony package (a closed campaign) or, at an expiry, the
+openings package, which it checks in full before it destroys or signs anything.
 
 The steps themselves are :mod:`crypto.trustee_steps`; this module parses the command line,
 asks for the passphrase, prints each step's report as it goes and maps errors to exit codes
@@ -67,7 +70,8 @@ def _decrypt(a: argparse.Namespace) -> StepReport:
 
 
 def _destroy(a: argparse.Namespace) -> StepReport:
-    return reveal.destroy(a.share, a.key, a.package, a.out, read_passphrase, progress=say)
+    return reveal.destroy(a.share, a.key, a.package, a.out, read_passphrase, jobs=a.jobs,
+                          progress=say)
 
 
 def _command(
@@ -124,8 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "destroy", "destroy your share (optionally confirm it, signed)", _destroy)
     p.add_argument("--share", required=True, type=Path)
     p.add_argument("--key", type=Path, help="sign a confirmation with this key")
-    p.add_argument("--package", type=Path, help="the ceremony package (with --key)")
+    p.add_argument("--package", type=Path,
+                   help="with --key: the ceremony package, or at an expiry the openings package "
+                        "(checked first: the rule must have held at no head before the deadline)")
     p.add_argument("--out", type=Path, help="the confirmation file to upload (with --key)")
+    add_jobs_option(p)
     return parser
 
 

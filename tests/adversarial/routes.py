@@ -151,6 +151,9 @@ CASES = [
     Case("trustee.round_package", "GET", "/trustee/campaigns/{launched}/rounds/1/round.json", SEATED),
     Case("trustee.round_package", "GET", "/trustee/campaigns/{launched}/rounds/2/round.json", NOT_SEATED),
     Case("trustee.round_package", "GET", "/trustee/campaigns/{open}/rounds/1/round.json", NOT_SEATED),
+    # The openings package exists only at an expiry (tests/test_trustee_packages.py serves one).
+    Case("trustee.openings_package", "GET", "/trustee/campaigns/{launched}/openings.json", NOT_SEATED),
+    Case("trustee.openings_package", "GET", "/trustee/campaigns/{draft}/openings.json", NOT_SEATED),
     Case("trustee.upload_partials", "POST", "/trustee/campaigns/{launched}/rounds/1/partials", SEATED_BAD_UPLOAD),
     Case("trustee.upload_partials", "POST", "/trustee/campaigns/{draft}/rounds/1/partials", NOT_SEATED),
     Case("trustee.upload_destroyed", "POST", "/trustee/campaigns/{launched}/destroyed", SEATED_BAD_UPLOAD),

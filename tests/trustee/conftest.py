@@ -111,7 +111,7 @@ def round_one(ceremony: Ceremony, tmp_path_factory: pytest.TempPathFactory) -> R
             if j == 5:
                 result = run_cli_subprocess(*args)
                 assert result.returncode == 0, result.stderr
-                assert "Checked the threshold rule" in result.stdout
+                assert "Checked round 1: the threshold rule held at its head" in result.stdout
             else:
                 assert run(*args) == 0
     return Round(log, entries, withdrawn, package, head, partials)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crypto import log_leaves, parallel, reveal
+from crypto import parallel, reveal
 from crypto.formats import roundfile
 from pledge_tools.exits import EXIT_CHECK_FAILED
 
@@ -27,6 +27,8 @@ from .test_decrypt import (
     ciphertext_not_its_leaf,
     duplicated_nullifier,
     forged_token,
+    opening_nonce_changed,
+    round_includes_a_lab_below_k,
 )
 
 
@@ -82,15 +84,12 @@ def bad_proof_before_repeated_R(c: Ceremony, r: Round, folder: Path) -> Path:
     proof is checked in a worker, the repeat in order; leaf 3 comes first."""
     path = R_copied_from_live_entry(c, r, folder)
     log = _before_the_event(r)
-    first = log_leaves.parse_leaf(r.entries[3].leaf)
-    assert isinstance(first, log_leaves.EntryLeaf)
     ciphertext = r.entries[3].ciphertext
     ciphertext = ciphertext[:200] + bytes([ciphertext[200] ^ 1]) + ciphertext[201:]
-    log.leaves[3] = entry_leaf(first.lab, first.token_message, first.token_signature, ciphertext,
-                               bytes(32))
+    log.leaves[3] = entry_leaf(r.entries[3].opening, ciphertext, bytes(32))
     log.ciphertexts[3] = ciphertext
-    extra = roundfile.load_round(path).leaves[12]
-    log.add(extra.leaf, extra.ciphertext)
+    decoy = roundfile.load_round(path)
+    log.add(decoy.leaves[12].leaf, decoy.leaves[12].ciphertext, decoy.openings[12])
     log.freeze(1)
     return round_package(c, log, folder / "round2.json")
 
@@ -100,8 +99,10 @@ def bad_proof_before_repeated_R(c: Ceremony, r: Round, folder: Path) -> Path:
     (duplicated_nullifier, "leaf 13: the nullifier repeats leaf 0"),
     (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
     (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
-    (forged_token, "leaf 13: the token signature does not verify under lab lab-a's key"),
-    (below_threshold, "does not meet the threshold rule (3 of 6 entries"),
+    (forged_token, "leaf 12: the opening's token signature does not verify under lab 'lab-a''s key"),
+    (opening_nonce_changed, "leaf 5: the opening does not match the entry's lab commitment"),
+    (below_threshold, "round 1 was not due at this head"),
+    (round_includes_a_lab_below_k, "round 2 reveals lab 'lab-b' with 1 of its 1 entries"),
     (bad_proof_before_repeated_R, "leaf 3: the ciphertext's proof does not verify"),
 ])
 def test_a_bad_round_is_refused_the_same_way_with_two_jobs(ceremony, round_one, passphrase,
