@@ -41,8 +41,11 @@ def per_lab(labs: Iterable[str]) -> dict[str, int]:
 
 def labs_reached(rule: Rule, counts: Mapping[str, int]) -> list[str]:
     """The labs with at least ``min_per_lab`` live entries, sorted (what the public sees of each
-    lab before round 1: reached, or not)."""
-    return sorted(slug for slug, count in counts.items() if count >= rule.min_per_lab and count > 0)
+    lab before round 1: reached, or not). A rule with no per-lab part (``min_labs`` 0) reaches
+    no lab: it says nothing about any lab."""
+    if rule.min_labs == 0:
+        return []
+    return sorted(slug for slug, count in counts.items() if count >= max(rule.min_per_lab, 1))
 
 
 def rule_holds(rule: Rule, counts: Mapping[str, int]) -> bool:

@@ -26,6 +26,8 @@ def test_the_rule_counts_small_labs_toward_the_total_only():
     assert not rule_holds(RULE, {"five": 5, "three": 3, "two": 1})  # 9 < 10
     assert not rule_holds(RULE, {"five": 8, "three": 2, "two": 2})  # one lab at 3
     assert labs_reached(Rule(0, 0, 0), {"zero": 0}) == []  # a lab with nobody never "reaches"
+    # A rule without a per-lab part says nothing about any lab, however many signed there.
+    assert labs_reached(Rule(5, 0, 0), {"five": 5}) == [] and rule_holds(Rule(5, 0, 0), {"five": 5})
 
 
 def test_round_one_reveals_the_labs_with_k_or_more():
