@@ -25,11 +25,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from crypto import merkle
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, Role, TreeHead, utcnow
@@ -57,8 +59,8 @@ class World:
     campaign_id: int
     organizer_password: str
     trustee_email: str
-    deadline: object
-    restore: object
+    deadline: datetime
+    restore: Callable[[], None]
 
 
 @pytest.fixture
@@ -97,9 +99,22 @@ TIMES = (
 CSRF = re.compile(r'(name="[\w-]*csrf_token"[^>]*value=|name="csrf-token"[^>]*content=)"[^"]*"')
 
 
+def _opened(match: re.Match) -> str:
+    """A hex run that encodes a JSON object (a log leaf, as the leaves endpoint and the record
+    carry them) as that object's text, escaped to sit inside a JSON string; else the run."""
+    try:
+        decoded = bytes.fromhex(match.group(0)).decode("utf-8")
+        json.loads(decoded)
+    except ValueError:
+        return match.group(0)
+    return json.dumps(decoded)[1:-1] if decoded.startswith("{") else match.group(0)
+
+
 def scrub(text: str) -> str:
-    """``text`` with random values replaced by placeholders numbered by first appearance (equal
-    values get equal placeholders), and times and CSRF tokens by fixed ones."""
+    """``text`` with hex-encoded JSON (log leaves) opened, then random values replaced by
+    placeholders numbered by first appearance (equal values get equal placeholders), and times
+    and CSRF tokens by fixed ones."""
+    text = HEX.sub(_opened, text)
     seen: dict[str, str] = {}
     text = HEX.sub(lambda m: seen.setdefault(m.group(0), f"<h{len(seen) + 1}>"), text)
     for pattern, placeholder in TIMES:
@@ -132,6 +147,10 @@ def public_outputs(app, slug: str) -> dict[str, str]:
     for index in range(size):
         path = f"/api/campaigns/{slug}/log/inclusion?index={index}&size={size}"
         found[f"/api/campaigns/{slug}/log/inclusion?index=<i>&size={size} #{index}"] = _get(visitor, path)
+    # What anyone holding a leaf hash (every leaf's is public) is told about it, refusals included.
+    for index, leaf in enumerate(json.loads(found[leaves_path])["leaves"]):
+        response = visitor.get(f"/api/campaigns/{slug}/receipts/{merkle.leaf_hash(bytes.fromhex(leaf)).hex()}")
+        found[f"/api/campaigns/{slug}/receipts/<leaf> #{index}"] = f"{response.status_code} {response.get_data(as_text=True)}"
     return found
 
 
@@ -165,8 +184,6 @@ def sign(app, campaign: Campaign, labs: list[str]) -> list[Signer]:
         response = client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(body), headers=JSON)
         assert response.status_code == 201, response.get_json()
         # The client computed its leaf before submitting; the server must log exactly that leaf.
-        from crypto import merkle
-
         expected = merkle.leaf_hash(person.leaf(bytes.fromhex(body["ciphertext"])))
         assert response.get_json()["receipt"]["leaf_hash"] == expected.hex()
         signers.append(person)
@@ -256,6 +273,15 @@ def test_one_more_signer_changes_only_the_total_and_a_lab_reaching_the_minimum_i
     assert f"open /api/campaigns/{SLUG}" in told and "open /campaigns/" + SLUG in told
 
 
+def test_the_comparison_opens_log_leaves_before_it_blanks_random_values():
+    # A leaf that named its lab would be told apart even inside the hex the log serves it in.
+    leaf = json.dumps({"kind": "entry", "lab": "meta", "nullifier": "ab" * 32}, separators=(",", ":")).encode()
+    document = json.dumps({"leaves": [leaf.hex()]})
+    assert '\\"lab\\":\\"meta\\"' in scrub(document)
+    assert scrub(document) != scrub(document.replace(leaf.hex(), leaf.replace(b"meta", b"xmet").hex()))
+    assert scrub('{"a":"' + "cd" * 32 + '","b":"' + "cd" * 32 + '"}') == '{"a":"<h1>","b":"<h1>"}'
+
+
 # --- a promise on the page, checked against the data -------------------------------------------
 
 PROMISE = "no per-lab number is published anywhere"
@@ -277,10 +303,12 @@ def test_the_page_promises_no_per_lab_number_and_no_output_carries_one(app, worl
     assert "sealed" not in counts and "revealed" not in counts
 
     # The log: entry leaves carry a commitment to the lab, never its name.
-    leaves = json.loads(_get(visitor, f"/api/campaigns/{SLUG}/log/leaves?start=0&end=3"))
-    text = json.dumps(leaves)
+    leaves = json.loads(_get(visitor, f"/api/campaigns/{SLUG}/log/leaves?start=0&end=3"))["leaves"]
+    opened = [json.loads(bytes.fromhex(leaf)) for leaf in leaves]
+    assert [leaf["kind"] for leaf in opened] == ["entry"] * 3
+    assert all("lab_commitment" in leaf and "lab" not in leaf for leaf in opened)
     for slug in BASE:
-        assert slug not in text
+        assert slug not in json.dumps(opened)
 
     # The record: its counts say which labs reached min_per_lab, and no number per lab.
     record = json.loads(_get(visitor, f"/api/campaigns/{SLUG}/record"))
