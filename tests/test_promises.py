@@ -54,9 +54,10 @@ def test_the_home_page_claims_no_more_than_the_operators_limits(client):
     home = words(client.get("/").get_data(as_text=True))
     about = words(client.get("/about").get_data(as_text=True))
     assert "not even the people who run this site" not in home
-    # What it says instead holds: the operators hold no part of the key, and the page says what
-    # they do see, in the words /about uses for its limits.
-    assert "the people who run this site hold no part of it" in home
+    # What it says instead holds: the server holds no part of the key (enough trustees together
+    # could open it), and the page says what the operators do see, as /about says in its limits.
+    assert "a sealed signature opens only if enough of the campaign’s independent trustees act together" in home
+    assert "this site’s server holds no part of it" in home
     assert "a site whose code they changed could read what you type" in home
     assert "JavaScript they serve could read what you type" in about
 
