@@ -374,3 +374,10 @@ def test_after_round_one_the_page_shows_revealed_counts_the_sealed_total_and_the
     assert data["round_one_revealed"] is True and data["revealed"] == 3 and data["sealed"] == 2
     assert [lab["revealed"] for lab in data["labs"]] == [0, 3, 0]
     assert all(set(lab) == {"slug", "name", "revealed"} for lab in data["labs"])
+    # Once the campaign is closed, the entries never revealed are said to be destroyed.
+    with write_intent():
+        db.session.get(Campaign, campaign.id).state = CampaignState.CLOSED
+        db.session.commit()
+    closed = " ".join(client.get("/campaigns/after-round-one").get_data(as_text=True).split())
+    assert "<strong>2</strong> signatures were never revealed and are destroyed" in closed
+    assert "What a signature made now does." not in closed

@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from pledge.models import Campaign, Entry, RevealRound, ThresholdRule
+from pledge.models import Campaign, CampaignState, Entry, RevealRound, ThresholdRule
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class Progress:
     round_one_revealed: bool = False
     #: Live published entries not revealed (after round 1 is revealed; None before).
     sealed: int | None = None
+    #: The campaign is closed or expired: entries never revealed are destroyed.
+    ended: bool = False
 
     @property
     def total_percent(self) -> int:
@@ -130,4 +132,5 @@ def campaign_progress(campaign: Campaign, now: datetime, session: Session | None
         time_left=describe_time_left(campaign.deadline, now), accepting=campaign.accepting(now),
         round_one_frozen=round_one is not None, round_one_revealed=revealed,
         sealed=max(0, total - revealed_total) if revealed else None,
+        ended=campaign.state in (CampaignState.CLOSED, CampaignState.EXPIRED),
     )
