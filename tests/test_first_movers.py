@@ -12,9 +12,10 @@ keys, signatures; times) are replaced by placeholders numbered by first appearan
 values stay equal. A and B must be identical; A and C may differ only where the total is said.
 
 A second test reads the page's promise ("no per-lab number ...") and checks it against the JSON,
-the feed, the log and the record of the same instance; a third checks the page after round 1 is
-revealed: revealed counts per lab, the sealed count overall, an anonymous signer's sealed role, and
-what a signature made now does.
+the feed, the log and the record of the same instance; others check the page after round 1 is
+revealed (revealed counts per lab, the sealed count overall, an anonymous signer's sealed role,
+what a signature made now does) and, between the freeze and the reveal, that the "reached" flags
+stay those of the freeze.
 
 Both run on SQLite and, in the PostgreSQL pass of ``make test``, on PostgreSQL (they ask for the
 migrated database, so tests/kit/markers.py puts them in the ``db`` lane).
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from crypto import merkle
 from pledge.database import write_intent
@@ -381,3 +383,33 @@ def test_after_round_one_the_page_shows_revealed_counts_the_sealed_total_and_the
     closed = " ".join(client.get("/campaigns/after-round-one").get_data(as_text=True).split())
     assert "<strong>2</strong> signatures were never revealed and are destroyed" in closed
     assert "What a signature made now does." not in closed
+
+
+def test_once_round_one_froze_the_reached_flags_are_those_of_the_freeze(app, make_campaign):
+    # Given: round 1 froze with 3 entries at Anthropic (k = min_per_lab = 3); since then 3 more
+    # were published at Meta (its published count is 3), sealed and in no round.
+    campaign = make_campaign(slug="frozen-round-one", min_total=3, min_per_lab=3, min_labs=1, suppress_below=3,
+                             counts={"anthropic": 3, "meta": 3})
+    labs = {link.lab.slug: link.lab_id for link in campaign.lab_links}
+    with write_intent():
+        now = utcnow()
+        db.session.add(TreeHead(campaign_id=campaign.id, batch=1, size=3, timestamp=int(now.timestamp()),
+                                root=secrets.token_bytes(32), signature=secrets.token_bytes(64)))
+        db.session.add(RevealRound(campaign_id=campaign.id, number=1, batch=1, size=3, frozen_at=now))
+        for index in range(3):
+            db.session.add(_revealed_entry(campaign, labs["anthropic"], index, None, None))
+        for index in range(3, 6):
+            db.session.add(_revealed_entry(campaign, labs["meta"], index, None, None))
+        db.session.commit()
+        for entry in db.session.scalars(select(Entry).where(Entry.lab_id == labs["anthropic"])):
+            entry.frozen_round = 1
+        db.session.commit()
+    client = app.test_client()
+    # Then: Meta's entries after the freeze do not mark it as reached: a flag that moved with
+    # signatures made after round 1 would tell the lab that k of its staff signed since.
+    data = client.get("/api/campaigns/frozen-round-one").get_json()
+    assert {lab["slug"]: lab["reached"] for lab in data["labs"]} == {"anthropic": True, "meta": False, "openai": False}
+    assert data["total"] == 6 and data["round_one_revealed"] is False
+    page = " ".join(client.get("/campaigns/frozen-round-one").get_data(as_text=True).split())
+    assert "Round 1 has frozen; a signature made now is not in it." in page
+    assert "labs had reached 3 signatures each when round 1 froze" in page
