@@ -105,7 +105,9 @@ def test_public_home_shows_the_demo_campaign_with_its_progress(browser_page, sit
     page.wait_for_url(f"**/campaigns/{DEMO_SLUG}")
     assert page.get_by_role("heading", level=1).inner_text() == "Independent evaluations before frontier deployment"
     assert page.locator("table.lab-counts tbody tr").count() == 5
-    assert page.locator("table.lab-counts td", has_text="fewer than 5").count() == 5
+    # Before any reveal, per lab only whether it reached the per-lab minimum: no number.
+    assert page.locator("table.lab-counts td", has_text="Not yet").count() == 5
+    assert "no per-lab number is published anywhere" in " ".join(page.locator("#no-lab-numbers").inner_text().split())
     assert problems == []
 
 

@@ -24,7 +24,7 @@ def test_home_with_no_campaigns_says_so(client):
     assert "No campaigns are open yet" in client.get("/").get_data(as_text=True)
 
 
-def test_campaign_page_shows_text_conditions_rule_and_suppressed_counts(client, make_campaign):
+def test_campaign_page_shows_text_conditions_rule_and_no_per_lab_number(client, make_campaign):
     campaign = make_campaign(counts={"anthropic": 12, "openai": 4, "meta": 0},
                              conditions=("Independent evaluations", "Whistleblower protection"))
     response = client.get(f"/campaigns/{campaign.slug}")
@@ -34,12 +34,14 @@ def test_campaign_page_shows_text_conditions_rule_and_suppressed_counts(client, 
     assert re.search(r"<li>Independent evaluations</li>\s*<li>Whistleblower protection</li>", page)
     assert "50 signatures overall, including at least 10 at each of 2 different labs" in page
     rows = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td>([^<]+)</td>', page))
-    # 4 and 0 must look the same: neither reveals whether anyone at the lab signed.
-    assert rows == {"Anthropic": "12", "Meta": "fewer than 5", "OpenAI": "fewer than 5"}
+    # Per lab only "reached 10" or not: 4 and 0 look the same, and so do 12 and 10.
+    assert rows == {"Anthropic": "Yes", "Meta": "Not yet", "OpenAI": "Not yet"}
+    assert "<strong>16</strong> of 50 signatures needed overall" in page
     assert "<strong>1</strong> of 2 labs have reached" in page
     assert "days left" in page
     assert "3 independent trustees" in " ".join(page.split())
     assert "Any 2 of them together can reveal" in " ".join(page.split())
+    assert "Nobody is revealed with fewer than 4 others from their lab (k = 5)" in " ".join(page.split())
 
 
 def test_json_matches_the_page(client, make_campaign):
@@ -48,13 +50,20 @@ def test_json_matches_the_page(client, make_campaign):
     assert data["total"] == 16
     assert data["rule"] == {"min_total": 50, "min_per_lab": 10, "min_labs": 2}
     assert data["labs_meeting_minimum"] == 1 and data["rule_met"] is False
-    labs = {lab["slug"]: lab for lab in data["labs"]}
-    assert labs["anthropic"]["count"] == 12 and labs["anthropic"]["meets_minimum"] is True
-    for slug in ("openai", "meta"):
-        assert labs[slug]["count"] is None and labs[slug]["suppressed"] is True
-        assert labs[slug]["display"] == "fewer than 5"
+    assert data["round_one_revealed"] is False and "sealed" not in data and "revealed" not in data
+    assert data["labs"] == [{"slug": "anthropic", "name": "Anthropic", "reached": True},
+                            {"slug": "meta", "name": "Meta", "reached": False},
+                            {"slug": "openai", "name": "OpenAI", "reached": False}]
     assert data["state"] == "open" and data["accepting_signatures"] is True
     assert data["trustees"] == {"t": 2, "n": 3}
+
+
+def test_without_a_per_lab_part_no_lab_is_marked(client, make_campaign):
+    campaign = make_campaign(counts={"anthropic": 30, "openai": 1}, min_per_lab=0, min_labs=0)
+    data = client.get(f"/api/campaigns/{campaign.slug}").get_json()
+    assert [lab["reached"] for lab in data["labs"]] == [None, None, None]
+    page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert 'class="lab-counts"' not in page and "<strong>31</strong> of 50" in page
 
 
 def test_rule_met_when_every_part_holds(client, make_campaign):

@@ -10,7 +10,7 @@ from crypto import dkg
 from pledge.models import Campaign, TreeHead, present
 from pledge.services.affiliation import Issued, Ticket
 from pledge.services.ceremony import Board
-from pledge.services.progress import Progress
+from pledge.services.progress import LabProgress, Progress
 from pledge.services.signing import Receipt, ReceiptStatus
 
 WITHDRAWN_MESSAGE = ("Withdrawn. Your sealed signature is deleted and will never be decrypted; the withdrawal is "
@@ -35,13 +35,19 @@ def progress(campaign: Campaign, progress: Progress) -> dict:
         "total": progress.total,
         "labs_meeting_minimum": progress.labs_meeting,
         "rule_met": progress.rule_met,
-        "labs": [
-            {"slug": lab.slug, "name": lab.name, "count": lab.count, "display": lab.display,
-             "suppressed": lab.count is None, "meets_minimum": lab.meets_minimum}
-            for lab in progress.labs
-        ],
+        # Before round 1 is revealed, per lab only whether it reached min_per_lab; after, per lab
+        # the revealed count, and the sealed entries overall (pledge/services/progress.py).
+        "round_one_revealed": progress.round_one_revealed,
+        "labs": [_lab_progress(lab) for lab in progress.labs],
+        **({"revealed": progress.revealed_total, "sealed": progress.sealed} if progress.round_one_revealed else {}),
         "trustees": {"t": campaign.trustee_quorum, "n": campaign.trustee_count},
     }
+
+
+def _lab_progress(lab: LabProgress) -> dict:
+    if lab.revealed is not None:
+        return {"slug": lab.slug, "name": lab.name, "revealed": lab.revealed}
+    return {"slug": lab.slug, "name": lab.name, "reached": lab.reached}
 
 
 def manifest(campaign: Campaign) -> dict:

@@ -69,10 +69,10 @@ class CampaignForm(FlaskForm):
         "and no minority can block a reveal.",
     )
     suppress_below = IntegerField(
-        "k: the smallest per-lab count the campaign page shows", default=5,
+        "k: the fewest signers from one lab revealed together", default=5,
         validators=[InputRequired(), NumberRange(min=1, max=100)],
-        description="At least 2. On the campaign page, per-lab counts below k show as \u201cfewer than k\u201d. "
-        "Only a practice campaign may use 1.",
+        description="At least 2. A round reveals a lab's signatures only if it has at least k of them, all "
+        "together, and none otherwise; the per-lab minimum must be at least k. Only a practice campaign may use 1.",
     )
     practice = BooleanField(
         "Practice campaign",

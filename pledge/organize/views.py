@@ -166,5 +166,5 @@ def preview(campaign_id: int):
     """The campaign page as the public will see it, marked as a preview."""
     campaign = _managed(campaign_id)
     return render_template(
-        "public/campaign.html", campaign=campaign, progress=campaign_progress(campaign, utcnow()), preview=True
+        "public/campaign.html", campaign=campaign, progress=campaign_progress(campaign, utcnow(), db.session()), preview=True
     )

@@ -18,7 +18,8 @@ from pledge.services.witnessing import witnessing_summary
 def home():
     """Every public campaign with its progress."""
     now = utcnow()
-    campaigns = [(c, campaign_progress(c, now)) for c in public_campaigns(db.session())]
+    session = db.session()
+    campaigns = [(c, campaign_progress(c, now, session)) for c in public_campaigns(session)]
     return render_template("public/home.html", campaigns=campaigns)
 
 

@@ -49,7 +49,7 @@ def campaign_page(session: Session, slug: str, now: datetime) -> CampaignPage:
     # entry of the campaign (ciphertexts included) on each view.
     signatures = revealed_signatures(session, campaign) if any(state.revealed for state in rounds) else {}
     return CampaignPage(
-        campaign=campaign, progress=campaign_progress(campaign, now), signatures=signatures, rounds=rounds,
+        campaign=campaign, progress=campaign_progress(campaign, now, session), signatures=signatures, rounds=rounds,
         head=latest_head(session, campaign) if campaign.group_key else None,
         # Shown once the campaign expired or closed (trustees confirm destroying their shares then).
         confirmations=destroy_confirmations(session, campaign)
