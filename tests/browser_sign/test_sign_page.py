@@ -193,7 +193,10 @@ STORED = """async () => {
     const db = await new Promise((done) => { const q = indexedDB.open(name); q.onsuccess = () => done(q.result); });
     try {
       if (!db.objectStoreNames.contains(store)) return 0;
-      return await new Promise((done) => { const q = db.transaction(store).objectStore(store).count(); q.onsuccess = () => done(q.result); });
+      return await new Promise((done) => {
+        const q = db.transaction(store).objectStore(store).count();
+        q.onsuccess = () => done(q.result);
+      });
     } finally { db.close(); }
   };
   return { names, tokens: await count('pledge', 'tokens'), receipts: await count('pledge-receipts', 'receipts') };
