@@ -248,3 +248,15 @@ def test_before_you_sign_states_the_k_rule_and_the_clear_button_empties_this_bro
     assert page.locator("#stored-receipts").is_hidden()
     assert_clean(page, seen)
     context.close()
+
+
+def test_after_round_one_the_sign_page_says_what_a_new_signature_will_do(client, make_open_campaign):
+    campaign = make_open_campaign(title="Met", suppress_below=4)
+    before = " ".join(client.get(f"/campaigns/{campaign.slug}/sign").get_data(as_text=True).split())
+    assert "You are revealed only together with at least 3 others from your lab." in before
+    assert 'id="after-round-one"' not in before
+    campaign.threshold_met_at = utcnow()
+    db.session.commit()
+    after = " ".join(client.get(f"/campaigns/{campaign.slug}/sign").get_data(as_text=True).split())
+    assert "the first round is frozen, and a signature made now is not in it." in after
+    assert "revealed together if there are at least 4 of them, yours included" in after
