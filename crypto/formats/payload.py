@@ -66,17 +66,28 @@ def _forbidden(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS
 
 
-def details_from(display: str, name: str, role: str, statement: str) -> Details:
-    """Check the four fields together; ``ValueError`` with a reason."""
+def role_sealed(display: str, include_role: bool) -> bool:
+    """Whether a role is sealed: always with a name; for an anonymous signer only when they
+    choose to include it (a role can single someone out at a small lab)."""
+    return display == "name" or include_role
+
+
+def details_from(display: str, name: str, role: str, statement: str, *, include_role: bool = False) -> Details:
+    """Check the four fields together; ``ValueError`` with a reason. An anonymous signer seals
+    no name, and no role unless ``include_role``."""
     if display not in DISPLAY_CHOICES:
         raise ValueError("the display choice must be 'name' or 'anonymous'")
     if display == "anonymous" and name.strip():
         raise ValueError("with --display anonymous no name is sealed: everything sealed is "
                          "public after the reveal, so leave the name out")
+    with_role = role_sealed(display, include_role)
+    if not with_role and role.strip():
+        raise ValueError("with --display anonymous no role is sealed unless you choose to "
+                         "include it (--include-role): everything sealed is public after the reveal")
     details = Details(
         display=display,
         name=clean(name, "name", MAX_NAME, required=display == "name"),
-        role=clean(role, "role", MAX_ROLE, required=True),
+        role=clean(role, "role", MAX_ROLE, required=with_role),
         statement=clean(statement, "statement", MAX_STATEMENT, required=False),
     )
     details.payload()

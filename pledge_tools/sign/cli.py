@@ -6,6 +6,7 @@ Usage (documented in ``docs/pledge-sign.md``; the APIs in ``docs/affiliation-api
 
     pledge-sign verify --server URL --email ADDRESS [--out pledge-tokens.json]
     pledge-sign sign --server URL --campaign SLUG [--tokens FILE] [--receipt-out FILE]
+                     [--display name|anonymous] [--include-role] [--name ..] [--role ..]
     pledge-sign check RECEIPT
     pledge-sign withdraw RECEIPT
 
@@ -108,9 +109,14 @@ def _add_sign(sub: Any) -> None:
     sign.add_argument("--tokens", type=Path, default=DEFAULT_OUT, metavar="FILE",
                       help=f"the tokens file from pledge-sign verify (default: {DEFAULT_OUT})")
     sign.add_argument("--receipt-out", type=Path, metavar="FILE",
-                      help="the receipt file to create (default: pledge-receipt-SLUG.json)")
+                      help="the receipt file to create (default: pledge-receipt-XXXXXXXX.json, a random "
+                           "name that names no campaign)")
     sign.add_argument("--name", help="your name, shown at the reveal (not with anonymous)")
-    sign.add_argument("--role", help="your role, e.g. 'Research scientist'")
+    sign.add_argument("--role", help="your role, e.g. 'Research scientist' (with anonymous, only "
+                      "with --include-role)")
+    sign.add_argument("--include-role", action="store_true",
+                      help="with --display anonymous, seal your role too (off by default: a role "
+                           "can single you out at a small lab)")
     sign.add_argument("--statement", help="an optional statement")
     sign.add_argument("--display", choices=DISPLAY_CHOICES,
                       help="at the reveal, show your name or count you as anonymous")
@@ -154,15 +160,22 @@ def sign_request(parser: argparse.ArgumentParser, args: argparse.Namespace) -> S
     if args.display == "anonymous" and args.name:
         parser.error("with --display anonymous no name is sealed (everything sealed is public "
                      "after the reveal); leave --name out")
-    complete = args.display and args.role is not None and args.statement is not None and (
+    if args.include_role and args.display == "name":
+        parser.error("--include-role is for --display anonymous (a named signature always seals its role)")
+    if args.display == "anonymous" and args.role and not args.include_role:
+        parser.error("with --display anonymous no role is sealed unless you choose to: add "
+                     "--include-role, or leave --role out")
+    role_given = args.role is not None or (args.display == "anonymous" and not args.include_role)
+    complete = args.display and role_given and args.statement is not None and (
         args.name is not None or args.display == "anonymous")
     if complete:
         try:
-            details_from(args.display, args.name or "", args.role, args.statement)
+            details_from(args.display, args.name or "", args.role or "", args.statement,
+                         include_role=args.include_role)
         except (ValueError, CheckFailed) as exc:
             parser.error(str(exc))
-    out = args.receipt_out or receipt.default_path(args.campaign)
-    return SignRequest(args.server, args.campaign, args.tokens, out, given, args.yes)
+    out = args.receipt_out or receipt.default_path()
+    return SignRequest(args.server, args.campaign, args.tokens, out, given, args.yes, args.include_role)
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -33,8 +33,10 @@ from .http import JsonApi
 from .logcheck import (
     ReceiptStatus,
     SignedHead,
+    check_entry_commitment,
     parse_consistency,
     parse_head,
+    parse_leaf_reply,
     parse_status,
     verify_extends,
     verify_head,
@@ -81,6 +83,7 @@ class SignRequest:
     receipt_out: Path
     given: dict[str, str | None]
     yes: bool = False
+    include_role: bool = False
 
 
 def _prepare_files(request: SignRequest) -> tuple[list[dict[str, Any]], tokenfile.Token]:
@@ -143,7 +146,7 @@ def run_sign(request: SignRequest, ask: Ask = ask_input, out: Say = say) -> int:
         "the sum of their commitments.")
     for line in [""] + campaign_text(key) + [""] + disclosure(key) + [""]:
         out(line)
-    details = ask_details(ask, out, key.lab_name(), request.given)
+    details = ask_details(ask, out, key.lab_name(), request.given, request.include_role)
     for line in summary(details, key.lab_name()):
         out(line)
     if not confirm(ask, "Seal and submit? [y/N] ", request.yes):
@@ -152,7 +155,8 @@ def run_sign(request: SignRequest, ask: Ask = ask_input, out: Say = say) -> int:
                                                          details))
     out("")
     out(f"Submitted. Your receipt is in {request.receipt_out} (mode 600). Keep it private: it "
-        "shows which entry is yours, and whoever holds it can withdraw your signature.")
+        "shows which entry is yours and opens its lab commitment, and whoever holds it can "
+        "withdraw your signature.")
     out(f"The token was removed from {request.tokens}. Your signature joins the campaign log "
         f"with the next batch; then pledge-sign check {request.receipt_out} verifies it is "
         "there.")
@@ -238,17 +242,28 @@ def describe(status: ReceiptStatus) -> str:
     return f"withdrawn: your signature was {where}; {later}"
 
 
+def checked_commitment(api: JsonApi, receipt: Receipt, index: int) -> str:
+    """The published leaf at ``index`` commits to the receipt's lab: one line saying so."""
+    query = f"?start={index}&end={index + 1}"
+    leaf = parse_leaf_reply(api.get(api_path(receipt.slug, "log", "leaves") + query), index)
+    commitment = check_entry_commitment(leaf, receipt)
+    return (f"Your entry commits to lab {printable(receipt.opening.slug)}: its lab commitment "
+            f"{commitment.hex()} opens with the opening your receipt keeps. The log shows "
+            "only the commitment; your lab stays sealed until your entry is revealed.")
+
+
 def run_check(path: Path, out: Say = say) -> int:
-    """The whole ``check`` step: the entry's inclusion, and that the log still extends the head
-    the receipt kept (the first check keeps one)."""
+    """The whole ``check`` step: the entry's inclusion and its lab commitment, and that the log
+    still extends the head the receipt kept (the first check keeps one)."""
     receipt = receipts.load_receipt(path)
     api = JsonApi(receipt.server)
     log_key = fetch_log_key(api, receipt)
     status = checked_status(api, receipt, log_key)
     out(describe(status))
     head = status.head
-    if head is None:
+    if head is None or status.index is None:
         return 0
+    out(checked_commitment(api, receipt, status.index))
     if receipt.head is None:
         receipts.keep_head(path, receipt, KeptHead(head.size, head.timestamp, head.root, head.signature))
         out(f"Kept this signed head in {path}: later checks prove the log still extends it.")

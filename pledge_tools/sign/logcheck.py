@@ -12,7 +12,10 @@ the leaf's index, a signed tree head and an RFC 9162 inclusion proof. The client
 4. checks the inclusion proof of its own leaf hash at that index against the head's root;
 5. the first time, keeps that head in the receipt; every later time, checks an RFC 9162
    consistency proof from the kept head to the new one, so a log rewritten without the entry
-   (a fork) is named.
+   (a fork) is named;
+6. fetches the published leaf at that index (``GET .../log/leaves``), checks it hashes to the
+   receipt's leaf hash and that its ``lab_commitment`` and nullifier are the ones the receipt's
+   opening gives: the log commits the entry to the signer's lab, and shows only the commitment.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from crypto import merkle
+from crypto import log_leaves, merkle
 from crypto.errors import CryptoError
 from crypto.formats.errors import CheckFailed
 from crypto.formats.jsonfile import Obj, unhex
-from crypto.formats.receipt import KeptHead
+from crypto.formats.receipt import KeptHead, Receipt
 
 from .errors import BadReply
 
@@ -166,3 +169,32 @@ def verify_extends(kept: KeptHead, head: SignedHead, proof: tuple[bytes, ...]) -
         raise CheckFailed(f"the log forked: the head the server serves now (size {head.size}) "
                           f"does not extend the signed head your receipt kept (size {kept.size}). "
                           "Keep your receipt: with the kept head it proves two histories") from None
+
+
+def parse_leaf_reply(reply: dict[str, Any], index: int) -> bytes:
+    """The reply to ``GET .../log/leaves?start=I&end=I+1``: the one leaf at ``index``."""
+    try:
+        doc = Obj(reply, "the log's leaves").exact_keys({"start", "leaves"})
+        leaves = doc.array("leaves")
+        if doc.integer("start") != index or len(leaves) != 1:
+            raise BadReply(f"the server answered other leaves than the one at index {index}")
+        return unhex(leaves[0], f"{doc.where}: field leaves[0]", max_size=1 << 16)
+    except CheckFailed as exc:
+        raise BadReply(str(exc)) from None
+
+
+def check_entry_commitment(leaf: bytes, receipt: Receipt) -> bytes:
+    """The published ``leaf`` is the receipt's entry and commits to the lab of the receipt's
+    opening; returns the leaf's ``lab_commitment``."""
+    if merkle.leaf_hash(leaf) != receipt.leaf_hash:
+        raise BadReply("the leaf the server serves at your entry's index does not hash to your receipt")
+    try:
+        entry = log_leaves.parse_leaf(leaf)
+    except CryptoError:
+        raise CheckFailed("the leaf of your receipt is not a well-formed log leaf") from None
+    if not isinstance(entry, log_leaves.EntryLeaf):
+        raise CheckFailed("the leaf of your receipt is not an entry")
+    if entry.nullifier != receipt.nullifier or entry.lab_commitment != receipt.opening.commitment:
+        raise CheckFailed("your entry in the log does not commit to the lab and token your receipt's "
+                          "opening keeps; keep your receipt and tell the organizers")
+    return entry.lab_commitment

@@ -1,9 +1,10 @@
-"""Sealing a signature on the signer's machine and building its submission (docs/protocol.md §6, §5).
+"""Sealing a signature on the signer's machine and building its submission (docs/protocol.md §6, §5, §7).
 
-``ad = ctx || nullifier`` binds the ciphertext to this campaign and this token. A fresh Ed25519
-seed is the withdrawal key; its public half goes into the entry. The entry's log leaf is built
-here too, from exactly what is submitted, so the receipt's leaf hash is computed by the signer
-and the server's answer is only compared with it.
+``ad = ctx || nullifier`` binds the ciphertext to this campaign and this token. For every entry
+this draws a fresh Ed25519 seed (the withdrawal key; its public half goes into the entry) and a
+fresh 32-byte nonce for the entry's opening, whose ``lab_commitment`` goes into the entry in
+place of the lab. The entry's log leaf is built here too, from exactly what is submitted, so the
+receipt's leaf hash is computed by the signer and the server's answer is only compared with it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crypto import log_leaves, merkle, seal
 from crypto.formats.payload import Details
 from crypto.formats.receipt import SEED_BYTES, Receipt
 from crypto.formats.tokenfile import Token
+from crypto.opening import Opening, new_opening
 
 from .campaign_check import SealingKey
 
@@ -31,14 +33,17 @@ class Submission:
     receipt: Receipt
 
 
-def entry_leaf_hash(token: Token, nullifier: bytes, ciphertext: bytes, public: bytes) -> bytes:
-    """The RFC 9162 hash of the entry leaf the server will publish for this submission."""
-    leaf = log_leaves.encode_leaf(log_leaves.EntryLeaf(
-        lab=token.lab, token_message=token.prepared, token_signature=token.signature,
-        nullifier=nullifier, ciphertext_sha256=hashlib.sha256(ciphertext).digest(),
-        withdrawal_key=public,
+def entry_leaf(opening: Opening, ciphertext: bytes, withdrawal_key: bytes) -> bytes:
+    """The entry leaf the server will publish for this submission (docs/protocol.md §7)."""
+    return log_leaves.encode_leaf(log_leaves.EntryLeaf(
+        lab_commitment=opening.commitment, nullifier=opening.nullifier,
+        ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key,
     ))
-    return merkle.leaf_hash(leaf)
+
+
+def opening_json(opening: Opening) -> dict[str, str]:
+    """The opening as the submission body carries it (hex strings, the lab slug as text)."""
+    return {key: value.hex() if isinstance(value, bytes) else value for key, value in opening.doc().items()}
 
 
 def seal_signature(
@@ -50,15 +55,13 @@ def seal_signature(
     seal.check_ciphertext(key.Y, ad, ciphertext)
     seed = nacl.utils.random(SEED_BYTES)
     public = bytes(SigningKey(seed).verify_key)
+    opening = new_opening(token.lab, token.prepared, token.signature)
     receipt = Receipt(
         server=server, campaign=key.campaign.public_id, slug=key.campaign.slug, ctx=key.ctx,
-        leaf_hash=entry_leaf_hash(token, nullifier, ciphertext, public), nullifier=nullifier,
-        withdrawal_secret=seed,
+        leaf_hash=merkle.leaf_hash(entry_leaf(opening, ciphertext, public)), nullifier=nullifier,
+        opening=opening, withdrawal_secret=seed,
     )
-    body = {
-        "token": {"prepared": token.prepared.hex(), "signature": token.signature.hex()},
-        "ciphertext": ciphertext.hex(), "withdrawal_key": public.hex(),
-    }
+    body = {"ciphertext": ciphertext.hex(), "opening": opening_json(opening), "withdrawal_key": public.hex()}
     return Submission(body, receipt)
 
 

@@ -4,8 +4,9 @@ The payload and its field rules are :mod:`crypto.formats.payload`; here the fiel
 for at the keyboard. The payload is sealed on the signer's machine; nobody reads it before the
 reveal. At the reveal, though, partial decryptions are public and anyone can redo the
 decryption, so everything sealed becomes public then. That is why a signer who chooses
-``anonymous`` is not asked for a name at all: an empty name is sealed, and only the role and
-the statement (if any) are published with their lab.
+``anonymous`` is not asked for a name at all: an empty name is sealed. Nor is a role, unless
+they choose to include one (``--include-role``): a role can single a person out at a small lab.
+Only the statement (if any) is then published with their lab.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crypto.formats.errors import CheckFailed
-from crypto.formats.payload import MAX_NAME, MAX_ROLE, MAX_STATEMENT, Details, clean, details_from
+from crypto.formats.payload import MAX_NAME, MAX_ROLE, MAX_STATEMENT, Details, clean, details_from, role_sealed
 
 from ..text import printable
 from .campaign_check import SealingKey
@@ -59,24 +60,28 @@ def _ask_display(ask: Ask, lab: str, say: Callable[[str], None]) -> str:
 
 
 def ask_details(ask: Ask, say: Callable[[str], None], lab: str, given: dict[str, str | None],
-                ) -> Details:
-    """Ask for whatever ``given`` (the command-line flags) leaves out, then check it all."""
+                include_role: bool = False) -> Details:
+    """Ask for whatever ``given`` (the command-line flags) leaves out, then check it all. An
+    anonymous signer is asked for a role only with ``include_role``."""
     display = given.get("display") or _ask_display(ask, lab, say)
     name = given.get("name")
     if name is None and display == "name":
         name = _ask_field(ask, "Your name (published at the reveal): ",
                           lambda v: clean(v, "name", MAX_NAME, required=True), say)
     role = given.get("role")
-    if role is None:
+    if role is None and role_sealed(display, include_role):
         role = _ask_field(ask, "Your role, e.g. Research scientist (published at the reveal): ",
                           lambda v: clean(v, "role", MAX_ROLE, required=True), say)
+    elif role is None:
+        say("No role is sealed: you sign anonymously (to include your role, run again with "
+            "--include-role).")
     statement = given.get("statement")
     if statement is None:
         statement = _ask_field(ask, "A statement, optional (published at the reveal; Enter for "
                                "none): ", lambda v: clean(v, "statement", MAX_STATEMENT,
                                                           required=False), say)
     try:
-        return details_from(display, name or "", role, statement)
+        return details_from(display, name or "", role or "", statement, include_role=include_role)
     except ValueError as exc:
         raise CheckFailed(f"{exc}; nothing was sent") from None
 
@@ -106,16 +111,36 @@ def disclosure(key: SealingKey) -> list[str]:
         f"{m.n} trustees hold jointly. The server receives only the sealed text, your token for "
         f"{lab} and a withdrawal key: it cannot read your signature, and cannot link your token "
         "to the address you verified.",
-        f"  - Before the threshold, {_who_cannot_read(m.t, m.n)} The public sees only counts, "
-        "published in batches; small per-lab counts are not shown exactly.",
-        "  - At the reveal: once the threshold is met, all signatures of the round are decrypted "
-        f"together by {m.t} of the {m.n} trustees and published together, so no one is revealed "
-        "alone. What you sealed is then public, and anyone can redo the decryption.",
-        "  - If the deadline passes first, nothing is ever decrypted and the sealed signatures "
-        "are deleted.",
-        "  - Until the reveal you can withdraw: pledge-sign withdraw RECEIPT. Your sealed "
-        "signature is then deleted and never decrypted.",
+        f"  - Before your signature is revealed, {_who_cannot_read(m.t, m.n)} The public log "
+        "shows your entry with a commitment to your lab, not the lab itself, and the public sees "
+        f"the total{_per_lab(m.rule.min_per_lab)}. The trustees check every entry's lab before a "
+        "reveal, so they learn per-lab counts.",
+        f"  - {_k_rule(m.k)}",
+        f"  - At most two rounds: the first when the threshold is met, the last at the deadline. "
+        f"A round decrypts, per lab, all of that lab's unrevealed signatures if there are at least "
+        f"{m.k}, else none; what you sealed is then public, and anyone can redo the decryption.",
+        "  - A signature never revealed (the threshold never met, or too few at its lab by the "
+        "deadline) is never decrypted, and is deleted when the campaign ends.",
+        "  - Until a round that includes your signature is frozen you can withdraw: "
+        "pledge-sign withdraw RECEIPT. Your sealed signature is then deleted and never "
+        "decrypted; the withdrawal appears in the public log with the next batch.",
+        "  - Use your own computer and network, not your employer's: a managed computer or "
+        "network can see what you type and which sites you reach.",
     ]
+
+
+def _per_lab(min_per_lab: int) -> str:
+    if min_per_lab:
+        return f" and, per lab, only whether it has reached {min_per_lab}: no per-lab number"
+    return ", and no per-lab number"
+
+
+def _k_rule(k: int) -> str:
+    if k > 1:
+        return (f"You are revealed only together with at least {k - 1} others from your lab "
+                f"(k = {k}).")
+    return ("This is a practice campaign with k = 1: a signature can be revealed even if it is the "
+            "only one from its lab.")
 
 
 def _who_cannot_read(t: int, n: int) -> str:
@@ -134,6 +159,6 @@ def summary(details: Details, lab: str) -> list[str]:
         "You are about to seal and submit:",
         f"  shown at the reveal: {shown}",
         *([f"  name: {printable(details.name)}"] if details.name else []),
-        f"  role: {printable(details.role)}",
+        f"  role: {printable(details.role) if details.role else '(none)'}",
         f"  statement: {printable(details.statement) if details.statement else '(none)'}",
     ]

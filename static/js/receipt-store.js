@@ -6,6 +6,11 @@
  * token-store.js: opening it at another version from here would lock the /verify page out.
  * A used token is marked in place in "pledge"/"tokens" (a "used": true field, which the token
  * file export leaves out), through a connection opened at whatever version exists.
+ *
+ * A receipt whose withdrawal this browser sent carries a "withdrawal_sent": true field in its
+ * record (never in the receipt itself): the server says "withdrawn" only once the withdrawal
+ * is in a published batch, and until then the page knows it only from here.
+ * ``forget`` deletes the whole database ("Clear this browser's Pledge data").
  * Plain script; nothing here writes to the console.
  */
 (function () {
@@ -17,6 +22,7 @@
   const BY_CAMPAIGN = 'campaign';
   const TOKENS_DB = 'pledge';
   const TOKENS_STORE = 'tokens';
+  const SENT = 'withdrawal_sent';
 
   /** A failure whose message is written for the signer. */
   class ReceiptStoreError extends Error {}
@@ -58,11 +64,22 @@
     return opened;
   }
 
-  /** Keep a receipt (replacing one with the same leaf hash). */
+  /** The receipt of a stored record (without this browser's own marks). */
+  function receiptOf(record) {
+    const { [SENT]: sent, ...receipt } = record;
+    return receipt;
+  }
+
+  /** Keep a receipt (replacing one with the same leaf hash, and keeping its marks). */
   async function save(receipt) {
     const db = await openDb();
     const tx = db.transaction(STORE, 'readwrite');
-    tx.objectStore(STORE).put(receipt);
+    const store = tx.objectStore(STORE);
+    const existing = store.get(receipt.leaf_hash);
+    existing.onsuccess = () => {
+      const sent = Boolean(existing.result && existing.result[SENT] === true);
+      store.put(sent ? { ...receipt, [SENT]: true } : receipt);
+    };
     await finished(tx, 'The receipt could not be kept in this browser; download it or copy it.');
   }
 
@@ -70,7 +87,52 @@
   async function forCampaign(campaignId) {
     const db = await openDb();
     const index = db.transaction(STORE, 'readonly').objectStore(STORE).index(BY_CAMPAIGN);
-    return promised(index.getAll(campaignId), 'The receipts kept in this browser could not be read.');
+    const records = await promised(index.getAll(campaignId), 'The receipts kept in this browser could not be read.');
+    return records.map(receiptOf);
+  }
+
+  /** Note that this browser sent the withdrawal of the kept receipt ``leafHash`` (false if none is kept). */
+  async function markWithdrawalSent(leafHash) {
+    const db = await openDb();
+    const tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    const existing = store.get(leafHash);
+    let marked = false;
+    existing.onsuccess = () => {
+      if (!existing.result) return;
+      store.put({ ...existing.result, [SENT]: true });
+      marked = true;
+    };
+    await finished(tx, 'This browser could not note that you withdrew.');
+    return marked;
+  }
+
+  /** True when this browser sent the withdrawal of the kept receipt ``leafHash``. */
+  async function withdrawalSent(leafHash) {
+    const db = await openDb();
+    const record = await promised(db.transaction(STORE, 'readonly').objectStore(STORE).get(leafHash),
+      'The receipts kept in this browser could not be read.');
+    return Boolean(record && record[SENT] === true);
+  }
+
+  /** Delete every receipt this browser keeps, with their database. */
+  async function forget() {
+    if (opened !== null) {
+      const pending = opened;
+      opened = null;
+      try {
+        (await pending).close();
+      } catch {
+        // never opened: nothing to close
+      }
+    }
+    await new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(new ReceiptStoreError('The receipts kept in this browser could not be deleted.'));
+      request.onblocked = () => reject(new ReceiptStoreError(
+        'Another tab of this site still has the receipts open: close it, then try again.'));
+    });
   }
 
   /** Run ``work(store)`` on the tokens store, if the "pledge" database and store exist. */
@@ -108,5 +170,7 @@
     return Boolean(token && token.used === true);
   }
 
-  window.PledgeReceipts = Object.freeze({ ReceiptStoreError, save, forCampaign, markTokenUsed, signedHere });
+  window.PledgeReceipts = Object.freeze({
+    ReceiptStoreError, save, forCampaign, markWithdrawalSent, withdrawalSent, markTokenUsed, signedHere, forget,
+  });
 }());

@@ -3,8 +3,11 @@
  * pasted text, or one kept in this browser), ask for its status, and check a published entry
  * here: the log key from the manifest the receipt was sealed under, the tree head's signature
  * under it, the inclusion proof against that head, and, once the receipt keeps a head, a
- * consistency proof from that head to the new one. Withdraw with the receipt's secret after a
- * confirmation step.
+ * consistency proof from that head to the new one. Then the published leaf itself: its lab
+ * commitment, checked against the opening the receipt keeps ("your entry commits to <lab>; the
+ * log shows only the commitment"). Withdraw with the receipt's secret after a confirmation
+ * step; the server says "withdrawn" only once the withdrawal is in a published batch, so until
+ * then this page says what it knows itself: the withdrawal was sent from here.
  *
  * Plain script, no build step; nothing here writes to the console.
  */
@@ -26,7 +29,7 @@
   /** A proof or head that does not check out; the message says which. */
   class ProofFailure extends Error {}
 
-  const page = { say: () => {}, receipt: null, leafHash: null, busy: false };
+  const page = { say: () => {}, receipt: null, leafHash: null, busy: false, sentHere: new Set(), manifest: null };
 
   // --- checking a published entry ------------------------------------------------------------------
 
@@ -39,11 +42,11 @@
   }
 
   /**
-   * The campaign's log key, from its manifest as the server serves it now: the manifest must
-   * hash to the ctx the receipt kept from signing (the trustees' transcript signatures cover that
-   * manifest, log key included). A bare leaf hash has no ctx: the served manifest's own is used.
+   * The campaign's manifest as the server serves it now: it must hash to the ctx the receipt
+   * kept from signing (the trustees' transcript signatures cover that manifest, log key and labs
+   * included). A bare leaf hash has no ctx: the served manifest's own is used.
    */
-  async function logKey() {
+  async function checkedManifest() {
     const result = await S().requestJson(S().apiPath(page.slug, 'manifest'));
     if (!result.ok) throw S().failure(result);
     const { manifest, ctx } = result.data || {};
@@ -56,7 +59,79 @@
     if (page.receipt && page.receipt.ctx !== ctx) {
       throw new ProofFailure('the server now serves another manifest than the one your signature was sealed under');
     }
-    return C().fromHex(manifest.log_key);
+    page.manifest = manifest;
+    return manifest;
+  }
+
+  /** The campaign's log key, from its checked manifest. */
+  async function logKey() {
+    return C().fromHex((await checkedManifest()).log_key);
+  }
+
+  /** The name the manifest gives the lab ``slug`` (the slug itself if the manifest is not at hand). */
+  function labName(slug) {
+    const labs = page.manifest && Array.isArray(page.manifest.labs) ? page.manifest.labs : [];
+    const lab = labs.find((item) => S().isPlainObject(item) && item.slug === slug && typeof item.name === 'string');
+    return lab ? lab.name : slug;
+  }
+
+  // --- the entry's lab commitment ------------------------------------------------------------------
+
+  /**
+   * The published leaf at ``index``, fetched from the log and checked to be the receipt's entry
+   * (it hashes to the leaf hash whose inclusion was just verified); resolves to its fields as hex.
+   */
+  async function publishedEntry(index) {
+    const result = await S().requestJson(`${S().apiPath(page.slug, 'log', 'leaves')}?start=${index}&end=${index + 1}`);
+    if (!result.ok) throw S().failure(result);
+    const data = result.data || {};
+    if (data.start !== index || !Array.isArray(data.leaves) || data.leaves.length !== 1 || !S().isHex(data.leaves[0])) {
+      throw new ProofFailure('the server’s copy of your entry’s leaf is malformed');
+    }
+    const leaf = C().fromHex(data.leaves[0]);
+    if (C().toHex(C().leafHash(leaf)) !== page.leafHash) {
+      throw new ProofFailure('the leaf the server serves at your entry’s index is not your entry');
+    }
+    const entry = S().parseEntryLeaf(leaf);
+    if (entry === null) throw new ProofFailure('the leaf of your receipt in the log is not an entry');
+    return entry;
+  }
+
+  /**
+   * Show the leaf's lab commitment (``entry`` from the log, or null while pending) and check it
+   * against the opening the receipt keeps; throws a ProofFailure when they differ.
+   */
+  function showCommitment(entry) {
+    const opening = page.receipt ? page.receipt.opening : null;
+    const computed = opening ? C().toHex(S().labCommitment(opening)) : null;
+    const shown = entry ? entry.lab_commitment : computed;
+    for (const id of ['result-commitment-term', 'result-commitment-value']) $(id).hidden = shown === null;
+    $('result-commitment').textContent = shown || '';
+    const line = $('result-lab');
+    line.hidden = false;
+    line.textContent = '';
+    line.classList.remove('is-ok', 'is-error');
+    if (!opening) {
+      line.textContent = entry ? 'The log shows only this commitment, not a lab. Open the whole receipt to check which lab it commits to.' : '';
+      line.hidden = !entry;
+      return;
+    }
+    const lab = labName(opening.slug);
+    if (!entry) {
+      line.textContent = `Your entry commits to ${lab}: the commitment above is computed in this browser from the opening your `
+        + 'receipt keeps. The log will show only the commitment; this page checks it there once your entry is published.';
+      return;
+    }
+    if (entry.lab_commitment !== computed || entry.nullifier !== page.receipt.nullifier) {
+      throw new ProofFailure('your entry in the log does not commit to the lab and token your receipt keeps');
+    }
+    line.textContent = `Your entry commits to ${lab}; the log shows only the commitment. Checked in this browser: the `
+      + 'commitment in your published leaf opens with the lab, token and nonce your receipt keeps.';
+    line.classList.add('is-ok');
+  }
+
+  function hideCommitment() {
+    for (const id of ['result-commitment-term', 'result-commitment-value', 'result-lab']) $(id).hidden = true;
   }
 
   /**
@@ -152,15 +227,40 @@
     $('withdraw-button').hidden = false;
   }
 
+  /** Whether this browser sent the withdrawal of the current receipt (this visit, or kept with a stored receipt). */
+  async function withdrawalSentHere() {
+    if (page.sentHere.has(page.leafHash)) return true;
+    if (!page.receipt || !page.stored || !page.stored.has(page.leafHash)) return false;
+    return PledgeReceipts.withdrawalSent(page.leafHash);
+  }
+
+  const SENT_TEXT = 'Withdrawal sent from this browser: your sealed signature was deleted and will never be opened. '
+    + 'The withdrawal appears in the public log with the next batch, and your signature stops counting then; until '
+    + 'that batch the log shows your entry as published.';
+
   /** Ask for the status of the current leaf hash and show it, checked. */
   async function refresh() {
+    hideCommitment();
     const result = await S().requestJson(S().apiPath(page.slug, 'receipts', page.leafHash));
     if (!result.ok) {
       showResult(S().failure(result).message, 'error', false);
       return;
     }
     const status = result.data || {};
+    const sent = await withdrawalSentHere();
     if (status.status === 'pending') {
+      if (page.receipt) {
+        try {
+          await checkedManifest();
+        } catch {
+          page.manifest = null; // the lab's slug is shown instead of its name
+        }
+      }
+      showCommitment(null);
+      if (sent) {
+        showResult(`${SENT_TEXT} Your entry itself is not in the log yet either: both join it with the next batch.`, 'pending', false);
+        return;
+      }
       showResult('Pending: the server holds your sealed signature, and it will be added to the public log with the '
         + 'next batch. Check again after that to see the proof.', 'pending', true);
       return;
@@ -180,14 +280,19 @@
       } else {
         kept = await keepHead(verified);
       }
+      showCommitment(await publishedEntry(verified.index));
     } catch (error) {
       const why = error instanceof ProofFailure ? `: ${error.message}` : '';
       const message = error instanceof S().ShownError ? error.message
         : `The server’s proof does not verify${why}. Your signature may not be in the log the public sees; keep your receipt and tell the organizers.`;
-      showResult(message, 'error', status.status === 'published');
+      showResult(message, 'error', status.status === 'published' && !sent);
       return;
     }
     if (status.status === 'published') {
+      if (sent) {
+        showResult(`${SENT_TEXT} ${includedText(verified)}${kept}`, 'ok', false);
+        return;
+      }
       showResult(includedText(verified) + kept, 'ok', true);
       return;
     }
@@ -290,7 +395,15 @@
         const result = await S().requestJson(S().apiPath(page.slug, 'withdrawals'),
           { nullifier: receipt.nullifier, signature: C().toHex(signature) });
         if (!result.ok) throw S().failure(result);
-        const message = typeof result.data?.message === 'string' ? result.data.message : 'Withdrawn.';
+        const message = typeof result.data?.message === 'string' ? result.data.message : 'Withdrawal sent.';
+        page.sentHere.add(receipt.leaf_hash);
+        if (page.stored && page.stored.has(receipt.leaf_hash)) {
+          try {
+            await PledgeReceipts.markWithdrawalSent(receipt.leaf_hash);
+          } catch {
+            // this visit still knows; a later one asks the log
+          }
+        }
         await refresh();
         $('withdraw-area').hidden = true;
         page.say(message, 'ok');
@@ -323,7 +436,11 @@
     $('withdraw-no').addEventListener('click', onWithdrawCancel);
     $('withdraw-yes').addEventListener('click', onWithdrawConfirm);
     $('updated-receipt-download').addEventListener('click', () => {
-      if (page.receipt) S().downloadText(S().receiptFileName(page.receipt), S().receiptText(page.receipt));
+      if (page.receipt) S().downloadText(S().receiptFileName(), S().receiptText(page.receipt));
+    });
+    document.addEventListener('pledge-data-cleared', () => {
+      page.stored = new Map();
+      $('stored-receipts').hidden = true;
     });
     listStored().catch(() => page.say('The receipts kept in this browser could not be read.', 'error'));
   }

@@ -1,7 +1,10 @@
 /**
- * The sign page (docs/protocol.md §6, docs/signing-api.md): check the campaign key against the manifest
- * and the trustees' transcript signatures, seal the signature in this browser under that key,
- * submit it with this browser's token and a fresh withdrawal key, and hand over the receipt.
+ * The sign page (docs/protocol.md §6 and §7, docs/signing-api.md): check the campaign key against the
+ * manifest and the trustees' transcript signatures, seal the signature in this browser under
+ * that key, and submit it with the entry's opening (this browser's token, its lab and a fresh
+ * nonce) and a fresh withdrawal key. The entry leaf, with its lab commitment in place of the
+ * lab, is computed here before anything is sent, and the server's answer is compared with it.
+ * The receipt keeps the opening.
  *
  * What the signer types is only ever passed to PledgeCrypto.seal: it is not sent, stored or
  * logged anywhere. Plain script, no build step; nothing here writes to the console.
@@ -138,12 +141,20 @@
     return (id === 'sign-statement' ? text.replace(LINE_BREAKS, ' ') : text).trim();
   }
 
-  /** The payload as it will be sealed. An anonymous signature seals no name at all. */
+  /** Whether a role is sealed: always with a name; anonymously only if the signer ticked "Include my role". */
+  function roleSealed() {
+    return chosenDisplay() !== 'anonymous' || $('sign-include-role').checked;
+  }
+
+  /**
+   * The payload as it will be sealed. An anonymous signature seals no name at all, and no role
+   * unless the signer chose to include it.
+   */
   function readPayload() {
     const display = chosenDisplay() || 'name';
     return {
-      v: C().WIRE_VERSION, display, name: display === 'anonymous' ? '' : fieldText('sign-name'), role: fieldText('sign-role'),
-      statement: fieldText('sign-statement'),
+      v: C().WIRE_VERSION, display, name: display === 'anonymous' ? '' : fieldText('sign-name'),
+      role: roleSealed() ? fieldText('sign-role') : '', statement: fieldText('sign-statement'),
     };
   }
 
@@ -170,6 +181,9 @@
     const anonymous = chosenDisplay() === 'anonymous';
     $('name-field').hidden = anonymous;
     $('sign-name').disabled = anonymous;
+    $('include-role-field').hidden = !anonymous;
+    $('role-field').hidden = !roleSealed();
+    $('sign-role').disabled = !roleSealed();
     const size = payloadSize(readPayload());
     const room = $('sign-room');
     if (size === null) {
@@ -196,10 +210,13 @@
     if (!display) missing.push(['display-name', 'Choose whether to show your name at the reveal.']);
     markInvalid($('sign-name'), display === 'name' && !payload.name);
     if (display === 'name' && !payload.name) missing.push(['sign-name', 'Enter your name, or choose to be counted anonymously.']);
-    markInvalid($('sign-role'), !payload.role);
-    if (!payload.role) missing.push(['sign-role', 'Enter your role.']);
+    markInvalid($('sign-role'), roleSealed() && !payload.role);
+    if (roleSealed() && !payload.role) {
+      missing.push(['sign-role', display === 'anonymous' ? 'Enter your role, or untick “Include my role”.' : 'Enter your role.']);
+    }
     for (const field of FIELDS) {
-      const problem = fieldProblem(field, field.id === 'sign-name' ? payload.name : fieldText(field.id));
+      const text = { 'sign-name': payload.name, 'sign-role': payload.role }[field.id] ?? fieldText(field.id);
+      const problem = fieldProblem(field, text);
       if (problem) {
         markInvalid($(field.id), true);
         missing.push([field.id, problem]);
@@ -220,24 +237,24 @@
     const form = $('sign-form');
     form.setAttribute('aria-busy', busy ? 'true' : 'false');
     for (const control of form.querySelectorAll('button, input, textarea')) {
-      control.disabled = busy || (control.id === 'sign-name' && chosenDisplay() === 'anonymous');
+      control.disabled = busy || (control.id === 'sign-name' && chosenDisplay() === 'anonymous')
+        || (control.id === 'sign-role' && !roleSealed());
     }
   }
 
   // --- sealing, submitting, the receipt ------------------------------------------------------------
 
-  /** The RFC 9162 leaf hash of the entry the server should have logged for this submission. */
-  async function expectedLeafHash(token, nullifier, ciphertext, withdrawalKey) {
-    const ciphertextHash = new Uint8Array(await crypto.subtle.digest('SHA-256', ciphertext));
-    const leaf = C().canonicalJson({
-      ciphertext_sha256: ciphertextHash, kind: 'entry', lab: token.lab, nullifier,
-      token_message: C().fromHex(token.prepared), token_signature: C().fromHex(token.signature), v: C().WIRE_VERSION,
-      withdrawal_key: withdrawalKey,
-    });
+  /** The RFC 9162 leaf hash of the entry the server should log for this submission. */
+  async function expectedLeafHash(opening, nullifier, ciphertext, withdrawalKey) {
+    const ciphertextSha256 = new Uint8Array(await crypto.subtle.digest('SHA-256', ciphertext));
+    const leaf = S().entryLeaf({ ciphertextSha256, labCommitment: S().labCommitment(opening), nullifier, withdrawalKey });
     return C().toHex(C().leafHash(leaf));
   }
 
-  /** Seal ``payload`` under the checked Y and submit it; resolves to {receipt, matches}. */
+  /**
+   * Seal ``payload`` under the checked Y and submit it with a fresh opening and withdrawal key;
+   * resolves to {receipt, matches, unanswered}.
+   */
   async function sealAndSubmit(page, checked, token, payload) {
     const prepared = C().fromHex(token.prepared);
     const nullifier = C().nullifier(prepared);
@@ -245,36 +262,33 @@
     const ciphertext = C().seal(checked.Y, ad, payload);
     if (!C().checkCiphertext(checked.Y, ad, ciphertext)) throw shown('Sealing failed its own check; nothing was sent.');
     const key = await S().newWithdrawalKey();
-    const body = {
-      token: { prepared: token.prepared, signature: token.signature },
-      ciphertext: C().toHex(ciphertext),
-      withdrawal_key: C().toHex(key.publicKey),
-    };
-    const expected = await expectedLeafHash(token, nullifier, ciphertext, key.publicKey);
+    const opening = S().newOpening(token.lab, token.prepared, token.signature);
+    const body = { ciphertext: C().toHex(ciphertext), opening, withdrawal_key: C().toHex(key.publicKey) };
+    const expected = await expectedLeafHash(opening, nullifier, ciphertext, key.publicKey);
+    const receiptWith = (leafHash) => S().makeReceipt({
+      campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash, nullifier, opening, seed: key.seed,
+    });
     let result;
     try {
       result = await S().requestJson(S().apiPath(page.slug, 'entries'), body);
     } catch (error) {
       // No answer: the entry may have been stored all the same. Keep the receipt (and with it the
       // withdrawal key), so the signer can check it and withdraw; never reseal and resend.
-      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash: expected, nullifier, seed: key.seed });
-      return { receipt, matches: false, unanswered: true };
+      return { receipt: receiptWith(expected), matches: false, unanswered: true };
     }
     if (!result.ok) throw S().failure(result);
     const answer = result.data && result.data.receipt;
     if (!S().isPlainObject(answer) || answer.nullifier !== C().toHex(nullifier) || answer.campaign !== page.id
         || answer.slug !== page.slug || !S().isHex(answer.leaf_hash, 32)) {
       // The entry may be stored: keep what is needed to check and withdraw it.
-      const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash: expected, nullifier, seed: key.seed });
-      return { receipt, matches: false };
+      return { receipt: receiptWith(expected), matches: false };
     }
-    const receipt = S().makeReceipt({ campaign: page.id, slug: page.slug, ctx: checked.ctx, leafHash: answer.leaf_hash, nullifier, seed: key.seed });
-    return { receipt, matches: answer.leaf_hash === expected };
+    return { receipt: receiptWith(answer.leaf_hash), matches: answer.leaf_hash === expected };
   }
 
   function offerReceipt(receipt) {
     const text = S().receiptText(receipt);
-    const fileName = S().receiptFileName(receipt);
+    const fileName = S().receiptFileName();
     $('receipt-text').value = text;
     $('receipt-file-name').textContent = fileName;
     $('receipt-download').addEventListener('click', () => S().downloadText(fileName, text));
@@ -378,9 +392,18 @@
     }, (error) => page.say(refusalError(error).message, 'error'));
   }
 
+  /** After "Clear this browser's Pledge data": the token is gone, so the form goes too. */
+  function onCleared() {
+    page.token = null;
+    if (page.busy) return;
+    for (const id of ['sign-form', 'sign-used']) $(id).hidden = true;
+    if ($('sign-done').hidden) $('sign-no-token').hidden = false;
+  }
+
   function init() {
     const app = $('sign-app');
     if (!app) return;
+    document.addEventListener('pledge-data-cleared', onCleared);
     app.hidden = false;
     page.id = app.dataset.campaign;
     page.slug = app.dataset.slug;

@@ -1,7 +1,8 @@
 /**
  * PledgeSigning: what the sign page (sign.js) and the receipt page (receipt.js) share
- * (docs/signing-api.md): the JSON API without cookies, the receipt file, the Ed25519 withdrawal
- * key, and small page helpers.
+ * (docs/signing-api.md): the JSON API without cookies, the entry's opening and its lab
+ * commitment, the entry leaf, the receipt file, the Ed25519 withdrawal key, and small page
+ * helpers.
  *
  * The vendored PledgeCrypto bundle verifies Ed25519 signatures but has no Ed25519 key
  * generation or signing, so the withdrawal key uses WebCrypto's Ed25519 (deterministic RFC 8032,
@@ -15,7 +16,13 @@
   const HEX32 = /^[0-9a-f]{64}$/;
   const PUBLIC_ID = /^[0-9a-f]{32}$/;
   const RECEIPT_KIND = 'pledge-receipt';
-  const RECEIPT_FIELDS = ['v', 'kind', 'server', 'campaign', 'slug', 'ctx', 'leaf_hash', 'nullifier', 'withdrawal_secret'];
+  const RECEIPT_FIELDS = ['v', 'kind', 'server', 'campaign', 'slug', 'ctx', 'leaf_hash', 'nullifier', 'opening', 'withdrawal_secret'];
+  const OPENING_FIELDS = ['nonce', 'prepared_message', 'slug', 'token_signature'];
+  const ENTRY_FIELDS = ['ciphertext_sha256', 'kind', 'lab_commitment', 'nullifier', 'v', 'withdrawal_key'];
+  const COMMITMENT_TAG = 'lab-commitment';
+  const NONCE_BYTES = 32;
+  const MAX_TOKEN_BYTES = 4096;
+  const MAX_LAB_BYTES = 255;
   const HEAD_FIELDS = ['size', 'timestamp', 'root', 'signature'];
   const MAX_RECEIPT_BYTES = 64 * 1024;
   // PKCS #8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410): the only form WebCrypto imports.
@@ -132,12 +139,80 @@
     return PledgeCrypto.concatBytes(PledgeCrypto.utf8(WITHDRAW_PREFIX), nullifier);
   }
 
+  // --- the opening, its lab commitment, and the entry leaf (docs/protocol.md §7) ----------------
+
+  /**
+   * A fresh opening for the token (``lab`` is its lab's slug, the others hex): a new 32-byte
+   * nonce for every entry, so two commitments to the same lab look unrelated.
+   */
+  function newOpening(lab, preparedHex, signatureHex) {
+    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+    return { nonce: PledgeCrypto.toHex(nonce), prepared_message: preparedHex, slug: lab, token_signature: signatureHex };
+  }
+
+  function hexBytesWithin(value, low, high) {
+    return isHex(value) && value.length >= 2 * low && value.length <= 2 * high;
+  }
+
+  /** True when ``doc`` is an opening: exactly its four fields, lowercase hex, a 1..255-byte lab. */
+  function isOpening(doc) {
+    if (!isPlainObject(doc)) return false;
+    const keys = Object.keys(doc);
+    if (keys.length !== OPENING_FIELDS.length || !OPENING_FIELDS.every((field) => keys.includes(field))) return false;
+    if (typeof doc.slug !== 'string') return false;
+    let labBytes;
+    try {
+      labBytes = PledgeCrypto.utf8(doc.slug).length;
+    } catch {
+      return false; // a lone surrogate
+    }
+    return labBytes >= 1 && labBytes <= MAX_LAB_BYTES && HEX32.test(doc.nonce)
+      && hexBytesWithin(doc.prepared_message, 33, MAX_TOKEN_BYTES) && hexBytesWithin(doc.token_signature, 1, MAX_TOKEN_BYTES);
+  }
+
+  /** ``H("lab-commitment", utf8(slug), prepared_message, token_signature, nonce; n=32)`` of an opening. */
+  function labCommitment(opening) {
+    const C = PledgeCrypto;
+    return C.H(COMMITMENT_TAG, [C.utf8(opening.slug), C.fromHex(opening.prepared_message),
+      C.fromHex(opening.token_signature), C.fromHex(opening.nonce)], 32);
+  }
+
+  /** The canonical JSON of an entry leaf (Uint8Array fields: 32 bytes each). */
+  function entryLeaf({ ciphertextSha256, labCommitment: commitment, nullifier, withdrawalKey }) {
+    return PledgeCrypto.canonicalJson({
+      ciphertext_sha256: ciphertextSha256, kind: 'entry', lab_commitment: commitment, nullifier,
+      v: PledgeCrypto.WIRE_VERSION, withdrawal_key: withdrawalKey,
+    });
+  }
+
+  /**
+   * A published leaf read as an entry: its fields as hex, or null when the bytes are not
+   * exactly the canonical JSON of an entry leaf.
+   */
+  function parseEntryLeaf(bytes) {
+    let doc;
+    try {
+      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      return null;
+    }
+    if (!isPlainObject(doc) || doc.kind !== 'entry' || doc.v !== PledgeCrypto.WIRE_VERSION) return null;
+    const keys = Object.keys(doc);
+    if (keys.length !== ENTRY_FIELDS.length || !ENTRY_FIELDS.every((field) => keys.includes(field))) return null;
+    if (!['ciphertext_sha256', 'lab_commitment', 'nullifier', 'withdrawal_key'].every((field) => HEX32.test(doc[field]))) return null;
+    const again = entryLeaf({
+      ciphertextSha256: PledgeCrypto.fromHex(doc.ciphertext_sha256), labCommitment: PledgeCrypto.fromHex(doc.lab_commitment),
+      nullifier: PledgeCrypto.fromHex(doc.nullifier), withdrawalKey: PledgeCrypto.fromHex(doc.withdrawal_key),
+    });
+    return PledgeCrypto.equalBytes(again, bytes) ? doc : null;
+  }
+
   // --- the receipt file ------------------------------------------------------------------------
 
-  function makeReceipt({ campaign, slug, ctx, leafHash, nullifier, seed }) {
+  function makeReceipt({ campaign, slug, ctx, leafHash, nullifier, opening, seed }) {
     return {
       v: PledgeCrypto.WIRE_VERSION, kind: RECEIPT_KIND, server: window.location.origin, campaign, slug, ctx: PledgeCrypto.toHex(ctx),
-      leaf_hash: leafHash, nullifier: PledgeCrypto.toHex(nullifier), withdrawal_secret: PledgeCrypto.toHex(seed),
+      leaf_hash: leafHash, nullifier: PledgeCrypto.toHex(nullifier), opening, withdrawal_secret: PledgeCrypto.toHex(seed),
     };
   }
 
@@ -145,8 +220,12 @@
     return `${JSON.stringify(receipt, null, 2)}\n`;
   }
 
-  function receiptFileName(receipt) {
-    return `pledge-receipt-${receipt.slug}-${receipt.leaf_hash.slice(0, 8)}.json`;
+  /**
+   * ``pledge-receipt-<8 random hex digits>.json``: a download name that names no campaign (a
+   * file name shows in download lists, backups and searches), different for every download.
+   */
+  function receiptFileName() {
+    return `pledge-receipt-${PledgeCrypto.toHex(crypto.getRandomValues(new Uint8Array(4)))}.json`;
   }
 
   /** True when ``head`` is a kept tree head: exactly its four fields, well formed. */
@@ -158,7 +237,10 @@
       && HEX32.test(head.root) && /^[0-9a-f]{128}$/.test(head.signature);
   }
 
-  /** True when ``doc`` has exactly the receipt fields (``head`` optional), well formed. */
+  /**
+   * True when ``doc`` has exactly the receipt fields (``head`` optional), well formed, and its
+   * opening is the token of its nullifier.
+   */
   function isReceipt(doc) {
     if (!isPlainObject(doc)) return false;
     const keys = Object.keys(doc).filter((key) => key !== 'head');
@@ -167,7 +249,9 @@
       && HEX32.test(doc.ctx) && doc.v === PledgeCrypto.WIRE_VERSION && doc.kind === RECEIPT_KIND && typeof doc.server === 'string'
       && typeof doc.campaign === 'string' && PUBLIC_ID.test(doc.campaign)
       && typeof doc.slug === 'string' && doc.slug.length > 0 && doc.slug.length <= 200
-      && HEX32.test(doc.leaf_hash) && HEX32.test(doc.nullifier) && HEX32.test(doc.withdrawal_secret);
+      && HEX32.test(doc.leaf_hash) && HEX32.test(doc.nullifier) && HEX32.test(doc.withdrawal_secret)
+      && isOpening(doc.opening)
+      && PledgeCrypto.toHex(PledgeCrypto.nullifier(PledgeCrypto.fromHex(doc.opening.prepared_message))) === doc.nullifier;
   }
 
   /**
@@ -237,6 +321,7 @@
   window.PledgeSigning = Object.freeze({
     ShownError, isPlainObject, isHex, requestJson, failure, apiPath,
     withdrawalKey, newWithdrawalKey, withdrawalMessage,
+    newOpening, isOpening, labCommitment, entryLeaf, parseEntryLeaf,
     makeReceipt, receiptText, receiptFileName, isReceipt, parseReceipt,
     downloadText, copyFrom, statusLine, formatUtc, supported,
   });

@@ -3,9 +3,10 @@
  *
  * IndexedDB database "pledge", object store "tokens", keyed by the campaign's public id; a
  * token already held is never replaced. Also the §5 file format (export and checked import)
- * and the check that a token verifies under the key it carries. Used by the /verify page, and
- * meant for the signing page too. Plain script: defines the global PledgeTokens and needs the
- * vendored PledgeCrypto. Nothing here writes to the console.
+ * and the check that a token verifies under the key it carries. Used by the /verify page and
+ * the sign page; ``forget`` deletes the whole database ("Clear this browser's Pledge data").
+ * Plain script: defines the global PledgeTokens and needs the vendored PledgeCrypto. Nothing
+ * here writes to the console.
  */
 (function () {
   'use strict';
@@ -56,7 +57,11 @@
             request.result.createObjectStore(DB_STORE, { keyPath: 'campaign' });
           }
         };
-        request.onsuccess = () => resolve(request.result);
+        request.onsuccess = () => {
+          // Let another tab delete or upgrade the database: close this connection when asked.
+          request.result.onversionchange = () => { request.result.close(); opened = null; };
+          resolve(request.result);
+        };
         request.onerror = () => reject(new TokenStoreError(
           'This browser does not let this site store tokens (is this a private window?).'));
         request.onblocked = () => reject(new TokenStoreError(
@@ -100,6 +105,26 @@
       }
       tx.oncomplete = () => resolve({ added, kept });
       tx.onabort = () => reject(new TokenStoreError('The tokens could not be stored in this browser.'));
+    });
+  }
+
+  /** Delete every token this browser holds, with their database ("used" marks included). */
+  async function forget() {
+    if (opened !== null) {
+      const pending = opened;
+      opened = null;
+      try {
+        (await pending).close();
+      } catch {
+        // never opened: nothing to close
+      }
+    }
+    await new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(new TokenStoreError('The tokens stored in this browser could not be deleted.'));
+      request.onblocked = () => reject(new TokenStoreError(
+        'Another tab of this site still has the tokens open: close it, then try again.'));
     });
   }
 
@@ -197,6 +222,6 @@
   }
 
   window.PledgeTokens = Object.freeze({
-    TokenStoreError, FIELDS, all, add, isValid, fileDocument, readFile,
+    TokenStoreError, FIELDS, all, add, forget, isValid, fileDocument, readFile,
   });
 }());

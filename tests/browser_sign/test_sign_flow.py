@@ -4,17 +4,19 @@ proof shown and verified in the page → withdraw → the public count drops at 
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
 from crypto.hashing import WIRE_VERSION
+from crypto.opening import parse_opening
 from pledge.extensions import db
 from pledge.models import Entry
 from tests.browser import assert_clean, fill_signature, open_sign_page, verify_in_browser, watch
 from tests.browser_sign.kit import public_total
 from tests.kit.ticks import publish_due
 
-RECEIPT_FIELDS = {"v", "kind", "server", "campaign", "slug", "ctx", "leaf_hash", "nullifier", "withdrawal_secret"}
+RECEIPT_FIELDS = {"v", "kind", "server", "campaign", "slug", "ctx", "leaf_hash", "nullifier", "opening", "withdrawal_secret"}
 
 
 def entries(campaign) -> list[Entry]:
@@ -53,10 +55,18 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     fill_signature(page, name="Grace Hopper", role="Research engineer", statement="Evaluations come first.")
     with page.expect_download() as info:
         page.get_by_role("button", name="Seal and sign").click()
-    saved = tmp_path / info.value.suggested_filename
+    # (a file name that names no campaign),
+    name = info.value.suggested_filename
+    assert re.fullmatch(r"pledge-receipt-[0-9a-f]{8}\.json", name)
+    assert campaign.slug not in name and campaign.public_id[:8] not in name
+    assert page.locator("#receipt-file-name").inner_text() == name
+    saved = tmp_path / name
     info.value.save_as(saved)
     receipt = json.loads(saved.read_text())
     assert set(receipt) == RECEIPT_FIELDS
+    # The receipt keeps the entry's opening: this browser's token for its lab, and a fresh nonce.
+    opening = parse_opening(receipt["opening"])
+    assert opening.slug == "anthropic" and opening.nullifier.hex() == receipt["nullifier"]
     assert receipt["kind"] == "pledge-receipt" and receipt["v"] == WIRE_VERSION and receipt["server"] == site.url
     assert (receipt["campaign"], receipt["slug"]) == (campaign.public_id, campaign.slug)
     assert json.loads(page.locator("#receipt-text").input_value()) == receipt
@@ -66,9 +76,13 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     [entry] = entries(campaign)
     assert entry.leaf_hash.hex() == receipt["leaf_hash"] and entry.nullifier.hex() == receipt["nullifier"]
     assert entry.leaf_index is None and entry.ciphertext is not None
+    # whose leaf (the one this browser computed before sending) commits to the lab and names none;
+    assert json.loads(entry.leaf)["lab_commitment"] == opening.commitment.hex() and b"anthropic" not in entry.leaf
     assert public_total(client, campaign.slug) == 0
     [post] = site.recorder.posts_to(f"/api/campaigns/{campaign.slug}/entries")
     assert b"Cookie" not in post.headers and b"COOKIE" not in post.headers
+    body = json.loads(post.body)
+    assert set(body) == {"ciphertext", "opening", "withdrawal_key"} and body["opening"] == receipt["opening"]
 
     # coming back to the sign page, this browser knows it signed, and links to the receipt page.
     page.goto(f"{site.url}/campaigns/{campaign.slug}/sign")
@@ -77,9 +91,11 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     page.locator("#sign-used").get_by_role("link", name="Check your receipt, or withdraw").click()
     page.wait_for_url(f"{site.url}/campaigns/{campaign.slug}/receipt")
 
-    # Before the batch the receipt page says it is pending;
+    # Before the batch the receipt page says it is pending, with the commitment computed from the opening;
     open_receipt_file(page, saved)
     assert result_text(page).startswith("Pending")
+    assert page.locator("#result-commitment").inner_text() == opening.commitment.hex()
+    assert page.locator("#result-lab").inner_text().startswith("Your entry commits to Anthropic: the commitment above")
 
     # after the count is 1 and the page checks the proof itself: a doctored proof fails,
     publish_due(site.app, hours=1)
@@ -96,11 +112,25 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     assert "inclusion proof" in result_text(page)
     page.unroute("**/api/campaigns/*/receipts/*")
 
-    # and the real one verifies at index 0 of 1.
+    # and the real one verifies at index 0 of 1, and the published leaf's commitment is checked in the page.
     open_receipt_file(page, saved)
     assert result_text(page).startswith("Included and verified at index 0 of 1 (batch time ")
+    assert page.locator("#result-commitment").inner_text() == opening.commitment.hex()
+    lab_line = page.locator("#result-lab")
+    assert lab_line.inner_text().startswith("Your entry commits to Anthropic; the log shows only the commitment.")
+    assert "is-ok" in lab_line.get_attribute("class")
+
     # The receipt kept in this browser now keeps that signed head too.
     assert "This browser now keeps that head with your receipt" in result_text(page)
+
+    # A receipt whose opening was changed (another nonce) does not open the published commitment.
+    doctored_receipt = {**receipt, "opening": {**receipt["opening"], "nonce": "ab" * 32}}
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(doctored_receipt))
+    open_receipt_file(page, edited)
+    assert "does not commit to the lab and token your receipt keeps" in result_text(page)
+    open_receipt_file(page, saved)
+    assert result_text(page).startswith("Included and verified at index 0 of 1")
 
     # Withdrawing takes a confirmation step, then the server's message shows;
     page.get_by_role("button", name="Withdraw my signature").click()
@@ -114,6 +144,16 @@ def test_verify_sign_receipt_tick_proof_withdraw_and_the_count_drops(browser, si
     assert page.locator("#receipt-status").inner_text() == answer.value.json()["message"]
     [entry] = entries(campaign)
     assert entry.ciphertext is None and entry.withdrawal_signature is not None
+    # The server answers "withdrawn" only with the next batch; this page knows it sent the withdrawal.
+    assert result_text(page).startswith("Withdrawal sent from this browser")
+    assert "appears in the public log with the next batch" in result_text(page)
+    page.reload()
+    page.locator("#stored-receipts").wait_for()
+    page.evaluate("document.getElementById('result-state').textContent = ''")
+    page.get_by_role("button", name="Check this receipt").click()
+    page.wait_for_function("() => document.getElementById('result-state').textContent !== ''")
+    assert result_text(page).startswith("Withdrawal sent from this browser")
+    assert page.locator("#withdraw-area").is_hidden()
 
     # the count holds until the next batch, then drops.
     assert public_total(client, campaign.slug) == 1

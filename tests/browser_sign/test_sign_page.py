@@ -122,14 +122,25 @@ def test_the_form_checks_its_room_seals_no_name_when_anonymous_and_shows_server_
     assert page.evaluate("document.activeElement.id") == "sign-name"
     assert site.recorder.posts_to("/entries") == []
 
-    # Choosing to be counted anonymously removes the name field, and no name is sealed at all.
+    # Choosing to be counted anonymously removes the name field and, unless "Include my role" is
+    # ticked, the role field: no name and no role are sealed at all.
     page.get_by_label("Count me as a verified anonymous researcher at my lab").check()
     assert page.get_by_label("Your name").is_hidden()
+    assert page.get_by_label("Your role").is_hidden()
+    include = page.get_by_label("Include my role")
+    assert include.is_visible() and not include.is_checked()
+    include.check()
+    assert page.get_by_label("Your role").is_visible()
+    page.get_by_label("Your role").fill("")
+    page.get_by_role("button", name="Seal and sign").click()
+    assert page.locator("#sign-status").inner_text() == "Enter your role, or untick “Include my role”."
+    page.get_by_label("Your role").fill("RS")
+    include.uncheck()
     page.get_by_label("Statement (optional)").fill("Count me\nin.")
     page.get_by_role("button", name="Seal and sign").click()
     page.get_by_role("heading", name="Signed. Keep your receipt.").wait_for()
     assert fits_width(page)
-    assert decrypt_entry(launched) == {"v": WIRE_VERSION, "display": "anonymous", "name": "", "role": "RS",
+    assert decrypt_entry(launched) == {"v": WIRE_VERSION, "display": "anonymous", "name": "", "role": "",
                                        "statement": "Count me in."}
 
     # A browser that forgot it signed tries again: the server refuses, and its message shows.
@@ -173,3 +184,79 @@ def test_a_closed_campaign_says_signing_is_closed(client, make_open_campaign):
     assert "Signing is closed." in page
     assert "sign.js" not in page and 'id="sign-form"' not in page
     assert f'href="/campaigns/{campaign.slug}/receipt"' in page
+
+
+STORED = """async () => {
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  const count = async (name, store) => {
+    if (!names.includes(name)) return 0;
+    const db = await new Promise((done) => { const q = indexedDB.open(name); q.onsuccess = () => done(q.result); });
+    try {
+      if (!db.objectStoreNames.contains(store)) return 0;
+      return await new Promise((done) => {
+        const q = db.transaction(store).objectStore(store).count();
+        q.onsuccess = () => done(q.result);
+      });
+    } finally { db.close(); }
+  };
+  return { names, tokens: await count('pledge', 'tokens'), receipts: await count('pledge-receipts', 'receipts') };
+}"""
+
+
+def test_before_you_sign_states_the_k_rule_and_the_clear_button_empties_this_browser(browser, site, sink, launch):
+    campaign = launch("Clear the browser", suppress_below=3).campaign
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    seen = watch(page, site.url)
+    verify_in_browser(page, site, sink)
+    open_sign_page(page, site, campaign.slug)
+
+    # Before anyone signs, the page states the k rule and the before-you-sign panel.
+    assert "You are revealed only together with at least 2 others from your lab." in page.locator("#k-rule").inner_text()
+    panel = page.locator("section.signing-before")
+    assert "Use your own device and your own network, not your employer’s." in panel.inner_text()
+    assert "What stays in this browser." in panel.inner_text()
+    assert fits_width(page)
+
+    # Given a signature made here, a token and a receipt are kept in this browser;
+    fill_signature(page, name="Ada", role="RS", statement="")
+    page.get_by_role("button", name="Seal and sign").click()
+    page.get_by_role("heading", name="Signed. Keep your receipt.").wait_for()
+    stored = page.evaluate(STORED)
+    assert stored["tokens"] >= 1 and stored["receipts"] == 1
+
+    # asking to clear takes a confirmation, and "no" removes nothing;
+    page.get_by_role("button", name="Clear this browser’s Pledge data").click()
+    assert "Download or copy your receipt first" in page.locator("#clear-confirm").inner_text()
+    page.get_by_role("button", name="No, keep it").click()
+    assert page.locator("#clear-status").inner_text() == "Nothing was removed."
+    assert page.evaluate(STORED)["receipts"] == 1
+
+    # "yes" deletes both databases, and the page says what it did and what it could not.
+    page.get_by_role("button", name="Clear this browser’s Pledge data").click()
+    page.get_by_role("button", name="Yes, clear this browser’s Pledge data").click()
+    page.wait_for_function("() => document.getElementById('clear-status').classList.contains('is-ok')")
+    assert page.locator("#clear-status").inner_text().startswith(
+        "Cleared: this browser now keeps no Pledge tokens and no receipts for this site.")
+    assert page.evaluate(STORED) == {"names": [], "tokens": 0, "receipts": 0}
+
+    # Back on the sign page, this browser holds no token; the receipt page lists no receipt.
+    page.goto(f"{site.url}/campaigns/{campaign.slug}/sign")
+    page.locator("#sign-no-token").wait_for()
+    page.goto(f"{site.url}/campaigns/{campaign.slug}/receipt")
+    page.locator("#browser-data").wait_for()
+    assert page.locator("#stored-receipts").is_hidden()
+    assert_clean(page, seen)
+    context.close()
+
+
+def test_after_round_one_the_sign_page_says_what_a_new_signature_will_do(client, make_open_campaign):
+    campaign = make_open_campaign(title="Met", suppress_below=4)
+    before = " ".join(client.get(f"/campaigns/{campaign.slug}/sign").get_data(as_text=True).split())
+    assert "You are revealed only together with at least 3 others from your lab." in before
+    assert 'id="after-round-one"' not in before
+    campaign.threshold_met_at = utcnow()
+    db.session.commit()
+    after = " ".join(client.get(f"/campaigns/{campaign.slug}/sign").get_data(as_text=True).split())
+    assert "the first round is frozen, and a signature made now is not in it." in after
+    assert "revealed together if there are at least 4 of them, yours included" in after

@@ -4,6 +4,7 @@ The happy path is tested against the real application, never against this."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
@@ -14,11 +15,12 @@ from typing import Any
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
-from crypto import blindrsa, dkg, group, merkle
+from crypto import blindrsa, dkg, group, log_leaves, merkle
 from crypto.formats import messages, tokenfile
 from crypto.formats import receipt as receipts
 from crypto.formats.jsonfile import VERSION
 from crypto.hashing import H, canonical_json
+from crypto.opening import Opening, new_opening, parse_opening
 
 LAB = "anthropic"
 T, N = 2, 3
@@ -87,16 +89,24 @@ class Ceremony:
         return token
 
 
+def entry_leaf(opening: Opening, ciphertext: bytes, withdrawal_key: bytes) -> bytes:
+    """The entry leaf a server builds for a submission, as the protocol says (docs/protocol.md §7)."""
+    return log_leaves.encode_leaf(log_leaves.EntryLeaf(
+        lab_commitment=opening.commitment, nullifier=opening.nullifier,
+        ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key))
+
+
 @dataclass
 class SignedLog:
     """A log of a few random leaves plus the receipt's, with a head signed by a real key."""
 
     public_id: str
-    leaf_hash: bytes
+    leaf: bytes
     key_seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     timestamp: int = 1_900_000_000
 
     def __post_init__(self) -> None:
+        self.leaf_hash = merkle.leaf_hash(self.leaf)
         self.tree = merkle.MerkleTree([secrets.token_bytes(32) for _ in range(4)])
         self.index = self.tree.append(self.leaf_hash)
         self.tree.append(secrets.token_bytes(32))
@@ -154,6 +164,9 @@ class FakeSigningServer:
     log: SignedLog | None = None
     bad_head_signature: bool = False
     served_head_size: int | None = None
+    accept_entry: bool = False  # answer a submission with the receipt of the leaf built from it
+    answer_leaf_hash: bytes | None = None  # ... or with this leaf hash instead
+    served_leaf: bytes | None = None  # serve this at the receipt's index instead of its leaf
     calls: list[str] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     query: str = ""
@@ -180,6 +193,8 @@ class FakeSigningServer:
         if (method, path) == ("POST", f"{base}/entries") and self.refuse_entry:
             code, message = self.refuse_entry
             return "409 Conflict", {"error": code, "message": message}
+        if (method, path) == ("POST", f"{base}/entries") and self.accept_entry:
+            return "201 Created", self.answer(self.entries[-1])
         if self.log and (method, path) == ("GET", f"{base}/receipts/{self.log.leaf_hash.hex()}"):
             return "200 OK", self.log.status(bad_signature=self.bad_head_signature)
         if self.log and (method, path) == ("GET", f"{base}/log/head"):
@@ -187,7 +202,24 @@ class FakeSigningServer:
                                            size=self.served_head_size)
         if self.log and (method, path) == ("GET", f"{base}/log/consistency"):
             return "200 OK", self.log.consistency(self.query)
+        if self.log and (method, path) == ("GET", f"{base}/log/leaves"):
+            return "200 OK", self.leaves()
         return "404 Not Found", {"error": "not_found", "message": "No such page."}
+
+    def answer(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The receipt of a submission: the leaf built from the body's opening, or the one set."""
+        opening = parse_opening(body["opening"])
+        leaf = entry_leaf(opening, bytes.fromhex(body["ciphertext"]), bytes.fromhex(body["withdrawal_key"]))
+        leaf_hash = self.answer_leaf_hash or merkle.leaf_hash(leaf)
+        return {"receipt": {"campaign": self.ceremony.public_id, "slug": self.ceremony.slug,
+                            "leaf_hash": leaf_hash.hex(), "nullifier": opening.nullifier.hex()}}
+
+    def leaves(self) -> dict[str, Any]:
+        """``log/leaves`` for the receipt's index only (the other leaves are random hashes)."""
+        assert self.log is not None
+        params = dict(part.split("=", 1) for part in self.query.split("&") if "=" in part)
+        assert (int(params["start"]), int(params["end"])) == (self.log.index, self.log.index + 1)
+        return {"start": self.log.index, "leaves": [(self.served_leaf or self.log.leaf).hex()]}
 
     def board(self) -> dict[str, Any]:
         c = self.ceremony
@@ -202,11 +234,15 @@ class FakeSigningServer:
                 "transcript_signatures": signatures, "Y": y.hex()}
 
     def receipt_for_log(self, path: Path, url: str) -> receipts.Receipt:
-        """A receipt file for a published entry of this fake's log."""
-        leaf_hash = secrets.token_bytes(32)
-        self.log = SignedLog(self.ceremony.public_id, leaf_hash, self.ceremony.log_seed)
+        """A receipt file for a published entry of this fake's log (a real token's opening, a
+        random ciphertext hash and withdrawal key)."""
+        token = self.ceremony.token()
+        opening = new_opening(LAB, token.prepared, token.signature)
+        seed = secrets.token_bytes(32)
+        leaf = entry_leaf(opening, secrets.token_bytes(1160), bytes(SigningKey(seed).verify_key))
+        self.log = SignedLog(self.ceremony.public_id, leaf, self.ceremony.log_seed)
         receipt = receipts.Receipt(url, self.ceremony.public_id, self.ceremony.slug,
-                                   self.ceremony.ctx, leaf_hash, secrets.token_bytes(32),
-                                   secrets.token_bytes(32))
+                                   self.ceremony.ctx, self.log.leaf_hash, opening.nullifier,
+                                   opening, seed)
         receipts.write_receipt(path, receipt)
         return receipt

@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from crypto import reveal
 from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import CampaignState, utcnow
+from pledge.models import CampaignState, Entry, utcnow
 from pledge.services import ceremony
 from pledge_tools.sign.cli import main
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals
@@ -64,13 +65,19 @@ def verify(url: str, email: str, tokens: Path) -> int:
 
 
 def sign(url: str, slug: str, tokens: Path, receipt: Path, *, name: str = "", role: str,
-         statement: str = "", display: str = "name") -> int:
-    """``pledge-sign sign`` with every field given and ``--yes``."""
+         statement: str = "", display: str = "name", include_role: bool | None = None) -> int:
+    """``pledge-sign sign`` with every field given and ``--yes``. An anonymous signer with a
+    role includes it (``--include-role``) unless ``include_role`` says otherwise; one without a
+    role gives no ``--role``."""
     args = ["sign", "--server", url, "--campaign", slug, "--tokens", str(tokens),
-            "--receipt-out", str(receipt), "--role", role, "--statement", statement,
-            "--display", display, "--yes"]
+            "--receipt-out", str(receipt), "--statement", statement, "--display", display, "--yes"]
     if display == "name":
-        args += ["--name", name]
+        args += ["--name", name, "--role", role]
+    else:
+        if include_role is None:
+            include_role = bool(role)
+        args += ["--include-role"] if include_role else []
+        args += ["--role", role] if role else []
     return main(args)
 
 
@@ -87,3 +94,18 @@ def withdraw(receipt: Path) -> int:
 def read_json(path: Path) -> dict:
     """A JSON file's content."""
     return json.loads(path.read_text())
+
+
+def open_entry(launched: Launched, entry: Entry, quorum: tuple[int, ...] = (1, 3)) -> dict:
+    """Decrypt one entry as the trustees would: verified partials from a quorum of t."""
+    campaign = launched.campaign
+    ad = campaign.ctx + entry.nullifier
+    R = entry.ciphertext[:32]
+    shares = {seat.seat: (person.share, seat.verification_key)
+              for person, seat in zip(launched.people, launched.seats)}
+    verified = {}
+    for j in quorum:
+        x_j, y_j = shares[j]
+        partial = reveal.partial_decrypt(j, x_j, y_j, R, ad)
+        verified[j] = reveal.verify_partial(j, y_j, R, ad, partial)
+    return json.loads(reveal.decrypt(campaign.group_key, ad, entry.ciphertext, verified))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from crypto import reveal
 from crypto.hashing import WIRE_VERSION
+from crypto.opening import parse_opening
 from pledge.extensions import db
 from pledge.models import Entry, RevealRound
 from tests.kit.ticks import publish_due
@@ -18,6 +18,7 @@ from tests.signer.sign_kit import (
     CodeKeyboard,
     check,
     launch_campaign,
+    open_entry,
     read_json,
     sign,
     verify,
@@ -57,21 +58,6 @@ def forty_signers() -> list[Typed]:
     return people
 
 
-def open_entry(launched, entry: Entry, quorum=(1, 3)) -> dict:
-    """Decrypt one entry as the trustees would: verified partials from a quorum of t."""
-    campaign = launched.campaign
-    ad = campaign.ctx + entry.nullifier
-    R = entry.ciphertext[:32]
-    shares = {seat.seat: (person.share, seat.verification_key)
-              for person, seat in zip(launched.people, launched.seats)}
-    verified = {}
-    for j in quorum:
-        x_j, y_j = shares[j]
-        partial = reveal.partial_decrypt(j, x_j, y_j, R, ad)
-        verified[j] = reveal.verify_partial(j, y_j, R, ad, partial)
-    return json.loads(reveal.decrypt(campaign.group_key, ad, entry.ciphertext, verified))
-
-
 def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_was_typed(
     app, make_campaign, site, sink, monkeypatch, tmp_path, capsys
 ):
@@ -84,7 +70,7 @@ def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_wa
     monkeypatch.setattr("builtins.input", keyboard)
 
     # when forty researchers each verify their address and sign with pledge-sign,
-    typed_by_nullifier, receipts = {}, []
+    typed_by_nullifier, opening_by_nullifier, receipts = {}, {}, []
     for n, person in enumerate(forty_signers()):
         tokens, receipt = tmp_path / f"tokens-{n}.json", tmp_path / f"receipt-{n}.json"
         keyboard.address = person.email
@@ -92,6 +78,7 @@ def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_wa
         assert sign(site, slug, tokens, receipt, name=person.name, role=person.role,
                     statement=person.statement, display=person.display) == 0
         typed_by_nullifier[bytes.fromhex(read_json(receipt)["nullifier"])] = person
+        opening_by_nullifier[bytes.fromhex(read_json(receipt)["nullifier"])] = parse_opening(read_json(receipt)["opening"])
         receipts.append(receipt)
     assert len(typed_by_nullifier) == 40
     capsys.readouterr()
@@ -106,8 +93,6 @@ def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_wa
     assert published.entries == 40 and published.round_frozen is not None
     progress = client.get(f"/api/campaigns/{slug}").get_json()
     assert progress["total"] == 40 and progress["rule_met"]
-    assert {lab["slug"]: lab["count"] for lab in progress["labs"]} == {
-        lab: count for lab, (_, count) in LABS.items()}
     campaign_id = launched.campaign.id
     [frozen_round] = db.session.scalars(
         select(RevealRound).where(RevealRound.campaign_id == campaign_id)).all()
@@ -120,6 +105,13 @@ def test_forty_cli_signatures_meet_the_rule_freeze_one_round_and_open_to_what_wa
     for receipt in receipts[:3]:
         assert check(receipt) == 0
         assert "of a log of size 41, head signed at" in capsys.readouterr().out
+
+    # Each leaf commits to its signer's lab, through the opening their receipt keeps, and names none;
+    for entry in entries:
+        opening = opening_by_nullifier[entry.nullifier]
+        assert json.loads(entry.leaf)["lab_commitment"] == opening.commitment.hex()
+        assert opening.slug.encode() not in entry.leaf
+    assert len({o.nonce for o in opening_by_nullifier.values()}) == 40
 
     # and the trustees' partials open every ciphertext to exactly what its signer typed.
     for entry in entries:

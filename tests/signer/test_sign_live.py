@@ -10,15 +10,16 @@ import stat
 import pytest
 from sqlalchemy import select
 
-from crypto.hashing import canonical_json
+from crypto.hashing import WIRE_VERSION, canonical_json
+from crypto.opening import parse_opening
 from pledge.extensions import db
 from pledge.models import Entry
 from tests.kit.ticks import publish_due
 from tests.signer.helpers import ADDRESS, one_error_line, read_tokens
-from tests.signer.sign_kit import check, launch_campaign, read_json, sign, verify, withdraw
+from tests.signer.sign_kit import check, launch_campaign, open_entry, read_json, sign, verify, withdraw
 
 RECEIPT_KEYS = {"v", "kind", "server", "campaign", "slug", "ctx", "leaf_hash", "nullifier",
-                "withdrawal_secret"}
+                "opening", "withdrawal_secret"}
 NAME, STATEMENT = "Ada Lovelace", "No frontier run without the evaluations."
 
 
@@ -73,6 +74,14 @@ def test_sign_keeps_a_private_receipt_removes_the_token_and_prints_no_secret(
     entry = db.session.scalar(select(Entry))
     assert entry.leaf_hash.hex() == receipt["leaf_hash"]
     assert entry.nullifier.hex() == receipt["nullifier"]
+    # The entry's leaf names no lab and no token: only a commitment, which the receipt's opening
+    # (Ada's token for her lab, and a fresh nonce) opens.
+    leaf = json.loads(entry.leaf)
+    assert set(leaf) == {"ciphertext_sha256", "kind", "lab_commitment", "nullifier", "v", "withdrawal_key"}
+    opening = parse_opening(receipt["opening"])
+    assert opening.slug == "anthropic" and opening.prepared_message.hex() == token["prepared"]
+    assert leaf["lab_commitment"] == opening.commitment.hex()
+    assert b"anthropic" not in entry.leaf and token["prepared"].encode() not in entry.leaf
     # The spent token left the tokens file, which keeps the browser's shape.
     assert read_tokens(tokens) == []
     # Before submission Ada was told who sees what; after it, nothing she typed is echoed,
@@ -95,6 +104,9 @@ def test_check_says_pending_then_included_with_a_verified_proof(app, signed, cap
     out = capsys.readouterr().out
     assert out.startswith("included at index 0 of a log of size 1, head signed at ")
     assert "inclusion proof verified" in out
+    commitment = parse_opening(read_json(signed)["opening"]).commitment.hex()
+    assert f"Your entry commits to lab anthropic: its lab commitment {commitment} opens" in out
+    assert "The log shows only the commitment" in out
 
 
 def test_a_receipt_with_a_tampered_leaf_hash_is_not_found(app, signed, tmp_path, capsys):
@@ -119,8 +131,12 @@ def test_withdraw_then_the_next_batch_drops_the_count_and_check_says_withdrawn(
 
     # when she withdraws it, the server confirms and the count drops at the next batch only;
     assert withdraw(signed) == 0
-    assert "Withdrawn." in capsys.readouterr().out
+    assert "cannot be undone" in capsys.readouterr().out
     assert public_total(app, launched) == 1
+    # until that batch the log, and check, still show the entry as published (a withdrawal is
+    # public only with its batch),
+    assert check(signed) == 0
+    assert capsys.readouterr().out.startswith("included at index 0 of a log of size 1")
     publish_due(app, hours=2)
     assert public_total(app, launched) == 0
 
@@ -158,8 +174,9 @@ def test_at_the_keyboard_the_disclosure_comes_before_the_questions(
     site, launched, tokens, sink, tmp_path, capsys, monkeypatch
 ):
     """Interactive signing: the explanation is printed before the first question, and the
-    answers typed are what gets sealed (anonymous: no name is asked)."""
-    answers = iter(["anonymous", "Member of technical staff", "", "yes"])
+    answers typed are what gets sealed (anonymous: no name is asked, and without
+    --include-role no role either: the role sealed is "")."""
+    answers = iter(["anonymous", "", "yes"])
     seen: list[tuple[str, str]] = []
 
     def keyboard(prompt: str = "") -> str:
@@ -175,8 +192,24 @@ def test_at_the_keyboard_the_disclosure_comes_before_the_questions(
     first_prompt, printed_before = seen[0]
     assert "name / anonymous" in first_prompt
     assert "Who can see what, and when" in printed_before
-    assert "published together" in printed_before and "withdraw" in printed_before
+    assert "You are revealed only together with at least 4 others from your lab" in printed_before
+    assert "withdraw" in printed_before and "not your employer's" in printed_before
     assert "“Evaluations first”" in printed_before
-    assert not any("name" in p.lower() and "your name" in p.lower() for p, _ in seen)
+    assert not any("your name" in p.lower() or "your role" in p.lower() for p, _ in seen)
+    assert "No role is sealed" in seen[1][1]
     assert re.search(r"Seal and submit", seen[-1][0])
+    assert "role: (none)" in seen[-1][1]
     assert set(json.loads(receipt.read_text())) == RECEIPT_KEYS
+    db.session.rollback()
+    entry = db.session.scalar(select(Entry))
+    assert open_entry(launched, entry) == {"v": WIRE_VERSION, "display": "anonymous", "name": "", "role": "",
+                                           "statement": ""}
+
+
+def test_an_anonymous_signer_who_includes_the_role_seals_it(site, launched, tokens, tmp_path):
+    receipt = tmp_path / "receipt.json"
+    assert sign(site, launched.campaign.slug, tokens, receipt, role="Member of technical staff",
+                display="anonymous", include_role=True) == 0
+    db.session.rollback()
+    entry = db.session.scalar(select(Entry))
+    assert open_entry(launched, entry)["role"] == "Member of technical staff"

@@ -1,16 +1,20 @@
 """What ``pledge-sign sign``, ``check`` and ``withdraw`` refuse: a board whose transcript
-signature is forged or whose ``Y`` is not the trustees', a tree head with a bad signature or
-differing from the served head, a refusal by the server, and a signer who does not confirm.
-A small fake server with real cryptography plays the misbehaving site."""
+signature is forged or whose ``Y`` is not the trustees', a receipt from the server for another
+leaf than the one computed here, a tree head with a bad signature or differing from the served
+head, a published leaf that does not commit to the receipt's lab, a damaged receipt, a refusal
+by the server, and a signer who does not confirm. A small fake server with real cryptography
+plays the misbehaving site (and, for the leaf, the server the protocol describes)."""
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 import pytest
 
 from crypto.hashing import H, canonical_json
+from crypto.opening import lab_commitment, parse_opening
 from pledge_tools.sign.cli import main
 from tests.browser import live_server
 from tests.signer.fake_signing_server import FakeSigningServer
@@ -51,8 +55,51 @@ def test_an_honest_fake_board_passes_the_checks(fake, tokens, tmp_path):
     receipt = tmp_path / "receipt.json"
     assert sign_fake(fake, tokens, receipt) == 4
     [body] = fake.entries
-    assert set(body) == {"token", "ciphertext", "withdrawal_key"}
+    assert set(body) == {"ciphertext", "opening", "withdrawal_key"}
+    assert set(body["opening"]) == {"nonce", "prepared_message", "slug", "token_signature"}
     assert len(bytes.fromhex(body["ciphertext"])) == 1160
+
+
+def test_sign_sends_a_fresh_opening_and_keeps_it_in_the_receipt_of_the_leaf_it_computed(fake, tmp_path):
+    """The server builds the leaf from the opening (as the fake does, by the protocol); the
+    receipt names that very leaf, keeps the opening, and every entry gets a fresh nonce."""
+    fake.accept_entry = True
+    receipts, openings = [], []
+    for n in range(2):
+        tokens, receipt = tmp_path / f"tokens-{n}.json", tmp_path / f"receipt-{n}.json"
+        token = fake.ceremony.write_tokens(tokens)
+        assert sign_fake(fake, tokens, receipt) == 0
+        body, doc = fake.entries[-1], json.loads(receipt.read_text())
+        opening = parse_opening(body["opening"])
+        assert (opening.slug, opening.prepared_message, opening.token_signature) == (
+            "anthropic", token.prepared, token.signature)
+        assert doc["opening"] == body["opening"]
+        assert doc["leaf_hash"] == fake.answer(body)["receipt"]["leaf_hash"]
+        assert opening.commitment == lab_commitment("anthropic", token.prepared, token.signature, opening.nonce)
+        receipts.append(doc)
+        openings.append(opening)
+    assert openings[0].nonce != openings[1].nonce
+    assert receipts[0]["withdrawal_secret"] != receipts[1]["withdrawal_secret"]
+
+
+def test_a_server_receipt_for_another_leaf_is_named(fake, tokens, tmp_path, capsys):
+    fake.accept_entry = True
+    fake.answer_leaf_hash = secrets.token_bytes(32)
+    receipt = tmp_path / "receipt.json"
+    assert sign_fake(fake, tokens, receipt) == 1
+    assert "differs from the one computed here" in one_error_line(capsys)
+    # The receipt of the leaf computed here is kept: it is the one to check.
+    assert json.loads(receipt.read_text())["leaf_hash"] != fake.answer_leaf_hash.hex()
+
+
+def test_without_a_receipt_path_the_file_name_names_no_campaign(fake, tokens, tmp_path, monkeypatch):
+    fake.accept_entry = True
+    monkeypatch.chdir(tmp_path)
+    assert main(["sign", "--server", fake.url, "--campaign", fake.ceremony.slug, "--tokens", str(tokens),
+                 "--display", "name", "--name", "Ada", "--role", "Researcher", "--statement", "", "--yes"]) == 0
+    [written] = tmp_path.glob("pledge-receipt*.json")
+    assert re.fullmatch(r"pledge-receipt-[0-9a-f]{8}\.json", written.name)
+    assert fake.ceremony.slug not in written.name and fake.ceremony.public_id[:8] not in written.name
 
 
 def test_a_forged_transcript_signature_makes_sign_refuse_before_submitting(
@@ -99,6 +146,8 @@ def test_a_signer_who_does_not_confirm_sends_nothing(fake, tokens, tmp_path, cap
 
 @pytest.mark.parametrize("flags, message", [
     (["--display", "anonymous", "--name", "Ada"], "no name is sealed"),
+    (["--display", "anonymous", "--statement", ""], "no role is sealed unless you choose to"),
+    (["--display", "name", "--name", "Ada", "--include-role", "--statement", ""], "--include-role is for"),
     (["--display", "name", "--name", "Ada", "--statement", "x" * 1000], "longer than"),
     (["--display", "name", "--name", "Ada\u202eevil", "--statement", ""], "control characters"),
 ])
@@ -117,9 +166,51 @@ def test_fields_given_as_options_are_checked_before_anything_is_read(
 
 def test_check_of_a_published_receipt_verifies_against_the_fake_log(fake, tmp_path, capsys):
     receipt = tmp_path / "receipt.json"
-    fake.receipt_for_log(receipt, fake.url)
+    made = fake.receipt_for_log(receipt, fake.url)
     assert check(receipt) == 0
-    assert capsys.readouterr().out.startswith("included at index 4 of a log of size 6")
+    out = capsys.readouterr().out
+    assert out.startswith("included at index 4 of a log of size 6")
+    assert (f"Your entry commits to lab anthropic: its lab commitment {made.opening.commitment.hex()} opens with "
+            "the opening your receipt keeps. The log shows only the commitment") in out
+
+
+def test_check_refuses_a_published_leaf_that_is_not_the_receipts(fake, tmp_path, capsys):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    fake.served_leaf = fake.log.leaf.replace(b'"v":2', b'"v":2 ')
+    assert check(receipt) == 1
+    assert "does not hash to your receipt" in one_error_line(capsys)
+
+
+def test_check_refuses_an_entry_that_does_not_commit_to_the_receipts_opening(fake, tmp_path, capsys):
+    """A receipt whose opening was changed (another nonce): the leaf is found, but its lab
+    commitment does not open with what the receipt keeps."""
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    doc = json.loads(receipt.read_text())
+    doc["opening"]["nonce"] = secrets.token_bytes(32).hex()
+    receipt.write_text(json.dumps(doc))
+    assert check(receipt) == 1
+    assert "does not commit to the lab and token your receipt's opening keeps" in one_error_line(capsys)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda doc: doc.pop("opening"), "missing field opening"),
+    (lambda doc: doc["opening"].update(extra="x"), "an opening is an object with exactly"),
+    (lambda doc: doc["opening"].update(nonce=doc["opening"]["nonce"].upper()), "opening field nonce must be lowercase hex"),
+    (lambda doc: doc["opening"].update(nonce=doc["opening"]["nonce"][:62]), "opening nonce must be 32..32 bytes"),
+    (lambda doc: doc["opening"].update(prepared_message=secrets.token_bytes(64).hex()), "the receipt is damaged"),
+    (lambda doc: doc["opening"].update(slug=""), "lab must be 1..255 UTF-8 bytes"),
+])
+def test_check_refuses_a_receipt_whose_opening_is_damaged(fake, tmp_path, capsys, change, message):
+    receipt = tmp_path / "receipt.json"
+    fake.receipt_for_log(receipt, fake.url)
+    doc = json.loads(receipt.read_text())
+    change(doc)
+    receipt.write_text(json.dumps(doc))
+    assert check(receipt) == 5
+    assert message in one_error_line(capsys)
+    assert fake.calls == []
 
 
 def test_check_refuses_a_head_with_a_bad_signature(fake, tmp_path, capsys):
