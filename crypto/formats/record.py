@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import dkg, lifecycle, reveal, seal
+from ..errors import CryptoError
 from ..hashing import canonical_json
 from ..merkle import HASH_LEN
+from ..opening import Opening, parse_opening
 from .errors import FormatError
 from .files import CTX_BYTES, KEY_BYTES, SIGNATURE_BYTES, Manifest, parse_manifest
 from .jsonfile import VERSION, Obj, expect, unhex
@@ -67,11 +69,13 @@ class SignedHead:
 
 @dataclass(frozen=True)
 class RevealedEntry:
-    """One entry of a revealed round: its ciphertext, the partials posted for it (by trustee
-    index) and the payload the server published (``None``: the signer's box does not open)."""
+    """One entry of a revealed round: its ciphertext, its opening (the lab it commits to, with
+    the token that proves it), the partials posted for it (by trustee index) and the payload the
+    server published (``None``: the signer's box does not open)."""
 
     leaf_index: int
     ciphertext: bytes
+    opening: Opening
     partials: dict[int, bytes]
     payload: bytes | None
 
@@ -108,7 +112,7 @@ class Record:
     leaves: list[bytes]
     heads: list[SignedHead]
     counts_head_size: int
-    published_counts: dict[str, int]
+    labs_reached: list[str]
     rounds: list[Round]
     outcome: Outcome
 
@@ -116,12 +120,13 @@ class Record:
 # --- the round-revealed digest ----------------------------------------------------------------
 
 
-def round_digest(partials: Mapping[int, Mapping[int, bytes]]) -> bytes:
+def round_digest(entries: Mapping[int, tuple[Opening, Mapping[int, bytes]]]) -> bytes:
     """The digest a ``round-revealed`` event carries (docs/protocol.md §8): SHA-256 of
-    ``canonical_json([{"leaf_index": i, "partials": {"j": hex}}, ...])`` over the round's
-    revealed entries in leaf order. ``partials`` maps each revealed entry's leaf index to the
-    verified partials stored for it, by trustee index."""
-    return lifecycle.round_digest(partials.items())
+    ``canonical_json([{"leaf_index": i, "opening": {...}, "partials": {"j": hex}}, ...])`` over
+    the round's revealed entries in leaf order. ``entries`` maps each revealed entry's leaf
+    index to its opening and the verified partials stored for it, by trustee index
+    (:func:`crypto.lifecycle.round_digest` is the same digest over triples)."""
+    return lifecycle.round_digest((i, opening, partials) for i, (opening, partials) in entries.items())
 
 
 # --- building -------------------------------------------------------------------------------
@@ -153,19 +158,23 @@ def round_partials(rnd: Mapping[str, Any]) -> dict[int, dict[int, bytes]]:
 
 
 def _round_entries(rnd: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A revealed round's entries in leaf order, each with its partials."""
+    """A revealed round's entries in leaf order, each with its opening and partials."""
     ciphertexts: Mapping[int, bytes] = rnd.get("ciphertexts", {})
     payloads: Mapping[int, bytes | None] = rnd.get("revealed", {})
-    stray = sorted(set(payloads) - set(ciphertexts))
-    if stray:
-        raise ValueError(f"round {rnd['number']}: a payload for leaf {stray[0]}, which has no "
-                         "ciphertext")
+    openings: Mapping[int, Opening] = rnd.get("openings", {})
+    for name, given in (("a payload", payloads), ("an opening", openings)):
+        stray = sorted(set(given) - set(ciphertexts))
+        if stray:
+            raise ValueError(f"round {rnd['number']}: {name} for leaf {stray[0]}, which has no "
+                             "ciphertext")
     by_leaf = round_partials(rnd)
     entries = []
     for i in sorted(ciphertexts):
         if i not in payloads:
             raise ValueError(f"round {rnd['number']}: leaf {i} has a ciphertext but no payload")
-        entries.append({"leaf_index": i, "ciphertext": ciphertexts[i],
+        if i not in openings:
+            raise ValueError(f"round {rnd['number']}: leaf {i} has a ciphertext but no opening")
+        entries.append({"leaf_index": i, "ciphertext": ciphertexts[i], "opening": openings[i].doc(),
                         "partials": _by_index(by_leaf[i]), "payload": payloads[i]})
     return entries
 
@@ -174,7 +183,7 @@ def _round(rnd: Mapping[str, Any]) -> dict[str, Any]:
     status = rnd["status"]
     if status not in ROUND_STATUSES:
         raise ValueError(f"round {rnd['number']}: status must be one of {', '.join(ROUND_STATUSES)}")
-    if status != REVEALED and (rnd.get("ciphertexts") or rnd.get("partials") or rnd.get("revealed")):
+    if status != REVEALED and any(rnd.get(key) for key in ("ciphertexts", "partials", "revealed", "openings")):
         raise ValueError(f"round {rnd['number']} is {status}: it publishes nothing")
     return {"number": rnd["number"], "status": status,
             "entries": _round_entries(rnd) if status == REVEALED else []}
@@ -192,7 +201,7 @@ def build_record(
     log_id: bytes,
     leaves: Sequence[bytes],
     heads: Sequence[HeadInput],
-    published_counts: Mapping[str, int],
+    labs_reached: Sequence[str],
     counts_head_size: int,
     rounds: Sequence[Mapping[str, Any]],
     outcome: Mapping[str, Any],
@@ -214,20 +223,23 @@ def build_record(
     - ``leaves``: every published leaf's bytes in log order, event leaves included.
     - ``heads``: every signed head in batch order as ``(batch, size, timestamp, root,
       signature, cosignatures)``, ``cosignatures`` ``{witness key: signature}`` (may be empty).
-    - ``published_counts``: ``{lab_slug: count}`` as published after the batch of the latest
-      head (unsuppressed), and ``counts_head_size``: that head's size.
+    - ``labs_reached``: the slugs of the labs whose live entries reached the rule's
+      ``min_per_lab`` (any order; the record lists them sorted), and ``counts_head_size``: the
+      size of the head they are stated for (the latest head; once round 1 froze, the head of
+      the batch that froze it). No per-lab number goes into the record.
     - ``rounds``: every frozen round in order, each a mapping ``{"number": int, "status":
       "pending" | "revealed" | "abandoned"}``; a revealed round also carries ``"ciphertexts":
-      {leaf_index: bytes}`` (every entry its ``round-frozen`` event lists), ``"partials": {j:
+      {leaf_index: bytes}`` (every entry its ``round-frozen`` event lists), ``"openings":
+      {leaf_index: Opening}`` (each of those entries' opening), ``"partials": {j:
       [(leaf_index, partial), ...]}`` (every verified partial trustee j posted, the ones the
       ``round-revealed`` digest covers) and ``"revealed": {leaf_index: payload}`` (the unpadded
       payload bytes the site publishes, or ``None`` for an entry whose box does not open).
     - ``outcome``: ``{"state": "open" | "revealed" | "closed" | "expired", "threshold_met":
       bool}``.
 
-    Raises ``ValueError`` only for input that has no place in the format (a payload or partial
-    without a ciphertext, a revealed ciphertext without a payload, a pending or abandoned round
-    with content, an unknown status).
+    Raises ``ValueError`` only for input that has no place in the format (a payload, opening or
+    partial without a ciphertext, a revealed ciphertext without a payload or an opening, a
+    pending or abandoned round with content, an unknown status).
     """
     return {
         "v": VERSION, "kind": KIND, "exported_at": exported_at, "manifest": dict(manifest),
@@ -246,7 +258,7 @@ def build_record(
                        "cosignatures": {bytes(key).hex(): value for key, value in sorted(cosigs.items())}}
                       for b, s, ts, r, sig, cosigs in heads],
         },
-        "counts": {"head_size": counts_head_size, "labs": dict(published_counts)},
+        "counts": {"head_size": counts_head_size, "labs_reached": sorted(set(labs_reached))},
         "rounds": [_round(rnd) for rnd in rounds],
         "outcome": {"state": outcome["state"], "threshold_met": outcome["threshold_met"]},
     }
@@ -314,11 +326,19 @@ def _parse_heads(log: Obj) -> list[SignedHead]:
     return heads
 
 
+def _parse_opening(item: Obj) -> Opening:
+    try:
+        return parse_opening(item.data.get("opening"))
+    except CryptoError as exc:
+        raise FormatError(f"{item.where}: field opening: {exc}") from None
+
+
 def _parse_entry(item: Obj, n: int) -> RevealedEntry:
-    item.exact_keys({"leaf_index", "ciphertext", "partials", "payload"})
+    item.exact_keys({"leaf_index", "ciphertext", "opening", "partials", "payload"})
     return RevealedEntry(
         leaf_index=item.integer("leaf_index"),
         ciphertext=item.raw("ciphertext", size=seal.CIPHERTEXT_BYTES),
+        opening=_parse_opening(item),
         partials=_hex_values(item.child("partials"), n, reveal.PARTIAL_BYTES),
         payload=(item.raw("payload", max_size=seal.MAX_PAYLOAD_BYTES)
                  if item.has("payload") else None),
@@ -351,10 +371,23 @@ def _parse_leaves(log: Obj, consume: bool) -> list[bytes]:
     return leaves
 
 
-def _parse_counts(doc: Obj) -> tuple[int, dict[str, int]]:
-    doc.exact_keys({"head_size", "labs"})
-    labs = doc.child("labs")
-    return doc.integer("head_size"), {slug: labs.integer(slug) for slug in labs.data}
+def _parse_counts(doc: Obj) -> tuple[int, list[str]]:
+    """``{"head_size": int, "labs_reached": [slug, ...]}``: slugs of 1..255 characters, sorted,
+    each once (whether they are the manifest's labs is a check of meaning)."""
+    doc.exact_keys({"head_size", "labs_reached"})
+    reached: list[str] = []
+    for position, slug in enumerate(doc.array("labs_reached")):
+        where = f"{doc.where}: field labs_reached[{position}]"
+        if not isinstance(slug, str) or not 1 <= len(slug) <= 255:
+            raise FormatError(f"{where} must be a lab slug")
+        try:
+            slug.encode("utf-8")
+        except UnicodeEncodeError:
+            raise FormatError(f"{where} holds a lone surrogate, which is not text") from None
+        if reached and slug <= reached[-1]:
+            raise FormatError(f"{where}: labs_reached must be sorted, each lab once")
+        reached.append(slug)
+    return doc.integer("head_size"), reached
 
 
 def _parse_outcome(doc: Obj) -> Outcome:
@@ -384,13 +417,13 @@ def parse_record(obj: object, where: str = "the record", *, consume: bool = Fals
     deals, signatures, Y, keys = _parse_dkg(doc.child("dkg"), manifest)
     log = doc.child("log").exact_keys({"id", "leaves", "heads"})
     leaves = _parse_leaves(log, consume)
-    head_size, counts = _parse_counts(doc.child("counts"))
+    head_size, reached = _parse_counts(doc.child("counts"))
     return Record(
         exported_at=doc.integer("exported_at"),
         manifest=manifest, ctx=doc.raw("ctx", size=CTX_BYTES), deals=deals,
         transcript_signatures=signatures, Y=Y, verification_keys=keys,
         log_id=log.raw("id", max_size=MAX_LOG_ID_BYTES), leaves=leaves,
-        heads=_parse_heads(log), counts_head_size=head_size, published_counts=counts,
+        heads=_parse_heads(log), counts_head_size=head_size, labs_reached=reached,
         rounds=[_parse_round(item, manifest.n, consume) for item in doc.objects("rounds")],
         outcome=_parse_outcome(doc.child("outcome")),
     )

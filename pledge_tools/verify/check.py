@@ -4,14 +4,16 @@ and what a record that passes them says (:class:`Summary`).
 1. the record's format (:func:`crypto.formats.record.parse_record`, strict);
 2. the manifest: ``ctx`` is its hash; every token key is SPKI DER;
 3. the key ceremony: deals, transcript signatures, ``Y`` and every ``Y_j``;
-4. every leaf: tokens, nullifiers, withdrawals, event fields;
+4. every leaf: its form, one entry per nullifier, withdrawals (the log shows no lab);
 5. every signed head: numbered by batch, under the manifest's ``log_key``, Merkle roots;
 6. every cosignature: by a witness of the manifest, and valid;
-7. the lifecycle replayed from the leaves; destroy confirmations;
+7. the lifecycle replayed from the leaves (rounds list live entries, none twice);
+   destroy confirmations;
 8. the record's rounds and outcome are the log's;
-9. the published counts;
-10. round 1 froze where the threshold rule first held, before the deadline;
-11. every revealed round: its entries, their digest, ciphertexts, partials, payloads;
+9. the counts: the head they are stated for, ``labs_reached`` names labs of the manifest;
+10. the threshold rule holds where round 1 froze (the log's live total, ``labs_reached``);
+11. every revealed round: its entries, their digest, openings, ciphertexts, partials,
+    payloads; none or at least k per lab; round 1's openings give ``labs_reached``;
 12. every head with an event has ``w`` cosignatures, or a later head has;
 13. ``exported_at`` and the confirmed state (complete or INCOMPLETE);
 14. ``--witness``: a witness's published head;
@@ -55,7 +57,7 @@ class Summary:
     log: LogFacts
     lifecycle: lifecycle.Replay
     reveal: RevealFacts
-    unfrozen: SignedHead | None  # no round, yet the rule held at this head before the deadline
+    unfrozen: SignedHead | None  # no round, yet the counts say the rule held at this head before the deadline
     freshness: Freshness
     witnesses: tuple[SeenHead, ...] = ()
     server: SeenHead | None = None
@@ -82,13 +84,13 @@ def check_parsed(record: Record, *, jobs: int | None = None, witnesses: tuple[st
     """:func:`verify_record` of a record already read with :func:`parse_record` (check 1)."""
     check_manifest(record)
     transcript = check_dkg(record)
-    with parallel.pool(jobs):  # one set of worker processes for the leaves and the rounds
-        facts = check_leaves(record, jobs=jobs)
+    with parallel.pool(jobs):  # one set of worker processes for every round's entries
+        facts = check_leaves(record)
         check_heads(record)
         check_cosignatures(record)
         state = check_lifecycle(record, facts)
         check_against_log(record, facts, state)
-        check_counts(record, facts)
+        check_counts(record, state.rounds[0].frozen_batch if state.rounds else None)
         unfrozen = check_first_round(record, facts, state)
         revealed = check_revealed_rounds(record, facts, state, jobs=jobs)
     confirmed = check_quorum(record, facts, state)

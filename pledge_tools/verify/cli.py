@@ -47,13 +47,15 @@ def _rounds_line(s: Summary) -> str:
     rounds, logged = s.record.rounds, s.lifecycle.rounds
     if not rounds and s.unfrozen is not None:
         head = s.unfrozen
-        return (f"rounds: none. Note: the rule holds at the head of batch {head.batch} (size "
-                f"{head.size}), whose time is before the deadline, yet the log froze no round")
+        return (f"rounds: none. Note: the record's counts say the rule holds at the head of batch "
+                f"{head.batch} (size {head.size}), whose time is before the deadline, yet the log "
+                "froze no round")
     if not rounds:
-        return "rounds: none (the threshold rule holds at no signed head before the deadline)"
+        return "rounds: none"
     line = (f"rounds: {len(rounds)} ({s.reveal.rounds_revealed} revealed; round 1 froze at leaf "
-            f"{logged[0].event_index}, in batch {logged[0].frozen_batch}, the first where the "
-            f"rule held); {s.reveal.payloads} revealed payloads equal a fresh decryption")
+            f"{logged[0].event_index}, in batch {logged[0].frozen_batch}, where the rule held); "
+            f"{s.reveal.payloads} revealed payloads equal a fresh decryption; every revealed lab "
+            f"has at least k = {s.record.manifest.k} in its round")
     pending = [r.number for r in rounds if r.status == PENDING]
     if pending:
         line += f"; round {pending[0]} awaits the trustees"
@@ -101,11 +103,30 @@ def _remote_lines(s: Summary) -> list[str]:
     return lines
 
 
+def _entries_line(s: Summary) -> str:
+    """Live and sealed entries, and per lab only what the openings of revealed entries show."""
+    r = s.record
+    live = s.log.live_at[r.heads[-1].size if r.heads else 0]
+    revealed = s.reveal.by_lab
+    shown = sum(revealed.values())
+    labs = ", ".join(f"{printable(lab, 100)} {count}" for lab, count in sorted(revealed.items()))
+    line = f"entries: {live} live at the latest head"
+    if revealed:
+        line += f"; revealed, per lab: {labs} ({shown} in all)"
+    sealed = live - shown
+    return line + f"; {sealed} still sealed (their labs are not public)"
+
+
+def _reached_line(s: Summary) -> str:
+    r = s.record
+    reached = ", ".join(printable(lab, 100) for lab in r.labs_reached) or "none"
+    return (f"labs at the per-lab minimum ({r.manifest.rule.min_per_lab}), as stated for the head of "
+            f"size {r.counts_head_size}: {reached}")
+
+
 def summary_lines(s: Summary) -> list[str]:
     """The success report, one fact per line (text from the record made terminal-safe)."""
     r, m = s.record, s.record.manifest
-    live = r.published_counts
-    labs = ", ".join(f"{printable(lab, 100)} {count}" for lab, count in sorted(live.items()))
     verdict = "OK: " if s.incomplete is None else f"INCOMPLETE: {s.incomplete}; "
     return [
         f"{PROG}: {verdict}campaign “{printable(m.raw.get('title', ''), 200)}” "
@@ -119,8 +140,8 @@ def summary_lines(s: Summary) -> list[str]:
         f"{_count(len(r.heads), 'signed head')} checked under the manifest's log key; the "
         "lifecycle replays",
         _confirmed_line(s),
-        f"live entries per lab at the latest head: {labs or 'none'} "
-        f"({sum(live.values())} in all; equal to the published counts)",
+        _entries_line(s),
+        _reached_line(s),
         _rounds_line(s),
         _outcome_line(s),
         *_remote_lines(s),

@@ -1,22 +1,23 @@
 """``pledge-verify``'s checks of a campaign record up to its rounds' contents: the manifest, the
-key ceremony, the leaves, the signed heads and their cosignatures, and the published counts
-(docs/record.md, checks 2 to 6 and 9; docs/protocol.md §12). Each failure is a
-:class:`~crypto.formats.errors.CheckFailed` naming the part at fault; the log is read with the
-same leaf checks as ``pledge-trustee decrypt``.
+key ceremony, the leaves, the signed heads and their cosignatures, and the counts (docs/record.md,
+checks 2 to 6 and 9; docs/protocol.md §12). Each failure is a
+:class:`~crypto.formats.errors.CheckFailed` naming the part at fault.
+
+The log alone shows no lab: an entry leaf commits to its lab, and the commitment is opened only
+when the entry is revealed (:mod:`.record_rounds` checks the openings). What the leaves show is
+checked here: their form, one entry per nullifier, and each withdrawal's signature.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from crypto import dkg, log_leaves, merkle
-from crypto.errors import CryptoError, InvalidDeal
+from crypto import blindrsa, dkg, log_leaves, merkle
+from crypto.errors import CryptoError, EncodingError, InvalidDeal, InvalidSignature
 from crypto.formats import messages
 from crypto.formats.errors import CheckFailed, FormatError
 from crypto.formats.files import Rule, manifest_ctx
 from crypto.formats.record import PublicDeal, Record, SignedHead
-from crypto.round_check import LogState, checked_leaves, token_keys
 
 
 @dataclass
@@ -26,8 +27,10 @@ class LogFacts:
     leaves: list[log_leaves.Leaf] = field(default_factory=list)  # every leaf, parsed
     entries: dict[int, log_leaves.EntryLeaf] = field(default_factory=dict)  # by leaf index
     events: dict[int, log_leaves.EventLeaf] = field(default_factory=dict)  # by leaf index
-    live_at: dict[int, dict[str, int]] = field(default_factory=dict)  # head size -> lab counts
+    live_at: dict[int, int] = field(default_factory=dict)  # head size -> live entries
     withdrawals: int = 0
+    by_nullifier: dict[bytes, int] = field(default_factory=dict)  # entry's leaf index
+    withdrawn: dict[bytes, int] = field(default_factory=dict)  # nullifier -> withdrawal's leaf
 
 
 def head_name(head: SignedHead) -> str:
@@ -39,7 +42,8 @@ def head_name(head: SignedHead) -> str:
 
 
 def check_manifest(record: Record) -> None:
-    """``ctx`` is the manifest's hash, and every token key is the SPKI DER of an RSA key."""
+    """``ctx`` is the manifest's hash, every token key is the SPKI DER of an RSA key, and the
+    rule's per-lab minimum is 0 or at least ``k``."""
     try:
         computed = manifest_ctx(record.manifest.raw)
     except CryptoError as exc:
@@ -47,7 +51,18 @@ def check_manifest(record: Record) -> None:
     if computed != record.ctx:
         raise CheckFailed("ctx does not match the manifest: "
                           "H(\"manifest\", canonical_json(manifest); n=32) differs")
-    token_keys(record.manifest)
+    for slug, der in record.manifest.token_keys.items():
+        try:
+            key = blindrsa.load_public_key(der)
+        except EncodingError:
+            raise CheckFailed(f"manifest: lab {slug}'s token public key is not valid") from None
+        if blindrsa.public_key_der(key) != der:  # PEM and PKCS#1 RSAPublicKey load too
+            raise CheckFailed(f"manifest: lab {slug}'s token public key is not the SPKI DER of "
+                              "an RSA key (docs/protocol.md §3)")
+    rule, k = record.manifest.rule, record.manifest.k
+    if 0 < rule.min_per_lab < k:
+        raise CheckFailed(f"manifest: the rule's min_per_lab ({rule.min_per_lab}) is below k = {k}: "
+                          "a lab could reach it while its entries may not be revealed")
 
 
 # --- 3. key ceremony ------------------------------------------------------------------------
@@ -113,28 +128,51 @@ def check_dkg(record: Record) -> bytes:
 # --- 4. leaves ------------------------------------------------------------------------------
 
 
-def check_leaves(record: Record, *, jobs: int | None = None) -> LogFacts:
-    """The log's id, then every leaf in order (tokens, nullifiers, withdrawals; an event leaf's
-    fields); counts the live entries per lab at every head's size. Tokens are checked by worker
-    processes (``jobs``, see :mod:`crypto.parallel`)."""
+def _check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, facts: LogFacts) -> None:
+    """A withdrawal names an earlier entry, withdraws it once, and is signed by its key."""
+    if leaf.nullifier not in facts.by_nullifier:
+        raise CheckFailed(f"leaf {i}: withdraws a nullifier that no earlier entry has")
+    k = facts.by_nullifier[leaf.nullifier]
+    if leaf.nullifier in facts.withdrawn:
+        raise CheckFailed(f"leaf {i}: withdraws leaf {k} a second time (first at leaf "
+                          f"{facts.withdrawn[leaf.nullifier]})")
+    try:
+        log_leaves.verify_withdrawal(facts.entries[k].withdrawal_key, leaf.nullifier, leaf.signature)
+    except (InvalidSignature, EncodingError):
+        raise CheckFailed(f"leaf {i}: the withdrawal signature does not verify under leaf {k}'s "
+                          "withdrawal key") from None
+    facts.withdrawn[leaf.nullifier] = i
+
+
+def check_leaves(record: Record) -> LogFacts:
+    """The log's id, then every leaf in order: its form (exactly one of the leaf shapes, in
+    canonical JSON), an entry's nullifier no earlier entry has, a withdrawal of an earlier entry,
+    once, signed by its withdrawal key; counts the live entries at every head's size."""
     if record.log_id != record.manifest.log_id:
         raise CheckFailed("log: id is not the ASCII of the manifest's id")
     sizes = {head.size for head in record.heads} | {0}
-    state, facts, live = LogState(), LogFacts(), dict.fromkeys(record.manifest.token_keys, 0)
-    for i, leaf in checked_leaves(record.leaves, record.manifest, record.log_id, state, jobs=jobs):
+    facts, live = LogFacts(), 0
+    for i, data in enumerate(record.leaves):
         if i in sizes:
-            facts.live_at[i] = dict(live)
+            facts.live_at[i] = live
+        try:
+            leaf = log_leaves.parse_leaf(data)
+        except EncodingError as exc:
+            raise CheckFailed(f"leaf {i}: not a valid log leaf ({exc})") from None
         facts.leaves.append(leaf)
         if isinstance(leaf, log_leaves.EntryLeaf):
+            if leaf.nullifier in facts.by_nullifier:
+                raise CheckFailed(f"leaf {i}: the nullifier repeats leaf {facts.by_nullifier[leaf.nullifier]}")
+            facts.by_nullifier[leaf.nullifier] = i
             facts.entries[i] = leaf
-            live[leaf.lab] += 1
+            live += 1
         elif isinstance(leaf, log_leaves.WithdrawalLeaf):
-            _, entry = state.entries[leaf.nullifier]
+            _check_withdrawal(i, leaf, facts)
             facts.withdrawals += 1
-            live[entry.lab] -= 1
+            live -= 1
         else:
             facts.events[i] = leaf
-    facts.live_at[len(record.leaves)] = dict(live)
+    facts.live_at[len(record.leaves)] = live
     return facts
 
 
@@ -194,25 +232,34 @@ def check_cosignatures(record: Record) -> None:
                                   f"{witnesses[key]!r} (key {key.hex()}) does not verify") from None
 
 
-# --- 9. published counts --------------------------------------------------------------------
+# --- 9. counts -------------------------------------------------------------------------------
 
 
-def check_counts(record: Record, facts: LogFacts) -> None:
-    """The published per-lab counts are the live entries at the latest head."""
-    latest = record.heads[-1].size if record.heads else 0
-    if record.counts_head_size != latest:
-        raise CheckFailed(f"counts: published for a head of size {record.counts_head_size}, "
-                          f"but the latest head has size {latest}")
-    live = facts.live_at[latest]
-    if set(record.published_counts) != set(live):
-        raise CheckFailed("counts: the published counts must list exactly the manifest's labs")
-    for lab, count in sorted(live.items()):
-        if record.published_counts[lab] != count:
-            raise CheckFailed(f"counts: lab {lab} is published as {record.published_counts[lab]} "
-                              f"but {count} entries of it are live at the head of size {latest}")
+def counts_head(record: Record, first_round_batch: int | None) -> SignedHead | None:
+    """The head the counts are stated for: the latest, or once round 1 froze, the head of the
+    batch that froze it."""
+    if first_round_batch is not None:
+        return record.heads[first_round_batch - 1]
+    return record.heads[-1] if record.heads else None
 
 
-def rule_holds(rule: Rule, live: Mapping[str, int]) -> bool:
-    """The threshold rule over live counts per lab (as the web app applies it)."""
-    labs = sum(1 for c in live.values() if rule.min_per_lab >= 1 and c >= rule.min_per_lab)
-    return sum(live.values()) >= rule.min_total and labs >= rule.min_labs
+def check_counts(record: Record, first_round_batch: int | None) -> None:
+    """The counts are stated for the right head (:func:`counts_head`), and ``labs_reached``
+    names only labs of the manifest, none at all when the rule has no per-lab part."""
+    head = counts_head(record, first_round_batch)
+    size = head.size if head is not None else 0
+    if record.counts_head_size != size:
+        where = ("the head of the batch that froze round 1" if first_round_batch is not None
+                 else "the latest head")
+        raise CheckFailed(f"counts: stated for a head of size {record.counts_head_size}, but "
+                          f"{where} has size {size}")
+    for slug in record.labs_reached:
+        if slug not in record.manifest.token_keys:
+            raise CheckFailed(f"counts: labs_reached lists {slug!r}, which is not a lab of the manifest")
+    if record.labs_reached and record.manifest.rule.min_per_lab == 0:
+        raise CheckFailed("counts: labs_reached lists labs, but the rule has no per-lab minimum")
+
+
+def rule_holds(rule: Rule, live_total: int, labs_reached: int) -> bool:
+    """The threshold rule: ``live_total`` live entries, ``labs_reached`` labs at ``min_per_lab``."""
+    return live_total >= rule.min_total and labs_reached >= rule.min_labs

@@ -16,7 +16,7 @@ from crypto.formats import messages
 from crypto.formats.errors import CheckFailed
 from crypto.formats.record import Record, SignedHead
 
-from .record_check import LogFacts, head_name, rule_holds
+from .record_check import LogFacts, counts_head, head_name, rule_holds
 
 
 def when(timestamp: int) -> str:
@@ -102,26 +102,27 @@ def check_against_log(record: Record, facts: LogFacts, state: lifecycle.Replay) 
 
 def check_first_round(record: Record, facts: LogFacts, state: lifecycle.Replay
                       ) -> SignedHead | None:
-    """Round 1 froze in the first batch whose head is before the deadline and at which the
-    threshold rule holds (over the entries live at the end of that batch's entries and
-    withdrawals: the freeze point).
+    """Where round 1 froze, the threshold rule holds as far as the record states it: the log's
+    live entries at that head (the end of the freezing batch's entries and withdrawals) reach
+    ``min_total``, and ``labs_reached`` names at least ``min_labs`` labs (check 11 ties
+    ``labs_reached`` to round 1's openings once it is revealed; whether the rule held at an
+    earlier head depends on labs the log does not show: the trustees check that).
 
-    Without round 1, returns the first head before the deadline at which the rule holds, if
-    any: not a failure, but worth telling the reader (the summary notes it)."""
-    rule, deadline = record.manifest.rule, record.manifest.deadline
-    if not state.rounds:
-        for head in record.heads:
-            if head.timestamp < deadline and rule_holds(rule, facts.live_at[head.size]):
-                return head
+    Without round 1, returns the latest head if it is before the deadline and the counts say
+    the rule holds there (with a per-lab part, so some lab has ``k``): not a failure, but worth
+    telling the reader (the summary notes it)."""
+    rule = record.manifest.rule
+    head = counts_head(record, state.rounds[0].frozen_batch if state.rounds else None)
+    if head is None:
         return None
-    frozen = record.heads[state.rounds[0].frozen_batch - 1]
-    if not rule_holds(rule, facts.live_at[frozen.size]):
-        raise CheckFailed(f"round 1: the threshold rule does not hold where it froze (the "
-                          f"{head_name(frozen)})")
-    for head in record.heads[:frozen.batch - 1]:
-        if head.timestamp < deadline and rule_holds(rule, facts.live_at[head.size]):
-            raise CheckFailed(f"round 1: the rule already held at the {head_name(head)}, before "
-                              f"the batch that froze the round (batch {frozen.batch})")
+    live, reached = facts.live_at[head.size], len(record.labs_reached)
+    holds = rule_holds(rule, live, reached)
+    if not state.rounds:
+        return head if holds and rule.min_labs >= 1 and head.timestamp < record.manifest.deadline else None
+    if not holds:
+        raise CheckFailed(f"round 1: the threshold rule does not hold where it froze (the {head_name(head)}: "
+                          f"{live} live entries for min_total = {rule.min_total}, {reached} labs reached "
+                          f"for min_labs = {rule.min_labs})")
     return None
 
 

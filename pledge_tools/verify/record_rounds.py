@@ -1,23 +1,28 @@
 """``pledge-verify``'s check of every revealed round (docs/record.md, check 11;
 docs/protocol.md §12): the round lists exactly the entries its ``round-frozen`` event lists,
-their partials are those its ``round-revealed`` digest covers, each ciphertext matches its leaf
-and passes its public check (docs/protocol.md §6), every partial's proof verifies (§10), and
-every payload is what a fresh decryption with t of those partials gives.
+their openings and partials are those its ``round-revealed`` digest covers, each opening opens
+its leaf (docs/protocol.md §7), each ciphertext matches its leaf and passes its public check
+(§6), every partial's proof verifies (§10), every payload is what a fresh decryption with t of
+those partials gives, the round reveals none or at least ``k`` entries of each lab (§8), and
+round 1's openings bear out the record's ``labs_reached``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
-from crypto import parallel, reveal, seal
+from crypto import parallel, reveal, rounds, seal
 from crypto.errors import CryptoError, EncodingError, InvalidProof
 from crypto.formats.errors import CheckFailed
 from crypto.formats.payload import is_valid_payload
 from crypto.formats.record import REVEALED, Record, Round, round_digest
 from crypto.lifecycle import Replay, RoundState
+from crypto.log_leaves import EntryLeaf
+from crypto.opening import Opening, OpeningError, check_opening
 
 from .record_check import LogFacts
 
@@ -30,6 +35,7 @@ class RevealFacts:
     payloads: int = 0  # entries revealed with a payload that opened
     unopened: int = 0  # entries whose box does not open (the signer's doing): payload null
     malformed: int = 0  # payloads that are not valid payload JSON (the signer's doing)
+    by_lab: dict[str, int] = field(default_factory=dict)  # revealed entries per lab, every round
 
 
 def _check_listing(rnd: Round, logged: RoundState) -> None:
@@ -49,11 +55,12 @@ def _check_listing(rnd: Round, logged: RoundState) -> None:
 
 
 def _check_digest(rnd: Round, logged: RoundState) -> None:
-    """The entries' partials are exactly those the ``round-revealed`` event's digest covers."""
-    digest = round_digest({entry.leaf_index: entry.partials for entry in rnd.entries})
+    """The entries' openings and partials are exactly those the ``round-revealed`` event's
+    digest covers."""
+    digest = round_digest({entry.leaf_index: (entry.opening, entry.partials) for entry in rnd.entries})
     if digest != logged.digest:
-        raise CheckFailed(f"round {rnd.number}: the SHA-256 of the revealed entries' partials "
-                          "differs from the digest of its round-revealed event")
+        raise CheckFailed(f"round {rnd.number}: the SHA-256 of the revealed entries' openings and "
+                          "partials differs from the digest of its round-revealed event")
 
 
 # Each entry's checks that need nothing but the entry (and the campaign's keys) run in worker
@@ -61,11 +68,23 @@ def _check_digest(rnd: Round, logged: RoundState) -> None:
 # counting stay in order here. A worker reports for each entry the first check that failed and
 # at which stage, so that the first failure reported is the one a check in strict order would
 # meet first.
-CIPHERTEXT, LATER, OK = "ciphertext", "later", "ok"  # stages: before and after the R check
+OPENING, CIPHERTEXT, LATER, OK = "opening", "ciphertext", "later", "ok"  # before and after the R check
 UNOPENED, MALFORMED, PAYLOAD = "unopened", "malformed", "payload"
 
-EntryItem = tuple[bytes, bytes, bytes, dict[int, bytes], "bytes | None"]
-"""``(ad, ciphertext, the leaf's ciphertext_sha256, {j: partial}, published payload)``."""
+EntryItem = tuple[EntryLeaf, Opening, bytes, bytes, dict[int, bytes], "bytes | None"]
+"""``(the entry's leaf, its opening, ad, ciphertext, {j: partial}, published payload)``."""
+
+
+@dataclass(frozen=True)
+class CampaignKeys:
+    """What every entry is checked against: ``Y``, every ``Y_j``, ``t``, the log id and the
+    labs' token keys (SPKI DER)."""
+
+    Y: bytes
+    Yj: dict[int, bytes]
+    t: int
+    campaign_id: bytes
+    lab_keys: Mapping[str, bytes]
 
 
 def _check_ciphertext(Y: bytes, ad: bytes, ciphertext: bytes, expected_sha256: bytes
@@ -114,23 +133,26 @@ def _check_payload(Y: bytes, t: int, ad: bytes, ciphertext: bytes, shares: dict[
     return OK, PAYLOAD if is_valid_payload(opened) else MALFORMED
 
 
-def _entry_outcome(item: EntryItem, Y: bytes, Yj: dict[int, bytes], t: int) -> tuple[str, str]:
-    ad, ciphertext, expected_sha256, partials, payload = item
+def _entry_outcome(item: EntryItem, keys: CampaignKeys) -> tuple[str, str]:
+    leaf, opening, ad, ciphertext, partials, payload = item
     try:
-        problem = _check_ciphertext(Y, ad, ciphertext, expected_sha256)
+        check_opening(opening, leaf, keys.campaign_id, keys.lab_keys)
+    except OpeningError as exc:
+        return OPENING, str(exc)
+    try:
+        problem = _check_ciphertext(keys.Y, ad, ciphertext, leaf.ciphertext_sha256)
         if problem is not None:
             return CIPHERTEXT, problem
-        shares = _check_partials(Yj, t, ciphertext[:32], ad, partials)
+        shares = _check_partials(keys.Yj, keys.t, ciphertext[:32], ad, partials)
         if isinstance(shares, str):
             return LATER, shares
-        return _check_payload(Y, t, ad, ciphertext, shares, payload)
+        return _check_payload(keys.Y, keys.t, ad, ciphertext, shares, payload)
     except CryptoError as exc:  # a malformed value no check above anticipated
         return LATER, str(exc)
 
 
-def _entries_chunk(items: list[EntryItem], Y: bytes, Yj: dict[int, bytes], t: int
-                   ) -> list[tuple[str, str]]:
-    return [_entry_outcome(item, Y, Yj, t) for item in items]
+def _entries_chunk(items: list[EntryItem], keys: CampaignKeys) -> list[tuple[str, str]]:
+    return [_entry_outcome(item, keys) for item in items]
 
 
 def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: dict[bytes, int],
@@ -138,16 +160,16 @@ def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: di
     items: list[EntryItem] = []
     for entry in rnd.entries:
         leaf = facts.entries[entry.leaf_index]
-        items.append((record.ctx + leaf.nullifier, entry.ciphertext, leaf.ciphertext_sha256,
+        items.append((leaf, entry.opening, record.ctx + leaf.nullifier, entry.ciphertext,
                       entry.partials, entry.payload))
-    Yj = dict(record.verification_keys)
-    with closing(parallel.map_chunks(_entries_chunk, items, record.Y, Yj, record.manifest.t,
-                                     jobs=jobs)) as results:
+    keys = CampaignKeys(record.Y, dict(record.verification_keys), record.manifest.t, record.log_id,
+                        dict(record.manifest.token_keys))
+    with closing(parallel.map_chunks(_entries_chunk, items, keys, jobs=jobs)) as results:
         for start, outcomes in results:
             for offset, (stage, detail) in enumerate(outcomes):
                 entry = rnd.entries[start + offset]
                 where = f"round {rnd.number}, leaf {entry.leaf_index}"
-                if stage == CIPHERTEXT:
+                if stage in (OPENING, CIPHERTEXT):
                     raise CheckFailed(f"{where}: {detail}")
                 R = entry.ciphertext[:32]
                 if R in seen_R:
@@ -163,11 +185,36 @@ def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: di
                     found.payloads += 1
 
 
+def _check_labs(record: Record, rnd: Round, found: RevealFacts) -> None:
+    """Per lab, the round reveals none or at least ``k`` entries; round 1's labs with at least
+    ``min_per_lab`` revealed entries are exactly the record's ``labs_reached``."""
+    labs = {entry.leaf_index: entry.opening.slug for entry in rnd.entries}
+    try:
+        rounds.check_revealed(rnd.number, labs, record.manifest.k)
+    except rounds.RoundRuleError as exc:
+        raise CheckFailed(str(exc)) from None
+    counts = rounds.per_lab(labs.values())
+    for slug, count in counts.items():
+        found.by_lab[slug] = found.by_lab.get(slug, 0) + count
+    if rnd.number != 1:
+        return
+    minimum = record.manifest.rule.min_per_lab
+    reached = sorted(slug for slug, count in counts.items() if minimum and count >= minimum)
+    for slug in record.labs_reached:
+        if slug not in reached:
+            raise CheckFailed(f"counts: labs_reached lists lab {slug!r}, but round 1 reveals "
+                              f"{counts.get(slug, 0)} of its entries (min_per_lab = {minimum})")
+    for slug in reached:
+        if slug not in record.labs_reached:
+            raise CheckFailed(f"counts: round 1 reveals {counts[slug]} entries of lab {slug!r} "
+                              f"(min_per_lab = {minimum}), but labs_reached does not list it")
+
+
 def check_revealed_rounds(record: Record, facts: LogFacts, state: Replay, *,
                           jobs: int | None = None) -> RevealFacts:
-    """Every revealed round: its listing, its digest, then every entry, in round and leaf order
-    (the entries' checks are shared out among worker processes: ``jobs``, default the CPU
-    count)."""
+    """Every revealed round: its listing, its digest, then every entry (opening, ciphertext,
+    partials, payload), in round and leaf order (the entries' checks are shared out among
+    worker processes: ``jobs``, default the CPU count), then its labs."""
     found = RevealFacts()
     seen_R: dict[bytes, int] = {}
     for rnd, logged in zip(record.rounds, state.rounds, strict=True):
@@ -176,4 +223,5 @@ def check_revealed_rounds(record: Record, facts: LogFacts, state: Replay, *,
             _check_listing(rnd, logged)
             _check_digest(rnd, logged)
             _check_round_entries(record, rnd, facts, seen_R, found, jobs)
+            _check_labs(record, rnd, found)
     return found

@@ -209,21 +209,43 @@ def test_leaf_vectors_reencode_and_hash_alike(crypto_page):
 
 
 def test_entry_vector_as_the_signing_page_builds_it(crypto_page):
-    # static/js/sign.js builds the expected entry leaf from bytes and P.WIRE_VERSION
-    entry = next(v for v in load_vectors("events.json")["leaves"] if v["kind"] == "entry")
+    # static/js/sign.js builds the expected entry leaf from the opening, with P.H for the lab
+    # commitment (docs/protocol.md §7), and P.WIRE_VERSION
+    events = load_vectors("events.json")
+    entry = next(v for v in events["leaves"] if v["kind"] == "entry")
     result = crypto_page.run(
-        """(v) => {
-            const o = JSON.parse(new TextDecoder().decode(h(v.leaf)));
+        """(a) => {
+            const o = JSON.parse(new TextDecoder().decode(h(a.entry.leaf)));
+            const op = a.opening;
+            const commitment = P.H('lab-commitment', [P.utf8(op.slug), h(op.prepared_message),
+                                                      h(op.token_signature), h(op.nonce)], 32);
             const leaf = P.canonicalJson({
-                ciphertext_sha256: h(o.ciphertext_sha256), kind: 'entry', lab: o.lab,
-                nullifier: P.nullifier(h(o.token_message)), token_message: h(o.token_message),
-                token_signature: h(o.token_signature), v: P.WIRE_VERSION, withdrawal_key: h(o.withdrawal_key),
+                ciphertext_sha256: h(o.ciphertext_sha256), kind: 'entry', lab_commitment: commitment,
+                nullifier: P.nullifier(h(op.prepared_message)), v: P.WIRE_VERSION,
+                withdrawal_key: h(o.withdrawal_key),
             });
             return { leaf: x(leaf), hash: x(P.leafHash(leaf)), format: P.WIRE_FORMAT };
         }""",
-        entry,
+        {"entry": entry, "opening": events["opening"]},
     )
     assert result == {"leaf": entry["leaf"], "hash": entry["leaf_hash"], "format": "v2"}
+
+
+def test_lab_commitment_vectors_in_the_browser(crypto_page):
+    cases = load_vectors("openings.json")["cases"]
+    results = crypto_page.run(
+        """(cs) => cs.map((c) => {
+            const op = c.opening;
+            return {
+                commitment: x(P.H('lab-commitment', [P.utf8(op.slug), h(op.prepared_message),
+                                                     h(op.token_signature), h(op.nonce)], 32)),
+                nullifier: x(P.nullifier(h(op.prepared_message))),
+            };
+        })""",
+        cases,
+    )
+    for case, result in zip(cases, results, strict=True):
+        assert result == {"commitment": case["commitment"], "nullifier": case["nullifier"]}, case["name"]
 
 
 def test_head_vectors_message_and_signature(crypto_page):

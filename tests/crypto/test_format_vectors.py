@@ -1,5 +1,5 @@
-"""The v2 encoding vectors (canonical JSON, log leaves, tree heads) hold for the Python library,
-and each is checked again by rule, without the code that made it."""
+"""The v2 encoding vectors (canonical JSON, log leaves, openings and lab commitments, tree heads)
+hold for the Python library, and each is checked again by rule, without the code that made it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from crypto import blindrsa, log_leaves, merkle
 from crypto.errors import EncodingError, InvalidSignature
 from crypto.formats import jsonfile, messages
 from crypto.hashing import canonical_json, u64le
+from crypto.opening import lab_commitment, parse_opening
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 
@@ -99,11 +100,16 @@ def _leaf(name: str):
 def test_entry_vector_is_consistent():
     entry = _leaf("entry")
     assert isinstance(entry, log_leaves.EntryLeaf)
-    assert entry.nullifier == blindrsa.nullifier(entry.token_message)
-    assert entry.nullifier == hashlib.sha256(b"pledge-nullifier/v2" + entry.token_message).digest()
-    message = blindrsa.parse_token_message(entry.token_message[blindrsa.PREFIX_LEN:])
-    assert message.lab_slug == entry.lab
-    assert entry.token_message[blindrsa.PREFIX_LEN:].startswith(b"pledge-token/v2" + u64le(32))
+    assert sorted(json.loads(b(EVENTS["leaves"][0]["leaf"]))) == [
+        "ciphertext_sha256", "kind", "lab_commitment", "nullifier", "v", "withdrawal_key"]
+    opening = parse_opening(EVENTS["opening"])
+    prepared = opening.prepared_message
+    assert entry.nullifier == blindrsa.nullifier(prepared)
+    assert entry.nullifier == hashlib.sha256(b"pledge-nullifier/v2" + prepared).digest()
+    assert entry.lab_commitment == opening.commitment
+    message = blindrsa.parse_token_message(prepared[blindrsa.PREFIX_LEN:])
+    assert message.lab_slug == opening.slug
+    assert prepared[blindrsa.PREFIX_LEN:].startswith(b"pledge-token/v2" + u64le(32))
     assert entry.withdrawal_key.hex() == EVENTS["withdrawal_key"]
 
 
@@ -130,6 +136,48 @@ def test_round_revealed_digest_is_of_the_revealed_list():
     leaf = _leaf("round 1 revealed")
     assert isinstance(leaf, log_leaves.EventLeaf)
     assert leaf.digest == hashlib.sha256(canonical_json(EVENTS["revealed_list"])).digest()
+    assert [sorted(item) for item in EVENTS["revealed_list"]] == [["leaf_index", "opening", "partials"]] * 2
+    for item in EVENTS["revealed_list"]:
+        parse_opening(item["opening"])
+
+
+# --- openings and lab commitments ---------------------------------------------------------------
+
+OPENINGS = load("openings.json")
+
+
+@pytest.mark.parametrize("case", OPENINGS["cases"], ids=lambda c: c["name"])
+def test_lab_commitment_vectors(case):
+    opening = parse_opening(case["opening"])
+    assert opening.commitment.hex() == case["commitment"]
+    assert lab_commitment(opening.slug, opening.prepared_message, opening.token_signature,
+                          opening.nonce).hex() == case["commitment"]
+    assert opening.nullifier.hex() == case["nullifier"]
+    # By rule: keyed BLAKE2b-256 over the length-prefixed parts, key "pledge/v2/lab-commitment".
+    parts = (opening.slug.encode("utf-8"), opening.prepared_message, opening.token_signature, opening.nonce)
+    data = b"".join(u64le(len(part)) + part for part in parts)
+    assert data.hex() == case["hash_input"]
+    assert b(OPENINGS["key"]) == b"pledge/v2/lab-commitment" and OPENINGS["tag"] == "lab-commitment"
+    assert hashlib.blake2b(data, digest_size=32, key=b(OPENINGS["key"])).hexdigest() == case["commitment"]
+    assert hashlib.sha256(b"pledge-nullifier/v2" + opening.prepared_message).hexdigest() == case["nullifier"]
+    # The JSON object is canonical with exactly the four keys.
+    assert sorted(case["opening"]) == ["nonce", "prepared_message", "slug", "token_signature"]
+    assert canonical_json(opening.doc()) == canonical_json(case["opening"])
+
+
+def test_lab_commitment_vectors_bind_slug_and_nonce():
+    cases = {c["name"]: c for c in OPENINGS["cases"]}
+    first, renonced = cases["the entry of events.json"], cases["the first token with another nonce"]
+    assert first["opening"]["prepared_message"] == renonced["opening"]["prepared_message"]
+    assert first["commitment"] != renonced["commitment"] and first["nullifier"] == renonced["nullifier"]
+    assert first["opening"] == EVENTS["opening"]
+    assert len(cases["a slug of 255 UTF-8 bytes"]["opening"]["slug"].encode("utf-8")) == 255
+    assert not cases["a non-ASCII slug"]["opening"]["slug"].isascii()
+    opening = parse_opening(first["opening"])
+    with pytest.raises(EncodingError):
+        lab_commitment("", opening.prepared_message, opening.token_signature, opening.nonce)
+    with pytest.raises(EncodingError):
+        lab_commitment(opening.slug, opening.prepared_message, opening.token_signature, opening.nonce[:31])
 
 
 # --- tree heads and cosignatures ----------------------------------------------------------------

@@ -397,19 +397,61 @@ def parse_token_message(m: bytes) -> tuple[bytes, str, bytes]:
 # ---------------------------------------------------------------------------------------------
 
 
-def entry_leaf(lab, token_message_prepared, token_signature, nul, ciphertext_sha256, withdrawal_key):
+def entry_leaf(lab_commitment_, nul, ciphertext_sha256, withdrawal_key):
+    """§7.1: the 6-key entry leaf."""
     return canonical_json(
         {
             "kind": "entry",
             "v": WIRE_VERSION,
-            "lab": lab,
-            "token_message": token_message_prepared.hex(),
-            "token_signature": token_signature.hex(),
+            "lab_commitment": lab_commitment_.hex(),
             "nullifier": nul.hex(),
             "ciphertext_sha256": ciphertext_sha256.hex(),
             "withdrawal_key": withdrawal_key.hex(),
         }
     )
+
+
+def lab_commitment(slug: str, prepared: bytes, token_signature: bytes, nonce: bytes) -> bytes:
+    """§7.6: H("lab-commitment", utf8(slug), prepared message, token signature, nonce; 32)."""
+    return H("lab-commitment", slug.encode("utf-8"), prepared, token_signature, nonce, n=32)
+
+
+def parse_opening(obj) -> tuple[str, bytes, bytes, bytes]:
+    """§7.6: exactly four keys; returns (slug, prepared, token_signature, nonce)."""
+    if not isinstance(obj, dict) or set(obj) != {"nonce", "prepared_message", "slug", "token_signature"}:
+        raise Refused("opening keys")
+    slug = obj["slug"]
+    if not isinstance(slug, str):
+        raise Refused("opening slug")
+    try:
+        if not 1 <= len(slug.encode("utf-8")) <= 255:
+            raise Refused("opening slug")
+    except UnicodeEncodeError as e:
+        raise Refused("opening slug") from e
+    return (slug, unhex(obj["prepared_message"], lo=33, hi=4096), unhex(obj["token_signature"], lo=1, hi=4096),
+            unhex(obj["nonce"], 32))
+
+
+def open_entry(opening, leaf_obj: dict, campaign_id: str, token_keys: dict | None = None) -> str:
+    """§7.6's six checks, in order; returns the slug or raises Refused naming the check.
+    ``token_keys``: slug -> (n, e) RSA public numbers; ``None`` skips checks 5 and 6."""
+    slug, prepared, signature, nonce = parse_opening(opening)
+    if lab_commitment(slug, prepared, signature, nonce).hex() != leaf_obj["lab_commitment"]:
+        raise Refused("opening: commitment")
+    if nullifier(prepared).hex() != leaf_obj["nullifier"]:
+        raise Refused("opening: nullifier")
+    cid, lab, _ = parse_token_message(prepared[32:])
+    if cid != campaign_id.encode("ascii"):
+        raise Refused("opening: campaign")
+    if lab != slug:
+        raise Refused("opening: lab")
+    if token_keys is not None:
+        if slug not in token_keys:
+            raise Refused("opening: not a lab of the manifest")
+        n, e = token_keys[slug]
+        if not rsa_pss_verify(n, e, prepared, signature):
+            raise Refused("opening: signature")
+    return slug
 
 
 def withdrawal_message(nul: bytes) -> bytes:
@@ -453,22 +495,9 @@ def parse_leaf(data: bytes) -> dict:
         raise Refused("v")
     kind = obj.get("kind")
     if kind == "entry":
-        if set(obj) != {
-            "kind",
-            "v",
-            "lab",
-            "token_message",
-            "token_signature",
-            "nullifier",
-            "ciphertext_sha256",
-            "withdrawal_key",
-        }:
+        if set(obj) != {"kind", "v", "lab_commitment", "nullifier", "ciphertext_sha256", "withdrawal_key"}:
             raise Refused("entry keys")
-        lab = obj["lab"]
-        if not isinstance(lab, str) or not 1 <= len(lab.encode("utf-8")) <= 255:
-            raise Refused("lab")
-        unhex(obj["token_message"], lo=33, hi=4096)
-        unhex(obj["token_signature"], lo=1, hi=4096)
+        unhex(obj["lab_commitment"], 32)
         unhex(obj["nullifier"], 32)
         unhex(obj["ciphertext_sha256"], 32)
         unhex(obj["withdrawal_key"], 32)
@@ -646,11 +675,11 @@ def verify_cosignature(witness_key, log_id, size, timestamp, root, signature) ->
     return ed25519_verify(witness_key, cosign_message(log_id, size, timestamp, root), signature)
 
 
-def round_revealed_digest(entries: list[tuple[int, dict[int, bytes]]]) -> bytes:
-    """§10.6: entries = [(leaf_index, {trustee j: partial bytes}), ...] in leaf order."""
+def round_revealed_digest(entries: list[tuple[int, dict, dict[int, bytes]]]) -> bytes:
+    """§10.6: entries = [(leaf_index, opening JSON object, {trustee j: partial bytes}), ...]."""
     lst = [
-        {"leaf_index": i, "partials": {str(j): p.hex() for j, p in parts.items()}}
-        for i, parts in sorted(entries, key=lambda e: e[0])
+        {"leaf_index": i, "opening": opening, "partials": {str(j): p.hex() for j, p in parts.items()}}
+        for i, opening, parts in sorted(entries, key=lambda e: e[0])
     ]
     return hashlib.sha256(canonical_json(lst)).digest()
 
@@ -1078,6 +1107,11 @@ def rsabssa_finalize(n: int, e: int, prepared: bytes, blind_sig: bytes, inv: int
 # ---------------------------------------------------------------------------------------------
 
 
+def select_round(candidates_by_lab: dict[str, list[int]], k: int) -> list[int]:
+    """§8.7: per lab, every candidate if the lab has at least k, else none."""
+    return sorted(i for v in candidates_by_lab.values() if len(v) >= k for i in v)
+
+
 def rule_holds(rule: dict, lab_slugs: list[str], live_labs: list[str]) -> bool:
     """§3.4 over a set of live entries given by their labs."""
     if len(live_labs) < rule["min_total"]:
@@ -1146,21 +1180,21 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
                 if o["round"] != len(rounds) + 1:
                     raise Refused("V2")
                 if o["round"] == 1:
-                    want = live
+                    candidates = live
                     if deadline_seen or now_ts >= deadline:
                         raise Refused("V2")
                 else:
-                    want = [i for i in live if i not in rounds[0]["leaves"]]
-                    if not want:
-                        raise Refused("V2")
+                    candidates = [i for i in live if i not in rounds[0]["leaves"]]
                     if deadline_seen or now_ts < deadline:
                         raise Refused("V4")
                     deadline_seen = True
-                if o["leaves"] != want:
+                # V2: a non-empty subset of the candidates (which one depends on labs, §8.7)
+                if not o["leaves"] or not set(o["leaves"]) <= set(candidates):
                     raise Refused("V2")
-                frozen |= set(want)
+                frozen |= set(o["leaves"])
                 rounds.append(
-                    {"number": o["round"], "leaves": want, "batch": b, "time": now_ts, "status": "pending", "position": pos}
+                    {"number": o["round"], "leaves": list(o["leaves"]), "batch": b, "time": now_ts, "status": "pending",
+                     "position": pos}
                 )
             elif ev in ("round-revealed", "round-abandoned"):
                 r = o["round"]
@@ -1178,7 +1212,7 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
                     raise Refused("V4")
                 if ev == "expired" and rounds:
                     raise Refused("V4")
-                if ev == "signing-ended" and (not rounds or any(i not in rounds[0]["leaves"] for i in live)):
+                if ev == "signing-ended" and not rounds:
                     raise Refused("V4")
                 deadline_seen = True
                 if ev == "expired":

@@ -82,6 +82,7 @@ def test_vector_files_all_covered():
             "hash.json",
             "heads.json",
             "merkle.json",
+            "openings.json",
             "rfc9474.json",
             "seal.json",
         ]
@@ -285,9 +286,7 @@ def _rebuild(obj):
     kind = obj["kind"]
     if kind == "entry":
         return ref.entry_leaf(
-            obj["lab"],
-            hx(obj["token_message"]),
-            hx(obj["token_signature"]),
+            hx(obj["lab_commitment"]),
             hx(obj["nullifier"]),
             hx(obj["ciphertext_sha256"]),
             hx(obj["withdrawal_key"]),
@@ -315,7 +314,8 @@ def _independent_event(name, ev):
         n, f = table[name]
         return ref.event_leaf(n, **f)
     if name == "round 1 revealed":
-        lst = [(e["leaf_index"], {int(j): hx(p) for j, p in e["partials"].items()}) for e in ev["revealed_list"]]
+        lst = [(e["leaf_index"], e["opening"], {int(j): hx(p) for j, p in e["partials"].items()})
+               for e in ev["revealed_list"]]
         return ref.event_leaf("round-revealed", round=1, digest=ref.round_revealed_digest(lst))
     return None
 
@@ -335,10 +335,12 @@ def test_event_vector(v):
         assert built == leaf
     ctx = hx(ev["ctx"])
     if v["kind"] == "entry":
-        prepared = hx(obj["token_message"])
+        slug, prepared, _, _ = ref.parse_opening(ev["opening"])
         assert ref.nullifier(prepared).hex() == obj["nullifier"]
         cid, lab, nonce = ref.parse_token_message(prepared[32:])
-        assert lab == obj["lab"] and len(cid) == 32 and len(nonce) == 32
+        assert lab == slug and len(cid) == 32 and len(nonce) == 32
+        # §7.6 checks 1 to 4 (the vector's signature is fixed bytes, not an RSA signature)
+        assert ref.open_entry(ev["opening"], obj, cid.decode("ascii")) == slug
         assert obj["withdrawal_key"] == ev["withdrawal_key"]
     elif v["kind"] == "withdrawal":
         assert obj["nullifier"] == _entry(ev)["nullifier"]
@@ -384,7 +386,8 @@ def test_leaf_non_canonical_refused():
 
 
 def test_round_revealed_digest_vector():
-    lst = [(e["leaf_index"], {int(j): hx(p) for j, p in e["partials"].items()}) for e in EVENTS["revealed_list"]]
+    lst = [(e["leaf_index"], e["opening"], {int(j): hx(p) for j, p in e["partials"].items()})
+           for e in EVENTS["revealed_list"]]
     digest = ref.round_revealed_digest(lst)
     revealed = next(ref.parse_leaf(hx(x["leaf"])) for x in EVENTS["leaves"] if x.get("event") == "round-revealed")
     assert digest.hex() == revealed["digest"]
@@ -392,11 +395,72 @@ def test_round_revealed_digest_vector():
     assert hashlib.sha256(ref.canonical_json(EVENTS["revealed_list"])).digest() == digest
 
 
+def _doc_opening(slug, p, t, nonce):
+    return {"nonce": (nonce * 32).hex(), "prepared_message": (p * 40).hex(), "slug": slug,
+            "token_signature": (t * 32).hex()}
+
+
 def test_doc_round_revealed_digest_example():
-    lst = [(3, {1: b"\x11" * 96, 2: b"\x22" * 96}), (10, {2: b"\x33" * 96})]
-    enc = ref.canonical_json([{"leaf_index": i, "partials": {str(j): p.hex() for j, p in d.items()}} for i, d in lst])
-    assert len(enc) == 659
-    assert ref.round_revealed_digest(lst).hex() == ("a8b351478ef406d9f5ed25a54bbb83de43c898e07ffca591fa1658f2a8dd4ea9")
+    lst = [(3, _doc_opening("lab-a", b"\x44", b"\x55", b"\x66"), {1: b"\x11" * 96, 2: b"\x22" * 96}),
+           (10, _doc_opening("lab-b", b"\x77", b"\x88", b"\x99"), {2: b"\x33" * 96})]
+    enc = ref.canonical_json([{"leaf_index": i, "opening": o, "partials": {str(j): p.hex() for j, p in d.items()}}
+                              for i, o, d in lst])
+    assert len(enc) == 1237
+    assert ref.round_revealed_digest(lst).hex() == ("8a9a2c4a488e9342d6a49ef5e08ea0e3cbd238bef4bacddf5946e1c8b6a7c703")
+
+
+# --- §7.6 openings and lab commitments --------------------------------------------------------
+
+OPENINGS = load("openings.json")
+
+
+def test_doc_lab_commitment_example():
+    data = (ref.u64le(3) + b"lab" + ref.u64le(33) + b"\x01" * 33 + ref.u64le(1) + b"\x02" + ref.u64le(32)
+            + b"\x03" * 32)
+    assert hashlib.blake2b(data, digest_size=32, key=b"pledge/v2/lab-commitment").hexdigest() == \
+        "b61e30c3e357351091c8ccdc11137c4840f648babe8eed5150995ef6c5a0b144"
+    assert ref.lab_commitment("lab", b"\x01" * 33, b"\x02", b"\x03" * 32).hex() == \
+        "b61e30c3e357351091c8ccdc11137c4840f648babe8eed5150995ef6c5a0b144"
+
+
+@pytest.mark.parametrize("case", OPENINGS["cases"], ids=lambda c: c["name"])
+def test_lab_commitment_vectors(case):
+    slug, prepared, signature, nonce = ref.parse_opening(case["opening"])
+    assert ref.lab_commitment(slug, prepared, signature, nonce).hex() == case["commitment"]
+    assert ref.nullifier(prepared).hex() == case["nullifier"]
+    data = b"".join(ref.u64le(len(x)) + x for x in (slug.encode("utf-8"), prepared, signature, nonce))
+    assert data.hex() == case["hash_input"]
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda o: {**o, "lab": "x"},
+    lambda o: {k: v for k, v in o.items() if k != "nonce"},
+    lambda o: {**o, "nonce": o["nonce"][:-2]},
+    lambda o: {**o, "slug": ""},
+    lambda o: {**o, "slug": "é" * 128},
+])
+def test_opening_refusals(mutate):
+    with pytest.raises(ref.Refused):
+        ref.parse_opening(mutate(EVENTS["opening"]))
+
+
+def test_an_opening_that_does_not_open_its_leaf():
+    entry = _entry(EVENTS)
+    cid = ref.parse_token_message(ref.parse_opening(EVENTS["opening"])[1][32:])[0].decode("ascii")
+    with pytest.raises(ref.Refused, match="commitment"):
+        ref.open_entry({**EVENTS["opening"], "slug": "other-lab"}, entry, cid)
+    other = next(c["opening"] for c in OPENINGS["cases"] if c["name"] == "another token and lab")
+    with pytest.raises(ref.Refused, match="commitment"):
+        ref.open_entry(other, entry, cid)
+    recommitted = {**entry, "lab_commitment": ref.lab_commitment(*ref.parse_opening(other)).hex()}
+    with pytest.raises(ref.Refused, match="nullifier"):
+        ref.open_entry(other, recommitted, cid)
+
+
+def test_round_selection_per_lab():
+    assert ref.select_round({"a": [0, 1, 2, 3, 4], "b": [5, 6, 7], "c": [8, 9], "d": [10]}, 3) == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert ref.select_round({"a": [11], "c": [9, 12, 13]}, 3) == [9, 12, 13]
+    assert ref.select_round({"a": [1], "b": [2]}, 2) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -639,7 +703,7 @@ DL, WIN = 10_000, 100
 
 def _e(i):
     nul = hashlib.sha256(bytes([i])).digest()
-    return ref.entry_leaf("lab", b"\x01" * 128, b"\x02" * 256, nul, bytes(32), bytes(32))
+    return ref.entry_leaf(bytes(32), nul, bytes(32), bytes(32))
 
 
 def _w(i):
@@ -699,11 +763,13 @@ def test_replay_expired_and_abandoned():
         ("E3", [(1000, [_e(0), _e(0)])]),
         ("E4", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (2000, [_w(0)])]),
         ("E4", [(1000, [_w(0)])]),
-        ("V2", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0])])]),
+        ("V2", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[])])]),
+        ("V2", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[2])])]),
+        ("V2", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0])]),
+                (DL, [_ev("round-frozen", round=2, leaves=[0])])]),
         ("V2", [(DL, [_e(0), _ev("round-frozen", round=1, leaves=[0])])]),
         ("V3", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0]), _ev("round-revealed", round=1, digest=bytes(32))])]),
         ("V3", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (1000 + WIN - 1, [_ev("round-abandoned", round=1)])]),
-        ("V4", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (2000, [_e(1)]), (DL, [_ev("signing-ended")])]),
         ("V4", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (DL, [_ev("expired")])]),
         ("V4", [(DL - 1, [_ev("expired")])]),
         ("V5", [(1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]), (DL, [_ev("signing-ended"), _ev("closed")])]),

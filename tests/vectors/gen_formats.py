@@ -17,15 +17,30 @@ Imported by ``tests/vectors/generate.py``, which writes the files (run it from t
 - ``events.json`` (docs/protocol.md §7, §8)::
 
       {"ctx", "trustee_key", "leaves": [{"name", "kind", "event" (events only), "leaf",
-                                          "leaf_hash"}], "withdrawal_key", "revealed_list"}
+                                          "leaf_hash"}], "withdrawal_key", "opening",
+       "revealed_list"}
 
   One leaf per event kind of :class:`crypto.log_leaves.EventLeaf` (``round-frozen`` twice:
   rounds 1 and 2), an entry and a withdrawal of that entry. ``leaf`` is the canonical JSON
-  bytes in hex, ``leaf_hash`` the RFC 9162 leaf hash. The withdrawal's signature verifies under
-  the entry's ``withdrawal_key``; ``share-destroyed``'s under ``trustee_key`` over
-  ``H("destroy-confirmation", ctx, sc(trustee))``; ``round-revealed``'s ``digest`` is
-  SHA-256 of the canonical JSON of ``revealed_list``. The entry's ``token_signature`` is fixed
-  bytes, not an RSA signature: the leaf encoding does not check meaning.
+  bytes in hex, ``leaf_hash`` the RFC 9162 leaf hash. ``opening`` is the entry's opening (its
+  JSON object): its commitment is the entry's ``lab_commitment`` and its nullifier the entry's.
+  The withdrawal's signature verifies under the entry's ``withdrawal_key``;
+  ``share-destroyed``'s under ``trustee_key`` over ``H("destroy-confirmation", ctx,
+  sc(trustee))``; ``round-revealed``'s ``digest`` is SHA-256 of the canonical JSON of
+  ``revealed_list`` (each item ``{"leaf_index", "opening", "partials"}``). The opening's
+  ``token_signature`` is fixed bytes, not an RSA signature: neither the leaf encoding nor the
+  commitment checks meaning.
+
+- ``openings.json`` (docs/protocol.md §7)::
+
+      {"tag": "lab-commitment", "key": hex, "cases": [{"name", "opening": {"nonce",
+       "prepared_message", "slug", "token_signature"}, "hash_input", "commitment",
+       "nullifier"}]}
+
+  ``commitment`` is ``H("lab-commitment", utf8(slug), prepared_message, token_signature,
+  nonce; n=32)``: keyed BLAKE2b-256 with ``key`` (the ASCII of ``pledge/v2/lab-commitment``)
+  over ``hash_input``, the four parts each preceded by its length as u64le. ``nullifier`` is
+  SHA-256(``pledge-nullifier/v2`` || prepared message). Token signatures are fixed bytes.
 
 - ``heads.json`` (docs/protocol.md §7, §9)::
 
@@ -50,6 +65,7 @@ import nacl.signing
 from crypto import blindrsa, log_leaves, merkle
 from crypto.formats import messages
 from crypto.hashing import H, u64le
+from crypto.opening import COMMITMENT_TAG, Opening
 
 ASTRAL = "\U0001f600"  # 😀, UTF-16 D83D DE00: sorts before U+E000..U+FFFF by UTF-16 unit
 
@@ -150,27 +166,65 @@ def _signing_key(purpose: str) -> nacl.signing.SigningKey:
     return nacl.signing.SigningKey(_seed("events", 0, purpose))
 
 
-def _entry() -> log_leaves.EntryLeaf:
-    prepared = _seed("events", 0, "prefix") + blindrsa.token_message(
-        CAMPAIGN_ID.encode("ascii"), "example-lab", _seed("events", 0, "nonce"))
+def _opening(case: int, slug: str, *, nonce_case: int | None = None) -> Opening:
+    """A token's opening for ``slug`` in the vectors' campaign: the prepared message is a real
+    Pledge token message with a fixed 32-byte prefix; the signature is fixed bytes."""
+    prepared = _seed("openings", case, "prefix") + blindrsa.token_message(
+        CAMPAIGN_ID.encode("ascii"), slug, _seed("openings", case, "token-nonce"))
+    return Opening(slug, prepared, _seed("openings", case, "token-signature", 64) * 4,
+                   _seed("openings", case if nonce_case is None else nonce_case, "nonce"))
+
+
+def _entry(opening: Opening) -> log_leaves.EntryLeaf:
     return log_leaves.EntryLeaf(
-        lab="example-lab",
-        token_message=prepared,
-        token_signature=_seed("events", 0, "token-signature", 64) * 4,  # 256 bytes, not a signature
-        nullifier=blindrsa.nullifier(prepared),
+        lab_commitment=opening.commitment,
+        nullifier=blindrsa.nullifier(opening.prepared_message),
         ciphertext_sha256=hashlib.sha256(_seed("events", 0, "ciphertext", 64)).digest(),
         withdrawal_key=bytes(_signing_key("withdrawal").verify_key),
     )
 
 
+def _opening_json(opening: Opening) -> dict[str, str]:
+    return {key: value.hex() if isinstance(value, bytes) else value for key, value in opening.doc().items()}
+
+
 def revealed_list() -> list[dict[str, Any]]:
     """A round's revealed entries as ``round-revealed`` digests them (docs/protocol.md §8)."""
     return [
-        {"leaf_index": index, "partials": {str(j): _seed("events", index, f"partial/{j}", 64).hex()
-                                          + _seed("events", index, f"partial/{j}/z").hex()
-                                          for j in (1, 3)}}
-        for index in (0, 2)
+        {"leaf_index": index, "opening": _opening_json(_opening(0 if index == 0 else 1, slug)),
+         "partials": {str(j): _seed("events", index, f"partial/{j}", 64).hex()
+                      + _seed("events", index, f"partial/{j}/z").hex() for j in (1, 3)}}
+        for index, slug in ((0, "example-lab"), (2, "other-lab"))
     ]
+
+
+# The lab-commitment cases: (name, case, slug, nonce case).
+OPENING_CASES: list[tuple[str, int, str, int | None]] = [
+    ("the entry of events.json", 0, "example-lab", None),
+    ("another token and lab", 1, "other-lab", None),
+    ("the first token with another nonce", 0, "example-lab", 2),
+    ("a non-ASCII slug", 3, "laboratoire-é", None),
+    ("a slug of 255 UTF-8 bytes", 4, "l" * 253 + "é", None),
+]
+
+
+def _hash_input(opening: Opening) -> bytes:
+    """The bytes BLAKE2b reads: each part preceded by its length (u64le), built here by rule."""
+    parts = (opening.slug.encode("utf-8"), opening.prepared_message, opening.token_signature, opening.nonce)
+    return b"".join(u64le(len(part)) + part for part in parts)
+
+
+def opening_vectors() -> dict[str, Any]:
+    """Openings with the exact bytes hashed, their lab commitment and their nullifier."""
+    cases = []
+    for name, case, slug, nonce_case in OPENING_CASES:
+        opening = _opening(case, slug, nonce_case=nonce_case)
+        data = _hash_input(opening)
+        commitment = hashlib.blake2b(data, digest_size=32, key=b"pledge/v2/" + COMMITMENT_TAG.encode()).digest()
+        assert commitment == opening.commitment
+        cases.append({"name": name, "opening": _opening_json(opening), "hash_input": data.hex(),
+                      "commitment": commitment.hex(), "nullifier": opening.nullifier.hex()})
+    return {"tag": COMMITMENT_TAG, "key": (b"pledge/v2/" + COMMITMENT_TAG.encode()).hex(), "cases": cases}
 
 
 def _leaf_vector(name: str, leaf: log_leaves.Leaf) -> dict[str, Any]:
@@ -186,7 +240,8 @@ def _leaf_vector(name: str, leaf: log_leaves.Leaf) -> dict[str, Any]:
 def event_vectors() -> dict[str, Any]:
     """An entry, its withdrawal and one leaf per event kind, with their bytes and leaf hashes."""
     ctx = _seed("events", 0, "ctx")
-    entry = _entry()
+    opening = _opening(0, "example-lab")
+    entry = _entry(opening)
     withdrawal_sig = _signing_key("withdrawal").sign(log_leaves.withdrawal_message(entry.nullifier)).signature
     trustee = _signing_key("trustee-3")
     destroy_sig = trustee.sign(messages.destroy_message(ctx, 3)).signature
@@ -209,6 +264,7 @@ def event_vectors() -> dict[str, Any]:
         "trustee": 3,
         "trustee_key": bytes(trustee.verify_key).hex(),
         "withdrawal_key": entry.withdrawal_key.hex(),
+        "opening": _opening_json(opening),
         "revealed_list": revealed_list(),
         "leaves": [_leaf_vector(name, leaf) for name, leaf in leaves],
     }

@@ -13,8 +13,8 @@ Each family is one function returning JSON-ready data; bytes are lowercase hex:
 - ``dleq.json``: ``[{"j", "x", "Yj", "R", "ad", "k", "D", "c", "z"}]``
 - ``combine.json``: ``[{"Y", "ad", "ciphertext", "partials": {"j": hex}, "payload"}]``
 - ``merkle.json``: written by :mod:`tests.vectors.gen_merkle`;
-- ``canonical_json.json``, ``events.json``, ``heads.json``: made by :mod:`tests.vectors.gen_formats`
-  (shapes in its docstring).
+- ``canonical_json.json``, ``events.json``, ``openings.json``, ``heads.json``: made by
+  :mod:`tests.vectors.gen_formats` (shapes in its docstring).
 """
 
 from __future__ import annotations
@@ -223,6 +223,7 @@ FAMILIES: dict[str, Family] = {
     "combine.json": combine_vectors,
     "canonical_json.json": gen_formats.canonical_json_vectors,
     "events.json": gen_formats.event_vectors,
+    "openings.json": gen_formats.opening_vectors,
     "heads.json": gen_formats.head_vectors,
 }
 

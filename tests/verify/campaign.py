@@ -24,11 +24,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from nacl.secret import SecretBox
 from nacl.signing import SigningKey
 
-from crypto import blindrsa, dkg, group, log_leaves, merkle, reveal, seal
+from crypto import blindrsa, dkg, group, log_leaves, merkle, reveal, rounds, seal
 from crypto.formats import messages
 from crypto.formats.files import manifest_ctx
 from crypto.formats.record import build_record, round_digest
 from crypto.hashing import canonical_json
+from crypto.opening import Opening, new_opening
 from pledge.services.manifest import Protection, TrusteeKeys, Witness, build_manifest
 
 DEADLINE = datetime(2031, 6, 1, tzinfo=UTC)
@@ -50,7 +51,7 @@ class Trustee:
 
 @dataclass
 class Signed:
-    """One signer's entry: its leaf and ciphertext, and what only the signer knows."""
+    """One signer's entry: its leaf, ciphertext and opening, and what only the signer knows."""
 
     lab: str
     leaf: bytes
@@ -58,6 +59,7 @@ class Signed:
     nullifier: bytes
     payload: bytes | None
     withdrawal_seed: bytes
+    opening: Opening
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Campaign:
     token_keys: Mapping[str, rsa.RSAPrivateKey]
     rule: tuple[int, int, int]
     deadline: datetime = DEADLINE
+    k: int = 2
     extra_witnesses: int = 0
     w: int | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -127,7 +130,7 @@ class Campaign:
             trustees=[TrusteeKeys(i, f"Trustee {i}", tr.keys.ed25519, tr.keys.x25519)
                       for i, tr in self.trustees.items()],
             protection=Protection(
-                k=2, practice=False, log_key=bytes(SigningKey(self.log_seed).verify_key),
+                k=self.k, practice=False, log_key=bytes(SigningKey(self.log_seed).verify_key),
                 witnesses=tuple(extra), w=self.w or n_w // 2 + 1, batch_interval=BATCH_SECONDS,
                 reveal_window=REVEAL_WINDOW),
         )
@@ -170,11 +173,12 @@ class Campaign:
         ciphertext = (seal.seal(self.Y, ad, payload) if box_key is None
                       else _seal_with_wrong_key(self.Y, ad, payload, box_key))
         wseed = nacl.utils.random(32)
+        opening = new_opening(lab, prepared, token)
         leaf = log_leaves.encode_leaf(log_leaves.EntryLeaf(
-            lab=lab, token_message=prepared, token_signature=token, nullifier=nullifier,
+            lab_commitment=opening.commitment, nullifier=nullifier,
             ciphertext_sha256=hashlib.sha256(ciphertext).digest(),
             withdrawal_key=bytes(SigningKey(wseed).verify_key)))
-        return Signed(lab, leaf, ciphertext, nullifier, None if box_key else payload, wseed)
+        return Signed(lab, leaf, ciphertext, nullifier, None if box_key else payload, wseed, opening)
 
     def add(self, signed: Signed) -> int:
         self.entries[len(self.leaves)] = signed
@@ -224,31 +228,43 @@ class Campaign:
 
     # --- lifecycle events -------------------------------------------------------------------
 
-    def freeze_round(self) -> list[int]:
-        """Freeze the next round: round 1 every live entry, the deadline round every live entry
-        no earlier round lists. Returns the leaves it lists."""
+    def candidates(self) -> dict[str, list[int]]:
+        """The entries the next round may list, by lab: round 1 every live entry, the deadline
+        round every live entry no earlier round lists."""
         frozen = {i for rnd in self.rounds for i in rnd["leaves"]}
-        leaves = [i for i in self.live() if not self.rounds or i not in frozen]
+        by_lab: dict[str, list[int]] = {}
+        for i in self.live():
+            if not self.rounds or i not in frozen:
+                by_lab.setdefault(self.entries[i].lab, []).append(i)
+        return by_lab
+
+    def freeze_round(self, leaves: Sequence[int] | None = None) -> list[int]:
+        """Freeze the next round, listing per lab every candidate if the lab has at least k,
+        else none (``leaves``: what a misbehaving server lists instead). Returns the leaves."""
+        listed = rounds.select(self.candidates(), self.k) if leaves is None else list(leaves)
         number = len(self.rounds) + 1
-        self.event(log_leaves.EventLeaf("round-frozen", round=number, leaves=tuple(leaves)))
-        self.rounds.append({"number": number, "status": "pending", "leaves": leaves})
-        return leaves
+        self.event(log_leaves.EventLeaf("round-frozen", round=number, leaves=tuple(listed)))
+        self.rounds.append({"number": number, "status": "pending", "leaves": listed,
+                            "batch": len(self.heads) + 1})
+        return listed
 
     def reveal(self, number: int, quorum: Sequence[int]) -> dict[str, Any]:
         """Trustees of ``quorum`` decrypt round ``number``; the server stores their partials,
         publishes the payloads and logs ``round-revealed`` with the partials' digest."""
         rnd = self.rounds[number - 1]
         partials: dict[int, list[tuple[int, bytes]]] = {j: [] for j in quorum}
-        by_leaf: dict[int, dict[int, bytes]] = {i: {} for i in rnd["leaves"]}
+        by_leaf: dict[int, tuple[Opening, dict[int, bytes]]] = {
+            i: (self.entries[i].opening, {}) for i in rnd["leaves"]}
         for i in rnd["leaves"]:
             entry = self.entries[i]
             for j in quorum:
                 partial = reveal.partial_decrypt(j, self.trustees[j].x_j, self.Yj[j],
                                                  entry.ciphertext[:32], self.ctx + entry.nullifier)
                 partials[j].append((i, partial))
-                by_leaf[i][j] = partial
+                by_leaf[i][1][j] = partial
         rnd.update(status="revealed", partials=partials,
                    ciphertexts={i: self.entries[i].ciphertext for i in rnd["leaves"]},
+                   openings={i: self.entries[i].opening for i in rnd["leaves"]},
                    revealed={i: self.entries[i].payload for i in rnd["leaves"]})
         self.event(log_leaves.EventLeaf("round-revealed", round=number, digest=round_digest(by_leaf)))
         return rnd
@@ -263,8 +279,7 @@ class Campaign:
             self.event(log_leaves.EventLeaf("expired"))
             self.ended = "expired"
             return "expired"
-        frozen = {i for rnd in self.rounds for i in rnd["leaves"]}
-        if any(i not in frozen for i in self.live()):
+        if rounds.select(self.candidates(), self.k):
             self.freeze_round()
             return "round-frozen"
         self.event(log_leaves.EventLeaf("signing-ended"))
@@ -285,6 +300,20 @@ class Campaign:
 
     # --- the record -------------------------------------------------------------------------
 
+    def labs_reached(self) -> list[str]:
+        """The labs at the rule's per-lab minimum: live now, or once round 1 froze, among the
+        entries it lists (which are every live entry then of a lab at k or more)."""
+        minimum = self.rule[1]
+        counts = (rounds.per_lab(self.entries[i].lab for i in self.rounds[0]["leaves"])
+                  if self.rounds else self.live_counts())
+        return sorted(lab for lab, count in counts.items() if minimum and count >= minimum)
+
+    def counts_head_size(self) -> int:
+        """The head the counts are stated for: the latest, or round 1's freezing batch's."""
+        if self.rounds:
+            return self.heads[self.rounds[0]["batch"] - 1][1]
+        return self.heads[-1][1] if self.heads else 0
+
     def record(self, **changes: Any) -> dict[str, Any]:
         """The campaign record as the exporter builds it (``changes`` override its inputs)."""
         return build_record(**{**self.record_inputs(), **changes})
@@ -298,9 +327,9 @@ class Campaign:
             exported_at=exported_at, manifest=self.manifest, ctx=self.ctx,
             deals=list(self.deals.values()), transcript_signatures=self.transcript_signatures(),
             group_key=self.Y, verification_keys=self.Yj, log_id=self.campaign_id,
-            leaves=self.leaves, heads=self.heads, published_counts=self.live_counts(),
-            counts_head_size=self.heads[-1][1] if self.heads else 0,
-            rounds=[{k: v for k, v in rnd.items() if k != "leaves"} for rnd in self.rounds],
+            leaves=self.leaves, heads=self.heads, labs_reached=self.labs_reached(),
+            counts_head_size=self.counts_head_size(),
+            rounds=[{k: v for k, v in rnd.items() if k not in ("leaves", "batch")} for rnd in self.rounds],
             outcome={"state": self.state(), "threshold_met": bool(self.rounds)},
         )
 
@@ -330,13 +359,14 @@ def resign(record: dict[str, Any], log_seed: bytes, witness_seeds: Mapping[bytes
     campaign_id = bytes.fromhex(log_id)
     tree = merkle.MerkleTree.from_leaves(bytes.fromhex(leaf) for leaf in record["log"]["leaves"])
     heads = record["log"]["heads"]
+    counted = record["counts"]["head_size"]
     for position, head in enumerate(heads):
         size = head["size"] if sizes is None else sizes[position]
+        if head["size"] == counted:
+            record["counts"]["head_size"] = size
         root = tree.root(size)
         head.update(size=size, root=root.hex(), signature=merkle.sign_tree_head(
             log_seed, campaign_id, size, head["timestamp"], root).hex(), cosignatures={
             key.hex(): merkle.sign_cosignature(seed, campaign_id, size, head["timestamp"], root).hex()
             for key, seed in sorted(witness_seeds.items())})
-    if heads:
-        record["counts"]["head_size"] = heads[-1]["size"]
     return record

@@ -1,4 +1,4 @@
-"""Every way a campaign can end, on small 2-of-3 campaigns (labs a and b; the rule is 4
+"""Every way a campaign can end, on small 2-of-3 campaigns (labs a and b, k = 2; the rule is 4
 overall, 2 at each of 2 labs; the three trustees are the witnesses, w = 2): what verifies, and
 what the verifier refuses."""
 
@@ -28,8 +28,14 @@ def test_a_full_record_verifies_with_its_summary(verify: Verify, full_record: di
             "the manifest's log key; the lifecycle replays") in out
     assert ("confirmed state: the head of batch 4 (size 29), 2030-03-17 18:45:00 UTC, cosigned by "
             "Trustee 1, Trustee 2, Trustee 3, Trustee 4, Trustee 5 (5 of 5 witnesses; w = 3)") in out
-    assert "lab-a 8, lab-b 9, lab-c 8 (25 in all; equal to the published counts)" in out
+    # Per lab, only what the openings of revealed entries show; the two entries signed after
+    # round 1 froze are counted, not placed.
+    assert ("entries: 25 live at the latest head; revealed, per lab: lab-a 7, lab-b 8, lab-c 8 "
+            "(23 in all); 2 still sealed (their labs are not public)") in out
+    assert ("labs at the per-lab minimum (5), as stated for the head of size 26: lab-a, lab-b, "
+            "lab-c") in out
     assert "rounds: 1 (1 revealed; round 1 froze at leaf 25, in batch 3" in out
+    assert "every revealed lab has at least k = 2 in its round" in out
     assert "23 revealed payloads equal a fresh decryption" in out
     assert lines[-1] == "outcome: revealed"
 
@@ -48,23 +54,29 @@ def test_an_expired_campaign_with_destroy_confirmations(verify: Verify, small: C
     small.publish()
     code, out, _ = verify(plain(small.record()))
     assert code == 0, out
-    assert "rounds: none (the threshold rule holds at no signed head before the deadline)" in out
+    assert "rounds: none\n" in out
+    assert "labs at the per-lab minimum (2), as stated for the head of size 6: lab-a\n" in out
     assert "outcome: expired; 2 of 3 trustees confirmed destroying their share" in out
 
 
 def test_a_met_rule_without_a_round_is_noted_not_failed(verify: Verify, small: Campaign) -> None:
-    # A log that never froze round 1 although the rule held before the deadline: the lifecycle
-    # does not require the freeze, so the summary tells the reader.
+    # A log that has not frozen round 1 although the record's own counts say the rule holds at
+    # its latest head, before the deadline: the lifecycle does not require the freeze (the log
+    # shows no lab), so the summary tells the reader.
     _sign_all(small, "ab")
     small.publish()
     _sign_all(small, "ab")
     small.publish()
+    code, out, _ = verify(plain(small.record()))
+    assert code == 0, out
+    assert ("rounds: none. Note: the record's counts say the rule holds at the head of batch 2 "
+            "(size 4), whose time is before the deadline, yet the log froze no round") in out
+    # Once the deadline passed, the latest head is after it: nothing to note (whether the rule
+    # held at an earlier head is for the trustees to check, who hold the openings).
     small.end_signing()
     small.publish(small.deadline_ts)
     code, out, _ = verify(plain(small.record()))
-    assert code == 0, out
-    assert ("rounds: none. Note: the rule holds at the head of batch 2 (size 4), whose time is "
-            "before the deadline, yet the log froze no round") in out
+    assert code == 0 and "rounds: none\n" in out
 
 
 def test_a_share_destroyed_before_the_end_fails(verify: Verify, small: Campaign) -> None:
@@ -99,7 +111,9 @@ def test_a_round_awaiting_the_trustees(verify: Verify, small: Campaign) -> None:
     assert_fails(verify, record, r"rounds: the record says round 1 is revealed but the log froze "
                                  r"it at leaf 4 and has not revealed it")
     record["rounds"][0].update(status="pending", entries=[{
-        "leaf_index": 0, "ciphertext": "00" * 1160, "partials": {}, "payload": None}])
+        "leaf_index": 0, "ciphertext": "00" * 1160, "opening": small.entries[0].opening.doc(),
+        "partials": {}, "payload": None}])
+    record = plain(record)
     assert_fails(verify, record, r"field rounds\[0\]: a pending round lists no entries")
 
 
@@ -116,10 +130,12 @@ def test_two_rounds_and_a_later_signer(verify: Verify, small: Campaign) -> None:
     _sign_all(small, "abab")
     small.freeze_round()
     small.publish()
-    _sign_all(small, "ba")
+    _sign_all(small, "bab")
     small.reveal(1, (1, 2))  # events come after the batch's entries
     small.publish()
+    # The deadline round: lab b's two later entries (k = 2), not lab a's lone one.
     assert small.end_signing() == "round-frozen"
+    assert small.rounds[1]["leaves"] == [5, 7]
     small.publish(small.deadline_ts)
     small.reveal(2, (2, 3))
     small.publish()
@@ -130,11 +146,57 @@ def test_two_rounds_and_a_later_signer(verify: Verify, small: Campaign) -> None:
     assert code == 0, err
     assert "rounds: 2 (2 revealed; round 1 froze at leaf 4, in batch 1" in out
     assert "6 revealed payloads" in out
+    assert ("entries: 7 live at the latest head; revealed, per lab: lab-a 2, lab-b 4 (6 in all); "
+            "1 still sealed") in out
     assert "outcome: closed; 1 of 3 trustees confirmed destroying their share" in out
     record = plain(small.record())
     record["rounds"][1]["entries"].pop()
-    assert_fails(verify, record, r"round 2, leaf 6: the round froze it, but the record reveals no "
+    assert_fails(verify, record, r"round 2, leaf 7: the round froze it, but the record reveals no "
                                  r"ciphertext for it")
+
+
+def test_a_lone_late_signer_ends_signing_without_a_round(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "abab")
+    small.freeze_round()
+    small.publish()
+    _sign_all(small, "a")
+    small.reveal(1, (1, 2))
+    small.publish()
+    assert small.end_signing() == "signing-ended"
+    small.publish(small.deadline_ts)
+    code, out, err = verify(plain(small.record()))
+    assert code == 0, err
+    assert "1 still sealed (their labs are not public)" in out
+
+
+def test_a_deadline_round_that_relists_a_round_one_entry_fails(verify: Verify, small: Campaign) -> None:
+    _sign_all(small, "abab")
+    small.freeze_round()
+    small.publish()
+    later = _sign_all(small, "bb")
+    small.reveal(1, (1, 2))
+    small.publish()
+    small.freeze_round(leaves=[0, *later])  # leaf 0 is round 1's
+    small.publish(small.deadline_ts)
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: leaf 8: round 2 lists leaf 0, which is not a live entry it may reveal")
+
+
+def test_a_deadline_round_that_reveals_a_lab_below_k_fails(verify: Verify, small: Campaign) -> None:
+    # The server lists lab a's lone late entry with lab b's two: the log cannot tell, the
+    # openings published with the payloads do.
+    _sign_all(small, "abab")
+    small.freeze_round()
+    small.publish()
+    later = _sign_all(small, "bab")
+    small.reveal(1, (1, 2))
+    small.publish()
+    small.freeze_round(leaves=later)
+    small.publish(small.deadline_ts)
+    small.reveal(2, (1, 3))
+    small.publish()
+    assert_fails(verify, plain(small.record()),
+                 r"round 2 reveals lab 'lab-a' with 1 entries, fewer than k = 2")
 
 
 def test_a_round_abandoned_after_its_reveal_window(verify: Verify, small: Campaign) -> None:
@@ -191,8 +253,9 @@ def test_signers_who_seal_nonsense_do_not_break_the_record(
     small.publish()
     code, out, _ = verify(plain(small.record()))
     assert code == 0, out
-    assert re.search(r"2 revealed payloads equal a fresh decryption; 2 sealed by their signers "
-                     r"so that they do not open to a valid signature", out)
+    assert re.search(r"2 revealed payloads equal a fresh decryption; every revealed lab has at "
+                     r"least k = 2 in its round; 2 sealed by their signers so that they do not "
+                     r"open to a valid signature", out)
     record = plain(small.record())
     record["rounds"][0]["entries"][1]["payload"] = b"{}".hex()
     assert_fails(verify, record, r"round 1, leaf 1: a payload is published, but the box does "

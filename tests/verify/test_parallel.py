@@ -1,9 +1,9 @@
-"""``pledge-verify --jobs 2``: worker processes share the leaves' and the entries' checks, and
-the verdict (the summary, or the first failure named) is what one process gives.
+"""``pledge-verify --jobs 2``: worker processes share the revealed entries' checks (openings,
+ciphertexts, partials, payloads), and the verdict (the summary, or the first failure named) is
+what one process gives.
 
-The thresholds of :mod:`crypto.parallel` are lowered so that the full campaign's 29 leaves and
-23 revealed entries are cut into many chunks handled by worker processes, as a record of
-100,000 entries is.
+The thresholds of :mod:`crypto.parallel` are lowered so that the full campaign's 23 revealed
+entries are cut into many chunks handled by worker processes, as a record of 100,000 entries is.
 """
 
 from __future__ import annotations
@@ -53,12 +53,12 @@ def test_the_record_verifies_with_the_same_summary(verify: Verify, workers: list
     code, out, err = both(verify, full_record)
     assert (code, err) == (0, "")
     assert "23 revealed payloads equal a fresh decryption" in out
-    assert workers == [2]  # one set of workers for the leaves and the rounds
+    assert workers == [2]  # one set of workers for every round
 
 
 @pytest.mark.parametrize(("path", "offset", "pattern"), [
     (("log", "leaves", 5), 150, LEAF),
-    (("log", "leaves", 20), 450, LEAF),
+    (("log", "leaves", 20), 250, LEAF),
     ((*ENTRY, 0, "ciphertext"), 40, CIPHERTEXT),
     ((*ENTRY, 15, "ciphertext"), 600, CIPHERTEXT),
     ((*ENTRY, 4, "partials", "3"), 40, DIGEST),

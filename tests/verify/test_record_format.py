@@ -20,6 +20,7 @@ from crypto.formats.files import manifest_ctx
 from crypto.formats.jsonfile import VERSION
 from crypto.formats.record import build_record, encode_record, parse_record, round_digest
 from crypto.hashing import canonical_json
+from crypto.opening import Opening
 from pledge_tools.verify.cli import main
 
 from .campaign import Campaign
@@ -40,8 +41,12 @@ def test_the_record_has_its_documented_top_level(full_record: dict[str, Any]) ->
     assert sorted(full_record["outcome"]) == ["state", "threshold_met"]
     assert sorted(full_record["dkg"]) == ["Y", "deals", "transcript_signatures",
                                           "verification_keys"]
-    assert sorted(full_record["rounds"][0]["entries"][0]) == ["ciphertext", "leaf_index",
+    assert sorted(full_record["rounds"][0]["entries"][0]) == ["ciphertext", "leaf_index", "opening",
                                                               "partials", "payload"]
+    assert sorted(full_record["rounds"][0]["entries"][0]["opening"]) == [
+        "nonce", "prepared_message", "slug", "token_signature"]
+    # No per-lab number: only the labs that reached the per-lab minimum, as of round 1's freeze.
+    assert full_record["counts"] == {"head_size": 26, "labs_reached": ["lab-a", "lab-b", "lab-c"]}
 
 
 def test_encrypted_shares_stay_out_of_the_record(full: Campaign) -> None:
@@ -65,13 +70,27 @@ def test_deals_may_be_given_as_dicts(full: Campaign) -> None:
     assert canonical_json(build_record(**inputs)) == as_objects
 
 
+# docs/protocol.md §8 (the round-revealed digest): the example's two openings.
+EXAMPLE = {
+    3: Opening("lab-a", b"\x44" * 40, b"\x55" * 32, b"\x66" * 32),
+    10: Opening("lab-b", b"\x77" * 40, b"\x88" * 32, b"\x99" * 32),
+}
+
+
 @pytest.mark.parametrize(("rnd", "message"), [
     ({"number": 1, "status": "revealed", "ciphertexts": {}, "partials": {}, "revealed": {3: b"{}"}},
      "round 1: a payload for leaf 3, which has no ciphertext"),
-    ({"number": 1, "status": "revealed", "ciphertexts": {3: b"c"}, "partials": {}, "revealed": {}},
-     "round 1: leaf 3 has a ciphertext but no payload"),
+    ({"number": 1, "status": "revealed", "ciphertexts": {}, "partials": {}, "revealed": {},
+      "openings": {3: EXAMPLE[3]}}, "round 1: an opening for leaf 3, which has no ciphertext"),
+    ({"number": 1, "status": "revealed", "ciphertexts": {3: b"c"}, "partials": {}, "revealed": {},
+      "openings": {3: EXAMPLE[3]}}, "round 1: leaf 3 has a ciphertext but no payload"),
+    ({"number": 1, "status": "revealed", "ciphertexts": {3: b"c"}, "partials": {},
+      "revealed": {3: b"{}"}}, "round 1: leaf 3 has a ciphertext but no opening"),
     ({"number": 1, "status": "revealed", "ciphertexts": {3: b"c"}, "partials": {2: [(4, b"p")]},
-      "revealed": {3: b"{}"}}, "round 1: a partial for leaf 4, which has no ciphertext"),
+      "revealed": {3: b"{}"}, "openings": {3: EXAMPLE[3]}},
+     "round 1: a partial for leaf 4, which has no ciphertext"),
+    ({"number": 1, "status": "pending", "openings": {3: EXAMPLE[3]}},
+     "round 1 is pending: it publishes nothing"),
     ({"number": 1, "status": "pending", "ciphertexts": {3: b"c"}},
      "round 1 is pending: it publishes nothing"),
     ({"number": 1, "status": "abandoned", "partials": {1: [(3, b"p")]}},
@@ -85,19 +104,28 @@ def test_the_builder_refuses_input_the_format_cannot_hold(
         build_record(**{**small.record_inputs(), "rounds": [rnd]})
 
 
+PROTOCOL_EXAMPLE_DIGEST = "8a9a2c4a488e9342d6a49ef5e08ea0e3cbd238bef4bacddf5946e1c8b6a7c703"
+
+
 def test_the_round_digest_of_the_protocol_example() -> None:
-    # docs/protocol.md §10.6: entries 3 and 10, partials of 0x11, 0x22 and 0x33.
-    partials = {10: {2: b"\x33" * 96}, 3: {2: b"\x22" * 96, 1: b"\x11" * 96}}
-    assert round_digest(partials).hex() == \
-        "a8b351478ef406d9f5ed25a54bbb83de43c898e07ffca591fa1658f2a8dd4ea9"
+    # docs/protocol.md §8: entries 3 and 10, their openings, partials of 0x11, 0x22 and 0x33.
+    entries = {10: (EXAMPLE[10], {2: b"\x33" * 96}), 3: (EXAMPLE[3], {2: b"\x22" * 96, 1: b"\x11" * 96})}
+    assert round_digest(entries).hex() == PROTOCOL_EXAMPLE_DIGEST
+
+
+def _opening_json(opening: Opening) -> bytes:
+    return (b'{"nonce":"' + opening.nonce.hex().encode() + b'","prepared_message":"'
+            + opening.prepared_message.hex().encode() + b'","slug":"' + opening.slug.encode()
+            + b'","token_signature":"' + opening.token_signature.hex().encode() + b'"}')
 
 
 def test_the_round_digest_is_sha256_of_the_documented_listing() -> None:
-    partials = {7: {3: b"\x02" * 96, 1: b"\x01" * 96}, 2: {2: b"\x03" * 96}}
-    listing = (b'[{"leaf_index":2,"partials":{"2":"' + b"03" * 96 + b'"}},'
-               b'{"leaf_index":7,"partials":{"1":"' + b"01" * 96 + b'","3":"' + b"02" * 96
-               + b'"}}]')
-    assert round_digest(partials) == hashlib.sha256(listing).digest()
+    a, b = EXAMPLE[3], EXAMPLE[10]
+    entries = {7: (b, {3: b"\x02" * 96, 1: b"\x01" * 96}), 2: (a, {2: b"\x03" * 96})}
+    listing = (b'[{"leaf_index":2,"opening":' + _opening_json(a) + b',"partials":{"2":"' + b"03" * 96
+               + b'"}},{"leaf_index":7,"opening":' + _opening_json(b) + b',"partials":{"1":"'
+               + b"01" * 96 + b'","3":"' + b"02" * 96 + b'"}}]')
+    assert round_digest(entries) == hashlib.sha256(listing).digest()
 
 
 # --- strict reading -------------------------------------------------------------------------
@@ -161,6 +189,23 @@ STRICT: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("v1 destroy confirmations", _set(("outcome", "destroy_confirmations"), {}),
      r"field outcome: unknown field destroy_confirmations"),
     ("extra in counts", _set(("counts", "extra"), 1), r"field counts: unknown field extra"),
+    ("v1 per-lab counts", _set(("counts", "labs"), {"lab-a": 7}), r"field counts: unknown field labs"),
+    ("labs_reached unsorted", _set(("counts", "labs_reached"), ["lab-b", "lab-a"]),
+     r"field counts: field labs_reached\[1\]: labs_reached must be sorted, each lab once"),
+    ("a lab reached twice", _set(("counts", "labs_reached"), ["lab-a", "lab-a"]),
+     r"field labs_reached\[1\]: labs_reached must be sorted"),
+    ("a number as a lab", _set(("counts", "labs_reached"), [7]),
+     r"field counts: field labs_reached\[0\] must be a lab slug"),
+    ("no opening", _delete(("rounds", 0, "entries", 2, "opening")),
+     r"field entries\[2\]: missing field opening"),
+    ("extra in an opening", _set(("rounds", 0, "entries", 2, "opening", "lab"), "lab-a"),
+     r"field entries\[2\]: field opening: an opening is an object with exactly nonce"),
+    ("a short nonce", _set(("rounds", 0, "entries", 2, "opening", "nonce"), "00" * 31),
+     r"field entries\[2\]: field opening: opening nonce must be 32\.\.32 bytes"),
+    ("upper-case hex in an opening", lambda doc: _set(
+        ("rounds", 0, "entries", 2, "opening", "prepared_message"),
+        doc["rounds"][0]["entries"][2]["opening"]["prepared_message"].upper())(doc),
+     r"field opening: opening field prepared_message must be lowercase hex"),
     ("extra in dkg", _set(("dkg", "extra"), 1), r"field dkg: unknown field extra"),
     ("a cosigner in upper case", _upper_cosigner, r"field cosignatures: key '[0-9A-F]+' must be "
                                                   r"lowercase hex"),
