@@ -35,11 +35,9 @@ def progress(campaign: Campaign, progress: Progress) -> dict:
         "total": progress.total,
         "labs_meeting_minimum": progress.labs_meeting,
         "rule_met": progress.rule_met,
-        "labs": [
-            {"slug": lab.slug, "name": lab.name, "count": lab.count, "display": lab.display,
-             "suppressed": lab.count is None, "meets_minimum": lab.meets_minimum}
-            for lab in progress.labs
-        ],
+        # Per lab, only whether it reached the per-lab minimum: no per-lab number before a reveal
+        # (docs/protocol.md §7).
+        "labs": [{"slug": lab.slug, "name": lab.name, "meets_minimum": lab.meets_minimum} for lab in progress.labs],
         "trustees": {"t": campaign.trustee_quorum, "n": campaign.trustee_count},
     }
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, lazyload, load_only
 from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
 from crypto.hashing import canonical_json
-from crypto.opening import Opening, OpeningError, check_opening, parse_opening
+from crypto.opening import NONCE_BYTES, OPENING_KEYS, Opening, OpeningError, check_opening
 from pledge.models import Campaign, Entry, TreeHead, present
 from pledge.services import log
 from pledge.services.campaigns import public_campaign
@@ -95,8 +95,16 @@ class CheckedSubmission:
 
 
 def _parse_opening(value: object) -> Opening:
+    """The opening of a submission: exactly its four fields, hex in the API's words."""
+    fields = exact_object(value, set(OPENING_KEYS),
+                          "The opening needs exactly its nonce, prepared_message, slug and token_signature.").data
+    if not isinstance(fields["slug"], str):
+        raise SigningError("bad_request", "opening.slug must be a string.")
+    prepared = hex_field(fields["prepared_message"], "opening.prepared_message")
+    signature = hex_field(fields["token_signature"], "opening.token_signature")
+    nonce = hex_field(fields["nonce"], "opening.nonce", NONCE_BYTES)
     try:
-        return parse_opening(value)
+        return Opening(fields["slug"], prepared, signature, nonce)
     except CryptoError as error:
         raise SigningError("bad_request", f"The opening is malformed: {error}.") from None
 
