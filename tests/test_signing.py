@@ -33,8 +33,14 @@ def submit(client, campaign, body):
 
 
 def counts(client, campaign):
+    """The public total and, per lab, only whether it reached the per-lab minimum."""
     data = client.get(f"/api/campaigns/{campaign.slug}").get_json()
-    return data["total"], {lab["slug"]: lab["count"] for lab in data["labs"]}
+    assert all(set(lab) == {"slug", "name", "reached"} for lab in data["labs"])  # no per-lab number
+    return data["total"], {lab["slug"]: lab["reached"] for lab in data["labs"]}
+
+
+def receipt_of(client, campaign, leaf_hash: bytes) -> dict:
+    return client.get(f"/api/campaigns/{campaign.slug}/receipts/{leaf_hash.hex()}").get_json()
 
 
 def stored():
@@ -52,6 +58,26 @@ def test_a_valid_signature_is_stored_pending_and_returns_a_receipt(app, client, 
     status = client.get(f"/api/campaigns/{campaign.slug}/receipts/{receipt['leaf_hash']}").get_json()
     assert status == {"status": "pending"}
     assert stored() == (1, 1)
+    # The server logs the leaf the signer's client computed, and keeps the opening like the ciphertext.
+    entry = db.session.scalar(select(Entry))
+    assert entry.leaf == alice.leaf(entry.ciphertext) and receipt["leaf_hash"] == merkle.leaf_hash(entry.leaf).hex()
+    assert json.loads(entry.opening) == alice.opening_body()
+    assert b"anthropic" not in entry.leaf and alice.prepared.hex().encode() not in entry.leaf
+
+
+def test_an_opening_that_names_another_lab_than_its_token_is_refused(app, client, campaign):
+    alice = signer(app, campaign)  # an anthropic token
+    body = alice.body()
+    body["opening"]["slug"] = "openai"
+    response = submit(client, campaign, body)
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_opening"
+    assert "lab other than its token" in response.get_json()["message"]
+    # A token of another lab in an opening that names this one: the token's lab decides, and differs.
+    bob = signer(app, campaign, "meta")
+    body = bob.body()
+    body["opening"]["slug"] = "anthropic"
+    assert submit(client, campaign, body).get_json()["error"] == "bad_opening"
+    assert stored() == (0, 0)
 
 
 def test_refused_submissions_are_counted_nowhere(app, client, campaign, make_open_campaign):
@@ -64,7 +90,8 @@ def test_refused_submissions_are_counted_nowhere(app, client, campaign, make_ope
 
     forged = signer(app, campaign, "openai")
     body = forged.body()
-    body["token"]["signature"] = ("00" if body["token"]["signature"][:2] != "00" else "01") + body["token"]["signature"][2:]
+    signature = body["opening"]["token_signature"]
+    body["opening"]["token_signature"] = ("00" if signature[:2] != "00" else "01") + signature[2:]
     assert submit(client, campaign, body).get_json()["error"] == "token_refused"
 
     flipped = signer(app, campaign, "meta")
@@ -97,7 +124,15 @@ def test_refused_submissions_are_counted_nowhere(app, client, campaign, make_ope
     (lambda b: b.update(ciphertext="zz"), "bad_request"),
     (lambda b: b.update(ciphertext=b["ciphertext"][:-2]), "bad_request"),
     (lambda b: b.update(withdrawal_key="00" * 32), "bad_request"),
-    (lambda b: b["token"].update(prepared="00" * 40), "token_refused"),
+    (lambda b: b["opening"].update(prepared_message="00" * 40), "token_refused"),
+    (lambda b: b.update(token={}), "bad_request"),
+    (lambda b: b.pop("opening"), "bad_request"),
+    (lambda b: b["opening"].pop("nonce"), "bad_request"),
+    (lambda b: b["opening"].update(extra="00"), "bad_request"),
+    (lambda b: b["opening"].update(nonce="00" * 31), "bad_request"),
+    (lambda b: b["opening"].update(slug=7), "bad_request"),
+    (lambda b: b["opening"].update(slug="Not A Slug"), "bad_opening"),
+    (lambda b: b["opening"].update(token_signature=""), "bad_request"),
 ])
 
 
@@ -119,13 +154,14 @@ def _spaced_lower(hex_text: str) -> str:
     return hex_text[:2] + " " + hex_text[2:] + " "
 
 
-@pytest.mark.parametrize("field", ["ciphertext", "withdrawal_key", "token.prepared", "token.signature"])
+@pytest.mark.parametrize("field", ["ciphertext", "withdrawal_key", "opening.prepared_message", "opening.token_signature",
+                                   "opening.nonce"])
 def test_hex_fields_refuse_anything_but_plain_lowercase_hex(app, client, campaign, field):
     body = signer(app, campaign).body()
     for loosen in (_spaced_upper, str.upper, _spaced_lower):
         loose = copy.deepcopy(body)
-        holder = loose["token"] if field.startswith("token.") else loose
-        key = field.removeprefix("token.")
+        holder = loose["opening"] if field.startswith("opening.") else loose
+        key = field.removeprefix("opening.")
         holder[key] = loosen(holder[key])
         response = submit(client, campaign, loose)
         assert response.status_code == 400
@@ -162,29 +198,48 @@ def test_batches_publish_shuffled_leaves_a_signed_head_and_counts(app, client, c
         merkle.verify_inclusion(bytes.fromhex(receipt["leaf_hash"]), status["index"], status["head"]["size"],
                                 [bytes.fromhex(p) for p in status["proof"]], bytes.fromhex(status["head"]["root"]))
     total, labs = counts(client, campaign)
-    assert total == 6 and labs == {"anthropic": None, "openai": None, "meta": None}  # all below k = 5
+    assert total == 6 and labs == {"anthropic": False, "openai": False, "meta": False}  # all below 8
     assert db.session.scalar(select(func.count()).select_from(LogLeaf)) == 6
 
 
 def test_withdrawal_deletes_the_ciphertext_and_the_count_drops_next_batch(app, client, campaign):
-    people = [signer(app, campaign, "anthropic") for _ in range(6)]
+    people = [signer(app, campaign, "anthropic") for _ in range(8)]
     for person in people:
         submit(client, campaign, person.body())
     publish_due(app)
-    assert counts(client, campaign)[1]["anthropic"] == 6
+    assert counts(client, campaign) == (8, {"anthropic": True, "openai": False, "meta": False})
+    entry = db.session.scalar(select(Entry).where(Entry.nullifier == people[0].nullifier))
+    leaf_hash = entry.leaf_hash
+    published = receipt_of(client, campaign, leaf_hash)
+    assert published["status"] == "published"
     response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
     assert response.status_code == 202
-    entry = db.session.scalar(select(Entry).where(Entry.nullifier == people[0].nullifier))
-    assert entry.ciphertext is None
+    db.session.refresh(entry)
+    assert entry.ciphertext is None and entry.opening is not None  # the opening stays until the campaign ends
+    # Polled between the withdrawal and its batch, the receipt says exactly what it said before.
+    assert receipt_of(client, campaign, leaf_hash) == published
     again = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(people[0].withdrawal()), headers=JSON)
     assert again.status_code == 409
+    assert receipt_of(client, campaign, leaf_hash) == published
     forged = dict(people[1].withdrawal(), signature=people[2].withdrawal()["signature"])
     assert client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(forged), headers=JSON).status_code == 403
-    assert counts(client, campaign)[1]["anthropic"] == 6  # until the next batch
+    assert counts(client, campaign) == (8, {"anthropic": True, "openai": False, "meta": False})  # until the next batch
     publish_due(app, hours=2)
-    assert counts(client, campaign)[1]["anthropic"] == 5
-    status = client.get(f"/api/campaigns/{campaign.slug}/receipts/{entry.leaf_hash.hex()}").get_json()
-    assert status["status"] == "withdrawn" and status["withdrawal_index"] == 6
+    assert counts(client, campaign) == (7, {"anthropic": False, "openai": False, "meta": False})
+    status = receipt_of(client, campaign, leaf_hash)
+    assert status["status"] == "withdrawn" and status["withdrawal_index"] == 8
+    assert set(status) == {"status", "index", "head", "proof", "withdrawal_index"}
+
+
+def test_a_pending_entry_withdrawn_before_its_batch_reads_pending_until_the_batch(app, client, campaign):
+    person = signer(app, campaign, "anthropic")
+    leaf_hash = bytes.fromhex(submit(client, campaign, person.body()).get_json()["receipt"]["leaf_hash"])
+    response = client.post(f"/api/campaigns/{campaign.slug}/withdrawals", data=json.dumps(person.withdrawal()), headers=JSON)
+    assert response.status_code == 202
+    assert receipt_of(client, campaign, leaf_hash) == {"status": "pending"}
+    publish_due(app)
+    status = receipt_of(client, campaign, leaf_hash)
+    assert (status["status"], status["index"], status["withdrawal_index"]) == ("withdrawn", 0, 1)
 
 
 def test_threshold_freezes_exactly_one_round(app, client, campaign):

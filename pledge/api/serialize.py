@@ -88,7 +88,7 @@ def receipt(receipt: Receipt) -> dict:
 def receipt_status(status: ReceiptStatus) -> dict:
     """``GET …/receipts/<leaf_hash>``: pending, or the inclusion proof against the latest head."""
     if status.head is None:
-        return {"status": "pending", "withdrawal_accepted": True} if status.withdrawal_accepted else {"status": "pending"}
+        return {"status": "pending"}
     document = {"status": status.status, "index": status.index, "head": head(status.campaign, status.head),
                 "proof": [node.hex() for node in status.proof]}
     if status.withdrawal_index is not None:

@@ -4,17 +4,28 @@ Once per batch interval, each launched campaign's pending entries and withdrawal
 its log in a random order, then the lifecycle events the batch decides, and a tree head is signed.
 The events follow :mod:`crypto.lifecycle` exactly (the tests replay every published log through it):
 
-- ``round-frozen`` round 1, listing every live entry, in the first batch before the deadline
-  whose published counts meet the threshold rule;
+- ``round-frozen`` round 1 in the first batch before the deadline where the rule holds over the
+  live entries and some lab has ``k`` of them (:func:`crypto.rounds.round_one_due`); it lists,
+  per lab, every live entry if the lab has at least ``k``, else none. Entries it does not list
+  are *waiting*: still withdrawable until the deadline event;
 - in the first batch whose head timestamp is at or after the deadline, exactly one deadline
   event: ``expired`` (round 1 never froze: the ciphertexts and issuance records are deleted),
-  ``round-frozen`` round 2 (live entries no round lists yet), or ``signing-ended``;
+  ``round-frozen`` round 2 (per lab, the live entries no round lists yet, if at least ``k``), or
+  ``signing-ended``;
 - the events decided between batches (:class:`~pledge.models.PendingEvent`: a round revealed at
   an upload, a share destroyed), in the order they were decided;
 - ``round-abandoned`` for a round not revealed within the reveal window of its freeze (its
-  ciphertexts are deleted unread);
-- ``closed`` once the deadline event is out and every round is revealed or abandoned;
+  ciphertexts and openings are deleted unread);
+- ``closed`` once the deadline event is out and every round is revealed or abandoned: every entry
+  never revealed loses its ciphertext and its opening;
 - ``share-destroyed`` events, once the campaign is expired or closed.
+
+At an expiry the openings are kept (sealed) until every trustee confirmed destroying their share
+or the reveal window has passed since the expiry, whichever is first
+(:func:`destroy_expired_openings`): the trustees check the expiry against them.
+
+Per-lab published counts are republished with each batch until round 1 freezes, then stay as of
+the freeze.
 
 Head timestamps strictly increase: ``max(coarsened now, previous + 1)``. After the deadline event a
 batch carries only events, and is published only while something waits for one.
@@ -29,12 +40,14 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from crypto import log_leaves, merkle
+from crypto import log_leaves, merkle, rounds
 from pledge.models import (
     SIGNING_STATES,
     Campaign,
     CampaignState,
+    DestroyConfirmation,
     Entry,
+    Lab,
     LogLeaf,
     PendingEvent,
     RevealRound,
@@ -44,7 +57,6 @@ from pledge.models import (
 )
 from pledge.services.keys import log_signing_key
 from pledge.services.log import latest_head, leaf_hashes
-from pledge.services.progress import campaign_progress
 
 #: States of a launched campaign: its log may still grow (events after the deadline included).
 LAUNCHED_STATES = (*SIGNING_STATES, CampaignState.CLOSED, CampaignState.EXPIRED)
@@ -154,7 +166,7 @@ class _Batch:
 
 def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_secret: bytes) -> Published:
     """Append pending leaves in a random order, then the events this batch decides; sign the new
-    head; republish the counts while the campaign takes signatures."""
+    head; republish the counts while the campaign takes signatures and round 1 has not frozen."""
     head = latest_head(session, campaign)
     number = (head.batch + 1) if head else 1
     timestamp = next_timestamp(head, now, campaign.batch_interval_seconds)
@@ -174,7 +186,8 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     session.flush()
     round_ = None
     if signing:
-        _republish_counts(session, campaign, now)
+        if campaign.threshold_met_at is None:
+            _republish_counts(session, campaign, now)
         round_ = _freeze_first_round(batch, now) if timestamp < _deadline_seconds(campaign) else _deadline_event(batch, now)
     _append_pending(batch, lambda leaf: leaf.event != "share-destroyed")
     for late in _abandon_due(session, campaign, timestamp, batch=number):
@@ -184,6 +197,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
         batch.event(log_leaves.EventLeaf("closed"))
         campaign.state = CampaignState.CLOSED
         session.execute(delete(TokenIssuance).where(TokenIssuance.campaign_id == campaign.id))
+        _destroy_unrevealed(session, campaign, openings=True)
     if campaign.state in ENDED_STATES:
         _append_pending(batch, lambda leaf: leaf.event == "share-destroyed")
     log_id = campaign.public_id.encode("ascii")
@@ -210,13 +224,29 @@ def _republish_counts(session: Session, campaign: Campaign, now: datetime) -> No
     session.flush()
 
 
-def _live_unfrozen(session: Session, campaign: Campaign) -> list[Entry]:
-    """Published entries not withdrawn and in no round yet, in log order: what a round freezing
-    now lists (round 1: every live entry; the deadline round: the rest). Issue 15 changes which
-    entries a round lists: here, and only here."""
-    return list(session.scalars(select(Entry).where(
-        Entry.campaign_id == campaign.id, Entry.leaf_index.is_not(None), Entry.withdrawal_index.is_(None),
-        Entry.frozen_round.is_(None)).order_by(Entry.leaf_index)))
+def _rule(campaign: Campaign) -> rounds.Rule:
+    return rounds.Rule(campaign.min_total, campaign.min_per_lab, campaign.min_labs)
+
+
+def live_by_lab(session: Session, campaign: Campaign, *, unlisted: bool) -> dict[str, list[int]]:
+    """The published entries not withdrawn, as leaf indices by lab slug (from the server's own
+    record of each entry's lab, never from the log); with ``unlisted``, only those no round lists
+    yet (the deadline round's candidates)."""
+    query = select(Lab.slug, Entry.leaf_index).join(Lab, Lab.id == Entry.lab_id).where(
+        Entry.campaign_id == campaign.id, Entry.leaf_index.is_not(None), Entry.withdrawal_index.is_(None))
+    if unlisted:
+        query = query.where(Entry.frozen_round.is_(None))
+    live: dict[str, list[int]] = {}
+    for slug, index in session.execute(query.order_by(Entry.leaf_index)):
+        live.setdefault(slug, []).append(present(index, "a published entry's index"))
+    return live
+
+
+def _listed(session: Session, campaign: Campaign, indices: list[int]) -> list[Entry]:
+    if not indices:
+        return []
+    return list(session.scalars(select(Entry).where(Entry.campaign_id == campaign.id, Entry.leaf_index.in_(indices))
+                                .order_by(Entry.leaf_index)))
 
 
 def _freeze(batch: _Batch, number: int, listed: list[Entry], now: datetime) -> RevealRound:
@@ -231,12 +261,16 @@ def _freeze(batch: _Batch, number: int, listed: list[Entry], now: datetime) -> R
 
 
 def _freeze_first_round(batch: _Batch, now: datetime) -> RevealRound | None:
-    """Round 1 freezes in the first batch before the deadline whose counts meet the rule."""
-    campaign = batch.campaign
-    if campaign.threshold_met_at is not None or not campaign_progress(campaign, now).rule_met:
+    """Round 1 freezes in the first batch before the deadline where it is due over the live
+    entries; it lists, per lab, all or none (docs/protocol.md §8)."""
+    campaign, session = batch.campaign, batch.session
+    if campaign.threshold_met_at is not None:
+        return None
+    live = live_by_lab(session, campaign, unlisted=False)
+    if not rounds.round_one_due(_rule(campaign), live, campaign.suppress_below):
         return None
     campaign.threshold_met_at = now
-    return _freeze(batch, 1, _live_unfrozen(batch.session, campaign), now)
+    return _freeze(batch, 1, _listed(session, campaign, rounds.select(live, campaign.suppress_below)), now)
 
 
 def _deadline_event(batch: _Batch, now: datetime) -> RevealRound | None:
@@ -246,16 +280,44 @@ def _deadline_event(batch: _Batch, now: datetime) -> RevealRound | None:
     if campaign.threshold_met_at is None:
         batch.event(log_leaves.EventLeaf("expired"))
         campaign.state = CampaignState.EXPIRED
-        # Nothing is ever revealed: every ciphertext and issuance record goes.
-        session.execute(update(Entry).where(Entry.campaign_id == campaign.id).values(ciphertext=None))
+        # Nothing is ever revealed: every ciphertext and issuance record goes. The openings stay
+        # (sealed) until the trustees have checked the expiry (destroy_expired_openings).
+        _destroy_unrevealed(session, campaign, openings=False)
         session.execute(delete(TokenIssuance).where(TokenIssuance.campaign_id == campaign.id))
         return None
-    rest = _live_unfrozen(session, campaign)
-    if not rest:
+    listed = rounds.select(live_by_lab(session, campaign, unlisted=True), campaign.suppress_below)
+    if not listed:
         batch.event(log_leaves.EventLeaf("signing-ended"))
         return None
     last = session.scalar(select(func.max(RevealRound.number)).where(RevealRound.campaign_id == campaign.id)) or 0
-    return _freeze(batch, last + 1, rest, now)
+    return _freeze(batch, last + 1, _listed(session, campaign, listed), now)
+
+
+def _destroy_unrevealed(session: Session, campaign: Campaign, *, openings: bool) -> None:
+    """Delete the ciphertext (and with ``openings``, the opening) of every entry never revealed."""
+    values: dict[str, None] = {"ciphertext": None, "opening": None} if openings else {"ciphertext": None}
+    session.execute(update(Entry).where(Entry.campaign_id == campaign.id, Entry.revealed_round.is_(None))
+                    .values(**values))
+
+
+def destroy_expired_openings(session: Session, campaign: Campaign, now: datetime) -> bool:
+    """At an expired campaign, delete the openings kept for the trustees' check once every
+    trustee confirmed destroying their share or the reveal window has passed since the expiry,
+    whichever is first; whether any were deleted."""
+    if campaign.state != CampaignState.EXPIRED or campaign.signing_ended_batch is None:
+        return False
+    kept = session.scalar(select(func.count()).select_from(Entry).where(
+        Entry.campaign_id == campaign.id, Entry.opening.is_not(None)))
+    if not kept:
+        return False
+    expiry = present(session.get(TreeHead, (campaign.id, campaign.signing_ended_batch)), "the expiry's head")
+    confirmed = session.scalar(select(func.count()).select_from(DestroyConfirmation).where(
+        DestroyConfirmation.campaign_id == campaign.id)) or 0
+    if confirmed < len(campaign.trustees) and int(now.timestamp()) < expiry.timestamp + campaign.reveal_window_seconds:
+        return False
+    _destroy_unrevealed(session, campaign, openings=True)
+    session.flush()
+    return True
 
 
 def _append_pending(batch: _Batch, wanted) -> None:
@@ -285,11 +347,11 @@ def _abandon_due(session: Session, campaign: Campaign, timestamp: int, batch: in
 
 
 def _abandon(batch: _Batch, round_: RevealRound, now: datetime) -> None:
-    """Give up a round nobody revealed in time: an event, and its ciphertexts deleted unread."""
+    """Give up a round nobody revealed in time: an event, and its ciphertexts and openings deleted unread."""
     batch.event(log_leaves.EventLeaf("round-abandoned", round=round_.number))
     round_.abandoned_at = now
     batch.session.execute(update(Entry).where(Entry.campaign_id == batch.campaign.id,
-                                              Entry.frozen_round == round_.number).values(ciphertext=None))
+                                              Entry.frozen_round == round_.number).values(ciphertext=None, opening=None))
 
 
 def _all_rounds_ended(session: Session, campaign: Campaign) -> bool:
@@ -313,3 +375,9 @@ def publish_due(session: Session, now: datetime, log_key_secret: bytes) -> list[
         if batch_due(session, campaign, now):
             done.append(publish_batch(session, campaign, now, log_key_secret))
     return done
+
+
+def destroy_due_openings(session: Session, now: datetime) -> list[Campaign]:
+    """Run :func:`destroy_expired_openings` for every expired campaign; those whose openings went."""
+    query = select(Campaign).where(Campaign.state == CampaignState.EXPIRED).order_by(Campaign.id)
+    return [campaign for campaign in session.scalars(query) if destroy_expired_openings(session, campaign, now)]

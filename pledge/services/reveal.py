@@ -4,8 +4,9 @@ A round is what its ``round-frozen`` event lists. The server stores a trustee's 
 after checking every proof, and only an upload that covers exactly the round's entries, each
 once; with ``t`` valid uploads it combines them, opens every entry of the round, publishes the
 payloads, and queues the ``round-revealed`` event (with the digest of the stored partials) for
-the next batch. Because partials are public (in the campaign record), anyone can redo the
-decryption.
+the next batch. The digest covers each entry's opening too: a revealed entry's opening becomes
+public with its payload, never before. Because partials and openings are public (in the campaign
+record), anyone can redo the decryption and check the round's labs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from crypto.formats import files, roundfile
 from crypto.formats.errors import Refusal
 from crypto.hashing import canonical_json
 from crypto.lifecycle import round_digest
+from crypto.opening import Opening, parse_opening
 from pledge.models import (
     Campaign,
     CampaignState,
@@ -199,6 +201,11 @@ def partials_by_seat(rows) -> dict[int, dict[int, bytes]]:
     return out
 
 
+def entry_opening(entry: Entry) -> Opening:
+    """The opening the server kept for an entry (checked when the entry was accepted)."""
+    return parse_opening(json.loads(present(entry.opening, f"the opening at leaf {entry.leaf_index}")))
+
+
 def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live: dict[int, Entry], rows, now: datetime) -> None:
     by_seat = partials_by_seat(rows)
     quorum = sorted(by_seat)[: campaign.trustee_quorum]
@@ -216,7 +223,8 @@ def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live:
     round_.revealed_at = now
     if campaign.state == CampaignState.OPEN:
         campaign.state = CampaignState.REVEALED
-    digest = round_digest((index, {seat: partials[index] for seat, partials in by_seat.items()}) for index in live)
+    digest = round_digest((index, entry_opening(entry), {seat: partials[index] for seat, partials in by_seat.items()})
+                          for index, entry in live.items())
     event = log_leaves.EventLeaf("round-revealed", round=round_.number, digest=digest)
     session.add(PendingEvent(campaign_id=campaign.id, leaf=log_leaves.encode_leaf(event), created_at=now))
     session.flush()
@@ -224,9 +232,9 @@ def _open_round(session: Session, campaign: Campaign, round_: RevealRound, live:
 
 @dataclass(frozen=True)
 class RevealedSignature:
-    """A signature as the campaign page shows it."""
+    """A signature as the campaign page shows it; its lab is the one its (now public) opening names."""
 
-    lab: str
+    lab: str  # the lab's name
     name: str | None
     role: str
     statement: str
@@ -235,11 +243,13 @@ class RevealedSignature:
 
 
 def revealed_signatures(session: Session, campaign: Campaign) -> dict[str, list[RevealedSignature]]:
-    """Revealed, non-withdrawn signatures grouped by lab name (labs sorted, names sorted)."""
-    labs = {link.lab_id: link.lab.name for link in campaign.lab_links}
+    """Revealed, non-withdrawn signatures grouped by lab name (labs sorted, names sorted). Each
+    entry's lab is read from its opening, which is public once the entry is revealed."""
+    labs = {link.lab.slug: link.lab.name for link in campaign.lab_links}
     grouped: dict[str, list[RevealedSignature]] = {}
     for entry in session.scalars(select(Entry).where(Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None))):
         revealed_round = present(entry.revealed_round, "a revealed entry's round")
+        lab = labs[entry_opening(entry).slug]
         try:
             payload = json.loads(entry.revealed_payload or b"")
             if not isinstance(payload, dict):
@@ -247,12 +257,12 @@ def revealed_signatures(session: Session, campaign: Campaign) -> dict[str, list[
         except ValueError:
             payload = {"display": "unreadable"}
         if payload.get("display") == "unreadable":
-            shown = RevealedSignature(lab=labs[entry.lab_id], name=None, role="", statement="", round=revealed_round,
+            shown = RevealedSignature(lab=lab, name=None, role="", statement="", round=revealed_round,
                                       readable=False)
             grouped.setdefault(shown.lab, []).append(shown)
             continue
         shown = RevealedSignature(
-            lab=labs[entry.lab_id], name=str(payload.get("name", "")) if payload.get("display") == "name" else None,
+            lab=lab, name=str(payload.get("name", "")) if payload.get("display") == "name" else None,
             role=str(payload.get("role", "")), statement=str(payload.get("statement", "")), round=revealed_round,
         )
         grouped.setdefault(shown.lab, []).append(shown)

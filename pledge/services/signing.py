@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, lazyload, load_only
 
 from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
+from crypto.hashing import canonical_json
+from crypto.opening import NONCE_BYTES, OPENING_KEYS, Opening, OpeningError, check_opening
 from pledge.models import Campaign, Entry, TreeHead, present
 from pledge.services import log
 from pledge.services.campaigns import public_campaign
@@ -89,37 +91,57 @@ class CheckedSubmission:
     leaf_hash: bytes
     withdrawal_key: bytes
     ciphertext: bytes
+    opening: bytes  # canonical JSON of the opening, kept like the ciphertext
+
+
+def _parse_opening(value: object) -> Opening:
+    """The opening of a submission: exactly its four fields, hex in the API's words."""
+    fields = exact_object(value, set(OPENING_KEYS),
+                          "The opening needs exactly its nonce, prepared_message, slug and token_signature.").data
+    if not isinstance(fields["slug"], str):
+        raise SigningError("bad_request", "opening.slug must be a string.")
+    prepared = hex_field(fields["prepared_message"], "opening.prepared_message")
+    signature = hex_field(fields["token_signature"], "opening.token_signature")
+    nonce = hex_field(fields["nonce"], "opening.nonce", NONCE_BYTES)
+    try:
+        return Opening(fields["slug"], prepared, signature, nonce)
+    except CryptoError as error:
+        raise SigningError("bad_request", f"The opening is malformed: {error}.") from None
 
 
 def check_submission(keys: SigningKeys, body: object) -> CheckedSubmission:
-    """The body's form, the token and the ciphertext's public proof, without the database."""
-    fields = exact_object(body, {"token", "ciphertext", "withdrawal_key"},
-                          "Send exactly a token, a ciphertext and a withdrawal key.").data
-    token = exact_object(fields["token"], {"prepared", "signature"},
-                         "The token needs its prepared message and signature.").data
-    prepared = hex_field(token["prepared"], "token.prepared")
-    signature = hex_field(token["signature"], "token.signature")
+    """The body's form, the opening (its token, lab and nullifier) and the ciphertext's public
+    proof, without the database (docs/protocol.md §6, §7)."""
+    fields = exact_object(body, {"ciphertext", "opening", "withdrawal_key"},
+                          "Send exactly a ciphertext, an opening and a withdrawal key.").data
+    opening = _parse_opening(fields["opening"])
     ciphertext = hex_field(fields["ciphertext"], "ciphertext", seal.CIPHERTEXT_BYTES)
     withdrawal_key = hex_field(fields["withdrawal_key"], "withdrawal_key", 32)
     if not crypto_core_ed25519_is_valid_point(withdrawal_key):
         raise SigningError("bad_request", "The withdrawal key is not a valid Ed25519 public key.")
-    if len(prepared) > log_leaves.MAX_TOKEN_BYTES or len(signature) > log_leaves.MAX_TOKEN_BYTES:
-        raise SigningError("bad_request", "The token is too large.")
     try:
-        checked = check_token_under(keys.public_id, keys.lab_keys, prepared, signature)
+        checked = check_token_under(keys.public_id, keys.lab_keys, opening.prepared_message, opening.token_signature)
     except TokenRefused as error:
         raise SigningError("token_refused", error.message) from None
+    if checked.lab_slug != opening.slug:
+        raise SigningError("bad_opening", "The opening names a lab other than its token's.")
     try:
         parsed = seal.check_ciphertext(keys.group_key, keys.ctx + checked.nullifier, ciphertext)
     except CryptoError:
         raise SigningError("bad_ciphertext", "The sealed signature fails its public check; nothing was stored.") from None
     try:
-        leaf = log_leaves.encode_leaf(log_leaves.EntryLeaf(
-            lab=checked.lab_slug, token_message=prepared, token_signature=signature, nullifier=checked.nullifier,
-            ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key))
+        entry_leaf = log_leaves.EntryLeaf(
+            lab_commitment=opening.commitment, nullifier=checked.nullifier,
+            ciphertext_sha256=hashlib.sha256(ciphertext).digest(), withdrawal_key=withdrawal_key)
+        leaf = log_leaves.encode_leaf(entry_leaf)
+        # The one check the trustees and the verifier make, made here too before anything is kept.
+        check_opening(opening, entry_leaf, keys.public_id.encode("ascii"), keys.lab_keys)
+    except OpeningError as error:
+        raise SigningError("bad_opening", f"The opening does not open this entry: {error}.") from None
     except CryptoError:
         raise SigningError("bad_request", "The withdrawal key is not valid.") from None
-    return CheckedSubmission(keys, checked, parsed.R, leaf, merkle.leaf_hash(leaf), withdrawal_key, ciphertext)
+    return CheckedSubmission(keys, checked, parsed.R, leaf, merkle.leaf_hash(leaf), withdrawal_key, ciphertext,
+                             canonical_json(opening.doc()))
 
 
 def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission, now: datetime) -> Receipt:
@@ -144,7 +166,7 @@ def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission
         session.execute(insert(Entry).values(
             campaign_id=campaign.id, entry_id=secrets.token_bytes(16), lab_id=checked.keys.lab_ids[checked.token.lab_slug],
             nullifier=checked.token.nullifier, r_point=checked.r_point, leaf=checked.leaf, leaf_hash=checked.leaf_hash,
-            withdrawal_key=checked.withdrawal_key, ciphertext=checked.ciphertext,
+            withdrawal_key=checked.withdrawal_key, ciphertext=checked.ciphertext, opening=checked.opening,
         ))
     except IntegrityError:
         # A concurrent submission with the same R or nullifier won the race.
@@ -200,7 +222,6 @@ class ReceiptStatus:
 
     campaign: Campaign
     status: str  # "pending", "published" or "withdrawn"
-    withdrawal_accepted: bool = False
     index: int | None = None
     head: TreeHead | None = None
     proof: tuple[bytes, ...] = ()
@@ -222,11 +243,14 @@ def receipt_status(session: Session, slug: str, leaf_hash_hex: str) -> ReceiptSt
         raise SigningError("unknown_receipt", "No signature with this receipt exists in this campaign.")
     head = log.latest_head(session, campaign)
     if entry.leaf_index is None or head is None or entry.leaf_index >= head.size:
-        return ReceiptStatus(campaign, "pending", withdrawal_accepted=entry.withdrawal_signature is not None)
+        return ReceiptStatus(campaign, "pending")
+    # A withdrawal shows only once its leaf is in a published head: before that, nothing in the
+    # answer may tell a poller that one arrived (docs/protocol.md §6).
+    withdrawn = entry.withdrawal_index is not None and entry.withdrawal_index < head.size
     return ReceiptStatus(
-        campaign, "withdrawn" if entry.withdrawal_signature else "published", index=entry.leaf_index, head=head,
+        campaign, "withdrawn" if withdrawn else "published", index=entry.leaf_index, head=head,
         proof=tuple(log.inclusion_proof(session, campaign, entry.leaf_index, head.size)),
-        withdrawal_index=entry.withdrawal_index,
+        withdrawal_index=entry.withdrawal_index if withdrawn else None,
     )
 
 

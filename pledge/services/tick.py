@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from pledge.database import changed_rows
 from pledge.models import VerificationCode
 from pledge.ratelimit import purge_expired
-from pledge.services.batches import publish_due
+from pledge.services.batches import destroy_due_openings, publish_due
 from pledge.services.notify import Outgoing
 
 #: Verification code rows (keyed tags, never addresses) are kept this long after they expire,
@@ -66,7 +66,8 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
         if batch.expired:
             report.deleted = True
             report.actions.append(
-                f"{batch.campaign.slug}: expired below its threshold; ciphertexts and issuance records deleted")
+                f"{batch.campaign.slug}: expired below its threshold; ciphertexts and issuance records deleted "
+                "(openings kept until the trustees have checked the expiry)")
             report.outgoing.extend(
                 Outgoing(to=trustee.email, subject="Pledge: please destroy your share", template="destroy_share",
                          context={"campaign": batch.campaign, "trustee": trustee})
@@ -74,10 +75,14 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
             )
         if "round-abandoned" in batch.events:
             report.deleted = True
-            report.actions.append(f"{batch.campaign.slug}: a round was not revealed in time; its ciphertexts are deleted")
+            report.actions.append(
+                f"{batch.campaign.slug}: a round was not revealed in time; its ciphertexts and openings are deleted")
         if batch.closed:
             report.actions.append(f"{batch.campaign.slug}: closed; every round is revealed or abandoned and issuance "
                                   "records are deleted")
+    for campaign in destroy_due_openings(session, now):
+        report.deleted = True
+        report.actions.append(f"{campaign.slug}: the openings kept for the trustees' check of the expiry are deleted")
     purged = purge_codes(session, now)
     if purged:
         report.actions.append(f"purged {purged} expired verification code(s)")
