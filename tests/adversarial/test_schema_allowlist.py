@@ -45,8 +45,8 @@ EPHEMERAL_EXCEPTIONS = {
 }
 
 ALLOWED_ON_SIGNER_TABLES = {
-    "identifier", "keyed-tag", "secret-hash", "signer-public-leaf", "signer-sealed", "signer-revealed", "counter",
-    "coarse-time", "ephemeral-time",
+    "identifier", "keyed-tag", "secret-hash", "signer-public-leaf", "signer-sealed", "signer-revealed", "signer-lab",
+    "counter", "coarse-time", "ephemeral-time",
 }
 
 # Column names that would betray a network address, a browser or a mailbox. "ip" is matched as a
