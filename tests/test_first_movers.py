@@ -34,6 +34,8 @@ import pytest
 from sqlalchemy import select
 
 from crypto import merkle
+from crypto.hashing import canonical_json
+from crypto.opening import Opening
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, Role, TreeHead, utcnow
@@ -334,7 +336,11 @@ def test_the_page_promises_no_per_lab_number_and_no_output_carries_one(app, worl
 
 
 def _revealed_entry(campaign: Campaign, lab_id: int, index: int, payload: dict | None, round_number: int | None):
+    slug = next(link.lab.slug for link in campaign.lab_links if link.lab_id == lab_id)
+    # The opening the server keeps (its token is a stand-in: these rows are written directly).
+    opening = Opening(slug, secrets.token_bytes(64), secrets.token_bytes(256), secrets.token_bytes(32))
     return Entry(campaign_id=campaign.id, entry_id=secrets.token_bytes(16), lab_id=lab_id,
+                 opening=canonical_json(opening.doc()),
                  nullifier=secrets.token_bytes(32), r_point=secrets.token_bytes(32), leaf=b"{}",
                  leaf_hash=secrets.token_bytes(32), withdrawal_key=secrets.token_bytes(32), leaf_index=index,
                  revealed_payload=json.dumps(payload).encode() if payload else None, revealed_round=round_number,
