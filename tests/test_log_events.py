@@ -18,6 +18,7 @@ from crypto.formats import roundfile
 from crypto.formats.files import SignedStatement, destroy_confirmation_doc
 from crypto.hashing import canonical_json
 from crypto.lifecycle import round_digest
+from crypto.opening import Opening
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignState, Entry, PendingEvent, RoundPartials, TokenIssuance, TreeHead, utcnow
@@ -89,7 +90,8 @@ def test_a_met_campaign_logs_round_one_the_deadline_round_both_reveals_closed_an
     # Batch 2: two entries and a withdrawal, no event; batch 3: only the reveal.
     assert event_names(campaign.id) == [["round-frozen 1"], [], ["round-revealed 1"]]
     stored = reveal_rounds.partials_by_seat(db.session.scalars(select(RoundPartials).where(RoundPartials.round_number == 1)))
-    digest = round_digest((i, {seat: partials[i] for seat, partials in stored.items()}) for i in range(4))
+    opened = {leaf_of(campaign, signer): signer.opening for signer in first}
+    digest = round_digest((i, opened[i], {seat: partials[i] for seat, partials in stored.items()}) for i in range(4))
     assert events_by_batch(campaign.id)[2][0]["digest"] == digest.hex()
     assert lifecycle(campaign).outcome == "revealed"
 
@@ -108,6 +110,10 @@ def test_a_met_campaign_logs_round_one_the_deadline_round_both_reveals_closed_an
     db.session.refresh(campaign)
     assert campaign.state == CampaignState.CLOSED
     assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 0
+    # At the close, the withdrawn entry (never revealed) loses its opening; the revealed keep theirs.
+    kept = {e.nullifier: (e.ciphertext is not None, e.opening is not None) for e in db.session.scalars(select(Entry))}
+    assert kept.pop(later[1].nullifier) == (False, False)
+    assert set(kept.values()) == {(True, True)}
     heads = db.session.scalar(select(func.count()).select_from(TreeHead))
     assert tick_at(app, campaign.deadline + timedelta(hours=3)).published is False  # nothing waits
     assert db.session.scalar(select(func.count()).select_from(TreeHead)) == heads
@@ -140,11 +146,13 @@ def test_a_met_campaign_logs_round_one_the_deadline_round_both_reveals_closed_an
     assert [(r["number"], r["status"], [e["leaf_index"] for e in r["entries"]]) for r in record["rounds"]] == [
         (1, "revealed", [0, 1, 2, 3]), (2, "revealed", [leaf_of(campaign, later[0])])]
     assert replayed_record(record).outcome == "closed"
+    opening_at = {leaf_of(campaign, signer): signer.opening for signer in first + later}
     for rnd, event in zip(record["rounds"], ("round-revealed 1", "round-revealed 2"), strict=True):
         published = next(e for batch in events_by_batch(campaign.id) for e in batch
                          if f"{e['event']} {e.get('round')}" == event)
         assert published["digest"] == round_digest(
-            (e["leaf_index"], {int(j): bytes.fromhex(p) for j, p in e["partials"].items()}) for e in rnd["entries"]).hex()
+            (e["leaf_index"], opening_at[e["leaf_index"]], {int(j): bytes.fromhex(p) for j, p in e["partials"].items()})
+            for e in rnd["entries"]).hex()
 
 
 def test_signing_ends_without_a_deadline_round_and_nothing_is_withdrawn_after_it(app, client, launched):
@@ -157,6 +165,8 @@ def test_signing_ends_without_a_deadline_round_and_nothing_is_withdrawn_after_it
     tick_at(app, utcnow() + timedelta(hours=1))
     # The withdrawal is out before the event, which lists the four live entries only.
     assert events_by_batch(campaign.id)[0][0]["leaves"] == sorted(leaf_of(campaign, s) for s in signers[:4])
+    withdrawn = db.session.scalar(select(Entry).where(Entry.nullifier == signers[4].nullifier))
+    assert withdrawn.ciphertext is None and withdrawn.opening is not None  # kept, sealed, until the campaign ends
     tick_at(app, campaign.deadline + timedelta(hours=1))
     assert event_names(campaign.id)[-1] == ["signing-ended"]
     assert lifecycle(campaign).signing_ended
@@ -169,6 +179,8 @@ def test_signing_ends_without_a_deadline_round_and_nothing_is_withdrawn_after_it
     tick_at(app, campaign.deadline + timedelta(hours=2, seconds=30))
     assert event_names(campaign.id)[-1] == ["round-revealed 1", "closed"]
     assert lifecycle(campaign).outcome == "closed"
+    db.session.rollback()
+    assert db.session.scalar(select(Entry.opening).where(Entry.nullifier == signers[4].nullifier)) is None
 
 
 def test_a_round_not_revealed_in_its_window_is_abandoned_and_its_ciphertexts_deleted(app, client, launched):
@@ -186,6 +198,7 @@ def test_a_round_not_revealed_in_its_window_is_abandoned_and_its_ciphertexts_del
     assert event_names(campaign.id)[-1] == ["round-abandoned 1"]
     assert any("not revealed in time" in action for action in report.actions) and report.deleted
     assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.ciphertext.is_not(None))) == 0
+    assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.opening.is_not(None))) == 0
     page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
     assert "not revealed within the reveal window; its sealed signatures are deleted" in page
     with pytest.raises(RevealError, match="abandoned"):
@@ -292,8 +305,13 @@ def json_doc(data: bytes):
     return parse_document(data, "round", {"round"})
 
 
-def test_the_round_revealed_digest_is_the_protocol_s_example():
-    """docs/protocol.md §10.6: entries 3 and 10, partials of 0x11, 0x22 (entry 3) and 0x33 (entry 10);
-    the order the entries and partials come in does not matter."""
-    entries = [(10, {2: b"\x33" * 96}), (3, {2: b"\x22" * 96, 1: b"\x11" * 96})]
-    assert round_digest(entries).hex() == "a8b351478ef406d9f5ed25a54bbb83de43c898e07ffca591fa1658f2a8dd4ea9"
+def test_the_round_revealed_digest_covers_each_opening_whatever_the_order():
+    """The round-revealed digest hashes each entry's leaf index, opening and partials; the order
+    the entries and partials come in does not matter, and a changed opening changes it."""
+    first = Opening("anthropic", b"\x01" * 40, b"\x02" * 256, b"\x03" * 32)
+    second = Opening("openai", b"\x04" * 40, b"\x05" * 256, b"\x06" * 32)
+    entries = [(10, second, {2: b"\x33" * 96}), (3, first, {2: b"\x22" * 96, 1: b"\x11" * 96})]
+    digest = round_digest(entries)
+    assert round_digest([(3, first, {1: b"\x11" * 96, 2: b"\x22" * 96}), (10, second, {2: b"\x33" * 96})]) == digest
+    other_lab = Opening("meta", first.prepared_message, first.token_signature, first.nonce)
+    assert round_digest([(10, second, {2: b"\x33" * 96}), (3, other_lab, {2: b"\x22" * 96, 1: b"\x11" * 96})]) != digest
