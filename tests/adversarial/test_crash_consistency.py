@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select as sql_select
 
-from crypto import blindrsa, log_leaves, merkle
+from crypto import log_leaves, merkle
+from crypto.opening import parse_opening
 from pledge.config import SECRET_NAMES
 from pledge.extensions import db
 from pledge.models import Campaign, Entry, LogLeaf, SpentToken
@@ -154,10 +155,9 @@ def get_json(url: str) -> tuple[int, dict]:
 
 def expected_leaf_hash(signer: Signer, body: dict) -> bytes:
     """The receipt a client computes for its own submission (docs/signing-api.md)."""
-    prepared, signature = bytes.fromhex(body["token"]["prepared"]), bytes.fromhex(body["token"]["signature"])
+    opening = parse_opening(body["opening"])
     leaf = log_leaves.encode_leaf(log_leaves.EntryLeaf(
-        lab=blindrsa.parse_token_message(prepared[blindrsa.PREFIX_LEN:]).lab_slug, token_message=prepared,
-        token_signature=signature, nullifier=signer.nullifier,
+        lab_commitment=opening.commitment, nullifier=signer.nullifier,
         ciphertext_sha256=hashlib.sha256(bytes.fromhex(body["ciphertext"])).digest(),
         withdrawal_key=bytes.fromhex(body["withdrawal_key"])))
     return merkle.leaf_hash(leaf)

@@ -43,6 +43,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import select
 
 from crypto import blindrsa, seal
+from crypto.opening import new_opening
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Entry, LogLeaf, utcnow
@@ -181,7 +182,9 @@ class Minter:
         payload = seal.encode_payload(f"Signer {n}", "Researcher", "", "name")
         ciphertext = seal.seal(self.group_key, self.ctx + nullifier, payload)
         withdrawal_key = bytes(SigningKey.generate().verify_key)
-        body = {"token": {"prepared": prepared.hex(), "signature": signature.hex()},
+        opening = new_opening(lab, prepared, signature)
+        body = {"opening": {"nonce": opening.nonce.hex(), "prepared_message": prepared.hex(), "slug": lab,
+                            "token_signature": signature.hex()},
                 "ciphertext": ciphertext.hex(), "withdrawal_key": withdrawal_key.hex()}
         return body, nullifier, ciphertext, withdrawal_key
 
