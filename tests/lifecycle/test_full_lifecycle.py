@@ -395,7 +395,6 @@ def test_the_cli_export_and_the_api_serve_the_same_bytes_and_pledge_verify_accep
 _rng = random.Random(20240607)
 _T, _N, _LEAVES, _HEADS = 3, 5, 40, 3
 _HEAD_SIZES = (20, 41, 42)
-_LAB_SLUGS = sorted(LABS)
 
 
 def _trustee() -> str:
