@@ -315,3 +315,46 @@ def test_the_round_revealed_digest_covers_each_opening_whatever_the_order():
     assert round_digest([(3, first, {1: b"\x11" * 96, 2: b"\x22" * 96}), (10, second, {2: b"\x33" * 96})]) == digest
     other_lab = Opening("meta", first.prepared_message, first.token_signature, first.nonce)
     assert round_digest([(10, second, {2: b"\x33" * 96}), (3, other_lab, {2: b"\x22" * 96, 1: b"\x11" * 96})]) != digest
+
+
+def _kept(campaign) -> tuple[int, int]:
+    db.session.rollback()
+    rows = db.session.scalars(select(Entry).where(Entry.campaign_id == campaign.id)).all()
+    return sum(e.ciphertext is not None for e in rows), sum(e.opening is not None for e in rows)
+
+
+def test_an_expiry_keeps_the_openings_until_every_trustee_confirmed_destroying_their_share(app, client, launched):
+    campaign, people, seats = launched
+    signers = sign(app, client, campaign, ["anthropic", "openai", "openai"])  # the rule wants 4
+    assert withdraw(client, campaign, signers[2]).status_code == 202
+    tick_at(app, campaign.deadline + timedelta(hours=1))
+    assert event_names(campaign.id)[-1] == ["expired"]
+    # The ciphertexts go at once; the openings stay (sealed) for the trustees' check of the expiry,
+    # the withdrawn entry's included.
+    assert _kept(campaign) == (0, 3)
+    with write_intent():
+        for k in (0, 1):
+            expiry.confirm_destroyed(db.session, campaign, seats[k], destroy_file(campaign, people[k], seats[k].seat),
+                                     utcnow())
+        db.session.commit()
+    tick_at(app, campaign.deadline + timedelta(hours=2))
+    assert _kept(campaign) == (0, 3)  # two of three trustees: not yet
+    with write_intent():
+        expiry.confirm_destroyed(db.session, campaign, seats[2], destroy_file(campaign, people[2], seats[2].seat),
+                                 utcnow())
+        db.session.commit()
+    report = tick_at(app, campaign.deadline + timedelta(hours=3))
+    assert any("openings kept for the trustees' check" in action for action in report.actions) and report.deleted
+    assert _kept(campaign) == (0, 0)
+
+
+def test_an_expiry_s_openings_go_after_the_reveal_window_whoever_confirmed(app, client, launched):
+    campaign, _, _ = launched
+    sign(app, client, campaign, ["anthropic", "openai"])
+    tick_at(app, campaign.deadline + timedelta(hours=1))
+    expired_at = db.session.scalar(select(TreeHead.timestamp).order_by(TreeHead.batch.desc()).limit(1))
+    window = campaign.reveal_window_seconds
+    assert tick_at(app, datetime.fromtimestamp(expired_at + window - 60, UTC)).deleted is False
+    assert _kept(campaign) == (0, 2)
+    assert tick_at(app, datetime.fromtimestamp(expired_at + window, UTC)).deleted is True
+    assert _kept(campaign) == (0, 0)

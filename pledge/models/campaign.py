@@ -154,6 +154,10 @@ class Campaign(Base):
     launched_at: Mapped[datetime | None]
     # When the counts in CampaignLab.published_count were last published (batch time).
     counts_published_at: Mapped[datetime | None]
+    # The live entries as of the last published batch (the public total). Republished with every
+    # batch while signatures are taken; the per-lab counts (CampaignLab.published_count) stop at
+    # round 1's freeze.
+    published_total: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set when frozen for the ceremony (docs/protocol.md §3): the canonical manifest and its hash.
     manifest: Mapped[str | None] = mapped_column(Text)
     ctx: Mapped[bytes | None] = mapped_column(LargeBinary(32))

@@ -24,8 +24,8 @@ At an expiry the openings are kept (sealed) until every trustee confirmed destro
 or the reveal window has passed since the expiry, whichever is first
 (:func:`destroy_expired_openings`): the trustees check the expiry against them.
 
-Per-lab published counts are republished with each batch until round 1 freezes, then stay as of
-the freeze.
+The public total (``Campaign.published_total``) is republished with each batch while signatures
+are taken; the per-lab counts only until round 1 freezes, then they stay as of the freeze.
 
 Head timestamps strictly increase: ``max(coarsened now, previous + 1)``. After the deadline event a
 batch carries only events, and is published only while something waits for one.
@@ -186,8 +186,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     session.flush()
     round_ = None
     if signing:
-        if campaign.threshold_met_at is None:
-            _republish_counts(session, campaign, now)
+        _republish_counts(session, campaign, now)
         round_ = _freeze_first_round(batch, now) if timestamp < _deadline_seconds(campaign) else _deadline_event(batch, now)
     _append_pending(batch, lambda leaf: leaf.event != "share-destroyed")
     for late in _abandon_due(session, campaign, timestamp, batch=number):
@@ -213,13 +212,17 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
 
 
 def _republish_counts(session: Session, campaign: Campaign, now: datetime) -> None:
+    """The public total always; the per-lab counts only until round 1 froze (then they stay as of
+    the freeze: after it, a lab's count moving would tell which lab a new entry is from)."""
     counted = dict(session.execute(
         select(Entry.lab_id, func.count()).where(
             Entry.campaign_id == campaign.id, Entry.leaf_index.is_not(None), Entry.withdrawal_index.is_(None))
         .group_by(Entry.lab_id)
     ).all())
-    for link in campaign.lab_links:
-        link.published_count = counted.get(link.lab_id, 0)
+    campaign.published_total = sum(counted.values())
+    if campaign.threshold_met_at is None:
+        for link in campaign.lab_links:
+            link.published_count = counted.get(link.lab_id, 0)
     campaign.counts_published_at = now.replace(microsecond=0)
     session.flush()
 

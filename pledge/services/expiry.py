@@ -4,7 +4,9 @@ At the deadline below the threshold, nothing is ever revealed: the batch that co
 appends the ``expired`` event, deletes every ciphertext and issuance record
 (:mod:`pledge.services.batches`), and the tick asks the trustees to destroy their shares. Each
 trustee's signed confirmation becomes a ``share-destroyed`` event in the next batch, after the
-campaign expired or closed.
+campaign expired or closed. The entries' openings are kept, sealed, until every trustee has
+confirmed or the reveal window has passed since the expiry (the trustees check the expiry against
+them first), then deleted by the tick (:func:`pledge.services.batches.destroy_expired_openings`).
 """
 
 from __future__ import annotations

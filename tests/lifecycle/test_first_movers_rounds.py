@@ -126,8 +126,9 @@ def test_each_round_reveals_per_lab_none_or_at_least_k_and_the_rest_is_destroyed
     assert event_names(campaign.id)[-1] == ["round-revealed 1"]
     # The labs round 1 revealed, read from the openings published with the payloads.
     assert revealed_by_lab(campaign) == {LAB_NAMES[FIVE]: 5, LAB_NAMES[THREE]: 3}
-    # After round 1 froze, the per-lab counts stay as of the freeze.
+    # After round 1 froze, the per-lab counts stay as of the freeze; the total moves on (11 - 1 + 6).
     db.session.rollback()
+    assert db.session.get(type(campaign), campaign.id).published_total == 16
     assert {link.lab.slug: link.published_count for link in db.session.scalars(select(CampaignLab).where(
         CampaignLab.campaign_id == campaign.id))} == frozen_counts
 
