@@ -148,6 +148,7 @@ def make_campaign(app, labs, make_user):
             campaign.group_key = group.scalarmult_base(group.random_scalar())
         counts = counts or {}
         campaign.lab_links = [CampaignLab(lab=labs[s], published_count=counts.get(s, 0)) for s in lab_slugs]
+        campaign.published_total = sum(counts.get(s, 0) for s in lab_slugs)
         campaign.conditions = [Condition(position=i, text=t) for i, t in enumerate(conditions)]
         with write_intent():
             db.session.add(campaign)

@@ -121,8 +121,9 @@ def campaign_progress(campaign: Campaign, now: datetime, session: Session | None
         )
         for link in links
     ]
-    # The total is public: the log's live entries as of the last published batch.
-    total = sum(link.published_count for link in campaign.lab_links)
+    # The total is public: the log's live entries as of the last published batch (it keeps
+    # moving after round 1 froze, when the per-lab counts stop).
+    total = campaign.published_total
     labs_meeting = sum(1 for value in reached.values() if value)
     revealed_total = sum(revealed_counts.values())
     return Progress(

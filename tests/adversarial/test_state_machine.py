@@ -26,7 +26,7 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, RoundPartials, Trustee, utcnow
 from pledge.services import reveal as reveal_rounds
-from pledge.services.reveal import RevealError
+from pledge.services.packages import PackageError
 from tests import dbkit, signing_kit
 from tests.kit.decryption import opens, partials_file, server_keys
 from tests.kit.ticks import publish_due
@@ -173,7 +173,7 @@ def test_public_count_and_sealing_hold_in_every_reachable_state(world):
         @rule()
         def reveal_too_early(self) -> None:
             """Before the threshold there is no round to decrypt, so no partial can be posted."""
-            with pytest.raises(RevealError, match="no such round"):
+            with pytest.raises(PackageError, match="no such round"):
                 reveal_rounds.round_package(db.session, self.campaign, 1)
             db.session.rollback()
 
