@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from crypto.hashing import WIRE_VERSION
 from crypto.lifecycle import round_digest
+from crypto.opening import parse_opening
 from pledge import create_app
 from pledge.database import write_intent
 from pledge.extensions import db
@@ -304,7 +305,7 @@ def test_forty_signatures_in_two_batches_meet_the_rule_and_freeze_round_one(stor
     assert first["total"] == 20 and not first["rule_met"]
     assert second["total"] == 40 and second["rule_met"]
     # Per lab, only whether it reached the per-lab minimum of 8: no per-lab number.
-    assert {lab["slug"]: lab["meets_minimum"] for lab in second["labs"]} == dict.fromkeys(LABS, True)
+    assert {lab["slug"]: lab["reached"] for lab in second["labs"]} == dict.fromkeys(LABS, True)
     assert all("count" not in lab for lab in first["labs"] + second["labs"])
     assert sum(p.browser for p in story.by_nullifier.values()) == 5
     # Round 1 froze in the second batch (its event after the twenty new entries) and lists all forty
@@ -315,7 +316,8 @@ def test_forty_signatures_in_two_batches_meet_the_rule_and_freeze_round_one(stor
     assert [(h["batch"], h["size"]) for h in record["log"]["heads"]] == [(1, 20), (2, 41), (3, 42)]
     frozen = json.loads(bytes.fromhex(record["log"]["leaves"][40]))
     assert (frozen["event"], frozen["round"], frozen["leaves"]) == ("round-frozen", 1, list(range(40)))
-    assert record["counts"] == {"head_size": 42, "labs_reached": sorted(LABS)}
+    # The labs reached are stated as of round 1's freeze (the head of size 41), not later.
+    assert record["counts"] == {"head_size": 41, "labs_reached": sorted(LABS)}
     assert story.notified == {email for _, email in TRUSTEES}
     # Frozen, but nobody's name is public yet.
     assert 'id="signatures-heading"' not in story.page_open
@@ -347,10 +349,11 @@ def test_the_record_holds_every_revealed_signature(story: Story) -> None:
     assert sorted(round_one) == ["entries", "number", "status"] and round_one["status"] == "revealed"
     assert [e["leaf_index"] for e in round_one["entries"]] == list(range(40))
     assert record["outcome"] == {"state": "revealed", "threshold_met": True}
-    # The round-revealed event's digest is the digest of the entries' partials, as exported.
+    # The round-revealed event's digest is the digest of the entries' openings and partials, as exported.
     revealed = json.loads(bytes.fromhex(record["log"]["leaves"][41]))
     assert revealed["digest"] == round_digest(
-        (e["leaf_index"], {int(j): bytes.fromhex(p) for j, p in e["partials"].items()}) for e in round_one["entries"]).hex()
+        (e["leaf_index"], parse_opening(e["opening"]), {int(j): bytes.fromhex(p) for j, p in e["partials"].items()})
+        for e in round_one["entries"]).hex()
     lifecycle = replayed_record(record)
     assert [(r.number, r.status, list(r.leaves)) for r in lifecycle.rounds] == [(1, "revealed", list(range(40)))]
     assert "public_key" not in record["log"]
@@ -361,7 +364,9 @@ def test_the_record_holds_every_revealed_signature(story: Story) -> None:
     for entry in round_one["entries"]:
         leaf = json.loads(bytes.fromhex(record["log"]["leaves"][entry["leaf_index"]]))
         person = story.by_nullifier[leaf["nullifier"]]
-        assert leaf["lab"] == person.lab
+        # The leaf names no lab; the revealed opening does, and opens the leaf's commitment.
+        assert "lab" not in leaf and entry["opening"]["slug"] == person.lab
+        assert parse_opening(entry["opening"]).commitment.hex() == leaf["lab_commitment"]
         assert json.loads(bytes.fromhex(entry["payload"])) == person.payload()
         assert sorted(entry["partials"]) == [str(j) for j in QUORUM]
 
@@ -512,7 +517,8 @@ def test_the_positions_cover_every_kind_of_field() -> None:
         ("dkg", "deals", "pop_z"), ("dkg", "deals", "signature"), ("dkg", "transcript_signatures", "transcript"),
         ("dkg", "transcript_signatures", "signature"), ("dkg", "Y"), ("dkg", "verification_keys"), ("log", "id"),
         ("manifest", "log_key"), ("log", "leaves"), ("log", "heads", "root"), ("log", "heads", "signature"),
-        ("rounds", "entries", "ciphertext"), ("rounds", "entries", "partials"), ("rounds", "entries", "payload")}
+        ("rounds", "entries", "ciphertext"), ("rounds", "entries", "partials"), ("rounds", "entries", "payload"),
+        ("rounds", "entries", "opening", "nonce"), ("rounds", "entries", "opening", "token_signature")}
 
 
 def expected_failure(path: tuple[Any, ...]) -> str:
@@ -539,8 +545,13 @@ def expected_failure(path: tuple[Any, ...]) -> str:
         case ("rounds", 0, "entries", p, "partials", j):
             # The round-revealed event's digest binds every stored partial: a changed one is
             # caught there, before its proof is even checked.
-            return (r"round 1: the SHA-256 of the revealed entries' partials differs from the digest of its "
-                    rf"round-revealed event|round 1, leaf {p}: trustee {j}'s partial decryption (does not verify|is malformed)")
+            return (r"round 1: the SHA-256 of the revealed entries' openings and partials differs from the digest "
+                    rf"of its round-revealed event|round 1, leaf {p}: trustee {j}'s partial decryption "
+                    r"(does not verify|is malformed)")
+        case ("rounds", 0, "entries", p, "opening", _):
+            # The digest binds every opening too: a changed one is caught there first.
+            return (r"round 1: the SHA-256 of the revealed entries' openings and partials differs from the digest "
+                    rf"of its round-revealed event|round 1, leaf {p}: .*opening")
         case ("rounds", 0, "entries", p, "payload"):
             return rf"round 1, leaf {p}: the published payload differs from the decryption"
     raise AssertionError(f"no expected failure for {path}")
