@@ -19,6 +19,7 @@ from pledge.extensions import db
 from pledge.models import CampaignLab, CampaignState, Entry, TokenIssuance, utcnow
 from pledge.services import ceremony
 from pledge.services import reveal as reveal_rounds
+from pledge_tools.verify.cli import main as pledge_verify
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals
 from tests.kit.decryption import partials_file
 from tests.kit.events import event_names, events_by_batch, replayed
@@ -94,7 +95,27 @@ def revealed_by_lab(campaign) -> dict[str, int]:
     return {lab: len(items) for lab, items in reveal_rounds.revealed_signatures(db.session, campaign).items()}
 
 
-def test_each_round_reveals_per_lab_none_or_at_least_k_and_the_rest_is_destroyed(app, client, story):
+def cosign_latest(campaign, people) -> None:
+    """Every trustee cosigns the latest head, as a witness would after its checks."""
+    from nacl.signing import SigningKey
+
+    from crypto import merkle
+    from pledge.services import witnessing
+    from pledge.services.log import latest_head
+
+    head = latest_head(db.session, campaign)
+    manifest = witnessing.parsed_manifest(campaign)
+    with write_intent():
+        for person in people:
+            key = SigningKey(person.seed)
+            message = merkle.cosign_message(campaign.public_id.encode("ascii"), head.size, head.timestamp, head.root)
+            witnessing.store_cosignature(db.session, campaign, manifest, head.size, head.timestamp, head.root,
+                                         bytes(key.verify_key), key.sign(message).signature)
+        db.session.commit()
+
+
+def test_each_round_reveals_per_lab_none_or_at_least_k_and_the_rest_is_destroyed(app, client, story, tmp_path, capsys,
+                                                                                 monkeypatch):
     campaign, people, seats = story
     now = utcnow()
 
@@ -168,3 +189,21 @@ def test_each_round_reveals_per_lab_none_or_at_least_k_and_the_rest_is_destroyed
         (r.number, r.status, sorted(r.leaves)) for r in replay.rounds]
     for leaf in record["log"]["leaves"]:
         assert all(slug not in json.dumps(leaf) for slug in (FIVE, THREE, TWO, ONE))  # no leaf names a lab
+
+    # Once the witnesses have cosigned the final head, anyone can check the record: each round
+    # reveals per lab none or at least k, from the published openings.
+    cosign_latest(campaign, people)
+    from datetime import UTC, datetime
+
+    from pledge.services import record as record_service
+    from pledge.services.log import latest_head
+
+    # The record is exported in story time, just after the final head.
+    story_now = datetime.fromtimestamp(latest_head(db.session, campaign).timestamp + 60, UTC)
+    monkeypatch.setattr(record_service, "utcnow", lambda: story_now)
+    path = tmp_path / "record.json"
+    path.write_bytes(client.get(f"/api/campaigns/{campaign.slug}/record").get_data())
+    capsys.readouterr()
+    assert pledge_verify([str(path)]) == 0, capsys.readouterr()
+    summary = capsys.readouterr().out
+    assert "pledge-verify: OK" in summary, summary
