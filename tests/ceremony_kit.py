@@ -99,3 +99,18 @@ def post_deals(campaign, people, seats):
             ceremony.submit_deal(db.session, campaign, seat, person.deal_file(package, seat.seat))
         db.session.commit()
     return package
+
+
+def launch_through_ceremony(app, campaign, count: int = 3):
+    """Run a draft ``campaign``'s whole ceremony with ``count`` honest fake trustees (seat, freeze,
+    deal, finish) and launch it; return ``(people, seats)``. The fake trustees hold real shares."""
+    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in range(1, count + 1)]
+    seats = frozen(app, campaign, people)
+    package = post_deals(campaign, people, seats)
+    board = ceremony.board_file(db.session, campaign)
+    with write_intent():
+        for person, seat in zip(people, seats, strict=True):
+            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
+        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
+        db.session.commit()
+    return people, seats

@@ -230,21 +230,12 @@ def make_open_campaign(app, make_campaign):
 def launched(app, make_campaign):
     """``(campaign, people, seats)``: a 2-of-3 campaign launched through a real ceremony; the
     fake trustees hold real shares."""
-    from pledge.models import CampaignState, utcnow
-    from pledge.services import ceremony
-    from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+    from pledge.models import CampaignState
+    from tests.ceremony_kit import launch_through_ceremony
 
     campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4, min_per_lab=0,
                              min_labs=0, suppress_below=1, practice=True, lab_slugs=("anthropic", "openai"))
-    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
-    seats = frozen(app, campaign, people)
-    package = post_deals(campaign, people, seats)
-    board = ceremony.board_file(db.session, campaign)
-    with write_intent():
-        for person, seat in zip(people, seats):
-            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
-        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
-        db.session.commit()
+    people, seats = launch_through_ceremony(app, campaign)
     return campaign, people, seats
 
 

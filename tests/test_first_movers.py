@@ -39,10 +39,9 @@ from crypto.opening import Opening
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, Role, TreeHead, utcnow
-from pledge.services import ceremony
 from pledge.services.notify import send_all
 from tests import dbkit
-from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+from tests.ceremony_kit import launch_through_ceremony
 from tests.kit.ticks import publish_due, tick_at
 from tests.lifecycle.kit import WebUser
 from tests.signing_kit import Signer
@@ -78,15 +77,7 @@ def world(app, make_user, make_campaign, sink, tmp_path):
         min_per_lab=K, min_labs=2, suppress_below=K, trustee_quorum=2, trustee_count=3, deadline=deadline,
         lab_slugs=BASE,
     )
-    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
-    seats = frozen(app, campaign, people)
-    package = post_deals(campaign, people, seats)
-    board = ceremony.board_file(db.session, campaign)
-    with write_intent():
-        for person, seat in zip(people, seats):
-            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
-        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
-        db.session.commit()
+    people, seats = launch_through_ceremony(app, campaign)
     campaign_id = campaign.id
     restore = dbkit.snapshot(app, tmp_path)
     return World(campaign_id, password, people[0].email, deadline, restore)

@@ -34,20 +34,11 @@ DAY = 86400
 @pytest.fixture
 def campaign_and_people(app, make_campaign):
     """A 2-of-3 campaign launched through a real ceremony: 4 entries, 2 labs with 2 each, k = 2."""
-    from pledge.services import ceremony
-    from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+    from tests.ceremony_kit import launch_through_ceremony
 
     campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=4,
                              min_per_lab=2, min_labs=2, suppress_below=2)
-    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
-    seats = frozen(app, campaign, people)
-    package = post_deals(campaign, people, seats)
-    board = ceremony.board_file(db.session, campaign)
-    with write_intent():
-        for person, seat in zip(people, seats):
-            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
-        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
-        db.session.commit()
+    people, seats = launch_through_ceremony(app, campaign)
     return campaign, people
 
 

@@ -17,10 +17,9 @@ from sqlalchemy import select
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignLab, CampaignState, Entry, TokenIssuance, utcnow
-from pledge.services import ceremony
 from pledge.services import reveal as reveal_rounds
 from pledge_tools.verify.cli import main as pledge_verify
-from tests.ceremony_kit import FakeTrustee, frozen, post_deals
+from tests.ceremony_kit import launch_through_ceremony
 from tests.kit.decryption import partials_file
 from tests.kit.events import event_names, events_by_batch, replayed
 from tests.kit.ticks import tick_at
@@ -36,15 +35,7 @@ def story(app, make_campaign):
     """``(campaign, people, seats)``: the k = 3 campaign, launched through a real ceremony."""
     campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3, min_total=11, min_per_lab=3,
                              min_labs=2, suppress_below=3, lab_slugs=(FIVE, THREE, TWO, ONE, "xai"))
-    people = [FakeTrustee(f"Trustee {i}", f"t{i}@trustees.example") for i in (1, 2, 3)]
-    seats = frozen(app, campaign, people)
-    package = post_deals(campaign, people, seats)
-    board = ceremony.board_file(db.session, campaign)
-    with write_intent():
-        for person, seat in zip(people, seats, strict=True):
-            ceremony.submit_result(db.session, campaign, seat, person.finish_file(package, board, seat.seat), utcnow())
-        ceremony.launch(db.session, campaign, app.config["LOG_KEY_SECRET"], utcnow())
-        db.session.commit()
+    people, seats = launch_through_ceremony(app, campaign)
     return campaign, people, seats
 
 
