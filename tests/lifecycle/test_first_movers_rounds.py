@@ -9,15 +9,20 @@ trustees' partials come from their real shares.
 """
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from nacl.signing import SigningKey
 from sqlalchemy import select
 
+from crypto import merkle
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignLab, CampaignState, Entry, TokenIssuance, utcnow
+from pledge.services import record as record_service
 from pledge.services import reveal as reveal_rounds
+from pledge.services import witnessing
+from pledge.services.log import latest_head
 from pledge_tools.verify.cli import main as pledge_verify
 from tests.ceremony_kit import launch_through_ceremony
 from tests.kit.decryption import partials_file
@@ -88,12 +93,6 @@ def revealed_by_lab(campaign) -> dict[str, int]:
 
 def cosign_latest(campaign, people) -> None:
     """Every trustee cosigns the latest head, as a witness would after its checks."""
-    from nacl.signing import SigningKey
-
-    from crypto import merkle
-    from pledge.services import witnessing
-    from pledge.services.log import latest_head
-
     head = latest_head(db.session, campaign)
     manifest = witnessing.parsed_manifest(campaign)
     with write_intent():
@@ -184,11 +183,6 @@ def test_each_round_reveals_per_lab_none_or_at_least_k_and_the_rest_is_destroyed
     # Once the witnesses have cosigned the final head, anyone can check the record: each round
     # reveals per lab none or at least k, from the published openings.
     cosign_latest(campaign, people)
-    from datetime import UTC, datetime
-
-    from pledge.services import record as record_service
-    from pledge.services.log import latest_head
-
     # The record is exported in story time, just after the final head.
     story_now = datetime.fromtimestamp(latest_head(db.session, campaign).timestamp + 60, UTC)
     monkeypatch.setattr(record_service, "utcnow", lambda: story_now)
