@@ -63,12 +63,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     if app.config.get("PROXY_HOPS"):
         # Behind that many reverse proxies: the client address (rate limits) and the scheme
-        # (HSTS, secure cookies) come from their X-Forwarded-* headers.
+        # (HSTS, secure cookies) come from their X-Forwarded-For and -Proto headers. Never the
+        # host: X-Forwarded-Host is whatever a client wrote, and no address is built from the
+        # request anyway (links come from PUBLIC_URL, pledge/links.py).
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     install_security_headers(app)
     install_error_pages(app)
     install_template_helpers(app)

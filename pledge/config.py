@@ -30,6 +30,12 @@ SECRET_NAMES = (
 
 ENVIRONMENTS = ("production", "development", "testing")
 
+#: Where development and tests serve when PLEDGE_PUBLIC_URL is not set (``flask dev serve``'s
+#: default port; ``make run`` sets PLEDGE_PUBLIC_URL to the port it serves on).
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+#: Hosts development and tests also answer to (a browser on the same machine).
+DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
+
 
 class ConfigurationError(RuntimeError):
     """The app cannot start safely with the configuration it was given."""
@@ -73,6 +79,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Set it only behind a proxy that overwrites X-Forwarded-For: otherwise a visitor picks
         # the address the rate limits count.
         "PROXY_HOPS": 0,
+        # The address people use (PLEDGE_PUBLIC_URL, e.g. https://pledge.example): every absolute
+        # link in emails and feeds is built from it (pledge/links.py), never from a request's
+        # Host. Required in production; development and tests default to DEVELOPMENT_PUBLIC_URL.
+        "PUBLIC_URL": None,
+        # Host names a request may carry (Flask answers 400 to any other). The public URL's host is
+        # always added, and in development and tests 127.0.0.1 and localhost; set
+        # PLEDGE_TRUSTED_HOSTS (a JSON list) only to add another name the site is reached by.
+        "TRUSTED_HOSTS": None,
         # Signer verification (docs/affiliation-api.md). Every /api/verify/start answer takes at least this
         # long, so whether an email was sent does not show in the timing.
         "VERIFY_MIN_RESPONSE_SECONDS": 1.0,
@@ -183,4 +197,31 @@ def _check(app: Flask) -> None:
     if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "unix://")):
         # Checked at start: a mistyped URL would otherwise refuse every login at the first request.
         raise ConfigurationError("RATELIMIT_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    _check_public_url(app, production=env == "production")
     # Flask signs sessions with SECRET_KEY as bytes, which is fine.
+
+
+def _check_public_url(app: Flask, *, production: bool) -> None:
+    """Require and normalize PUBLIC_URL; derive TRUSTED_HOSTS from it."""
+    from pledge.links import PublicURLError, parse_public_url, public_host
+
+    value = app.config.get("PUBLIC_URL")
+    if not value:
+        if production:
+            raise ConfigurationError(
+                "PLEDGE_PUBLIC_URL is required in production: set it to the https:// address people use "
+                "(e.g. https://pledge.example). Every link in emails and feeds is built from it, never from "
+                "a request's Host header."
+            )
+        value = DEVELOPMENT_PUBLIC_URL
+    try:
+        app.config["PUBLIC_URL"] = parse_public_url(str(value), production=production)
+    except PublicURLError as error:
+        raise ConfigurationError(f"PLEDGE_PUBLIC_URL {error}") from None
+    extra = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(extra, str):
+        extra = [name.strip() for name in extra.split(",")]
+    if not isinstance(extra, list | tuple) or not all(isinstance(name, str) and name for name in extra):
+        raise ConfigurationError("TRUSTED_HOSTS must be a list of host names")
+    hosts = [public_host(app.config["PUBLIC_URL"]), *([] if production else DEVELOPMENT_HOSTS), *extra]
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(name.lower() for name in hosts))

@@ -51,6 +51,7 @@ def test_app_reads_instance_secrets_from_the_environment_path(tmp_path, monkeypa
     init_instance(folder)
     monkeypatch.setenv("PLEDGE_INSTANCE_PATH", str(folder))
     monkeypatch.setenv("PLEDGE_ENV", "production")
+    monkeypatch.setenv("PLEDGE_PUBLIC_URL", "https://pledge.example")
     app = create_app()
     assert app.config["ISSUER_SECRET"] == bytes.fromhex(json.loads((folder / "secrets.json").read_text())["ISSUER_SECRET"])
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith(str(folder / "pledge.sqlite3"))

@@ -38,6 +38,7 @@ def test_gunicorn_serves_with_two_workers_and_logs_nothing_about_visitors(app, t
     env = {key: value for key, value in os.environ.items() if not key.startswith("PLEDGE_")}
     env.update({f"PLEDGE_{name}": app.config[name].hex() for name in SECRET_NAMES})
     env.update(PLEDGE_ENV="production", PLEDGE_INSTANCE_PATH=app.instance_path, PLEDGE_BIND=f"127.0.0.1:{port}",
+               PLEDGE_PUBLIC_URL=f"http://127.0.0.1:{port}",
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], WEB_CONCURRENCY="2",
                PLEDGE_ACCESS_LOG=str(access_log))
     db.session.remove()

@@ -1,20 +1,19 @@
 """The emails of the ceremony: who must act, on what, and where.
 
 Each function returns :class:`~pledge.services.notify.Outgoing` messages for the view to send
-after its commit. Links are absolute, built from the current request.
+after its commit. Links are absolute, built from the configured public URL (never the request).
 """
 
 from __future__ import annotations
 
-from flask import url_for
-
+from pledge.links import public_url
 from pledge.models import Campaign, Trustee
 from pledge.services.notify import Outgoing
 from pledge.services.trustees import INVITATION_LIFETIME, Invitation
 
 
 def _dashboard() -> str:
-    return url_for("trustee.dashboard", _external=True)
+    return public_url("trustee.dashboard")
 
 
 def invitation(campaign: Campaign, invite: Invitation) -> Outgoing:
@@ -25,7 +24,7 @@ def invitation(campaign: Campaign, invite: Invitation) -> Outgoing:
         template="trustee_invitation",
         context={
             "campaign": campaign, "trustee": invite.trustee,
-            "link": url_for("trustee.invitation", secret=invite.secret, _external=True),
+            "link": public_url("trustee.invitation", secret=invite.secret),
             "days": INVITATION_LIFETIME.days,
         },
     )
@@ -57,7 +56,7 @@ def halted(campaign: Campaign, accused: list[Trustee], reason: str) -> list[Outg
     messages.append(Outgoing(
         to=campaign.organizer.email, subject="Pledge ceremony halted by a complaint", template="ceremony_halted",
         context={"campaign": campaign, "trustee": None, "accused": names, "reason": reason,
-                 "link": url_for("organize.trustees", campaign_id=campaign.id, _external=True)},
+                 "link": public_url("organize.trustees", campaign_id=campaign.id)},
     ))
     return messages
 
@@ -66,7 +65,7 @@ def ready(campaign: Campaign) -> Outgoing:
     """Every trustee signed the same transcript: the organizer may launch."""
     return Outgoing(
         to=campaign.organizer.email, subject="Pledge ceremony complete: ready to launch", template="ceremony_ready",
-        context={"campaign": campaign, "link": url_for("organize.trustees", campaign_id=campaign.id, _external=True)},
+        context={"campaign": campaign, "link": public_url("organize.trustees", campaign_id=campaign.id)},
     )
 
 
@@ -78,12 +77,12 @@ def restarted(campaign: Campaign, removed: Trustee) -> list[Outgoing]:
 def launched(campaign: Campaign) -> list[Outgoing]:
     """Signing is open."""
     return _to_trustees(campaign, "Pledge campaign launched", "ceremony_launched",
-                        page=url_for("public.campaign", slug=campaign.slug, _external=True))
+                        page=public_url("public.campaign", slug=campaign.slug))
 
 
 def round_revealed(campaign: Campaign, number: int) -> list[Outgoing]:
     """A round is open: tell the trustees and the organizer."""
-    page = url_for("public.campaign", slug=campaign.slug, _external=True)
+    page = public_url("public.campaign", slug=campaign.slug)
     messages = _to_trustees(campaign, f"Pledge: round {number} is revealed", "round_revealed", number=number, page=page)
     messages.append(Outgoing(to=campaign.organizer.email, subject=f"Pledge: round {number} is revealed",
                              template="round_revealed", context={"campaign": campaign, "trustee": None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from pledge.config import SECRET_NAMES
+from pledge.config import DEVELOPMENT_HOSTS, DEVELOPMENT_PUBLIC_URL, SECRET_NAMES
 from tests import dbkit
 
 # Argon2id at libsodium's minimum cost: tests check behaviour, not the cost of a guess.
@@ -25,6 +25,11 @@ def make_config(instance_path, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": dbkit.instance_database(instance_path),
         "MAIL_DIR": str(instance_path / "mail"),
         "SERVER_NAME": None,
+        # Links in mail and feeds; tests that follow them set the live server's address.
+        "PUBLIC_URL": DEVELOPMENT_PUBLIC_URL,
+        # The test client's Host (localhost) and the live servers' (127.0.0.1), in production
+        # mode too; tests/test_public_links.py checks production's own list.
+        "TRUSTED_HOSTS": list(DEVELOPMENT_HOSTS),
         "VERIFY_MIN_RESPONSE_SECONDS": 0.0,
         **FAST_PASSWORDS,
         **GENEROUS_RATE_LIMITS,

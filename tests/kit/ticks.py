@@ -41,7 +41,8 @@ def cron_environment(app) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PLEDGE_")}
     env.update({f"PLEDGE_{name}": app.config[name].hex() for name in SECRET_NAMES})
     env.update(PLEDGE_ENV="production", PLEDGE_INSTANCE_PATH=app.instance_path,
-               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], PLEDGE_MAIL_PORT="9")
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], PLEDGE_MAIL_PORT="9",
+               PLEDGE_PUBLIC_URL=app.config["PUBLIC_URL"])
     return env
 
 
