@@ -13,6 +13,7 @@ from pledge.organize import bp
 from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
 from pledge.refusals import status_of
 from pledge.services import campaigns as service
+from pledge.services import reveal as reveal_rounds
 from pledge.services.errors import ServiceError
 from pledge.services.progress import campaign_progress
 from pledge.unit_of_work import Done, act_and_redirect, attempt
@@ -41,7 +42,9 @@ def _lab_choices(form: CampaignForm) -> None:
 @organizer_required
 def dashboard():
     """The organizer's campaigns."""
-    return render_template("organize/dashboard.html", campaigns=service.organizer_campaigns(db.session(), current_user))
+    campaigns = service.organizer_campaigns(db.session(), current_user)
+    rounds = {c.id: reveal_rounds.rounds_of(db.session(), c) for c in campaigns if c.launched_at is not None}
+    return render_template("organize/dashboard.html", campaigns=campaigns, rounds=rounds)
 
 
 def _save_draft(form: CampaignForm, campaign: Campaign | None):

@@ -41,6 +41,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crypto import log_leaves, merkle, rounds
+from pledge.database import changed_rows
 from pledge.models import (
     SIGNING_STATES,
     Campaign,
@@ -75,6 +76,8 @@ class Published:
     round_frozen: RevealRound | None
     timestamp: int = 0
     events: tuple[str, ...] = field(default=())
+    # The rounds this batch abandoned, with how many entries each had sealed (now deleted).
+    abandoned: tuple[tuple[RevealRound, int], ...] = field(default=())
 
     @property
     def expired(self) -> bool:
@@ -189,8 +192,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
         _republish_counts(session, campaign, now)
         round_ = _freeze_first_round(batch, now) if timestamp < _deadline_seconds(campaign) else _deadline_event(batch, now)
     _append_pending(batch, lambda leaf: leaf.event != "share-destroyed")
-    for late in _abandon_due(session, campaign, timestamp, batch=number):
-        _abandon(batch, late, now)
+    abandoned = tuple((late, _abandon(batch, late, now)) for late in _abandon_due(session, campaign, timestamp, batch=number))
     if campaign.state not in ENDED_STATES and campaign.signing_ended_batch is not None \
             and _all_rounds_ended(session, campaign):
         batch.event(log_leaves.EventLeaf("closed"))
@@ -208,7 +210,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     if round_ is not None:
         round_.size = batch.tree.size
     session.flush()
-    return Published(campaign, number, len(entries), len(withdrawals), round_, timestamp, tuple(batch.events))
+    return Published(campaign, number, len(entries), len(withdrawals), round_, timestamp, tuple(batch.events), abandoned)
 
 
 def _republish_counts(session: Session, campaign: Campaign, now: datetime) -> None:
@@ -349,12 +351,13 @@ def _abandon_due(session: Session, campaign: Campaign, timestamp: int, batch: in
     return due
 
 
-def _abandon(batch: _Batch, round_: RevealRound, now: datetime) -> None:
-    """Give up a round nobody revealed in time: an event, and its ciphertexts and openings deleted unread."""
+def _abandon(batch: _Batch, round_: RevealRound, now: datetime) -> int:
+    """Give up a round nobody revealed in time: an event, and its ciphertexts and openings deleted
+    unread; how many entries the round listed."""
     batch.event(log_leaves.EventLeaf("round-abandoned", round=round_.number))
     round_.abandoned_at = now
-    batch.session.execute(update(Entry).where(Entry.campaign_id == batch.campaign.id,
-                                              Entry.frozen_round == round_.number).values(ciphertext=None, opening=None))
+    return changed_rows(batch.session, update(Entry).where(
+        Entry.campaign_id == batch.campaign.id, Entry.frozen_round == round_.number).values(ciphertext=None, opening=None))
 
 
 def _all_rounds_ended(session: Session, campaign: Campaign) -> bool:

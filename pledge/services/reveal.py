@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,10 +52,17 @@ class RoundState:
     round: RevealRound
     head: TreeHead
     uploaded: list[int]
+    window_seconds: int = 0
 
     @property
     def revealed(self) -> bool:
         return self.round.revealed_at is not None
+
+    @property
+    def window_ends(self) -> datetime:
+        """The end of the round's reveal window: if it is not revealed by then, the next batch
+        abandons it (docs/protocol.md §8)."""
+        return datetime.fromtimestamp(self.head.timestamp + self.window_seconds, UTC)
 
 
 def rounds_of(session: Session, campaign: Campaign) -> list[RoundState]:
@@ -65,7 +72,7 @@ def rounds_of(session: Session, campaign: Campaign) -> list[RoundState]:
         head = _head_of(session, campaign, round_)
         seats = list(session.scalars(select(RoundPartials.seat).where(
             RoundPartials.campaign_id == campaign.id, RoundPartials.round_number == round_.number).order_by(RoundPartials.seat)))
-        states.append(RoundState(round_, head, seats))
+        states.append(RoundState(round_, head, seats, campaign.reveal_window_seconds))
     return states
 
 

@@ -13,8 +13,10 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from pledge.database import changed_rows
+from pledge.links import public_url
 from pledge.models import VerificationCode
 from pledge.ratelimit import purge_expired
+from pledge.services import round_mail
 from pledge.services.batches import destroy_due_openings, publish_due
 from pledge.services.notify import Outgoing
 
@@ -60,7 +62,9 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
             report.actions.append(f"{batch.campaign.slug}: reveal round {batch.round_frozen.number} frozen")
             report.outgoing.extend(
                 Outgoing(to=trustee.email, subject="Pledge: a reveal round is ready for you", template="reveal_round",
-                         context={"campaign": batch.campaign, "trustee": trustee, "round": batch.round_frozen})
+                         context={"campaign": batch.campaign, "trustee": trustee, "round": batch.round_frozen,
+                                  "link": public_url("trustee.dashboard"),
+                                  "window_ends": round_mail.window_end(session, batch.campaign, batch.round_frozen)})
                 for trustee in batch.campaign.trustees
             )
         if batch.expired:
@@ -70,16 +74,19 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
                 "(openings kept until the trustees have checked the expiry)")
             report.outgoing.extend(
                 Outgoing(to=trustee.email, subject="Pledge: please destroy your share", template="destroy_share",
-                         context={"campaign": batch.campaign, "trustee": trustee})
+                         context={"campaign": batch.campaign, "trustee": trustee, "link": public_url("trustee.dashboard")})
                 for trustee in batch.campaign.trustees
             )
         if "round-abandoned" in batch.events:
             report.deleted = True
             report.actions.append(
                 f"{batch.campaign.slug}: a round was not revealed in time; its ciphertexts and openings are deleted")
+            report.outgoing.extend(round_mail.abandoned(session, batch.campaign, batch.abandoned))
         if batch.closed:
             report.actions.append(f"{batch.campaign.slug}: closed; every round is revealed or abandoned and issuance "
                                   "records are deleted")
+            if "round-abandoned" not in batch.events:  # that mail already asks for the shares
+                report.outgoing.extend(round_mail.closed(batch.campaign))
     for campaign in destroy_due_openings(session, now):
         report.deleted = True
         report.actions.append(f"{campaign.slug}: the openings kept for the trustees' check of the expiry are deleted")
