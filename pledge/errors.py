@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from pledge.ratelimit import RateLimited, RateLimitUnavailable
 from pledge.refusals import status_of
@@ -69,6 +69,12 @@ def install_error_pages(app: Flask) -> None:
     def _limit_unavailable(error: RateLimitUnavailable):
         body, code = _render(503, error.message)
         return body, code, {"Retry-After": str(error.retry_after_seconds)}
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no page can be built (its links need a URL adapter, which
+        # Flask refuses to make for that host), so a plain answer, naming nothing of the request.
+        return "Bad request: this site does not answer to that host name.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
