@@ -9,7 +9,7 @@ confirm it. Links come from the configured public URL (:mod:`pledge.links`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ def window_end(session: Session, campaign: Campaign, round_: RevealRound) -> dat
 
 def abandoned(session: Session, campaign: Campaign, rounds: tuple[tuple[RevealRound, int], ...]) -> list[Outgoing]:
     """A batch abandoned ``rounds`` (each with how many entries it listed): tell every trustee and
-    the organizer."""
+    the organizer. A round's freeze time is its head's (the log's clock, which the window counts from)."""
     if not rounds:
         return []
     waiting = [(r, window_end(session, campaign, r)) for r in session.scalars(
@@ -38,7 +38,8 @@ def abandoned(session: Session, campaign: Campaign, rounds: tuple[tuple[RevealRo
     numbers = ", ".join(str(r.number) for r, _ in rounds)
     subject = f"Pledge: round {numbers} was not revealed in time and is abandoned"
     context = {
-        "campaign": campaign, "abandoned": [{"number": r.number, "frozen_at": r.frozen_at, "entries": n} for r, n in rounds],
+        "campaign": campaign, "abandoned": [{"number": r.number, "entries": n, "frozen_at": window_end(session, campaign, r)
+                                      - timedelta(seconds=campaign.reveal_window_seconds)} for r, n in rounds],
         "window": duration(campaign.reveal_window_seconds), "ended": campaign.state in ENDED_STATES,
         "signing": campaign.signing_ended_batch is None, "waiting": waiting,
         "page": public_url("public.campaign", slug=campaign.slug),
