@@ -21,6 +21,7 @@ def site(app_factory, sink):
     app = app_factory(MAIL_PORT=sink.port)
     with app.app_context():
         with live_server(app) as url:
+            app.config["PUBLIC_URL"] = url  # the links in the mails point at this server
             yield app, url
         db.session.remove()
         db.engine.dispose()

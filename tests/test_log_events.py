@@ -24,6 +24,7 @@ from pledge.extensions import db
 from pledge.models import CampaignState, Entry, PendingEvent, RoundPartials, TokenIssuance, TreeHead, utcnow
 from pledge.services import batches, expiry
 from pledge.services import reveal as reveal_rounds
+from pledge.services.mail import build_message
 from pledge.services.reveal import RevealError
 from tests.kit.decryption import partials_file
 from tests.kit.events import event_names, events_by_batch, replayed, replayed_record
@@ -52,6 +53,12 @@ def reveal(app, campaign, people, seats, number, who=(0, 1)) -> None:
             reveal_rounds.submit_partials(db.session, campaign, seats[k], number,
                                           partials_file(campaign, people[k], seats[k], number), utcnow())
         db.session.commit()
+
+
+def rendered(app, message):
+    """An outgoing message as the mail relay would receive it."""
+    return build_message(app.config, to=message.to, subject=message.subject, template=message.template,
+                         **message.context)
 
 
 def lifecycle(campaign):
@@ -105,8 +112,15 @@ def test_a_met_campaign_logs_round_one_the_deadline_round_both_reveals_closed_an
     assert event_names(campaign.id)[-1] == ["round-frozen 2"]
     assert events_by_batch(campaign.id)[-1][0]["leaves"] == [leaf_of(campaign, later[0])]
     reveal(app, campaign, people, seats, 2, who=(1, 2))
-    tick_at(app, campaign.deadline + timedelta(hours=2))
+    closing = tick_at(app, campaign.deadline + timedelta(hours=2))
     assert event_names(campaign.id)[-1] == ["round-revealed 2", "closed"]
+    # The close asks every trustee to destroy their share (links from the configured public URL).
+    assert sorted(m.to for m in closing.outgoing) == sorted(p.email for p in people)
+    for message in closing.outgoing:
+        body = " ".join(rendered(app, message).get_content().split())
+        assert "is closed: every reveal round is revealed or abandoned" in body
+        assert f"--package ceremony-{campaign.slug}.json" in body
+        assert f"Your trustee page: {app.config['PUBLIC_URL']}/trustee/" in body
     db.session.refresh(campaign)
     assert campaign.state == CampaignState.CLOSED
     assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 0
@@ -197,6 +211,14 @@ def test_a_round_not_revealed_in_its_window_is_abandoned_and_its_ciphertexts_del
     report = tick_at(app, datetime.fromtimestamp(frozen_at + 3 * 3600, UTC))
     assert event_names(campaign.id)[-1] == ["round-abandoned 1"]
     assert any("not revealed in time" in action for action in report.actions) and report.deleted
+    # Before the deadline: the trustees and the organizer learn the round is gone and signing goes on.
+    assert sorted(m.to for m in report.outgoing) == sorted([campaign.organizer.email, *(p.email for p in people)])
+    for message in report.outgoing:
+        body = " ".join(rendered(app, message).get_content().split())
+        assert "(frozen " in body and "4 sealed signatures) was not revealed within the campaign's reveal window of 3 hours" \
+            in body
+        assert "The campaign is not over. It takes signatures until its deadline" in body
+        assert "destroy your share" not in body
     assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.ciphertext.is_not(None))) == 0
     assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.opening.is_not(None))) == 0
     page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
