@@ -223,6 +223,7 @@ def test_a_round_not_revealed_in_its_window_is_abandoned_and_its_ciphertexts_del
     assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.opening.is_not(None))) == 0
     page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
     assert "not revealed within the reveal window; its sealed signatures are deleted" in page
+    assert "Round 1 was abandoned unrevealed (its reveal window ended); a signature made now is not in it." in page
     with pytest.raises(RevealError, match="abandoned"):
         reveal_rounds.submit_partials(db.session, campaign, seats[0], 1, b"{}", utcnow())
     db.session.rollback()

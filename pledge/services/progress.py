@@ -57,6 +57,8 @@ class Progress:
     round_one_frozen: bool = False
     #: Round 1 is revealed: the labs carry revealed counts, and ``sealed`` is set.
     round_one_revealed: bool = False
+    #: Round 1 was abandoned: not revealed within the reveal window, its sealed signatures deleted.
+    round_one_abandoned: bool = False
     #: Live published entries not revealed (after round 1 is revealed; None before).
     sealed: int | None = None
     #: The campaign is closed or expired: entries never revealed are destroyed.
@@ -132,6 +134,7 @@ def campaign_progress(campaign: Campaign, now: datetime, session: Session | None
         counts_as_of=campaign.counts_published_at, deadline=campaign.deadline,
         time_left=describe_time_left(campaign.deadline, now), accepting=campaign.accepting(now),
         round_one_frozen=round_one is not None, round_one_revealed=revealed,
+        round_one_abandoned=round_one is not None and round_one.abandoned_at is not None,
         sealed=max(0, total - revealed_total) if revealed else None,
         ended=campaign.state in (CampaignState.CLOSED, CampaignState.EXPIRED),
     )
