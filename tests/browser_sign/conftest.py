@@ -119,6 +119,7 @@ def site(app, app_factory, sink):
     board = BoardRewriter(server_app)
     recorder = RequestRecorder(board)
     with live_server(recorder) as url:
+        server_app.config["PUBLIC_URL"] = url  # the address people use: links and commands name it
         yield Site(server_app, url, recorder, board)
     with server_app.app_context():
         db.engine.dispose()

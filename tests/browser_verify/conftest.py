@@ -35,6 +35,7 @@ def site(app, app_factory, sink):
     """
     server_app = app_factory(MAIL_PORT=sink.port, **{name: app.config[name] for name in SECRET_NAMES})
     with live_server(server_app) as url:
+        server_app.config["PUBLIC_URL"] = url  # the address people use: links and commands name it
         yield Site(server_app, url)
     with server_app.app_context():
         db.engine.dispose()
