@@ -87,10 +87,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # always added, and in development and tests 127.0.0.1 and localhost; set
         # PLEDGE_TRUSTED_HOSTS (a JSON list) only to add another name the site is reached by.
         "TRUSTED_HOSTS": None,
-        # Signer verification (docs/affiliation-api.md). Every /api/verify/start answer takes at least this
-        # long, so whether an email was sent does not show in the timing.
+        # Signer verification (docs/affiliation-api.md). Every /api/verify/start and /check answer
+        # takes at least this long, so whether an email was sent, or whether an address has a live
+        # code, does not show in the timing.
         "VERIFY_MIN_RESPONSE_SECONDS": 1.0,
-        "VERIFY_SENDS_PER_ADDRESS_PER_HOUR": 3,
+        # Codes sent per hour for the whole site (beyond it, 503 "busy").
         "VERIFY_SENDS_PER_HOUR": 2000,
         # Alarm when a lab's issuance today is at least this many tokens and this many times
         # its average over the previous week.
@@ -107,11 +108,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # 30 per client per 15 minutes: several staff behind one office NAT can still log in,
         # while one machine cannot spray guesses across many accounts.
         "RATELIMIT_LOGIN_PER_CLIENT": (30, 15 * 60),
-        # Code sends are also capped per address (VERIFY_SENDS_PER_ADDRESS_PER_HOUR, same answer
-        # either way) and site-wide per sent email (VERIFY_SENDS_PER_HOUR). These limits count
-        # requests before the address is even read, so their 429 cannot depend on the address.
-        # 20 per client per hour: more than a person retyping, too few to spray addresses.
+        # Code sends are also capped per address and requesting network (below, same answer either
+        # way) and site-wide per sent email (VERIFY_SENDS_PER_HOUR). These limits count requests
+        # before the address is even read, so their 429 cannot depend on the address.
+        # 20 per client per hour: more than a person retyping, too few to spray addresses; it also
+        # bounds the mail one network can cause.
         "RATELIMIT_VERIFY_START_PER_CLIENT": (20, 60 * 60),
+        # 3 codes per hour for one address from one network, never a 429 (over it, the same
+        # answer and no mail). Requests from other networks count apart, so a stranger cannot use
+        # up the signer's sends (docs/rate-limits.md).
+        "RATELIMIT_VERIFY_START_PER_ADDRESS_PER_CLIENT": (3, 60 * 60),
         # Every request counts, sent or not: each holds a worker for VERIFY_MIN_RESPONSE_SECONDS.
         "RATELIMIT_VERIFY_START_SITE": (10_000, 60 * 60),
         # Each code allows 5 guesses; this bounds guesses across many codes from one client.

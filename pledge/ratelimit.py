@@ -54,7 +54,10 @@ from pledge.models import RateLimitWindow
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Scopes of a limit and the suffix of their configuration key ``RATELIMIT_<ACTION>_<SUFFIX>``.
-SCOPES = {"account": "PER_ACCOUNT", "client": "PER_CLIENT", "site": "SITE"}
+#: ``address_client`` counts one address (by its keyed tag) from one client network: a cap that
+#: requests from other networks cannot use up (see :func:`allowed_per_client`).
+SCOPES = {"account": "PER_ACCOUNT", "client": "PER_CLIENT", "site": "SITE",
+          "address_client": "PER_ADDRESS_PER_CLIENT"}
 
 #: What the person who hit a limit reads, by scope ({wait} is "about N minutes").
 MESSAGES = {
@@ -311,15 +314,9 @@ def _wait(seconds: int) -> str:
     return "about 1 minute" if minutes == 1 else f"about {minutes} minutes"
 
 
-def limit(name: str, key: str, per: int, window_seconds: int, *, message: str | None = None) -> None:
-    """Count this request under ``(name, key)``; raise :class:`RateLimited` past ``per`` per window.
-
-    With the database backend this commits the request's session (see the module docstring):
-    call it before anything else. With Redis the session is left alone; if Redis cannot answer,
-    raise :class:`RateLimitUnavailable` unless the action (``name`` up to its first dot) is in
-    :data:`FAIL_OPEN_ACTIONS`, in which case the request goes through uncounted.
-    """
-    rule = Rule(per, window_seconds)
+def _count(name: str, key: str, rule: Rule) -> Hit | None:
+    """Count one request in ``(name, key)``; ``None`` when Redis cannot answer and the action
+    fails open (see :func:`limit`)."""
     now = int(clock())
     bucket = bucket_key(current_app.config["ISSUER_SECRET"], name, key)
     counter = redis_counter(current_app)
@@ -329,20 +326,33 @@ def limit(name: str, key: str, per: int, window_seconds: int, *, message: str | 
         except redis.RedisError as error:
             counter.failed(error)
             if name.partition(".")[0] in FAIL_OPEN_ACTIONS:
-                return
+                return None
             raise RateLimitUnavailable() from None
         counter.answered()
-    else:
-        session = db.session()
-        if session.in_transaction():
-            # Only a read can precede the limit; end it so the counter starts a fresh write
-            # transaction (a stale SQLite read snapshot cannot be upgraded to a write).
-            session.commit()
-        with write_intent():
-            result = hit(session, bucket, rule, now)
-            session.commit()
-    if not result.allowed(rule):
-        retry_after = max(1, result.window_end - now)
+        return result
+    session = db.session()
+    if session.in_transaction():
+        # Only a read can precede the limit; end it so the counter starts a fresh write
+        # transaction (a stale SQLite read snapshot cannot be upgraded to a write).
+        session.commit()
+    with write_intent():
+        result = hit(session, bucket, rule, now)
+        session.commit()
+    return result
+
+
+def limit(name: str, key: str, per: int, window_seconds: int, *, message: str | None = None) -> None:
+    """Count this request under ``(name, key)``; raise :class:`RateLimited` past ``per`` per window.
+
+    With the database backend this commits the request's session (see the module docstring):
+    call it before anything else. With Redis the session is left alone; if Redis cannot answer,
+    raise :class:`RateLimitUnavailable` unless the action (``name`` up to its first dot) is in
+    :data:`FAIL_OPEN_ACTIONS`, in which case the request goes through uncounted.
+    """
+    rule = Rule(per, window_seconds)
+    result = _count(name, key, rule)
+    if result is not None and not result.allowed(rule):
+        retry_after = max(1, result.window_end - int(clock()))
         text = (message or MESSAGES["client"]).format(wait=_wait(retry_after))
         raise RateLimited(text, retry_after)
 
@@ -356,6 +366,17 @@ def enforce(action: str, scope: str, key: str) -> None:
 def limit_client(action: str) -> None:
     """Limit ``action`` per client network (``request.remote_addr``; see docs on proxies)."""
     enforce(action, "client", client_key(request.remote_addr))
+
+
+def allowed_per_client(action: str, subject: bytes) -> bool:
+    """Count ``action`` for ``subject`` (a keyed tag, e.g. an address's) from this client's
+    network under ``RATELIMIT_<ACTION>_PER_ADDRESS_PER_CLIENT``; return whether it is within the
+    limit. It never refuses by itself: the caller gives the same answer either way (a code send
+    over the cap sends nothing). Requests from other networks count in other buckets, so they
+    cannot use up this network's allowance. Commits the session like :func:`limit`."""
+    rule = Rule.parse(current_app.config[f"RATELIMIT_{action.upper()}_{SCOPES['address_client']}"])
+    result = _count(f"{action}.address_client", f"{subject.hex()}|{client_key(request.remote_addr)}", rule)
+    return result is None or result.allowed(rule)
 
 
 def limit_site(action: str) -> None:

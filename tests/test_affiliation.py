@@ -47,9 +47,22 @@ def code_for(sink, address):
     return re.search(r"\b(\d{8})\b", message.body).group(1)
 
 
+def start(client, address, **environ):
+    """``start`` for the address (from the network in ``environ``); the handle it returned."""
+    response = client.post("/api/verify/start", data=json.dumps({"email": address}), headers=JSON,
+                           environ_base=environ)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["handle"]
+
+
+def check(client, address, code, handle, **environ):
+    return client.post("/api/verify/check", data=json.dumps({"email": address, "code": code, "handle": handle}),
+                       headers=JSON, environ_base=environ)
+
+
 def verified_ticket(client, sink, address):
-    assert post(client, "/api/verify/start", {"email": address}).status_code == 200
-    response = post(client, "/api/verify/check", {"email": address, "code": code_for(sink, address)})
+    handle = start(client, address)
+    response = check(client, address, code_for(sink, address), handle)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -112,22 +125,28 @@ def test_the_code_email_is_neutral(client, sink, campaigns):
     assert re.search(r"\b\d{8}\b", message.body)
 
 
-def test_new_capped_and_known_addresses_get_byte_identical_answers(client, sink, campaigns):
-    def start(address):
-        response = post(client, "/api/verify/start", {"email": address})
-        return response.status_code, response.get_data(), response.headers.get("Set-Cookie")
+def test_new_capped_and_known_addresses_get_identical_answers_but_for_a_fresh_handle(client, sink, campaigns):
+    handles = set()
 
-    new = start("new@anthropic.com")
+    def start_answer(address):
+        response = post(client, "/api/verify/start", {"email": address})
+        body = response.get_json()
+        handles.add(body.pop("handle"))
+        return response.status_code, body, response.headers.get("Set-Cookie")
+
+    new = start_answer("new@anthropic.com")
     # A known address: it verified and received tokens before.
     ticket = verified_ticket(client, sink, "known@anthropic.com")
     assert issue(client, ticket, blind_requests(client, ticket)).status_code == 200
-    known = start("known@anthropic.com")
+    known = start_answer("known@anthropic.com")
     for _ in range(3):
-        start("capped@anthropic.com")
-    capped = start("capped@anthropic.com")
+        start_answer("capped@anthropic.com")
+    capped = start_answer("capped@anthropic.com")
     assert new == known == capped
-    assert new[0] == 200 and new[2] is None
-    # The capped address was not sent a fourth code.
+    assert new[0] == 200 and new[2] is None and set(new[1]) == {"status", "message"}
+    # Every answer carries a handle of one form, never the same twice (the capped one included).
+    assert len(handles) == 6 and all(re.fullmatch(r"[A-Za-z0-9_-]{43}", h) for h in handles)
+    # The capped address was not sent a fourth code from this network.
     assert len(sink.messages("capped@anthropic.com")) == 3
 
 
@@ -139,38 +158,59 @@ def test_a_correct_code_gives_a_ticket_for_every_open_campaign_of_the_lab(client
 
 
 def test_codes_are_single_use_expire_and_allow_five_guesses(app, client, sink, campaigns):
-    post(client, "/api/verify/start", {"email": "ada@anthropic.com"})
+    handle = start(client, "ada@anthropic.com")
     code = code_for(sink, "ada@anthropic.com")
     wrong = f"{(int(code) + 1) % 10**8:08d}"
     for _ in range(5):
-        assert post(client, "/api/verify/check", {"email": "ada@anthropic.com",
-                                                  "code": wrong}).get_json()["error"] == "wrong_code"
+        assert check(client, "ada@anthropic.com", wrong, handle).get_json()["error"] == "wrong_code"
     # Out of attempts: even the right code is refused now.
-    assert post(client, "/api/verify/check", {"email": "ada@anthropic.com", "code": code}).status_code == 400
+    assert check(client, "ada@anthropic.com", code, handle).status_code == 400
 
-    post(client, "/api/verify/start", {"email": "bo@anthropic.com"})
+    handle = start(client, "bo@anthropic.com")
     code = code_for(sink, "bo@anthropic.com")
-    assert post(client, "/api/verify/check", {"email": "bo@anthropic.com", "code": code}).status_code == 200
-    reused = post(client, "/api/verify/check", {"email": "bo@anthropic.com", "code": code})
+    assert check(client, "bo@anthropic.com", code, handle).status_code == 200
+    reused = check(client, "bo@anthropic.com", code, handle)
     assert reused.status_code == 400 and reused.get_json()["error"] == "wrong_code"
 
-    post(client, "/api/verify/start", {"email": "cy@anthropic.com"})
+    handle = start(client, "cy@anthropic.com")
     code = code_for(sink, "cy@anthropic.com")
     db.session.execute(text("UPDATE verification_codes SET expires_at = '2000-01-01 00:00:00'"))
     db.session.commit()
-    assert post(client, "/api/verify/check", {"email": "cy@anthropic.com", "code": code}).status_code == 400
-    assert post(client, "/api/verify/check", {"email": "cy@anthropic.com", "code": "12"}).get_json()["error"] == "invalid_code"
+    assert check(client, "cy@anthropic.com", code, handle).status_code == 400
+    assert check(client, "cy@anthropic.com", "12", handle).get_json()["error"] == "invalid_code"
 
 
-def test_a_new_code_replaces_the_previous_one(client, sink, campaigns):
-    post(client, "/api/verify/start", {"email": "ada@anthropic.com"})
-    first = code_for(sink, "ada@anthropic.com")
-    post(client, "/api/verify/start", {"email": "ada@anthropic.com"})
-    messages = sink.messages("ada@anthropic.com")
-    second = re.search(r"\b(\d{8})\b", messages[-1].body).group(1)
-    if first != second:
-        assert post(client, "/api/verify/check", {"email": "ada@anthropic.com", "code": first}).status_code == 400
-    assert post(client, "/api/verify/check", {"email": "ada@anthropic.com", "code": second}).status_code == 200
+def test_a_code_is_checked_only_with_its_own_handle(client, sink, campaigns):
+    handle = start(client, "ada@anthropic.com")
+    code = code_for(sink, "ada@anthropic.com")
+    other = start(client, "bo@anthropic.com")
+    for bad in (None, "", "x" * 43 + "!", handle[:-1], 43, "A" * 43):
+        answer = check(client, "ada@anthropic.com", code, bad)
+        assert answer.status_code == 400
+        assert answer.get_json()["error"] == ("wrong_code" if bad == "A" * 43 else "invalid_handle")
+    # Another address's handle does not open this code, nor this handle another address's code.
+    assert check(client, "ada@anthropic.com", code, other).get_json()["error"] == "wrong_code"
+    assert check(client, "bo@anthropic.com", code_for(sink, "bo@anthropic.com"), handle).status_code == 400
+    # None of that spent a guess of the code: it still verifies, with its handle, at once.
+    row = db.session.scalar(select(VerificationCode).where(VerificationCode.handle_hash.is_not(None)).limit(1))
+    assert row.attempts == 0
+    assert check(client, "ada@anthropic.com", code, handle).status_code == 200
+
+
+def test_codes_live_side_by_side_each_with_its_own_handle_and_guesses(client, sink, campaigns):
+    first = start(client, "ada@anthropic.com")
+    first_code = code_for(sink, "ada@anthropic.com")
+    second = start(client, "ada@anthropic.com")
+    second_code = code_for(sink, "ada@anthropic.com")
+    assert len(sink.messages("ada@anthropic.com")) == 2
+    # Five wrong guesses on the second code leave the first untouched.
+    wrong = f"{(int(second_code) + 1) % 10**8:08d}"
+    for _ in range(5):
+        assert check(client, "ada@anthropic.com", wrong, second).status_code == 400
+    assert check(client, "ada@anthropic.com", second_code, second).status_code == 400
+    if first_code != second_code:
+        assert check(client, "ada@anthropic.com", second_code, first).status_code == 400  # its guess 1 of 5
+    assert check(client, "ada@anthropic.com", first_code, first).status_code == 200
 
 
 def test_a_thousand_concurrent_wrong_guesses_evaluate_at_most_five(app, sink, campaigns):
@@ -180,14 +220,15 @@ def test_a_thousand_concurrent_wrong_guesses_evaluate_at_most_five(app, sink, ca
     from tests.browser import live_server
 
     client = app.test_client()
-    post(client, "/api/verify/start", {"email": "target@anthropic.com"})
+    handle = start(client, "target@anthropic.com")
     code = code_for(sink, "target@anthropic.com")
     guesses = [f"{(int(code) + 1 + i) % 10**8:08d}" for i in range(1000)]
 
     with live_server(app) as url:
         def guess(value):
+            body = {"email": "target@anthropic.com", "code": value, "handle": handle}
             request = urllib.request.Request(f"{url}/api/verify/check", method="POST", headers=JSON,
-                                             data=json.dumps({"email": "target@anthropic.com", "code": value}).encode())
+                                             data=json.dumps(body).encode())
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:
                     return response.status
@@ -200,7 +241,84 @@ def test_a_thousand_concurrent_wrong_guesses_evaluate_at_most_five(app, sink, ca
     db.session.rollback()
     row = db.session.scalar(select(VerificationCode).where(VerificationCode.consumed.is_(False)))
     assert row.attempts == 5
-    assert post(client, "/api/verify/check", {"email": "target@anthropic.com", "code": code}).status_code == 400
+    assert check(client, "target@anthropic.com", code, handle).status_code == 400
+
+
+def test_a_stranger_on_fifty_networks_cannot_stop_a_signer_from_verifying(client, sink, campaigns):
+    """Docs/rate-limits.md: sends are capped per (address, network), and a code is checkable only
+    with its own handle, so requests from other networks neither use up the signer's sends nor
+    burn the signer's code."""
+    victim, home = "victim@anthropic.com", {"REMOTE_ADDR": "198.51.100.7"}
+    # The signer asks for a code first; the stranger then floods from 50 networks (IPv4 and
+    # IPv6 /64s), asking for codes and guessing against every code they can name.
+    early = start(client, victim, **home)
+    early_code = code_for(sink, victim)
+    networks = [{"REMOTE_ADDR": f"203.0.113.{n}"} for n in range(1, 26)]
+    networks += [{"REMOTE_ADDR": f"2001:db8:{n:x}::1"} for n in range(1, 26)]
+    stranger_handles = []
+    for network in networks:
+        for _ in range(4):  # one more than the cap, from each network
+            stranger_handles.append(start(client, victim, **network))
+        for guess in ("00000000", "11111111", "22222222", "33333333", "44444444", "55555555"):
+            answer = check(client, victim, guess, stranger_handles[-1], **network)
+            assert answer.status_code == 400 and answer.get_json()["error"] == "wrong_code"
+            # The stranger has no handle for the signer's code; a made-up one opens nothing.
+            made_up = check(client, victim, guess, "A" * 43, **network)
+            assert made_up.get_json()["error"] == "wrong_code"
+    # What the stranger could still do: have mail sent to the address, 3 codes per network.
+    assert len(sink.messages(victim)) == 1 + 3 * len(networks)
+    # None of it touched the signer: their early code still verifies from home ...
+    assert check(client, victim, early_code, early, **home).status_code == 200
+    # ... and a new request from home is still sent and verifies, and tokens are issued.
+    handle = start(client, victim, **home)
+    assert len(sink.messages(victim)) == 2 + 3 * len(networks)
+    response = check(client, victim, code_for(sink, victim), handle, **home)
+    assert response.status_code == 200, response.get_json()
+    ticket = response.get_json()
+    issued = issue(client, ticket, blind_requests(client, ticket))
+    assert issued.status_code == 200 and len(issued.get_json()["signatures"]) == 2
+
+
+def test_each_network_gets_three_codes_an_hour_for_one_address(client, sink, campaigns):
+    home, other = {"REMOTE_ADDR": "198.51.100.7"}, {"REMOTE_ADDR": "2001:db8:1:2::5"}
+    for _ in range(5):
+        start(client, "ada@anthropic.com", **home)
+    assert len(sink.messages("ada@anthropic.com")) == 3
+    # Another address from the same network, and the same address from another /64, count apart;
+    # addresses inside one IPv6 /64 count as one network.
+    start(client, "bo@anthropic.com", **home)
+    for n in range(5):
+        start(client, "ada@anthropic.com", REMOTE_ADDR=f"2001:db8:1:2::{n + 10}")
+    assert len(sink.messages("bo@anthropic.com")) == 1
+    assert len(sink.messages("ada@anthropic.com")) == 6
+    start(client, "ada@anthropic.com", **other)
+    assert len(sink.messages("ada@anthropic.com")) == 6
+
+
+def test_one_person_at_a_two_domain_lab_is_issued_once(app, client, sink, labs, make_open_campaign):
+    from pledge.database import write_intent
+    from pledge.services.labs import upsert_lab
+
+    with write_intent():
+        labs["twin"] = upsert_lab(db.session, slug="twin", name="Twin Lab", domains=("twin.example", "twin-old.example"))
+        db.session.commit()
+    make_open_campaign(title="Twin", lab_slugs=("twin", "anthropic"))
+    first = verified_ticket(client, sink, "zed@twin.example")
+    assert issue(client, first, blind_requests(client, first)).status_code == 200
+    # The same local part at the lab's other domain is the same person: no new token.
+    second = verified_ticket(client, sink, "Zed+again@TWIN-OLD.example")
+    refused = issue(client, second, blind_requests(client, second))
+    assert refused.status_code == 409 and refused.get_json()["error"] == "already_issued"
+    # Another local part is another person, and the same local part at another lab too.
+    other = verified_ticket(client, sink, "amy@twin-old.example")
+    assert issue(client, other, blind_requests(client, other)).status_code == 200
+    elsewhere = verified_ticket(client, sink, "zed@anthropic.com")
+    assert issue(client, elsewhere, blind_requests(client, elsewhere)).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 3
+    # The records hold keyed identities only: no address, local part or domain.
+    every = b"".join(db.session.scalars(select(TokenIssuance.tag)))
+    for word in (b"zed", b"amy", b"twin"):
+        assert word not in every
 
 
 def test_tokens_are_issued_once_per_address_and_campaign_and_verify(client, sink, campaigns):
@@ -350,3 +468,16 @@ def test_start_answers_no_sooner_than_the_configured_minimum(app, client, sink, 
         started = time.monotonic()
         post(client, "/api/verify/start", {"email": address})
         assert time.monotonic() - started >= 0.3  # sent, capped (4th) and refused alike
+
+
+def test_check_answers_no_sooner_than_the_configured_minimum(app, client, sink, campaigns):
+    import time
+
+    handle = start(client, "pad@anthropic.com")
+    code = code_for(sink, "pad@anthropic.com")
+    app.config["VERIFY_MIN_RESPONSE_SECONDS"] = 0.3
+    for address, guess, with_handle in (("pad@anthropic.com", "00000000", "A" * 43), ("none@anthropic.com", "00000000", handle),
+                                        ("pad@anthropic.com", "1", handle), ("pad@anthropic.com", code, handle)):
+        started = time.monotonic()
+        check(client, address, guess, with_handle)
+        assert time.monotonic() - started >= 0.3  # wrong, malformed and right alike

@@ -41,10 +41,13 @@ def test_a_canary_address_leaves_no_trace(app, tmp_path, caplog, make_open_campa
                     cookies.extend(error.headers.get_all("Set-Cookie") or [])
                     return error.code, json.loads(error.read())
 
-            assert call("/api/verify/start", {"email": raw})[0] == 200
+            status, started = call("/api/verify/start", {"email": raw})
+            assert status == 200
+            handle = started["handle"]
             code = re.search(r"\b(\d{8})\b", sink.wait_for(address, "verification code").body).group(1)
-            assert call("/api/verify/check", {"email": raw, "code": "00000000" if code != "00000000" else "11111111"})[0] == 400
-            status, ticket = call("/api/verify/check", {"email": raw, "code": code})
+            wrong = "00000000" if code != "00000000" else "11111111"
+            assert call("/api/verify/check", {"email": raw, "code": wrong, "handle": handle})[0] == 400
+            status, ticket = call("/api/verify/check", {"email": raw, "code": code, "handle": handle})
             assert status == 200
             requests = []
             for campaign in ticket["campaigns"]:
@@ -58,11 +61,12 @@ def test_a_canary_address_leaves_no_trace(app, tmp_path, caplog, make_open_campa
             assert status == 200 and len(issued["signatures"]) == 2
             # A second, already-issued round and a malformed one: error paths log too.
             call("/api/verify/start", {"email": raw})
-            call("/api/verify/check", {"email": f"{local}@anthropic.com\r\n", "code": "1"})
+            call("/api/verify/check", {"email": f"{local}@anthropic.com\r\n", "code": "1", "handle": handle})
     finally:
         sink.stop()
 
-    needles = [local.encode(), local.upper().encode(), address.encode(), raw.strip().encode()]
+    # The handle too: it is stored only as its hash, and never logged.
+    needles = [local.encode(), local.upper().encode(), address.encode(), raw.strip().encode(), handle.encode()]
     # Before and after a checkpoint: the write-ahead log, then the files it was folded into.
     before_checkpoint = dbkit.stored_bytes(app)
     db.session.remove()

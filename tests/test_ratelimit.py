@@ -23,7 +23,7 @@ from pledge.config import SECRET_NAMES
 from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import RateLimitWindow
-from pledge.services.affiliation import normalize_address
+from pledge.services.affiliation import address_tag, normalize_address
 from tests import dbkit
 from tests.browser import live_server
 from tests.kit.config import make_config
@@ -204,10 +204,13 @@ def test_code_send_429_is_the_same_for_new_capped_and_verified_addresses(app, cl
     app.config["MAIL_PORT"] = sink.port
     app.config["RATELIMIT_VERIFY_START_PER_CLIENT"] = (5, 3600)
     try:
-        assert post_json(client, "/api/verify/start", {"email": "known@anthropic.com"}).status_code == 200
+        started = post_json(client, "/api/verify/start", {"email": "known@anthropic.com"})
+        assert started.status_code == 200
         message = sink.wait_for(normalize_address("known@anthropic.com"), "verification code")
         code = re.search(r"\b(\d{8})\b", message.body).group(1)
-        assert post_json(client, "/api/verify/check", {"email": "known@anthropic.com", "code": code}).status_code == 200
+        checked = post_json(client, "/api/verify/check", {"email": "known@anthropic.com", "code": code,
+                                                           "handle": started.get_json()["handle"]})
+        assert checked.status_code == 200
         for _ in range(4):  # the fourth is over the per-address cap: same 200 answer, no email
             assert post_json(client, "/api/verify/start", {"email": "capped@anthropic.com"}).status_code == 200
         # When the client is over its limit
@@ -241,13 +244,16 @@ def test_buckets_hold_no_address_or_ip_in_clear(app, client, make_user):
     post_json(client, "/api/verify/check", {"email": "secret.signer@anthropic.com", "code": "12345678"},
               environ_base={"REMOTE_ADDR": "2001:db8:1234:5678::42"})
     found = buckets()
-    assert len(found) == 5  # login per client and per account, start per client and site, check
+    # login per client and per account; start per client, site, and address from this network; check
+    assert len(found) == 6
     for bucket in found:
-        assert re.fullmatch(r"[a-z_]+\.(client|account|site):[0-9a-f]{32}", bucket), bucket
+        assert re.fullmatch(r"[a-z_]+\.(client|account|site|address_client):[0-9a-f]{32}", bucket), bucket
     secret = app.config["ISSUER_SECRET"]
     assert ratelimit.bucket_key(secret, "login.client", "127.0.0.1") in found
     assert ratelimit.bucket_key(secret, "login.account", "private.person@staff.example") in found
     assert ratelimit.bucket_key(secret, "verify_check.client", "2001:db8:1234:5678::/64") in found
+    signer_tag = address_tag(secret, "secret.signer@anthropic.com")
+    assert ratelimit.bucket_key(secret, "verify_start.address_client", f"{signer_tag.hex()}|127.0.0.1") in found
     # Nor does the database file or its WAL hold the client's address, in any table.
     db.session.remove()
     # (On PostgreSQL, this database's files: the cluster's shared log may hold other tests' data.)

@@ -28,6 +28,7 @@ from pledge import create_app, ratelimit
 from pledge.config import SECRET_NAMES, ConfigurationError
 from pledge.extensions import db
 from pledge.models import RateLimitWindow
+from pledge.services.affiliation import address_tag
 from tests.browser import live_server
 from tests.kit.config import make_config
 from tests.kit.forms import post_form
@@ -35,7 +36,7 @@ from tests.kit.ratelimit import LIMITS, T0, http_post, post_json
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY_RE = re.compile(r"pledge:ratelimit:([a-z_]+\.(?:client|account|site)):([0-9a-f]{32}):(\d+)")
+KEY_RE = re.compile(r"pledge:ratelimit:([a-z_]+\.(?:client|account|site|address_client)):([0-9a-f]{32}):(\d+)")
 
 
 def start_redis(directory: Path) -> RedisServer:
@@ -248,7 +249,8 @@ def test_keys_are_hmacs_that_carry_their_window_as_ttl(app, client, make_user, c
     post_json(client, "/api/verify/check", {"email": "secret.signer@anthropic.com", "code": "12345678"},
               environ_base={"REMOTE_ADDR": "2001:db8:1234:5678::42"})
     keys = redis_keys(store)
-    assert len(keys) == 5  # login per client and per account, start per client and site, check
+    # login per client and per account; start per client, site, and address from this network; check
+    assert len(keys) == 6
     windows = {"login": 900, "verify_start": 3600, "verify_check": 3600}
     for key, count in keys.items():
         match = KEY_RE.fullmatch(key)
@@ -262,6 +264,8 @@ def test_keys_are_hmacs_that_carry_their_window_as_ttl(app, client, make_user, c
     assert ratelimit.bucket_key(secret, "login.client", "127.0.0.1") in buckets
     assert ratelimit.bucket_key(secret, "login.account", "private.person@staff.example") in buckets
     assert ratelimit.bucket_key(secret, "verify_check.client", "2001:db8:1234:5678::/64") in buckets
+    signer_tag = address_tag(secret, "secret.signer@anthropic.com")
+    assert ratelimit.bucket_key(secret, "verify_start.address_client", f"{signer_tag.hex()}|127.0.0.1") in buckets
     # Nothing in Redis names the client or the address, in any key or value.
     everything = " ".join(f"{key} {count}" for key, count in keys.items())
     for needle in ("127.0.0.1", "2001:db8", "private.person", "secret.signer", "staff.example", "anthropic"):

@@ -19,7 +19,7 @@ from pledge.api import serialize
 from pledge.api.body import json_body
 from pledge.extensions import csrf, db
 from pledge.models import utcnow
-from pledge.ratelimit import rate_limited
+from pledge.ratelimit import allowed_per_client, rate_limited
 from pledge.services import affiliation
 from pledge.services.affiliation import Limits
 from pledge.services.mail import MailError, send_email
@@ -33,8 +33,8 @@ SENT_MESSAGE = (
 
 @contextmanager
 def _padded() -> Iterator[None]:
-    """Answer no sooner than the configured minimum, refusal or not, so sending an email does
-    not show in the response time."""
+    """Answer no sooner than the configured minimum, refusal or not, so sending an email (start)
+    or finding a live code (check) does not show in the response time."""
     started = time.monotonic()
     try:
         yield
@@ -64,26 +64,32 @@ def page():
 @csrf.exempt
 @rate_limited("verify_start", site=True)
 def start():
-    """Send a code to an eligible address (same answer for new, capped and known addresses)."""
+    """Send a code to an eligible address (same answer for new, capped and known addresses),
+    and return the handle without which that code cannot be checked."""
     body = json_body(object_required=True)
     with _padded():
         config = current_app.config
-        limits = Limits(config["VERIFY_SENDS_PER_ADDRESS_PER_HOUR"], config["VERIFY_SENDS_PER_HOUR"])
+        secret = config["ISSUER_SECRET"]
+        tag = affiliation.address_tag(secret, affiliation.normalize_address(body.get("email")))
+        # Counted per address and requesting network: other networks cannot use it up.
+        within = allowed_per_client("verify_start", tag)
         with transaction():
             outcome = affiliation.start_verification(
-                db.session(), body.get("email"), issuer_secret=config["ISSUER_SECRET"], now=utcnow(), limits=limits)
+                db.session(), body.get("email"), issuer_secret=secret, now=utcnow(),
+                limits=Limits(config["VERIFY_SENDS_PER_HOUR"]), within_address_cap=within)
         _send_code(outcome)
-    return jsonify({"status": "sent", "message": SENT_MESSAGE})
+    return jsonify({"status": "sent", "message": SENT_MESSAGE, "handle": outcome.handle})
 
 
 @bp.route("/api/verify/check", methods=["POST"])
 @csrf.exempt
 @rate_limited("verify_check")
 def check():
-    """Evaluate a code; on success return a single-use ticket and the campaigns to cover."""
+    """Evaluate a code with its request's handle; on success return a single-use ticket and the
+    campaigns to cover. Padded like ``start``, so a live code does not show in the timing."""
     body = json_body(object_required=True)
-    with transaction():  # a wrong guess is a refusal that still commits the counted attempt
-        ticket = affiliation.check_code(db.session(), body.get("email"), body.get("code"),
+    with _padded(), transaction():  # a wrong guess is a refusal that still commits the counted attempt
+        ticket = affiliation.check_code(db.session(), body.get("email"), body.get("code"), body.get("handle"),
                                         issuer_secret=current_app.config["ISSUER_SECRET"], now=utcnow())
     return jsonify(serialize.ticket(ticket))
 

@@ -3,7 +3,13 @@
 The platform learns that someone at lab L verified, and nothing that links it to a signature:
 addresses exist here only as the keyed tag ``HMAC(ISSUER_SECRET, address)``; tokens are blind
 RSA signatures, so the server never sees the message it signs; the issuance record holds only
-``(campaign, tag)``.
+``(campaign, identity)``, where the identity is a keyed hash of the lab and the address's local
+part (one person per lab, whichever of its domains they use).
+
+Nobody else can stop a signer from verifying (docs/rate-limits.md): every code is checkable only
+with the handle its ``start`` returned, codes live side by side, each has its own guess budget,
+and the per-address send cap is counted per requesting network (by the caller, in
+:mod:`pledge.ratelimit`).
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ CODE_LIFETIME = timedelta(minutes=10)
 TICKET_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 CODE_RE = re.compile(r"^[0-9]{8}$")
+#: A handle is 32 random bytes, URL-safe base64 without padding (43 characters).
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 class AffiliationError(ServiceError):
@@ -81,6 +89,13 @@ class InvalidCode(AffiliationError):
     code = "invalid_code"
 
 
+class InvalidHandle(AffiliationError):
+    code = "invalid_handle"
+
+    def __init__(self) -> None:
+        super().__init__("This code request is not known to this page. Ask for a new code.")
+
+
 class TicketInvalid(AffiliationError):
     code = "ticket_invalid"
 
@@ -94,24 +109,27 @@ class AlreadyIssued(AffiliationError):
     def __init__(self) -> None:
         super().__init__(
             "This address already received its tokens for every open campaign of its lab. Tokens are "
-            "issued once per address; if you lost them, import the file you exported."
+            "issued once per person and lab (one name at any of the lab's domains); if you lost them, "
+            "import the file you exported."
         )
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Send caps: per address per hour, and for the whole site per hour."""
+    """The site-wide send cap per hour. (The cap per address and requesting network is counted
+    by the caller, which knows the network: :func:`pledge.ratelimit.allowed_per_client`.)"""
 
-    per_address_per_hour: int = 3
     site_per_hour: int = 2000
 
 
 @dataclass(frozen=True)
 class StartOutcome:
-    """What ``start`` decided. ``code`` is None when nothing is to be sent (address capped)."""
+    """What ``start`` decided. ``code`` is None when nothing is to be sent (address capped); the
+    handle is returned to the requester either way (unrecorded when nothing was sent)."""
 
     address: str
     code: str | None
+    handle: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +179,24 @@ def address_tag(issuer_secret: bytes, address: str) -> bytes:
     return hmac.new(issuer_secret, address.encode("utf-8"), hashlib.sha256).digest()
 
 
+def identity_tag(issuer_secret: bytes, lab_slug: str, address: str) -> bytes:
+    """The issuance identity of a normalised address at a lab: ``HMAC-SHA256(ISSUER_SECRET,
+    "pledge-identity/v1" || lab slug || local part)``. The domain is left out, so one local part
+    at any of a lab's domains is one person for issuance (docs/threat-model.md)."""
+    local = address.rpartition("@")[0]
+    message = b"pledge-identity/v1\x00" + lab_slug.encode("utf-8") + b"\x00" + local.encode("utf-8")
+    return hmac.new(issuer_secret, message, hashlib.sha256).digest()
+
+
+def new_handle() -> str:
+    """An unguessable handle for one code request (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def _handle_hash(handle: str) -> bytes:
+    return hashlib.sha256(b"pledge-handle/v1\x00" + handle.encode("ascii", "replace")).digest()
+
+
 def _code_hash(issuer_secret: bytes, tag: bytes, code: str) -> bytes:
     return hmac.new(issuer_secret, b"code|" + tag + code.encode("ascii"), hashlib.sha256).digest()
 
@@ -192,51 +228,53 @@ def eligible_lab(session: Session, address: str, now: datetime) -> Lab:
 # --- codes ----------------------------------------------------------------------------------
 
 
-def _sent_since(session: Session, since_expiry: datetime, tag: bytes | None = None) -> int:
+def _sent_since(session: Session, since_expiry: datetime) -> int:
     # A code expires 10 minutes after it is sent, so "sent in the last hour" is
     # "expires later than 50 minutes ago": no send time needs to be stored.
     query = select(func.count()).select_from(VerificationCode).where(VerificationCode.expires_at > since_expiry)
-    if tag is not None:
-        query = query.where(VerificationCode.tag == tag)
     return session.scalar(query) or 0
 
 
-def start_verification(session: Session, raw: object, *, issuer_secret: bytes, now: datetime, limits: Limits) -> StartOutcome:
-    """Record a new code for the address, unless it is over its cap; the caller sends it."""
+def start_verification(session: Session, raw: object, *, issuer_secret: bytes, now: datetime, limits: Limits,
+                       within_address_cap: bool = True) -> StartOutcome:
+    """Record a new code for the address unless the caller found it over its cap for the
+    requesting network (``within_address_cap``); the caller sends it and returns the handle.
+
+    Earlier live codes for the address stay valid: each is checked only with its own handle."""
     address = normalize_address(raw)
     lab = eligible_lab(session, address, now)
     window = now - timedelta(hours=1) + CODE_LIFETIME
     if _sent_since(session, window) >= limits.site_per_hour:
         raise Busy("Too many verification emails are going out right now. Please try again in an hour.")
+    handle = new_handle()
+    if not within_address_cap:
+        return StartOutcome(address, None, handle)  # the same answer; the handle opens nothing
     tag = address_tag(issuer_secret, address)
-    if _sent_since(session, window, tag) >= limits.per_address_per_hour:
-        return StartOutcome(address, None)
-    # A new code replaces any earlier one: its remaining attempts are used up.
-    session.execute(
-        update(VerificationCode)
-        .where(VerificationCode.tag == tag, VerificationCode.consumed.is_(False))
-        .values(attempts=MAX_ATTEMPTS)
-    )
     code = f"{secrets.randbelow(10**8):08d}"
-    session.add(VerificationCode(tag=tag, lab_id=lab.id, code_hash=_code_hash(issuer_secret, tag, code),
+    session.add(VerificationCode(tag=tag, identity=identity_tag(issuer_secret, lab.slug, address), lab_id=lab.id,
+                                 handle_hash=_handle_hash(handle), code_hash=_code_hash(issuer_secret, tag, code),
                                  expires_at=now + CODE_LIFETIME))
     session.flush()
-    return StartOutcome(address, code)
+    return StartOutcome(address, code, handle)
 
 
-def check_code(session: Session, raw: object, code: object, *, issuer_secret: bytes, now: datetime) -> Ticket:
-    """Evaluate one guess. Raises :class:`WrongCode` after recording the attempt (commit it)."""
+def check_code(session: Session, raw: object, code: object, handle: object, *, issuer_secret: bytes,
+               now: datetime) -> Ticket:
+    """Evaluate one guess against the code sent with ``handle``. Raises :class:`WrongCode` after
+    recording the attempt (commit it). The code is looked up by its handle alone: who does not
+    hold the handle cannot reach the code, so cannot spend its guesses."""
     address = normalize_address(raw)
     if not isinstance(code, str) or not CODE_RE.match(code.strip()):
         raise InvalidCode("Enter the 8-digit code from the email.")
+    if not isinstance(handle, str) or not HANDLE_RE.match(handle):
+        raise InvalidHandle()
     code = code.strip()
     tag = address_tag(issuer_secret, address)
     row = session.scalar(
         select(VerificationCode)
-        .where(VerificationCode.tag == tag, VerificationCode.consumed.is_(False), VerificationCode.expires_at > now,
+        .where(VerificationCode.handle_hash == _handle_hash(handle), VerificationCode.tag == tag,
+               VerificationCode.consumed.is_(False), VerificationCode.expires_at > now,
                VerificationCode.attempts < MAX_ATTEMPTS)
-        .order_by(VerificationCode.expires_at.desc())
-        .limit(1)
     )
     if row is None:
         raise WrongCode()
@@ -288,9 +326,15 @@ def _parse_requests(requests: object) -> dict[str, bytes]:
     return parsed
 
 
-def _claim_issuance(session: Session, campaign: Campaign, tag: bytes) -> bool:
-    """Record (campaign, tag) unless already there; True if this call recorded it."""
-    return insert_if_absent(session, TokenIssuance, campaign_id=campaign.id, tag=tag)
+def _claim_issuance(session: Session, campaign: Campaign, row: VerificationCode) -> bool:
+    """Record (campaign, identity) unless already there; True if this call recorded it.
+
+    A record under the address's own tag (how issuance was recorded before identities) counts
+    as issued too, so upgrading never issues an address's tokens twice."""
+    legacy = session.get(TokenIssuance, (campaign.id, row.tag))
+    if legacy is not None:
+        return False
+    return insert_if_absent(session, TokenIssuance, campaign_id=campaign.id, tag=row.identity)
 
 
 def _count(session: Session, campaign: Campaign, lab: Lab, now: datetime) -> IssuanceCount:
@@ -324,7 +368,7 @@ def issue_tokens(session: Session, ticket: object, requests: object, *, token_ke
     signatures: dict[str, bytes] = {}
     skipped: list[str] = []
     for campaign in campaigns:
-        if not _claim_issuance(session, campaign, row.tag):
+        if not _claim_issuance(session, campaign, row):
             skipped.append(campaign.public_id)
             continue
         link = next(link for link in campaign.lab_links if link.lab_id == lab.id)

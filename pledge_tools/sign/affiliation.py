@@ -14,6 +14,7 @@ reason. The rules they enforce:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,8 @@ from .http import JsonApi
 
 CTX_BYTES = 32
 MAX_TICKET = 1024
+#: The handle ``start`` returns: 32 random bytes in URL-safe base64, 43 characters.
+HANDLE_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,31 @@ class Issued:
     signatures: dict[str, bytes]
     already_issued: list[str]
     missing: list[str]
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """A ``start`` reply: the message for the signer, and the handle without which the code it
+    sent cannot be checked (kept in memory only, for this run)."""
+
+    message: str
+    handle: str = field(repr=False)
+
+
+def parse_start_reply(reply: dict[str, Any]) -> Started:
+    """The body of ``start``: a message and a well-formed handle."""
+    try:
+        doc = Obj(reply, "the reply to /api/verify/start")
+    except CheckFailed as exc:
+        raise BadReply(str(exc)) from None
+    message = reply.get("message")
+    handle = reply.get("handle")
+    if not isinstance(handle, str) or not HANDLE_RE.fullmatch(handle):
+        raise BadReply(f"{doc.where}: field handle must be 43 URL-safe base64 characters")
+    return Started(message=message if isinstance(message, str) else "A code is on its way.", handle=handle)
 
 
 # --- check -----------------------------------------------------------------------------------

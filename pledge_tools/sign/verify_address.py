@@ -62,9 +62,10 @@ def normalise_code(text: str) -> str | None:
     return digits if CODE_RE.fullmatch(digits) else None
 
 
-def check_code(api: JsonApi, email: str, ask: CodeReader) -> Verified:
+def check_code(api: JsonApi, email: str, handle: str, ask: CodeReader) -> Verified:
     """Ask for the code until the server accepts it (a few tries at the keyboard, one from the
-    environment); a malformed code is refused here and costs none of the server's attempts."""
+    environment); a malformed code is refused here and costs none of the server's attempts.
+    The code is checked with the handle of the request that sent it."""
     for attempt in range(1, CODE_TRIES + 1):
         code = normalise_code(ask(attempt))
         if code is None:
@@ -74,7 +75,7 @@ def check_code(api: JsonApi, email: str, ask: CodeReader) -> Verified:
             continue
         try:
             return affiliation.parse_check_reply(
-                api.post("/api/verify/check", {"email": email, "code": code}))
+                api.post("/api/verify/check", {"email": email, "code": code, "handle": handle}))
         except ServerRefused as exc:
             if exc.code != "wrong_code" or attempt == CODE_TRIES or CODE_ENV_VAR in os.environ:
                 raise
@@ -155,9 +156,9 @@ def run_verify(server: str, email: str, out: Path, ask: CodeReader = read_code) 
     api = JsonApi(server)
     entries = tokenfile.load_entries(out)
     tokenfile.check_writable(out)  # before any token is issued, so none can be lost
-    started = api.post("/api/verify/start", {"email": email})
-    say(printable(started.get("message", "A code is on its way.")))
-    verified = check_code(api, email, ask)
+    started = affiliation.parse_start_reply(api.post("/api/verify/start", {"email": email}))
+    say(printable(started.message))
+    verified = check_code(api, email, started.handle, ask)
     count = len(verified.campaigns)
     if not count:
         say(f"No open campaign accepts {printable(verified.lab_name)} right now.")

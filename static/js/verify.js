@@ -87,7 +87,12 @@
 
   // --- step 1: the address ----------------------------------------------------------------
 
-  const flow = { email: null };
+  // The address and the handle ``start`` returned for the code it sent: kept in this page's
+  // memory only (never stored). The code is checkable only with this handle, so nobody else
+  // can spend its guesses; a new request replaces the handle, and the code of the latest email
+  // is the one this page can check.
+  const flow = { email: null, handle: null };
+  const HANDLE = /^[A-Za-z0-9_-]{43}$/;
 
   async function onEmailSubmit(event) {
     event.preventDefault();
@@ -105,8 +110,13 @@
     try {
       const result = await requestJson(API.start, { email });
       if (!result.ok) throw failure(result);
+      const handle = result.data?.handle;
+      if (typeof handle !== 'string' || !HANDLE.test(handle)) {
+        throw new ShownError('The server’s answer was malformed; reload the page and ask for a new code.');
+      }
       markInvalid(input, false);
       flow.email = email;
+      flow.handle = handle;
       $('verify-code').value = '';
       say(typeof result.data?.message === 'string' ? result.data.message : 'A code is on its way.', 'ok');
       showStep('step-code', 'verify-code');
@@ -250,10 +260,11 @@
     say('Checking the code…', 'busy');
     let spent = false;
     try {
-      const result = await requestJson(API.check, { email: flow.email, code });
+      const result = await requestJson(API.check, { email: flow.email, code, handle: flow.handle });
       if (!result.ok) throw failure(result);
       spent = true;
       flow.email = null; // from here on the single-use ticket stands for the address
+      flow.handle = null;
       input.value = '';
       $('verify-email').value = '';
       markInvalid(input, false);
@@ -291,6 +302,7 @@
 
   function onRestart() {
     flow.email = null;
+    flow.handle = null;
     $('verify-code').value = '';
     say('', null);
     showStep('step-email', 'verify-email');

@@ -248,12 +248,14 @@ def test_canaries_reach_no_file_and_no_log_until_the_reveal(app, make_campaign, 
         with proxied_server(app) as base:
             browser = Browser(base, run)
             assert browser.call("/verify")[0] == 200
-            assert browser.json("/api/verify/start", {"email": typed})["status"] == "sent"
+            started = browser.json("/api/verify/start", {"email": typed})
+            assert started["status"] == "sent"
+            handle = started["handle"]
             message = sink.wait_for(address, "verification code")
             code = re.search(r"\b(\d{8})\b", message.body).group(1)
             wrong = "00000000" if code != "00000000" else "11111111"
-            browser.json("/api/verify/check", {"email": typed, "code": wrong}, expect=400)
-            ticket = browser.json("/api/verify/check", {"email": typed, "code": code})
+            browser.json("/api/verify/check", {"email": typed, "code": wrong, "handle": handle}, expect=400)
+            ticket = browser.json("/api/verify/check", {"email": typed, "code": code, "handle": handle})
             assert [c["id"] for c in ticket["campaigns"]] == [campaign_id]
 
             manifest = browser.json(f"/api/campaigns/{slug}/manifest")

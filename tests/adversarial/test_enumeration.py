@@ -1,15 +1,17 @@
 """Enumeration: nobody learns from an answer, or from how long it took, whether an address is
-new, over its send cap, or verified before, nor whether a staff email has an account (issue 8;
-docs/threat-model.md: "no 'already signed' signal").
+new, over its send cap, or verified before, whether it has a live code, nor whether a staff
+email has an account (issue 8; docs/threat-model.md: "no 'already signed' signal").
 
 For each case 200 requests, interleaved in a random order: the bodies must be byte-identical
-(for login, once the CSRF token and the echoed email are taken out) and the timings must be
+(for login, once the CSRF token and the echoed email are taken out; for a code send, once its
+fresh random handle is taken out) and the timings must be
 statistically indistinguishable: a two-sample Kolmogorov–Smirnov test between every pair of
 cases must give p > 0.001, both on the raw timings and on the timings less the running median
 of their neighbours in time (which takes out the machine's drifting load, see ``detrended``),
 and the medians must differ by less than 20%.
 
-``/api/verify/start`` pads every answer to ``VERIFY_MIN_RESPONSE_SECONDS`` (1 s in production;
+``/api/verify/start`` and ``/api/verify/check`` pad every answer to
+``VERIFY_MIN_RESPONSE_SECONDS`` (1 s in production;
 here a few times the slowest path's own time, measured first, see ``calibrated_pad``); login runs
 one argon2id verification whether or not the account exists (here 2
 passes over 8 MiB, about half of the request's time; production spends more on it).
@@ -33,7 +35,7 @@ from sqlalchemy import func, select
 from crypto import blindrsa
 from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import Role, TokenIssuance, utcnow
+from pledge.models import Role, TokenIssuance, VerificationCode, utcnow
 from pledge.services import affiliation
 from pledge.services.accounts import PasswordCost, create_user
 from tests.kit.forms import csrf_from
@@ -220,7 +222,9 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
                                                                  monkeypatch):
     campaign = make_open_campaign(title="Enumeration", lab_slugs=("anthropic", "openai"))
     sink = MailSink(tmp_path / "sink")
-    app.config.update(MAIL_PORT=sink.port, VERIFY_MIN_RESPONSE_SECONDS=0.0)
+    # The cap per address and network is what this test is about: back to its default.
+    app.config.update(MAIL_PORT=sink.port, VERIFY_MIN_RESPONSE_SECONDS=0.0,
+                      RATELIMIT_VERIFY_START_PER_ADDRESS_PER_CLIENT=(3, 3600))
     config = app.config
     run = secrets.token_hex(4)
     client = app.test_client()
@@ -229,9 +233,10 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
         return lambda: client.post("/api/verify/start", data=json.dumps({"email": address}), headers=JSON_HEADERS)
 
     try:
-        # Over its cap: three codes this hour, each through the endpoint.
+        # Over its cap from this network: three codes this hour, each through the endpoint.
         capped = f"capped-{run}@anthropic.com"
-        for _ in range(config["VERIFY_SENDS_PER_ADDRESS_PER_HOUR"]):
+        per_network = config["RATELIMIT_VERIFY_START_PER_ADDRESS_PER_CLIENT"][0]
+        for _ in range(per_network):
             assert start(capped)().status_code == 200
         # Verified before: a code checked and a token issued (one address per sample, so none
         # of them reaches its own cap). The token key is unwrapped once, to keep setup short.
@@ -250,10 +255,10 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
         for address in known:
             db.session.rollback()
             with write_intent():
-                code = affiliation.start_verification(db.session, address, issuer_secret=config["ISSUER_SECRET"],
-                                                      now=utcnow(), limits=affiliation.Limits()).code
-                ticket = affiliation.check_code(db.session, address, code, issuer_secret=config["ISSUER_SECRET"],
-                                                now=utcnow())
+                started = affiliation.start_verification(db.session, address, issuer_secret=config["ISSUER_SECRET"],
+                                                         now=utcnow(), limits=affiliation.Limits())
+                ticket = affiliation.check_code(db.session, address, started.code, started.handle,
+                                                issuer_secret=config["ISSUER_SECRET"], now=utcnow())
                 message = blindrsa.token_message(campaign.public_id.encode(), "anthropic")
                 blinded, _ = blindrsa.blind(public, blindrsa.prepare(message))
                 affiliation.issue_tokens(db.session, ticket.secret, [{"campaign": campaign.public_id, "blinded": blinded.hex()}],
@@ -285,7 +290,10 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
     finally:
         sink.stop()
 
-    answers = Counter((r.status_code, r.get_data(), r.headers.get("Set-Cookie")) for rs in responses.values() for r in rs)
+    handles = [json.loads(r.get_data())["handle"] for rs in responses.values() for r in rs]
+    assert len(set(handles)) == len(handles) and all(re.fullmatch(r"[A-Za-z0-9_-]{43}", h) for h in handles)
+    answers = Counter((r.status_code, r.get_data().replace(json.loads(r.get_data())["handle"].encode(), b"HANDLE"),
+                       r.headers.get("Set-Cookie")) for rs in responses.values() for r in rs)
     assert len(answers) == 1, f"the answers differ: {answers}"
     status, body, cookie = next(iter(answers))
     assert status == 200 and cookie is None and json.loads(body)["status"] == "sent"
@@ -293,10 +301,66 @@ def test_new_capped_and_verified_addresses_are_indistinguishable(app, quiet_limi
     assert len(header_sets) == 1, f"the headers differ: {header_sets}"
     # The cases really were different on the inside: new and known addresses got a code each,
     # the capped address none beyond its three.
-    assert sent[capped] == config["VERIFY_SENDS_PER_ADDRESS_PER_HOUR"]
+    assert sent[capped] == per_network
     assert all(sent[address] == 1 for address in known)
     assert sum(count for to, count in sent.items() if to.startswith(f"new-{run}-")) == CALIBRATION_SAMPLES + SAMPLES + 3
     # The pad hid something: the slowest path's own time is below it.
+    assert pad > max(statistics.median(times) for times in unpadded.values())
+    failures = compare_timings(timings, sequence)
+    assert not failures, (f"timings tell the cases apart (padded to {pad * 1000:.0f} ms; unpadded medians "
+                          + ", ".join(f"{name} {statistics.median(t) * 1000:.1f} ms" for name, t in unpadded.items())
+                          + "):\n" + "\n".join(failures))
+
+
+# --- /api/verify/check: an address with a live code, and one without ---------------------------
+
+
+def test_addresses_with_and_without_a_live_code_are_indistinguishable_to_check(app, quiet_limits, make_open_campaign,
+                                                                               tmp_path):
+    """A stranger guessing against an address (with a handle of its own making, since it holds
+    none of the signer's) cannot tell from the answer or its timing whether a code is live."""
+    make_open_campaign(title="Enumeration", lab_slugs=("anthropic", "openai"))
+    sink = MailSink(tmp_path / "sink")
+    app.config.update(MAIL_PORT=sink.port, VERIFY_MIN_RESPONSE_SECONDS=0.0)
+    run = secrets.token_hex(4)
+    client = app.test_client()
+    live, idle = f"live-{run}@anthropic.com", f"idle-{run}@anthropic.com"
+    try:
+        # Codes for the live address, each through the endpoint (its holder keeps the handles),
+        # from enough networks that each is within its cap.
+        holder = []
+        for n in range(6):
+            answer = client.post("/api/verify/start", data=json.dumps({"email": live}), headers=JSON_HEADERS,
+                                 environ_base={"REMOTE_ADDR": f"198.51.100.{n + 1}"})
+            holder.append(answer.get_json()["handle"])
+        assert len(sink.messages(live)) == 6
+    finally:
+        sink.stop()
+
+    def guess(address):
+        body = {"email": address, "code": f"{secrets.randbelow(10**8):08d}", "handle": secrets.token_urlsafe(32)}
+        return lambda: client.post("/api/verify/check", data=json.dumps(body), headers=JSON_HEADERS)
+
+    cases = {"address with live codes": lambda: guess(live)(), "address without a code": lambda: guess(idle)()}
+    for _ in range(5):
+        for case in cases.values():
+            case()
+    db.session.rollback()
+    unpadded, _, _ = run_interleaved(cases, CALIBRATION_SAMPLES)
+    pad = calibrated_pad(unpadded)
+    app.config["VERIFY_MIN_RESPONSE_SECONDS"] = pad
+    timings, responses, sequence = run_interleaved(cases, SAMPLES)
+
+    answers = Counter((r.status_code, r.get_data(), r.headers.get("Set-Cookie")) for rs in responses.values() for r in rs)
+    assert len(answers) == 1, f"the answers differ: {answers}"
+    status, body, cookie = next(iter(answers))
+    assert status == 400 and cookie is None and json.loads(body)["error"] == "wrong_code"
+    header_sets = Counter(tuple(sorted(r.headers.items())) for rs in responses.values() for r in rs)
+    assert len(header_sets) == 1, f"the headers differ: {header_sets}"
+    # The live codes were live throughout: none lost a guess to the stranger.
+    db.session.rollback()
+    rows = db.session.scalars(select(VerificationCode)).all()
+    assert len(rows) == 6 and all(row.attempts == 0 and not row.consumed for row in rows)
     assert pad > max(statistics.median(times) for times in unpadded.values())
     failures = compare_timings(timings, sequence)
     assert not failures, (f"timings tell the cases apart (padded to {pad * 1000:.0f} ms; unpadded medians "

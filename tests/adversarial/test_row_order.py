@@ -196,26 +196,29 @@ def tick_publishes_batch(app, monkeypatch, hours: int) -> None:
 
 
 def issue(app, campaign, campaign_id: int, minter: Minter, n: int) -> bytes:
-    """Address number ``n`` verifies and receives its token; returns its tag."""
+    """Address number ``n`` verifies and receives its token; returns its issuance identity."""
     config = app.config
     lab = LABS[n % 3]
     address = f"row-order-{minter.campaign_id.decode()}-{n}@{DOMAINS[lab]}".lower()
-    tag = affiliation.address_tag(config["ISSUER_SECRET"], affiliation.normalize_address(address))
+    normalized = affiliation.normalize_address(address)
+    tag = affiliation.identity_tag(config["ISSUER_SECRET"], lab, normalized)
     now = utcnow()
     db.session.rollback()
     if n % FULL_ISSUANCE_EVERY:
         # The very insert issue_tokens makes (the blind signature beside it writes nothing);
         # it reads only the campaign's id.
         with write_intent():
-            assert affiliation._claim_issuance(db.session, SimpleNamespace(id=campaign_id), tag)
+            code = SimpleNamespace(tag=affiliation.address_tag(config["ISSUER_SECRET"], normalized), identity=tag)
+            assert affiliation._claim_issuance(db.session, SimpleNamespace(id=campaign_id), code)
             db.session.commit()
         return tag
     with write_intent():
         started = affiliation.start_verification(db.session, address, issuer_secret=config["ISSUER_SECRET"], now=now,
-                                                 limits=affiliation.Limits(10, 1_000_000))
+                                                 limits=affiliation.Limits(1_000_000))
         db.session.commit()
     with write_intent():
-        ticket = affiliation.check_code(db.session, address, started.code, issuer_secret=config["ISSUER_SECRET"], now=now)
+        ticket = affiliation.check_code(db.session, address, started.code, started.handle,
+                                        issuer_secret=config["ISSUER_SECRET"], now=now)
         db.session.commit()
     public, _ = minter.keys[lab]
     blinded, _ = blindrsa.blind(public, blindrsa.prepare(blindrsa.token_message(minter.campaign_id, lab)))

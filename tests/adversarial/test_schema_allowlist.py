@@ -146,7 +146,8 @@ def test_verification_codes_with_their_times_are_purged_within_a_day_of_expiry(a
         code = re.search(r"\b(\d{8})\b", sink.wait_for("ada@anthropic.com", "code").body).group(1)
     finally:
         sink.stop()
-    checked = client.post("/api/verify/check", json={"email": "ada@anthropic.com", "code": code})
+    checked = client.post("/api/verify/check", json={"email": "ada@anthropic.com", "code": code,
+                                                     "handle": sent.get_json()["handle"]})
     assert checked.status_code == 200
     row = db.session.scalar(select(VerificationCode))
     assert row.ticket_expires_at is not None and row.ticket_expires_at <= row.expires_at + timedelta(minutes=10)

@@ -49,6 +49,8 @@ class FakeServer:
     bad_signature_for: set[str] = field(default_factory=set)
     swap_manifest: bool = False
     redirect_start: bool = False
+    drop_handle: bool = False
+    handle: str | None = None
     message: str = "If this address belongs to a participating lab, a code is on its way."
     calls: list[str] = field(default_factory=list)
     issue_bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -74,7 +76,11 @@ class FakeServer:
         if (method, path) == ("POST", "/api/verify/start"):
             if self.redirect_start:
                 return "307 Temporary Redirect", [("Location", "http://evil.example/x")], {}
-            return "200 OK", [], {"status": "sent", "message": self.message}
+            self.handle = secrets.token_urlsafe(32)
+            reply: dict[str, Any] = {"status": "sent", "message": self.message, "handle": self.handle}
+            if self.drop_handle:
+                del reply["handle"]
+            return "200 OK", [], reply
         if (method, path) == ("POST", "/api/verify/check"):
             return self._check(body)
         if (method, path) == ("POST", "/api/verify/issue"):
@@ -87,7 +93,7 @@ class FakeServer:
     # --- endpoints ----------------------------------------------------------------------------
 
     def _check(self, body: dict[str, Any]) -> tuple[str, list, Any]:
-        if body.get("code") != CODE:
+        if body.get("handle") != self.handle or body.get("code") != CODE:
             return "400 Bad Request", [], {"error": "wrong_code",
                                            "message": "That code is wrong or has expired."}
         listed = [{"id": c.public_id, "slug": c.slug, "title": c.title,

@@ -117,6 +117,13 @@ def test_a_redirect_is_not_followed(fake, tmp_path, capsys):
     assert fake.calls == ["POST /api/verify/start"]
 
 
+def test_a_start_reply_without_a_handle_is_refused_before_any_code_is_sent(fake, tmp_path, capsys):
+    fake.drop_handle = True
+    assert sign_verify(fake.url, tmp_path / "tokens.json") == 1
+    assert "field handle" in one_error_line(capsys)
+    assert fake.calls == ["POST /api/verify/start"]
+
+
 def test_server_text_cannot_drive_the_terminal(fake, tmp_path, capsys):
     fake.message = "Code sent.\x1b]0;owned\x07\x1b[2J"
     assert sign_verify(fake.url, tmp_path / "tokens.json") == 0
