@@ -93,7 +93,12 @@ def _dishonest_share(ceremony: Ceremony, board: dict) -> None:
     recipient = bytes.fromhex(ceremony.manifest["trustees"][0]["x25519"])
     wrong = dkg.encrypt_share(ceremony.ctx, 2, 1, (7).to_bytes(32, "little"),
                               secrets.x25519_secret, recipient, bytes(24))
-    board["deals"][1]["encrypted_shares"]["1"] = wrong.hex()
+    deal = board["deals"][1]
+    deal["encrypted_shares"]["1"] = wrong.hex()
+    signed = dkg.deal_from_dict(deal)  # trustee 2 signs the deal it posts
+    digest = dkg.deal_digest(ceremony.ctx, signed.commitments, signed.pop_r, signed.pop_z,
+                             signed.encrypted_shares)
+    deal["signature"] = messages.sign(secrets.signing_seed, digest).hex()
 
 
 def _altered_proof(ceremony: Ceremony, board: dict) -> None:
