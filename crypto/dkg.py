@@ -11,8 +11,12 @@ reliably wipe memory: "erasing the coefficients" means dropping every reference 
 Encodings chosen where docs/protocol.md §4 leaves room (docs/protocol.md §1 makes ``n = 64`` the default
 digest size of ``H`` wherever a size is not written, and we keep to it):
 
-- deal digest (the Ed25519-signed message): ``H("deal", ctx, C_i0 || ... || C_i,t-1 || Rk || z)``,
-  64 bytes, **two** hash parts: ``ctx`` and the concatenation.
+- deal digest (the Ed25519-signed message):
+  ``H("deal", ctx, C_i0 || ... || C_i,t-1 || Rk || z, shares_digest)``, 64 bytes, **three** hash
+  parts: ``ctx``, the concatenation of the public values, and
+  ``shares_digest = H("deal-shares", E_i1, ..., E_in)`` (64 bytes, one part per encrypted share,
+  trustees in index order), so that nobody, the server included, can swap a share and blame the
+  dealer, while the campaign record can leave the shares out and keep only their digest.
 - transcript: ``H("transcript", ctx, C_1*, ..., C_n*)``, 64 bytes, n+1 parts, trustees in
   index order, ``C_i*`` the concatenation of trustee i's t commitments.
 - encrypted share: ``nonce (24) || XSalsa20-Poly1305 ciphertext (128 + 16)``, 168 bytes, the
@@ -35,6 +39,7 @@ from .group import RandomBytes, sc
 from .hashing import H
 
 DEAL_DIGEST_BYTES = 64
+SHARES_DIGEST_BYTES = 64
 TRANSCRIPT_DIGEST_BYTES = 64
 SHARE_PLAINTEXT_BYTES = 4 * 32
 ENCRYPTED_SHARE_BYTES = Box.NONCE_SIZE + SHARE_PLAINTEXT_BYTES + 16  # Poly1305 tag
@@ -121,9 +126,31 @@ def possession_holds(ctx: bytes, i: int, c0: bytes, pop_r: bytes, pop_z: bytes) 
     return expected == pop_r
 
 
-def deal_digest(ctx: bytes, commitments: Sequence[bytes], pop_r: bytes, pop_z: bytes) -> bytes:
-    """The message trustee i signs: ``H("deal", ctx, C_i0 || ... || C_i,t-1 || Rk || z)``."""
-    return H("deal", ctx, b"".join(commitments) + pop_r + pop_z, n=DEAL_DIGEST_BYTES)
+def shares_digest(encrypted_shares: Mapping[int, bytes]) -> bytes:
+    """``H("deal-shares", E_i1, ..., E_in)``: the encrypted shares for trustees 1..n, in order."""
+    n = len(encrypted_shares)
+    if n == 0 or set(encrypted_shares) != set(range(1, n + 1)):
+        raise EncodingError("encrypted shares must be given for trustees 1..n")
+    return H("deal-shares", *(encrypted_shares[j] for j in range(1, n + 1)),
+             n=SHARES_DIGEST_BYTES)
+
+
+def signed_digest(
+    ctx: bytes, commitments: Sequence[bytes], pop_r: bytes, pop_z: bytes, shares_hash: bytes
+) -> bytes:
+    """``H("deal", ctx, C_i0 || ... || C_i,t-1 || Rk || z, shares_digest)`` from the digest of
+    the shares (what the campaign record keeps of them)."""
+    return H("deal", ctx, b"".join(commitments) + pop_r + pop_z, shares_hash,
+             n=DEAL_DIGEST_BYTES)
+
+
+def deal_digest(
+    ctx: bytes, commitments: Sequence[bytes], pop_r: bytes, pop_z: bytes,
+    encrypted_shares: Mapping[int, bytes],
+) -> bytes:
+    """The message trustee i signs: its commitments, its proof of possession and every
+    encrypted share (``encrypted_shares`` maps trustees 1..n to their shares)."""
+    return signed_digest(ctx, commitments, pop_r, pop_z, shares_digest(encrypted_shares))
 
 
 # --- shares --------------------------------------------------------------------------------
@@ -148,13 +175,18 @@ def decrypt_share(
         plain = box.decrypt(sealed)
     except (nacl.exceptions.CryptoError, TypeError, ValueError) as exc:
         raise InvalidDeal(i, Complaint.SHARE_UNDECRYPTABLE) from exc
+    return check_share_plaintext(ctx, i, j, plain)
+
+
+def check_share_plaintext(ctx: bytes, i: int, j: int, plain: bytes) -> bytes:
+    """Check an opened share's length, context and scalar; return ``f_i(j)``."""
     if len(plain) != SHARE_PLAINTEXT_BYTES:
-        raise InvalidDeal(i, Complaint.MALFORMED)
+        raise InvalidDeal(i, Complaint.SHARE_MALFORMED)
     if plain[:96] != ctx + sc(i) + sc(j):
         raise InvalidDeal(i, Complaint.SHARE_CONTEXT)
     share = plain[96:]
     if not group.is_canonical_scalar(share):
-        raise InvalidDeal(i, Complaint.MALFORMED)
+        raise InvalidDeal(i, Complaint.SHARE_MALFORMED)
     return share
 
 
@@ -188,7 +220,7 @@ def deal(
                          random_bytes(Box.NONCE_SIZE))
         for j, pk in sorted(recipients.items())
     }
-    digest = deal_digest(ctx, commitments, pop_r, pop_z)
+    digest = deal_digest(ctx, commitments, pop_r, pop_z, shares)
     signature = SigningKey(signing_seed).sign(digest).signature
     return Deal(i, commitments, pop_r, pop_z, shares, signature)
 
@@ -211,18 +243,30 @@ def check_deal_public(ctx: bytes, t: int, n: int, deal: Deal, dealer_ed25519: by
     )
     if not shape_ok:
         raise InvalidDeal(i, Complaint.MALFORMED)
+    check_signed_parts(ctx, t, i, deal.commitments, deal.pop_r, deal.pop_z,
+                       shares_digest(deal.encrypted_shares), deal.signature, dealer_ed25519)
+
+
+def check_signed_parts(
+    ctx: bytes, t: int, i: int, commitments: Sequence[bytes], pop_r: bytes, pop_z: bytes,
+    shares_hash: bytes, signature: bytes, dealer_ed25519: bytes,
+) -> None:
+    """The public checks of a deal known by the digest of its shares (as the campaign record
+    keeps it): points, signature, proof of possession. Raises :class:`InvalidDeal`."""
+    if len(commitments) != t or len(signature) != 64 or len(shares_hash) != SHARES_DIGEST_BYTES:
+        raise InvalidDeal(i, Complaint.MALFORMED)
     try:
-        for point in (*deal.commitments, deal.pop_r):
+        for point in (*commitments, pop_r):
             group.parse_point(point)
     except InvalidPoint as exc:
         raise InvalidDeal(i, Complaint.BAD_POINT) from exc
-    digest = deal_digest(ctx, deal.commitments, deal.pop_r, deal.pop_z)
+    digest = signed_digest(ctx, commitments, pop_r, pop_z, shares_hash)
     try:
-        VerifyKey(dealer_ed25519).verify(digest, deal.signature)
+        VerifyKey(dealer_ed25519).verify(digest, signature)
     except (nacl.exceptions.CryptoError, TypeError, ValueError) as exc:
         raise InvalidDeal(i, Complaint.BAD_SIGNATURE) from exc
-    if not group.is_canonical_scalar(deal.pop_z) or not possession_holds(
-        ctx, i, deal.commitments[0], deal.pop_r, deal.pop_z
+    if not group.is_canonical_scalar(pop_z) or not possession_holds(
+        ctx, i, commitments[0], pop_r, pop_z
     ):
         raise InvalidDeal(i, Complaint.BAD_PROOF)
 
@@ -240,10 +284,15 @@ def open_share(
     share = decrypt_share(
         ctx, i, j, deal.encrypted_shares[j], recipient_x25519_secret, dealer_x25519
     )
+    check_feldman(deal, j, share)
+    return share
+
+
+def check_feldman(deal: Deal, j: int, share: bytes) -> None:
+    """Whether ``f_i(j)·G == Σ j^k·C_ik``; raises :class:`InvalidDeal` (Feldman) if not."""
     lhs = group.multi_scalarmult([(share, None)])
     if lhs != evaluate_commitments(deal.commitments, j):
-        raise InvalidDeal(i, Complaint.FELDMAN)
-    return share
+        raise InvalidDeal(deal.dealer, Complaint.FELDMAN)
 
 
 def verify_deal(

@@ -60,7 +60,16 @@ class Complaint(str, Enum):  # noqa: UP042  (a StrEnum's str() is its value, not
     BAD_PROOF = "bad-proof"
     SHARE_UNDECRYPTABLE = "share-does-not-decrypt"
     SHARE_CONTEXT = "share-context-wrong"
+    SHARE_MALFORMED = "share-malformed"
     FELDMAN = "feldman-check-failed"
+
+
+PRIVATE_COMPLAINTS = frozenset({
+    Complaint.SHARE_UNDECRYPTABLE, Complaint.SHARE_CONTEXT, Complaint.SHARE_MALFORMED,
+    Complaint.FELDMAN,
+})
+"""The complaints only the recipient of a share can check, so the only ones a trustee may file:
+the server checks every other reason in public before it stores a deal (docs/protocol.md §4)."""
 
 
 class InvalidDeal(CryptoError):
@@ -69,6 +78,24 @@ class InvalidDeal(CryptoError):
     def __init__(self, dealer: int, reason: Complaint) -> None:
         super().__init__(f"deal from trustee {dealer}: {reason.value}")
         self.dealer = dealer
+        self.reason = reason
+
+
+class WeakKey(CryptoError):
+    """A trustee's X25519 public key is not a point of the prime-order subgroup (docs/protocol.md
+    §4); ``reason`` says why, e.g. ``"of low order"``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the X25519 key is {reason}")
+        self.reason = reason
+
+
+class InvalidAnswer(CryptoError):
+    """A dealer's answer to a complaint proves nothing: a value is malformed or its proof does not
+    verify; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the answer to the complaint is invalid: {reason}")
         self.reason = reason
 
 

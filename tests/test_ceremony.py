@@ -132,7 +132,8 @@ def resign(document, person):
 
     d = document["deal"]
     digest = dkg.deal_digest(bytes.fromhex(document["ctx"]), [bytes.fromhex(c) for c in d["commitments"]],
-                             bytes.fromhex(d["pop_r"]), bytes.fromhex(d["pop_z"]))
+                             bytes.fromhex(d["pop_r"]), bytes.fromhex(d["pop_z"]),
+                             {int(j): bytes.fromhex(e) for j, e in d["encrypted_shares"].items()})
     d["signature"] = SigningKey(person.seed).sign(digest).signature.hex()
 
 

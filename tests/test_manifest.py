@@ -148,6 +148,8 @@ def test_manifest_of_a_campaign_model(make_campaign):
 def test_a_campaign_manifest_with_extra_witnesses_passes_the_strict_v2_parse(make_campaign):
     import json
 
+    from nacl.public import PrivateKey
+
     from crypto.formats.files import parse_manifest
     from crypto.formats.jsonfile import Obj
     from crypto.hashing import canonical_json
@@ -157,7 +159,9 @@ def test_a_campaign_manifest_with_extra_witnesses_passes_the_strict_v2_parse(mak
     campaign = make_campaign(trustee_quorum=3, trustee_count=3, extra_witnesses=json.dumps(extra), practice=True,
                              suppress_below=1, min_per_lab=0, min_labs=0, reveal_window_seconds=86400)
     keys = {lab.slug: b"\x05" * 8 for lab in campaign.labs}
-    trustees = [TrusteeKeys(i, f"T{i}", bytes([i]) * 32, bytes([i]) * 32) for i in (1, 2, 3)]
+    # The strict parse refuses X25519 keys outside the prime-order subgroup: real keys here.
+    trustees = [TrusteeKeys(i, f"T{i}", bytes([i]) * 32, bytes(PrivateKey(bytes([i]) * 32).public_key))
+                for i in (1, 2, 3)]
     manifest = json.loads(canonical_json(manifest_for_campaign(campaign, keys, trustees, log_key=b"\x0a" * 32)))
     parsed = parse_manifest(Obj(manifest, "manifest"))
     assert (parsed.k, parsed.practice, parsed.w, parsed.reveal_window) == (1, True, 3, 86400)

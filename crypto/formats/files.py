@@ -1,25 +1,28 @@
 """The ceremony's public files: ceremony package (manifest + ctx), deal, board, complaint,
-transcript signature and destroy confirmation (see ``docs/trustee-files.md``).
+complaint answer, transcript signature and destroy confirmation (see
+``docs/trustee-files.md``).
 
 Each ``parse_*(doc)`` checks one document strictly and returns typed data; ``doc`` comes from
 :func:`parse_document` (bytes, e.g. an upload to the web app) and ``load_*(path)`` does both for
 a file. Each ``*_doc`` builds the JSON-ready dict that
 :func:`crypto.formats.jsonfile.write_document` writes. Checking *meaning* (signatures, proofs) is
 left to the caller, except for ``ctx``, which is checked against the manifest whenever a
-manifest is read.
+manifest is read, and the trustees' X25519 keys, which must be points of the prime-order
+subgroup (:func:`crypto.complaints.check_x25519_public`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .. import dkg
-from ..errors import Complaint, EncodingError, InvalidDeal
+from ..complaints import ComplaintAnswer, check_x25519_public
+from ..errors import Complaint, EncodingError, InvalidDeal, WeakKey
 from ..hashing import H, canonical_json
 from .errors import CheckFailed, FormatError
 from .jsonfile import VERSION, Obj, expect, read_document
@@ -123,9 +126,15 @@ def _parse_trustees(m: Obj, n: int) -> dict[int, ManifestTrustee]:
         item.exact_keys({"index", "name", "ed25519", "x25519"})
         if item.integer("index") != position:
             raise FormatError(f"{item.where}: trustees must be listed by index 1..n")
+        name, x25519 = item.text("name"), item.raw("x25519", size=KEY_BYTES)
+        try:
+            check_x25519_public(x25519)
+        except WeakKey as exc:
+            raise FormatError(f"{item.where}: trustee {position} ({name!r}) is refused: {exc} "
+                              "(every X25519 key must be a point of the prime-order subgroup)"
+                              ) from exc
         trustees[position] = ManifestTrustee(
-            position, item.text("name"), item.raw("ed25519", size=KEY_BYTES),
-            item.raw("x25519", size=KEY_BYTES),
+            position, name, item.raw("ed25519", size=KEY_BYTES), x25519,
         )
     return trustees
 
@@ -298,11 +307,61 @@ def load_deal(path: Path) -> tuple[bytes, dkg.Deal]:
 
 
 @dataclass(frozen=True)
+class Accusation:
+    """One signed complaint against one dealer."""
+
+    accused: int
+    reason: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class FiledComplaint:
+    """A complaint file on the board: trustee ``index`` accuses one or more dealers."""
+
+    index: int
+    accusations: tuple[Accusation, ...]
+
+
+@dataclass(frozen=True)
+class SignedAnswer:
+    """The dealer's signed answer to one trustee's complaint."""
+
+    complainant: int
+    answer: ComplaintAnswer
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class FiledAnswer:
+    """A complaint-answer file on the board: dealer ``dealer`` answers one or more complaints."""
+
+    dealer: int
+    answers: tuple[SignedAnswer, ...]
+
+
+@dataclass(frozen=True)
 class Board:
-    """All n posted deals, still unparsed: a malformed deal is a complaint, not a crash."""
+    """All n posted deals, still unparsed (a malformed deal is reported, not a crash), and the
+    complaints and answers filed so far, parsed (their signatures and proofs unchecked)."""
 
     ctx: bytes
     deals: dict[int, Obj]
+    complaints: tuple[FiledComplaint, ...] = ()
+    answers: tuple[FiledAnswer, ...] = ()
+
+    def accusations(self) -> list[tuple[int, Accusation]]:
+        """Every ``(complainant, accusation)`` on the board, in filing order."""
+        return [(filed.index, a) for filed in self.complaints for a in filed.accusations]
+
+    def answer_to(self, dealer: int, complainant: int) -> SignedAnswer | None:
+        """Dealer ``dealer``'s answer to ``complainant``'s complaint, if one is on the board."""
+        for filed in self.answers:
+            if filed.dealer == dealer:
+                for answer in filed.answers:
+                    if answer.complainant == complainant:
+                        return answer
+        return None
 
     def deal(self, dealer: int) -> dkg.Deal:
         """Dealer ``dealer``'s deal; raises :class:`InvalidDeal` (malformed) if it won't parse."""
@@ -313,8 +372,11 @@ class Board:
 
 
 def parse_board(doc: Obj, n: int) -> Board:
-    """A board object ``{"v", "kind": "board", "ctx", "deals": [...]}`` with deals 1..n in order."""
-    expect(doc, "board", {"ctx", "deals"})
+    """A board object ``{"v", "kind": "board", "ctx", "deals": [...], "complaints": [...],
+    "answers": [...]}`` with deals 1..n in order and the complaint and complaint-answer files
+    filed for this ``ctx`` by trustees 1..n."""
+    expect(doc, "board", {"ctx", "deals", "complaints", "answers"})
+    ctx = doc.raw("ctx", size=CTX_BYTES)
     deals = doc.objects("deals")
     if len(deals) != n:
         raise CheckFailed(f"{doc.where}: the board holds {len(deals)} deals; the ceremony needs "
@@ -322,7 +384,24 @@ def parse_board(doc: Obj, n: int) -> Board:
     for position, item in enumerate(deals, start=1):
         if item.integer("dealer") != position:
             raise FormatError(f"{item.where}: deals must be listed by dealer 1..n")
-    return Board(doc.raw("ctx", size=CTX_BYTES), dict(enumerate(deals, start=1)))
+    complaints = []
+    for item in doc.objects("complaints"):
+        filed_ctx, index, accusations = parse_complaint(item)
+        _check_filed(item, filed_ctx, ctx, [index, *(a.accused for a in accusations)], n)
+        complaints.append(FiledComplaint(index, tuple(accusations)))
+    answers = []
+    for item in doc.objects("answers"):
+        filed_ctx, dealer, signed = parse_answer(item)
+        _check_filed(item, filed_ctx, ctx, [dealer, *(a.complainant for a in signed)], n)
+        answers.append(FiledAnswer(dealer, tuple(signed)))
+    return Board(ctx, dict(enumerate(deals, start=1)), tuple(complaints), tuple(answers))
+
+
+def _check_filed(item: Obj, filed_ctx: bytes, ctx: bytes, seats: list[int], n: int) -> None:
+    if filed_ctx != ctx:
+        raise CheckFailed(f"{item.where} is for another campaign (its ctx differs)")
+    if max(seats) > n:
+        raise FormatError(f"{item.where} names a trustee beyond n = {n}")
 
 
 def load_board(path: Path, n: int) -> Board:
@@ -330,22 +409,18 @@ def load_board(path: Path, n: int) -> Board:
     return parse_board(read_document(path, "board"), n)
 
 
-def board_doc(ctx: bytes, deals: Mapping[int, dkg.Deal]) -> dict[str, Any]:
-    """A board as the web app serves it: every deal, by dealer."""
+def board_doc(
+    ctx: bytes, deals: Mapping[int, dkg.Deal], complaints: Sequence[Mapping[str, Any]] = (),
+    answers: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """A board as the web app serves it: every deal, by dealer, and the complaint and
+    complaint-answer documents as they were filed (:func:`complaint_doc`, :func:`answer_doc`)."""
     ordered = [dkg.deal_to_dict(deals[i]) for i in sorted(deals)]
-    return {"v": VERSION, "kind": "board", "ctx": ctx, "deals": ordered}
+    return {"v": VERSION, "kind": "board", "ctx": ctx, "deals": ordered,
+            "complaints": list(complaints), "answers": list(answers)}
 
 
 # --- what a trustee uploads after the ceremony ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Accusation:
-    """One signed complaint against one dealer."""
-
-    accused: int
-    reason: str
-    signature: bytes
 
 
 @dataclass(frozen=True)
@@ -373,24 +448,67 @@ def parse_complaint(doc: Obj) -> tuple[bytes, int, list[Accusation]]:
     """A complaint document; returns ``(ctx, complainer index, accusations)``."""
     expect(doc, "complaint", {"ctx", "index", "complaints"})
     reasons = {c.value for c in Complaint}
-    accusations = []
+    index = doc.integer("index", low=1, high=dkg.MAX_TRUSTEES)
+    accusations: list[Accusation] = []
     for item in doc.objects("complaints"):
         item.exact_keys({"accused", "reason", "signature"})
         reason = item.text("reason", max_len=64)
         if reason not in reasons:
             raise FormatError(f"{item.where}: unknown complaint reason {reason!r}")
-        accusations.append(Accusation(
-            item.integer("accused", low=1, high=dkg.MAX_TRUSTEES), reason,
-            item.raw("signature", size=SIGNATURE_BYTES)))
+        accused = item.integer("accused", low=1, high=dkg.MAX_TRUSTEES)
+        if accused == index:
+            raise FormatError(f"{item.where}: a trustee does not complain against itself")
+        if any(a.accused == accused for a in accusations):
+            raise FormatError(f"{item.where}: trustee {accused} is accused twice")
+        accusations.append(Accusation(accused, reason, item.raw("signature", size=SIGNATURE_BYTES)))
     if not accusations:
         raise FormatError(f"{doc.where}: field complaints must not be empty")
-    index = doc.integer("index", low=1, high=dkg.MAX_TRUSTEES)
     return doc.raw("ctx", size=CTX_BYTES), index, accusations
 
 
 def load_complaint(path: Path) -> tuple[bytes, int, list[Accusation]]:
     """Read a complaint file."""
     return parse_complaint(read_document(path, "complaint"))
+
+
+def answer_doc(ctx: bytes, dealer: int, answers: Sequence[SignedAnswer]) -> dict[str, Any]:
+    """A complaint-answer file: dealer ``dealer`` answers the complaints against it."""
+    return {
+        "v": VERSION, "kind": "complaint-answer", "ctx": ctx, "dealer": dealer,
+        "answers": [
+            {"complainant": a.complainant, "shared_point": a.answer.shared_point,
+             "a1": a.answer.a1, "a2": a.answer.a2, "z": a.answer.z, "signature": a.signature}
+            for a in answers
+        ],
+    }
+
+
+def parse_answer(doc: Obj) -> tuple[bytes, int, list[SignedAnswer]]:
+    """A complaint-answer document; returns ``(ctx, dealer, answers)`` (shape only: check each
+    with :func:`crypto.complaints.adjudicate` and
+    :func:`crypto.formats.messages.complaint_answer_message`)."""
+    expect(doc, "complaint-answer", {"ctx", "dealer", "answers"})
+    dealer = doc.integer("dealer", low=1, high=dkg.MAX_TRUSTEES)
+    answers: list[SignedAnswer] = []
+    for item in doc.objects("answers"):
+        item.exact_keys({"complainant", "shared_point", "a1", "a2", "z", "signature"})
+        complainant = item.integer("complainant", low=1, high=dkg.MAX_TRUSTEES)
+        if complainant == dealer:
+            raise FormatError(f"{item.where}: a dealer does not answer itself")
+        if any(a.complainant == complainant for a in answers):
+            raise FormatError(f"{item.where}: trustee {complainant} is answered twice")
+        answer = ComplaintAnswer(*(item.raw(key, size=KEY_BYTES)
+                                   for key in ("shared_point", "a1", "a2", "z")))
+        answers.append(SignedAnswer(complainant, answer,
+                                    item.raw("signature", size=SIGNATURE_BYTES)))
+    if not answers:
+        raise FormatError(f"{doc.where}: field answers must not be empty")
+    return doc.raw("ctx", size=CTX_BYTES), dealer, answers
+
+
+def load_answer(path: Path) -> tuple[bytes, int, list[SignedAnswer]]:
+    """Read a complaint-answer file."""
+    return parse_answer(read_document(path, "complaint-answer"))
 
 
 def transcript_signature_doc(statement: SignedStatement) -> dict[str, Any]:

@@ -7,6 +7,8 @@ one purpose verifies for another:
 - complaint:            ``H("complaint", ctx, sc(j), sc(i), reason)``, ``reason`` the ASCII
                         complaint code (:class:`crypto.errors.Complaint`), j the complainer, i the
                         accused dealer;
+- complaint answer:     ``H("complaint-answer-signature", ctx, sc(i), sc(j), S, A1, A2, z)``,
+                        dealer i answering trustee j's complaint (:mod:`crypto.complaints`);
 - transcript signature: ``H("transcript-signature", ctx, sc(j), transcript)``;
 - destroy confirmation: ``H("destroy-confirmation", ctx, sc(j))``.
 
@@ -30,6 +32,16 @@ def complaint_message(ctx: bytes, complainer: int, accused: int, reason: str) ->
     """What trustee ``complainer`` signs to accuse dealer ``accused`` of ``reason``."""
     return H("complaint", ctx, sc(complainer), sc(accused), reason.encode("ascii"),
              n=DIGEST_BYTES)
+
+
+def complaint_answer_message(
+    ctx: bytes, dealer: int, complainant: int, shared_point: bytes, a1: bytes, a2: bytes,
+    z: bytes,
+) -> bytes:
+    """What dealer ``dealer`` signs to answer trustee ``complainant``'s complaint: the revealed
+    shared point ``S`` and its proof ``(A1, A2, z)``."""
+    return H("complaint-answer-signature", ctx, sc(dealer), sc(complainant), shared_point, a1,
+             a2, z, n=DIGEST_BYTES)
 
 
 def transcript_message(ctx: bytes, index: int, transcript: bytes) -> bytes:

@@ -45,12 +45,14 @@ signature, cosignatures)``, ``cosignatures`` mapping a witness's Ed25519 key (32
 
 @dataclass(frozen=True)
 class PublicDeal:
-    """The signed, public part of a deal: what anyone can check (no encrypted shares)."""
+    """The signed, public part of a deal: what anyone can check (the encrypted shares only by
+    their digest)."""
 
     dealer: int
     commitments: tuple[bytes, ...]
     pop_r: bytes
     pop_z: bytes
+    shares_digest: bytes
     signature: bytes
 
 
@@ -133,10 +135,12 @@ def round_digest(entries: Mapping[int, tuple[Opening, Mapping[int, bytes]]]) -> 
 
 
 def _public_deal(deal: dkg.Deal | Mapping[str, Any]) -> dict[str, Any]:
-    """A deal without its encrypted shares (docs/record.md says why they stay out)."""
+    """A deal with its encrypted shares replaced by their digest (docs/record.md says why)."""
     parsed = deal if isinstance(deal, dkg.Deal) else dkg.deal_from_dict(deal)
     return {"dealer": parsed.dealer, "commitments": list(parsed.commitments),
-            "pop_r": parsed.pop_r, "pop_z": parsed.pop_z, "signature": parsed.signature}
+            "pop_r": parsed.pop_r, "pop_z": parsed.pop_z,
+            "shares_digest": dkg.shares_digest(parsed.encrypted_shares),
+            "signature": parsed.signature}
 
 
 def _by_index(items: Mapping[int, Any]) -> dict[str, Any]:
@@ -291,11 +295,12 @@ def _parse_dkg(doc: Obj, manifest: Manifest) -> tuple[list[PublicDeal], dict[int
     doc.exact_keys({"deals", "transcript_signatures", "Y", "verification_keys"})
     deals = []
     for item in doc.objects("deals"):
-        item.exact_keys({"dealer", "commitments", "pop_r", "pop_z", "signature"})
+        item.exact_keys({"dealer", "commitments", "pop_r", "pop_z", "shares_digest", "signature"})
         commitments = tuple(unhex(c, f"{item.where}: field commitments[{k}]", size=32)
                             for k, c in enumerate(item.array("commitments")))
         deals.append(PublicDeal(item.integer("dealer", low=1, high=manifest.n), commitments,
                                 item.raw("pop_r", size=32), item.raw("pop_z", size=32),
+                                item.raw("shares_digest", size=dkg.SHARES_DIGEST_BYTES),
                                 item.raw("signature", size=SIGNATURE_BYTES)))
     signatures_obj = doc.child("transcript_signatures")
     signatures = {}

@@ -1,4 +1,5 @@
-"""The key ceremony as a trustee runs it: ``init``, ``deal`` and ``finish`` (docs/protocol.md §4).
+"""The key ceremony as a trustee runs it: ``init``, ``deal`` and ``finish``, and, when a trustee
+complains, ``answer`` and ``adjudicate`` (docs/protocol.md §4).
 
 Each step reads files, checks them, says in plain words what it checked (its
 :class:`~.report.StepReport`), and writes new files (never over existing ones). Secrets are
@@ -15,15 +16,17 @@ from typing import NoReturn
 import nacl.utils
 from nacl.public import PrivateKey
 
-from .. import dkg, group
-from ..errors import InvalidDeal
+from .. import complaints, dkg, group
+from ..errors import PRIVATE_COMPLAINTS, Complaint, CryptoError, InvalidAnswer, InvalidDeal
 from ..formats import messages
 from ..formats.errors import CheckFailed, ComplaintFiled
 from ..formats.files import (
     Accusation,
     Board,
     ManifestPackage,
+    SignedAnswer,
     SignedStatement,
+    answer_doc,
     complaint_doc,
     deal_doc,
     load_board,
@@ -146,6 +149,23 @@ def _open_board(
     return shares, failures
 
 
+def _refuse_public_failures(failures: list[InvalidDeal], j: int) -> None:
+    """Stop if a deal fails a check the server makes before it stores a deal, or if this
+    trustee's own deal fails: neither is something to complain about."""
+    public = [f for f in failures if f.reason not in PRIVATE_COMPLAINTS]
+    if public:
+        named = ", ".join(f"trustee {f.dealer}'s deal ({f.reason.value})" for f in public)
+        raise CheckFailed(
+            f"the server served a deal that fails a public check: {named}. The server checks "
+            "this before it stores a deal, so the server is misbehaving (or the board file was "
+            "altered): tell the organizer. No complaint was filed and no share was stored.")
+    own = [f for f in failures if f.dealer == j]
+    if own:
+        raise CheckFailed(
+            f"your own deal fails your check ({own[0].reason.value}): it is not the deal your "
+            "tool made. Tell the organizer. No complaint was filed and no share was stored.")
+
+
 def _file_complaint(
     out: Path, ctx: bytes, j: int, secrets: TrusteeSecrets, failures: list[InvalidDeal],
     report: StepReport,
@@ -184,6 +204,7 @@ def finish(
     secrets = unlock_key(key, phrase)
     shares, failures = _open_board(board, package, j, secrets, say)
     if failures:
+        _refuse_public_failures(failures, j)
         _file_complaint(out, ctx, j, secrets, failures, report)
     x_j = dkg.combine_shares(shares)
     del shares
@@ -207,3 +228,139 @@ def finish(
     say(f"  Y (campaign key) fingerprint: {messages.fingerprint(Y)}")
     say(f"Your verification key Y_{j} fingerprint: {messages.fingerprint(Yj)}")
     return report
+
+
+# --- complaints: the dealer's answer and anyone's verdict -------------------------------------
+
+
+def _load_board_for(package: ManifestPackage, board_path: Path) -> Board:
+    board = load_board(board_path, package.manifest.n)
+    if board.ctx != package.ctx:
+        raise CheckFailed(f"{board_path}: the board is for another campaign (its ctx differs)")
+    return board
+
+
+def _complaint_problem(package: ManifestPackage, j: int, accusation: Accusation) -> str | None:
+    """Why a complaint on the board is not a valid one, or ``None``."""
+    manifest, ctx, i = package.manifest, package.ctx, accusation.accused
+    try:
+        messages.verify(manifest.trustees[j].ed25519,
+                        messages.complaint_message(ctx, j, i, accusation.reason),
+                        accusation.signature)
+    except CryptoError:
+        return f"trustee {j}'s signature on it does not verify"
+    if Complaint(accusation.reason) not in PRIVATE_COMPLAINTS:
+        return (f"it names {accusation.reason}, a public check the server makes before it "
+                "stores a deal: the server should have refused it")
+    return None
+
+
+def _public_deal(package: ManifestPackage, board: Board, i: int) -> dkg.Deal:
+    manifest = package.manifest
+    dealt = board.deal(i)
+    dkg.check_deal_public(package.ctx, manifest.t, manifest.n, dealt, manifest.trustees[i].ed25519)
+    return dealt
+
+
+def answer(
+    key_path: Path, package_path: Path, board_path: Path, out: Path, passphrase: Passphrase, *,
+    progress: Progress | None = None,
+) -> StepReport:
+    """Answer every complaint against this trustee on the board: reveal the shared point of each
+    complainant's box with its proof, signed, in a ``complaint-answer`` file."""
+    report = StepReport(progress=progress)
+    say = report.say
+    ensure_absent(out)
+    key = load_key(key_path)
+    package = load_ceremony(package_path)
+    i = _identify(key, package, package_path, say)
+    manifest, ctx = package.manifest, package.ctx
+    board = _load_board_for(package, board_path)
+    against = [(j, a) for j, a in board.accusations() if a.accused == i]
+    if not against:
+        raise CheckFailed(f"{board_path} holds no complaint against you (trustee {i}): there is "
+                          "nothing to answer")
+    for j, accusation in against:
+        problem = _complaint_problem(package, j, accusation)
+        if problem:
+            raise CheckFailed(f"the complaint of trustee {j} against you is not valid: {problem}. "
+                              "Nothing was written: tell the organizer.")
+        say(f"Checked the complaint of trustee {j} against you ({accusation.reason}): signed by "
+            f"trustee {j}.")
+    try:
+        dealt = _public_deal(package, board, i)
+    except InvalidDeal as failure:
+        raise CheckFailed(f"your deal on the board fails a public check ({failure.reason.value}): "
+                          "it is not the deal you made. Nothing was written: tell the organizer."
+                          ) from failure
+    say("Checked your deal on the board: it is the one you signed (points, signature over every "
+        "encrypted share, proof of possession).")
+    secrets = unlock_key(key, obtain(passphrase, str(key_path)))
+    signed: list[SignedAnswer] = []
+    for j, _ in against:
+        made = complaints.answer_complaint(ctx, i, j, secrets.x25519_secret,
+                                           manifest.trustees[j].x25519)
+        message = messages.complaint_answer_message(ctx, i, j, made.shared_point, made.a1,
+                                                    made.a2, made.z)
+        signed.append(SignedAnswer(j, made, messages.sign(secrets.signing_seed, message)))
+        verdict = complaints.adjudicate(ctx, manifest.t, manifest.n, dealt, j,
+                                        manifest.trustees[i].x25519,
+                                        manifest.trustees[j].x25519, made)
+        say(f"Answered trustee {j}: anyone can now open the share you dealt to trustee {j} and "
+            f"will find: {verdict.reason}"
+            f"{' (you are at fault)' if verdict.dealer_at_fault else ''}.")
+    del secrets
+    write_document(out, answer_doc(ctx, i, signed))
+    report.wrote(out)
+    say(f"Wrote {out}: your signed answer. Upload it to the board.")
+    say("Uploading it reveals one share of your deal for each complaint (the share the "
+        "complainant says is bad). That is harmless: after a complaint is settled the ceremony "
+        "starts again and every trustee makes a new deal, so the revealed share protects nothing.")
+    return report
+
+
+def adjudicate(
+    package_path: Path, board_path: Path, *, progress: Progress | None = None
+) -> StepReport:
+    """Say who lied in each complaint on the board, from the ceremony package and the board alone
+    (no key is needed: anyone can check)."""
+    report = StepReport(progress=progress)
+    say = report.say
+    package = load_ceremony(package_path)
+    manifest, ctx = package.manifest, package.ctx
+    say(f"Checked {package_path}: ctx matches the manifest of campaign {manifest.campaign_id} "
+        f"(ctx fingerprint {messages.fingerprint(ctx)}).")
+    board = _load_board_for(package, board_path)
+    accusations = board.accusations()
+    if not accusations:
+        say("The board holds no complaint.")
+        return report
+    for j, accusation in accusations:
+        i = accusation.accused
+        say(f"Complaint of trustee {j} against trustee {i} ({accusation.reason}):")
+        say(f"  {_settle(package, board, j, accusation)}")
+    return report
+
+
+def _settle(package: ManifestPackage, board: Board, j: int, accusation: Accusation) -> str:
+    """The verdict on one complaint, or why there is none yet, in one line."""
+    manifest, ctx, i = package.manifest, package.ctx, accusation.accused
+    problem = _complaint_problem(package, j, accusation)
+    if problem:
+        return f"not a valid complaint: {problem}."
+    try:
+        dealt = _public_deal(package, board, i)
+    except InvalidDeal as failure:
+        return (f"trustee {i}'s deal on the board fails a public check "
+                f"({failure.reason.value}): the server should never have stored it.")
+    signed = board.answer_to(i, j)
+    if signed is None:
+        return f"no answer from trustee {i} yet: trustee {i} must answer (pledge-trustee answer)."
+    try:
+        verdict = complaints.signed_verdict(ctx, manifest.t, manifest.n, dealt, j,
+                                            manifest.dkg_keys(i), manifest.trustees[j].x25519,
+                                            signed.answer, signed.signature)
+    except InvalidAnswer as refused:
+        return f"the answer is refused: {refused.reason}, so it proves nothing."
+    who = "the dealer" if verdict.dealer_at_fault else "the complainant"
+    return (f"verdict: trustee {verdict.at_fault} ({who}) is at fault: {verdict.reason}.")

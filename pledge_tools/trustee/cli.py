@@ -6,6 +6,9 @@ Usage (the files are documented in ``docs/trustee-files.md``)::
     pledge-trustee deal    --key KEYFILE --package CEREMONY.json --out DEAL.json
     pledge-trustee finish  --key KEYFILE --package CEREMONY.json --board BOARD.json
                            --share-out SHARE.json --out RESULT.json [--kdf ...]
+    pledge-trustee answer  --key KEYFILE --ceremony CEREMONY.json --board BOARD.json
+                           [--out ANSWER.json]
+    pledge-trustee adjudicate --ceremony CEREMONY.json --board BOARD.json
     pledge-trustee decrypt --key KEYFILE --share SHARE.json --package ROUND.json
                            --out PARTIALS.json [--previous OLD-PARTIALS.json] [--jobs N]
     pledge-trustee destroy --share SHARE.json [--key KEYFILE --package PACKAGE.json
@@ -17,6 +20,9 @@ openings package, which it checks in full before it destroys or signs anything.
 The steps themselves are :mod:`crypto.trustee_steps`; this module parses the command line,
 asks for the passphrase, prints each step's report as it goes and maps errors to exit codes
 (the table is :mod:`pledge_tools.exits`).
+
+``answer`` answers every complaint against you on the board (it reveals the one share each
+complainant says is bad); ``adjudicate`` says who lied in each complaint, from the files alone.
 
 Exit codes: 0 done; 1 a check failed (nothing written); 2 bad command line; 3 ``finish`` filed
 a complaint; 4 a passphrase-protected file would not open; 5 a file could not be read or
@@ -62,6 +68,14 @@ def _deal(a: argparse.Namespace) -> StepReport:
 def _finish(a: argparse.Namespace) -> StepReport:
     return ceremony.finish(a.key, a.package, a.board, a.share_out, a.out, a.kdf,
                            read_passphrase, progress=say)
+
+
+def _answer(a: argparse.Namespace) -> StepReport:
+    return ceremony.answer(a.key, a.ceremony, a.board, a.out, read_passphrase, progress=say)
+
+
+def _adjudicate(a: argparse.Namespace) -> StepReport:
+    return ceremony.adjudicate(a.ceremony, a.board, progress=say)
 
 
 def _decrypt(a: argparse.Namespace) -> StepReport:
@@ -116,6 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path,
                    help="the transcript signature (or complaint) to upload")
     _kdf(p)
+    p = _command(sub, "answer", "answer the complaints against you on the board", _answer)
+    p.add_argument("--key", required=True, type=Path)
+    p.add_argument("--ceremony", required=True, type=Path, help="the ceremony package")
+    p.add_argument("--board", required=True, type=Path,
+                   help="the board with the complaints against you")
+    p.add_argument("--out", type=Path, default=Path("complaint-answer.json"),
+                   help="the answer file to upload (default: complaint-answer.json)")
+    p = _command(sub, "adjudicate", "say who is at fault in each complaint on the board",
+                 _adjudicate)
+    p.add_argument("--ceremony", required=True, type=Path, help="the ceremony package")
+    p.add_argument("--board", required=True, type=Path,
+                   help="the board with the complaints and answers")
     p = _command(sub, "decrypt", "check a reveal round and write your partial decryptions",
                  _decrypt)
     p.add_argument("--key", required=True, type=Path)

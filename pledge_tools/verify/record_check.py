@@ -68,12 +68,11 @@ def check_manifest(record: Record) -> None:
 # --- 3. key ceremony ------------------------------------------------------------------------
 
 
-def _as_dkg_deal(deal: PublicDeal, n: int) -> dkg.Deal:
-    # The record leaves the encrypted shares out (docs/record.md); check_deal_public checks only
-    # their number and length, so stand-ins of the right size let it make every other check.
-    stand_in = bytes(dkg.ENCRYPTED_SHARE_BYTES)
-    return dkg.Deal(deal.dealer, deal.commitments, deal.pop_r, deal.pop_z,
-                    dict.fromkeys(range(1, n + 1), stand_in), deal.signature)
+def _check_deal(ctx: bytes, t: int, deal: PublicDeal, dealer_ed25519: bytes) -> None:
+    # The record keeps the encrypted shares only by their digest (docs/record.md), which is
+    # what the deal signature covers.
+    dkg.check_signed_parts(ctx, t, deal.dealer, deal.commitments, deal.pop_r, deal.pop_z,
+                           deal.shares_digest, deal.signature, dealer_ed25519)
 
 
 def _check_deals(record: Record) -> dict[int, tuple[bytes, ...]]:
@@ -82,8 +81,7 @@ def _check_deals(record: Record) -> dict[int, tuple[bytes, ...]]:
         raise CheckFailed(f"dkg: the record must hold one deal per trustee, by dealer 1..{m.n}")
     for deal in record.deals:
         try:
-            dkg.check_deal_public(record.ctx, m.t, m.n, _as_dkg_deal(deal, m.n),
-                                  m.trustees[deal.dealer].ed25519)
+            _check_deal(record.ctx, m.t, deal, m.trustees[deal.dealer].ed25519)
         except InvalidDeal as exc:
             raise CheckFailed(f"dkg: trustee {deal.dealer}'s deal fails its public check "
                               f"({exc.reason.value})") from None

@@ -25,20 +25,21 @@ def ceremony() -> Ceremony:
 
 def resign(c: Ceremony, deal: dkg.Deal) -> dkg.Deal:
     """A dishonest dealer signs whatever it posts: only the later checks can catch it."""
-    digest = dkg.deal_digest(c.ctx, deal.commitments, deal.pop_r, deal.pop_z)
+    digest = dkg.deal_digest(c.ctx, deal.commitments, deal.pop_r, deal.pop_z, deal.encrypted_shares)
     signature = SigningKey(c.signing_seeds[deal.dealer]).sign(digest).signature
     return dataclasses.replace(deal, signature=signature)
 
 
 def with_share(c: Ceremony, i: int, j: int, plaintext_share: bytes, *, ctx: bytes | None = None,
                to: int | None = None) -> dkg.Deal:
-    """Trustee i's deal with the share for j replaced by ``plaintext_share``."""
+    """Trustee i's deal with the share for j replaced by ``plaintext_share``, signed by i."""
     sealed = dkg.encrypt_share(
         ctx or c.ctx, i, to or j, plaintext_share, c.x25519_secrets[i], c.keys[j].x25519,
         bytes(24),
     )
     deal = c.deals[i]
-    return dataclasses.replace(deal, encrypted_shares={**deal.encrypted_shares, j: sealed})
+    return resign(c, dataclasses.replace(deal, encrypted_shares={**deal.encrypted_shares,
+                                                                 j: sealed}))
 
 
 def complaint(c: Ceremony, deal: dkg.Deal, j: int = 2, dealer: int | None = None) -> Complaint:
@@ -148,11 +149,26 @@ def test_share_that_does_not_decrypt(ceremony):
     sealed[40] ^= 1
     tampered = dataclasses.replace(deal, encrypted_shares={**deal.encrypted_shares,
                                                            2: bytes(sealed)})
-    assert complaint(c, tampered) is Complaint.SHARE_UNDECRYPTABLE
+    assert complaint(c, resign(c, tampered)) is Complaint.SHARE_UNDECRYPTABLE
     # Trustee 3's share is sealed to trustee 3's key; trustee 2 cannot open it
     misrouted = dataclasses.replace(deal, encrypted_shares={**deal.encrypted_shares,
                                                             2: deal.encrypted_shares[3]})
-    assert complaint(c, misrouted) is Complaint.SHARE_UNDECRYPTABLE
+    assert complaint(c, resign(c, misrouted)) is Complaint.SHARE_UNDECRYPTABLE
+
+
+def test_the_signature_covers_every_encrypted_share(ceremony):
+    # Anyone but the dealer (the server included) who swaps or alters a share breaks the
+    # dealer's signature: a public failure, never a complaint the dealer could be blamed for.
+    c, deal = ceremony, ceremony.deals[1]
+    for j in range(1, c.n + 1):
+        sealed = bytearray(deal.encrypted_shares[j])
+        sealed[-1] ^= 1
+        altered = dataclasses.replace(deal, encrypted_shares={**deal.encrypted_shares,
+                                                              j: bytes(sealed)})
+        assert complaint(c, altered) is Complaint.BAD_SIGNATURE
+    swapped = dataclasses.replace(deal, encrypted_shares={
+        **deal.encrypted_shares, 2: deal.encrypted_shares[3], 3: deal.encrypted_shares[2]})
+    assert complaint(c, swapped) is Complaint.BAD_SIGNATURE
 
 
 def test_share_with_wrong_context(ceremony):
@@ -180,7 +196,18 @@ def complaint_free(c: Ceremony, deal: dkg.Deal, j: int = 2) -> bytes:
 def test_share_not_a_canonical_scalar(ceremony):
     c = ceremony
     above_L = (group.L + 3).to_bytes(32, "little")
-    assert complaint(c, with_share(c, 1, 2, above_L)) is Complaint.MALFORMED
+    assert complaint(c, with_share(c, 1, 2, above_L)) is Complaint.SHARE_MALFORMED
+
+
+def test_share_plaintext_of_the_wrong_length(ceremony):
+    # A 168-byte box always holds 128 bytes, so only a direct call can show this check.
+    c = ceremony
+    plain = c.ctx + group.sc(1) + group.sc(2) + scalar(5)
+    assert dkg.check_share_plaintext(c.ctx, 1, 2, plain) == scalar(5)
+    for bad in (plain[:-1], plain + b"\x00"):
+        with pytest.raises(InvalidDeal) as caught:
+            dkg.check_share_plaintext(c.ctx, 1, 2, bad)
+        assert caught.value.reason is Complaint.SHARE_MALFORMED
 
 
 def test_group_key_refuses_an_identity_sum(ceremony):

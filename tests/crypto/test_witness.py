@@ -31,7 +31,7 @@ def _manifest_doc(log_key: bytes, trustees: list[bytes], extra: list[bytes]) -> 
                                        "token_public_key": "00" * 40}],
         "rule": {"min_total": 1, "min_per_lab": 0, "min_labs": 0}, "deadline": "2033-05-18T03:33:20Z",
         "t": 2, "n": len(trustees),
-        "trustees": [{"index": i, "name": f"Trustee {i}", "ed25519": key.hex(), "x25519": "11" * 32}
+        "trustees": [{"index": i, "name": f"Trustee {i}", "ed25519": key.hex(), "x25519": "09" + "00" * 31}
                      for i, key in enumerate(trustees, start=1)],
         "k": 2, "practice": False, "log_key": log_key.hex(),
         "witnesses": [{"name": f"Witness {i}", "ed25519": key.hex()} for i, key in enumerate(extra, start=1)],
