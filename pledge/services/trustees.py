@@ -17,6 +17,8 @@ from nacl.bindings import crypto_core_ed25519_is_valid_point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crypto.complaints import check_x25519_public
+from crypto.errors import WeakKey
 from pledge.models import Campaign, CampaignState, Role, Trustee, User, UserRole
 from pledge.services.accounts import normalize_staff_email
 from pledge.services.addresses import is_clean_text
@@ -45,7 +47,8 @@ def _hash(secret: str) -> bytes:
 
 
 def seats_open(campaign: Campaign) -> bool:
-    """Trustees may be added or removed: a draft, or a ceremony restarted after a complaint."""
+    """Trustees may be added or removed: a draft, or a ceremony restarted after a verdict or a
+    replacement (the campaign is unfrozen until the organizer freezes it again)."""
     return campaign.state == CampaignState.DRAFT or (
         campaign.state == CampaignState.CEREMONY and campaign.manifest is None
     )
@@ -139,8 +142,18 @@ def _check_key(value: bytes, kind: str) -> None:
         raise TrusteeError(f"The {kind} public key must be 32 bytes.", field="keys")
     if kind == "Ed25519" and not crypto_core_ed25519_is_valid_point(value):
         raise TrusteeError("The Ed25519 public key is not a valid key.", field="keys")
-    if kind == "X25519" and value == bytes(32):
-        raise TrusteeError("The X25519 public key is not a valid key.", field="keys")
+    if kind == "X25519":
+        try:
+            check_x25519_public(value)
+        except WeakKey as error:
+            raise TrusteeError(weak_key_refusal(error), field="keys") from None
+
+
+def weak_key_refusal(error: WeakKey) -> str:
+    """Why a registered X25519 key is refused, and what to do."""
+    return (f"The X25519 public key is refused: {error}. Every trustee's X25519 key must be a point of the "
+            "curve's prime-order subgroup, as pledge-trustee init makes it; make your keys again with "
+            "pledge-trustee init and register the new public key file.")
 
 
 def register_keys(session: Session, campaign: Campaign, trustee: Trustee, ed25519: bytes, x25519: bytes, now: datetime) -> None:

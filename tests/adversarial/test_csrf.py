@@ -44,7 +44,7 @@ ATTEMPTED_ENDPOINTS = (
     "organize.conditions", "organize.edit_condition", "organize.move_condition", "organize.delete_condition",
     "organize.trustees", "organize.reinvite_trustee", "organize.remove_trustee", "organize.freeze",
     "organize.allow_organizer_trustee", "organize.outcomes_page", "trustee.keys", "trustee.upload_deal",
-    "trustee.upload_result", "organize.restart_ceremony", "organize.launch", "trustee.upload_partials",
+    "trustee.upload_result", "trustee.upload_answer", "organize.replace_trustee", "organize.launch", "trustee.upload_partials",
     "trustee.upload_destroyed",
 )
 
@@ -164,7 +164,8 @@ def attempts(world) -> list[Attempt]:
                 upload=_deal_of(x), took_effect=lambda: _exists(CeremonyDeal, (frozen.id, 1))),
         Attempt("trustee.upload_result", "trustee", f"/trustee/campaigns/{frozen.id}/result", upload=b"",
                 took_effect=lambda: _exists(TranscriptSignature, (frozen.id, 1))),
-        Attempt("organize.restart_ceremony", "owner", f"/organize/campaigns/{frozen.id}/restart", {"seat": "2"}),
+        Attempt("trustee.upload_answer", "trustee", f"/trustee/campaigns/{frozen.id}/answer", upload=b""),
+        Attempt("organize.replace_trustee", "owner", f"/organize/campaigns/{frozen.id}/trustees/2/replace"),
         Attempt("organize.launch", "owner", f"/organize/campaigns/{frozen.id}/launch",
                 took_effect=lambda: _refreshed(frozen).state == CampaignState.OPEN),
         Attempt("trustee.upload_partials", "trustee", f"/trustee/campaigns/{launched.id}/rounds/1/partials",
