@@ -35,7 +35,6 @@ SEATED_BAD_UPLOAD = S(302, 403, 403, 400, 403)
 NOT_SEATED = S(302, 403, 403, 404, 403)
 # A managed page for something that does not exist (A and the admin get 404 too).
 MANAGED_MISSING = S(302, 404, 404, 403, 404)
-OTHERS_MISSING = S(302, 404, 200, 403, 200)
 
 
 @dataclass(frozen=True)
@@ -129,10 +128,10 @@ CASES = [
          data={"seat": "1"}),
     # Not ready: refused with a message on the trustees page (302), after the ownership check.
     Case("organize.freeze", "POST", "/organize/campaigns/{draft}/freeze", MANAGED_ACTION),
-    # Nobody is late on a draft: refused with a message on the trustees page (302).
-    Case("organize.replace_trustee", "POST", "/organize/campaigns/{draft}/trustees/1/replace", MANAGED_ACTION),
+    # Not in its ceremony: refused with a message on the trustees page (302), after the ownership check.
+    Case("organize.replace_trustee", "POST", "/organize/campaigns/{launched}/trustees/1/replace", MANAGED_ACTION),
     Case("organize.replace_trustee", "GET", "/organize/campaigns/{launched}/trustees/1/replace", MANAGED),
-    Case("organize.replace_trustee", "GET", "/organize/campaigns/{other_draft}/trustees/1/replace", OTHERS_MISSING),
+    Case("organize.replace_trustee", "GET", "/organize/campaigns/{draft}/trustees/1/replace", MANAGED_MISSING),
     # No ceremony run of these campaigns ended: nothing archived.
     Case("organize.archive_file", "GET", "/organize/campaigns/{launched}/archives/1/board.json", MANAGED_MISSING),
     Case("organize.launch", "POST", "/organize/campaigns/{draft}/launch", MANAGED_ACTION),
