@@ -191,6 +191,11 @@ def test_a_false_complaint_removes_the_complainer_and_the_ceremony_runs_again_to
     assert "the complaint is false; trustee 3 (Cy Trustee) is at fault" in organizer_page
     assert "Next: invite a replacement" in organizer_page
     assert page(cy.client, "/trustee/").count("Ceremony under attack") == 0  # no seat any more
+    # The organizer still cannot pick an honest trustee to drop while the seats are open again.
+    assert 'aria-label="Remove Ada Trustee"' not in organizer_page
+    assert world.organizer_post(f"/organize/campaigns/{world.cid}/trustees/remove", {"seat": "1"}).status_code == 302
+    assert "loses their seat only by a complaint&#39;s verdict or by missing a ceremony deadline" in world.organizer_page()
+    assert [t.seat for t in world.fresh().trustees] == [1, 2]
 
     # Anyone holding the archived run re-checks the verdict with the tool alone.
     for kind in ("ceremony", "board"):
@@ -202,7 +207,9 @@ def test_a_false_complaint_removes_the_complainer_and_the_ceremony_runs_again_to
     assert tool("adjudicate", "--ceremony", world.tmp / "archived-ceremony.json",
                 "--board", world.tmp / "archived-board.json") == 0
     printed = capsys.readouterr().out
-    assert "false" in printed and "3" in printed
+    assert "Complaint of trustee 3 against trustee 2 (share-does-not-decrypt):" in printed
+    assert ("verdict: trustee 3 (the complainant) is at fault: the share opens, has the right context and matches "
+            "the dealer's commitments: the complaint is false.") in printed
 
     # A replacement takes seat 3; the organizer freezes again; everyone deals and finishes again.
     world.people.remove(cy)
@@ -238,6 +245,8 @@ def test_a_true_complaint_removes_the_dealer_who_dealt_a_bad_share(world):
     assert [t.name for t in campaign.trustees] == ["Bo Trustee", "Cy Trustee"] and campaign.manifest is None
     archive = first(CeremonyArchive)
     assert "trustee 1 (Ada Trustee) is at fault" in archive.outcome
+    assert "the share does not match the dealer's commitments" in archive.outcome
+    assert "trustee 1 (Ada Trustee) is at fault" in world.organizer_page()
     mail = world.sink.wait_for(ada.email, "ceremony restarts")
     assert "You no longer hold seat 1 of this campaign: you dealt a bad share to trustee 2." in mail.body
     for email in (bo.email, cy.email, world.organizer_email):

@@ -26,6 +26,8 @@ from pledge.services.errors import ServiceError
 
 INVITATION_LIFETIME = timedelta(days=7)
 SAME_KEY = "Another trustee of this campaign registered the same key: make your own with pledge-trustee init."
+REMOVAL_AFTER_FREEZE = ("This campaign has been frozen before: a trustee who registered keys loses their seat only "
+                        "by a complaint's verdict or by missing a ceremony deadline, not by the organizer's choice.")
 INVALID_INVITATION = ("This invitation link is not valid: it may have been used already or have expired. "
                       "Ask the organizer for a new one.")
 
@@ -105,9 +107,13 @@ def reissue_invitation(session: Session, campaign: Campaign, trustee: Trustee, n
 
 
 def remove_trustee(session: Session, campaign: Campaign, trustee: Trustee) -> None:
-    """Free a seat."""
+    """Free a seat: any seat of a draft; after a ceremony run ended, only a seat whose holder has
+    not registered keys yet (a replacement invited by mistake). A trustee of a frozen campaign
+    loses their seat only by a verdict or by missing a deadline (pledge/services/ceremony.py)."""
     if not seats_open(campaign):
         raise TrusteeError("Trustees are fixed once the campaign is frozen for its ceremony.")
+    if campaign.state != CampaignState.DRAFT and trustee.has_keys:
+        raise TrusteeError(REMOVAL_AFTER_FREEZE)
     campaign.trustees.remove(trustee)
     session.flush()
 
