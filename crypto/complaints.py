@@ -32,7 +32,16 @@ from nacl import bindings as sodium
 from nacl.public import Box, PrivateKey, PublicKey
 
 from . import dkg, group
-from .errors import Complaint, EncodingError, InvalidAnswer, InvalidDeal, InvalidPoint, WeakKey
+from .errors import (
+    Complaint,
+    CryptoError,
+    EncodingError,
+    InvalidAnswer,
+    InvalidDeal,
+    InvalidPoint,
+    WeakKey,
+)
+from .formats import messages
 from .group import RandomBytes, sc
 
 _P = 2**255 - 19
@@ -299,3 +308,20 @@ def adjudicate(
     except InvalidDeal as failure:
         return Verdict(i, True, DEALER_FAULTS[failure.reason])
     return Verdict(j, False, COMPLAINT_FALSE)
+
+
+def signed_verdict(
+    ctx: bytes, t: int, n: int, deal: dkg.Deal, complainant: int, dealer: dkg.TrusteeKeys,
+    complainant_x25519: bytes, answer: ComplaintAnswer, signature: bytes,
+) -> Verdict:
+    """:func:`adjudicate` for an answer as filed: first check the dealer's Ed25519 signature over
+    :func:`crypto.formats.messages.complaint_answer_message` (:class:`InvalidAnswer` if it does
+    not verify), then decide."""
+    message = messages.complaint_answer_message(ctx, deal.dealer, complainant,
+                                                answer.shared_point, answer.a1, answer.a2,
+                                                answer.z)
+    try:
+        messages.verify(dealer.ed25519, message, signature)
+    except CryptoError as exc:
+        raise InvalidAnswer("the dealer's signature on it does not verify") from exc
+    return adjudicate(ctx, t, n, deal, complainant, dealer.x25519, complainant_x25519, answer)

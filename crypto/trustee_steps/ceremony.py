@@ -356,18 +356,10 @@ def _settle(package: ManifestPackage, board: Board, j: int, accusation: Accusati
     signed = board.answer_to(i, j)
     if signed is None:
         return f"no answer from trustee {i} yet: trustee {i} must answer (pledge-trustee answer)."
-    made = signed.answer
     try:
-        messages.verify(manifest.trustees[i].ed25519,
-                        messages.complaint_answer_message(ctx, i, j, made.shared_point, made.a1,
-                                                          made.a2, made.z), signed.signature)
-    except CryptoError:
-        return (f"the answer is refused: trustee {i}'s signature on it does not verify, so it "
-                "proves nothing.")
-    try:
-        verdict = complaints.adjudicate(ctx, manifest.t, manifest.n, dealt, j,
-                                        manifest.trustees[i].x25519,
-                                        manifest.trustees[j].x25519, made)
+        verdict = complaints.signed_verdict(ctx, manifest.t, manifest.n, dealt, j,
+                                            manifest.dkg_keys(i), manifest.trustees[j].x25519,
+                                            signed.answer, signed.signature)
     except InvalidAnswer as refused:
         return f"the answer is refused: {refused.reason}, so it proves nothing."
     who = "the dealer" if verdict.dealer_at_fault else "the complainant"

@@ -357,3 +357,18 @@ def test_the_answer_signature_binds_every_value(ceremony) -> None:
         messages.complaint_message(c.ctx, 1, 2, "feldman-check-failed"),
     ]
     assert len({message, *others}) == len(others) + 1
+
+
+def test_a_filed_answer_needs_the_dealers_signature(ceremony) -> None:
+    c = ceremony
+    a = answer_complaint(c.ctx, 1, 2, c.x25519_secrets[1], c.keys[2].x25519)
+    message = messages.complaint_answer_message(c.ctx, 1, 2, a.shared_point, a.a1, a.a2, a.z)
+    good = messages.sign(c.signing_seeds[1], message)
+    found = complaints.signed_verdict(c.ctx, c.t, c.n, c.deals[1], 2, c.keys[1],
+                                      c.keys[2].x25519, a, good)
+    assert (found.at_fault, found.dealer_at_fault) == (2, False)
+    for signature in (messages.sign(c.signing_seeds[2], message), bytes(64)):  # not the dealer's
+        with pytest.raises(InvalidAnswer) as caught:
+            complaints.signed_verdict(c.ctx, c.t, c.n, c.deals[1], 2, c.keys[1],
+                                      c.keys[2].x25519, a, signature)
+        assert caught.value.reason == "the dealer's signature on it does not verify"

@@ -139,3 +139,93 @@ def test_combine_vectors():
                     lam = lam * m * pow(m - j, -1, L) % L
             K = edwards.add(K, edwards.mul(lam, edwards.decode(D)))
         assert edwards.encode(K) == reveal.combine(partials)
+
+
+def test_dkg_vectors_signed_deals():
+    for v in load("dkg.json"):
+        ctx, n = b(v["ctx"]), v["n"]
+        keys = {int(i): dkg.public_keys(b(k["signing_seed"]), b(k["x25519_secret"]))
+                for i, k in v["trustees"].items()}
+        assert {str(i): k.x25519.hex() for i, k in keys.items()} == {
+            i: k["x25519"] for i, k in v["trustees"].items()}
+        recipients = {i: k.x25519 for i, k in keys.items()}
+        for i, d in v["deals"].items():
+            dealer = int(i)
+            nonces = iter(b(d["box_nonces"][str(j)]) for j in range(1, n + 1))
+            made = dkg.deal(ctx, dealer, v["t"], b(v["trustees"][i]["signing_seed"]),
+                            b(v["trustees"][i]["x25519_secret"]), recipients,
+                            coefficients=[b(a) for a in v["coefficients"][i]],
+                            pop_nonce=b(d["pop_nonce"]),
+                            random_bytes=lambda size, nonces=nonces: next(nonces))
+            assert {str(j): e.hex() for j, e in made.encrypted_shares.items()} == (
+                d["encrypted_shares"])
+            assert (made.pop_r.hex(), made.pop_z.hex(), made.signature.hex()) == (
+                d["pop_r"], d["pop_z"], d["signature"])
+            # the digest re-derived from its definition: H over the shares, then over the parts
+            shares = [b(d["encrypted_shares"][str(j)]) for j in range(1, n + 1)]
+            shares_digest = H("deal-shares", *shares)
+            assert shares_digest.hex() == d["shares_digest"]
+            public = b"".join(b(c) for c in v["commitments"][i]) + b(d["pop_r"]) + b(d["pop_z"])
+            assert H("deal", ctx, public, shares_digest).hex() == d["digest"]
+            dkg.check_deal_public(ctx, v["t"], n, made, keys[dealer].ed25519)
+
+
+def test_complaint_vectors_key_checks():
+    from crypto.complaints import check_x25519_public
+    from crypto.errors import WeakKey
+
+    cases = load("complaints.json")["key_checks"]
+    assert {c["reason"] for c in cases} == {
+        None, "not 32 bytes", "not a canonical field element", "of low order",
+        "of mixed order (not in the prime-order subgroup)", "not a point of the curve"}
+    for case in cases:
+        try:
+            check_x25519_public(b(case["x25519"]))
+        except WeakKey as weak:
+            assert weak.reason == case["reason"], case["name"]
+        else:
+            assert case["reason"] is None, case["name"]
+
+
+def test_complaint_vectors_answers():
+    from crypto import complaints
+    from crypto.formats import messages
+
+    for v in load("complaints.json")["answers"]:
+        ctx, i, j = b(v["ctx"]), v["dealer"], v["complainant"]
+        made = complaints.answer_complaint(ctx, i, j, b(v["dealer_x25519_secret"]),
+                                           b(v["complainant_x25519"]), nonce=b(v["r"]))
+        assert [made.shared_point.hex(), made.a1.hex(), made.a2.hex(), made.z.hex()] == [
+            v["S"], v["A1"], v["A2"], v["z"]]
+        deal = dkg.deal_from_dict(v["deal"])
+        dkg.check_deal_public(ctx, v["t"], v["n"], deal, b(v["dealer_ed25519"]))
+        verdict = complaints.adjudicate(ctx, v["t"], v["n"], deal, j, b(v["dealer_x25519"]),
+                                        b(v["complainant_x25519"]), made)
+        assert {"at_fault": verdict.at_fault, "dealer_at_fault": verdict.dealer_at_fault,
+                "reason": verdict.reason} == v["verdict"]
+        digest = messages.complaint_answer_message(ctx, i, j, made.shared_point, made.a1,
+                                                   made.a2, made.z)
+        assert digest.hex() == v["signed_digest"]
+        messages.verify(b(v["dealer_ed25519"]), digest, b(v["signature"]))
+        # re-derived on the reference curve: the points, x, S, c and z
+        P = edwards.P
+        for key, point in ((v["dealer_x25519"], v["P_i"]), (v["complainant_x25519"], v["P_j"])):
+            u = num(key)
+            assert ((u - 1) * pow(u + 1, -1, P) % P).to_bytes(32, "little").hex() == point
+        clamped = bytearray(b(v["dealer_x25519_secret"]))
+        clamped[0] &= 248
+        clamped[31] = (clamped[31] & 127) | 64
+        s = num(bytes(clamped)) % L
+        x = s if ref_mul(s) == b(v["P_i"]) else L - s
+        assert ref_mul(x) == b(v["P_i"]) and x == num(v["x"])
+        assert ref_mul(x, b(v["P_j"])).hex() == v["S"]
+        r = num(v["r"])
+        assert ref_mul(r).hex() == v["A1"] and ref_mul(r, b(v["P_j"])).hex() == v["A2"]
+        c = ref_Hs("complaint-answer", ctx, (i).to_bytes(32, "little"), (j).to_bytes(32, "little"),
+                   b(v["P_i"]), b(v["P_j"]), b(v["S"]), b(v["A1"]), b(v["A2"]))
+        assert c == num(v["c"]) and (r + c * x) % L == num(v["z"])
+        # the opener: u(S') under the fixed secret e gives the same box key as u(S)
+        e = hashlib.sha512(b"pledge complaint opener").digest()[:32]
+        assert e.hex() == v["opener"]["e"]
+        assert v["plaintext"][:192] == (ctx + (i).to_bytes(32, "little")
+                                        + (j).to_bytes(32, "little")).hex()

@@ -801,8 +801,88 @@ def commitments(coeffs: list[int]) -> list[bytes]:
     return [base_mul(a) for a in coeffs]
 
 
-def deal_digest(ctx: bytes, comms: list[bytes], pop_r: bytes, pop_z: bytes) -> bytes:
-    return H("deal", ctx, b"".join(comms) + pop_r + pop_z)
+def deal_digest(ctx: bytes, comms: list[bytes], pop_r: bytes, pop_z: bytes, shares: list[bytes]) -> bytes:
+    """§4.2 step 5: `shares` are the encrypted shares E_i1..E_in in trustee order."""
+    return H("deal", ctx, b"".join(comms) + pop_r + pop_z, H("deal-shares", *shares))
+
+
+# §4.1 the X25519 key check
+
+
+def x25519_key_problem(key: bytes) -> str | None:
+    """Why §4.1 refuses an X25519 public key, or None when it passes."""
+    if len(key) != 32:
+        return "not 32 bytes"
+    u = int.from_bytes(key, "little")
+    if u >= P:
+        return "not a canonical field element"
+    if u == P - 1:
+        return "of low order"
+    y = (u - 1) * pow(u + 1, P - 2, P) % P
+    try:
+        pt = _decode_raw(y.to_bytes(32, "little"))
+    except Refused:
+        return "not a point of the curve"
+    if _is_identity(_mul(8, pt)):
+        return "of low order"
+    if not _is_identity(_mul(L, pt)):
+        return "of mixed order (not in the prime-order subgroup)"
+    return None
+
+
+def x25519_point(key: bytes) -> bytes:
+    """P(u) of §4.1, for a key that passes the check."""
+    problem = x25519_key_problem(key)
+    if problem:
+        raise Refused(f"the X25519 key is {problem}")
+    u = int.from_bytes(key, "little")
+    return ((u - 1) * pow(u + 1, P - 2, P) % P).to_bytes(32, "little")
+
+
+# §4.8 the answer to a complaint and the verdict
+
+
+def answer_challenge(ctx, i, j, Pi, Pj, S, A1, A2) -> int:
+    return int.from_bytes(Hs("complaint-answer", ctx, sc(i), sc(j), Pi, Pj, S, A1, A2), "little")
+
+
+def check_answer(ctx: bytes, i: int, j: int, ui: bytes, uj: bytes, S: bytes, A1: bytes, A2: bytes, z: bytes) -> None:
+    """The two equations of §4.8 (the signature is checked apart); raises Refused."""
+    Pi, Pj = x25519_point(ui), x25519_point(uj)
+    pS, pA1, pA2 = decode_point(S), decode_point(A1), decode_point(A2)
+    zz = scalar(z)
+    c = answer_challenge(ctx, i, j, Pi, Pj, S, A1, A2)
+    if not _eq(_mul(zz, BASE), _add(pA1, _mul(c, decode_point(Pi)))):
+        raise Refused("answer: z·G != A1 + c·P_i")
+    if not _eq(_mul(zz, decode_point(Pj)), _add(pA2, _mul(c, pS))):
+        raise Refused("answer: z·P_j != A2 + c·S")
+
+
+def open_with_shared_point(S: bytes, sealed: bytes) -> bytes:
+    """Open an encrypted share with the box key HSalsa20(u(S), 0) (§4.8)."""
+    y = int.from_bytes(S, "little") & (2**255 - 1)
+    u = (1 + y) * pow(1 - y, P - 2, P) % P
+    return secretbox_open(_hsalsa20(u.to_bytes(32, "little"), bytes(16)), sealed)
+
+
+def complaint_verdict(ctx: bytes, i: int, j: int, commitments: list[bytes], sealed: bytes, S: bytes) -> tuple[int, bool]:
+    """(seat at fault, whether it is the dealer) for a valid answer, by the rule of §4.8."""
+    try:
+        plain = open_with_shared_point(S, sealed)
+    except Refused:
+        return i, True
+    if len(plain) != 128 or plain[:96] != ctx + sc(i) + sc(j):
+        return i, True
+    try:
+        s = scalar(plain[96:])
+    except Refused:
+        return i, True
+    acc = IDENTITY
+    for k, c in enumerate(commitments):
+        acc = _add(acc, _mul(pow(j, k, L), decode_point(c)))
+    if not _eq(_mul(s, BASE), acc):
+        return i, True
+    return j, False
 
 
 def pop_challenge(ctx: bytes, i: int, c0: bytes, rk: bytes) -> bytes:

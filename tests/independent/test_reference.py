@@ -76,6 +76,7 @@ def test_vector_files_all_covered():
         [
             "canonical_json.json",
             "combine.json",
+            "complaints.json",
             "dkg.json",
             "dleq.json",
             "events.json",
@@ -487,8 +488,51 @@ def test_dkg_vector(v):
     assert {str(j): k.hex() for j, k in Yj.items()} == v["verification_keys"]
     for j in range(1, n + 1):
         assert ref.base_mul(ref.scalar(hx(v["shares"][str(j)]))) == Yj[j]
-    # the transcript and the per-trustee digests can be computed (no vector value to compare)
+    # the transcript can be computed (no vector value to compare)
     assert len(ref.transcript(hx(v["ctx"]), all_comms)) == 64
+    # every deal's digest over its commitments, proof and encrypted shares, and its signature
+    for i in range(1, n + 1):
+        d = v["deals"][str(i)]
+        shares = [hx(d["encrypted_shares"][str(j)]) for j in range(1, n + 1)]
+        digest = ref.deal_digest(hx(v["ctx"]), all_comms[i - 1], hx(d["pop_r"]), hx(d["pop_z"]), shares)
+        assert digest.hex() == d["digest"]
+        assert ref.ed25519_verify(hx(v["trustees"][str(i)]["ed25519"]), digest, hx(d["signature"]))
+        for j in range(1, n + 1):
+            assert ref.x25519_key_problem(hx(v["trustees"][str(j)]["x25519"])) is None
+
+
+# --------------------------------------------------------------------------------------------
+# §4.1 the X25519 key check, §4.8 complaint answers
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("v", load("complaints.json")["key_checks"], ids=lambda v: v["name"])
+def test_x25519_key_check_vector(v):
+    assert ref.x25519_key_problem(hx(v["x25519"])) == v["reason"]
+
+
+@pytest.mark.parametrize("v", load("complaints.json")["answers"], ids=lambda v: v["name"])
+def test_complaint_answer_vector(v):
+    ctx, i, j = hx(v["ctx"]), v["dealer"], v["complainant"]
+    S, A1, A2, z = hx(v["S"]), hx(v["A1"]), hx(v["A2"]), hx(v["z"])
+    assert ref.x25519_point(hx(v["dealer_x25519"])).hex() == v["P_i"]
+    assert ref.x25519_point(hx(v["complainant_x25519"])).hex() == v["P_j"]
+    ref.check_answer(ctx, i, j, hx(v["dealer_x25519"]), hx(v["complainant_x25519"]), S, A1, A2, z)
+    signed = ref.H("complaint-answer-signature", ctx, ref.sc(i), ref.sc(j), S, A1, A2, z)
+    assert signed.hex() == v["signed_digest"]
+    assert ref.ed25519_verify(hx(v["dealer_ed25519"]), signed, hx(v["signature"]))
+    deal = v["deal"]
+    sealed = hx(deal["encrypted_shares"][str(j)])
+    assert ref.open_with_shared_point(S, sealed).hex() == v["plaintext"]
+    comms = [hx(c) for c in deal["commitments"]]
+    at_fault, dealer_at_fault = ref.complaint_verdict(ctx, i, j, comms, sealed, S)
+    assert (at_fault, dealer_at_fault) == (v["verdict"]["at_fault"], v["verdict"]["dealer_at_fault"])
+    # an answer for the other complainant, or with z moved, proves nothing
+    with pytest.raises(ref.Refused):
+        ref.check_answer(ctx, i, 3, hx(v["dealer_x25519"]), hx(v["complainant_x25519"]), S, A1, A2, z)
+    bad_z = ref.sc((ref.scalar(z) + 1) % ref.L)
+    with pytest.raises(ref.Refused):
+        ref.check_answer(ctx, i, j, hx(v["dealer_x25519"]), hx(v["complainant_x25519"]), S, A1, A2, bad_z)
 
 
 # --------------------------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_an_answer_edited_by_hand_is_refused(ceremony, passphrase, tmp_path, cap
     edited = write_json(tmp_path / "edited.json", doc)
     assert run("adjudicate", "--ceremony", ceremony.package, "--board",
                with_filed(board, tmp_path, "b2.json", answers=[edited])) == EXIT_OK
-    assert ("the answer is refused: trustee 4's signature on it does not verify, so it proves "
+    assert ("the answer is refused: the dealer's signature on it does not verify, so it proves "
             "nothing.") in capsys.readouterr().out
     # A dealer who signs a made-up point still cannot prove it
     dealer = secrets_of(ceremony, 4)

@@ -8,7 +8,12 @@ Each family is one function returning JSON-ready data; bytes are lowercase hex:
 
 - ``hash.json``: ``[{"tag", "parts": [hex], "n", "out"}]``
 - ``dkg.json``: ``[{"t", "n", "ctx", "coefficients": {"i": [hex]}, "commitments": {"i": [hex]},
-  "shares": {"j": hex}, "Y", "verification_keys": {"j": hex}}]``
+  "shares": {"j": hex}, "Y", "verification_keys": {"j": hex}, "trustees": {"i": {"signing_seed",
+  "ed25519", "x25519_secret", "x25519"}}, "deals": {"i": {"pop_nonce", "pop_r", "pop_z",
+  "box_nonces": {"j": hex}, "encrypted_shares": {"j": hex}, "shares_digest", "digest",
+  "signature"}}}]``: each deal made with those keys and nonces, ``digest`` the deal digest
+  (docs/protocol.md §4.2) that ``signature`` signs;
+- ``complaints.json``: written by :mod:`tests.vectors.gen_complaints`;
 - ``seal.json``: ``[{"Y", "ad", "payload", "r", "w", "nonce", "ciphertext"}]``
 - ``dleq.json``: ``[{"j", "x", "Yj", "R", "ad", "k", "D", "c", "z"}]``
 - ``combine.json``: ``[{"Y", "ad", "ciphertext", "partials": {"j": hex}, "payload"}]``
@@ -30,7 +35,7 @@ if __package__ in (None, ""):  # run as a script: make the project root importab
 
 from crypto import dkg, group, reveal, seal
 from crypto.hashing import H, canonical_json, u64le
-from tests.vectors import gen_formats
+from tests.vectors import gen_complaints, gen_formats
 
 HERE = Path(__file__).resolve().parent
 Vectors = list[dict[str, Any]]
@@ -98,12 +103,43 @@ def joint_shares(coefficients: dict[int, tuple[bytes, ...]]) -> dict[int, bytes]
     }
 
 
+def signed_deals(case: int, t: int, n: int, coefficients: dict[int, tuple[bytes, ...]]
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every trustee's keys and its whole signed deal, from seeded secrets and nonces."""
+    seeds = {i: seed("dkg", case, f"ed/{i}") for i in range(1, n + 1)}
+    secrets = {i: seed("dkg", case, f"x/{i}") for i in range(1, n + 1)}
+    keys = {i: dkg.public_keys(seeds[i], secrets[i]) for i in range(1, n + 1)}
+    recipients = {i: k.x25519 for i, k in keys.items()}
+    trustees = indexed({i: {"signing_seed": seeds[i].hex(), "ed25519": keys[i].ed25519.hex(),
+                            "x25519_secret": secrets[i].hex(), "x25519": keys[i].x25519.hex()}
+                        for i in range(1, n + 1)})
+    deals = {}
+    for i in range(1, n + 1):
+        box_nonces = {j: seed("dkg", case, f"box/{i}/{j}", 24) for j in range(1, n + 1)}
+        given = iter(box_nonces[j] for j in range(1, n + 1))
+        pop_nonce = seed_scalar("dkg", case, f"pop/{i}")
+        made = dkg.deal(seed("dkg", case, "ctx"), i, t, seeds[i], secrets[i], recipients,
+                        coefficients=coefficients[i], pop_nonce=pop_nonce,
+                        random_bytes=lambda size, given=given: next(given))
+        deals[i] = {
+            "pop_nonce": pop_nonce.hex(), "pop_r": made.pop_r.hex(), "pop_z": made.pop_z.hex(),
+            "box_nonces": indexed({j: v.hex() for j, v in box_nonces.items()}),
+            "encrypted_shares": indexed({j: v.hex() for j, v in made.encrypted_shares.items()}),
+            "shares_digest": dkg.shares_digest(made.encrypted_shares).hex(),
+            "digest": dkg.deal_digest(seed("dkg", case, "ctx"), made.commitments, made.pop_r,
+                                      made.pop_z, made.encrypted_shares).hex(),
+            "signature": made.signature.hex(),
+        }
+    return trustees, indexed(deals)
+
+
 def dkg_vectors() -> Vectors:
-    """Polynomials, commitments, shares and keys of whole ceremonies."""
+    """Polynomials, commitments, shares and keys of whole ceremonies, and every signed deal."""
     vectors = []
     for case, (t, n) in enumerate(DKG_CASES):
         coefficients = joint_polynomials("dkg", case, t, n)
         commitments = {i: dkg.commit(a) for i, a in coefficients.items()}
+        trustees, deals = signed_deals(case, t, n, coefficients)
         vectors.append({
             "t": t,
             "n": n,
@@ -115,6 +151,8 @@ def dkg_vectors() -> Vectors:
             "verification_keys": indexed(
                 {j: y.hex() for j, y in dkg.verification_keys(commitments).items()}
             ),
+            "trustees": trustees,
+            "deals": deals,
         })
     return vectors
 
@@ -225,6 +263,7 @@ FAMILIES: dict[str, Family] = {
     "events.json": gen_formats.event_vectors,
     "openings.json": gen_formats.opening_vectors,
     "heads.json": gen_formats.head_vectors,
+    "complaints.json": lambda: gen_complaints.complaint_vectors(seed, seed_scalar),
 }
 
 
