@@ -18,11 +18,25 @@ branch_labels = None
 depends_on = None
 
 
+CEREMONY_DAYS_CHECK = 'ceremony_days >= 1 AND ceremony_days <= 30'
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == 'sqlite'
+
+
 def upgrade():
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ceremony_days', sa.Integer(), server_default='7', nullable=False))
-        batch_op.add_column(sa.Column('ceremony_deadline', sa.DateTime(), nullable=True))
-        batch_op.create_check_constraint(op.f('ck_campaigns_ceremony_days_in_range'), 'ceremony_days >= 1 AND ceremony_days <= 30')
+    if _sqlite():
+        # Plain ALTER TABLE: a batch rebuild of campaigns would drop the table, and with foreign
+        # keys on, SQLite's implicit DELETE would cascade to every row that references it.
+        op.execute("ALTER TABLE campaigns ADD COLUMN ceremony_days INTEGER DEFAULT '7' NOT NULL "
+                   f"CONSTRAINT ck_campaigns_ceremony_days_in_range CHECK ({CEREMONY_DAYS_CHECK})")
+        op.execute("ALTER TABLE campaigns ADD COLUMN ceremony_deadline DATETIME")
+    else:
+        with op.batch_alter_table('campaigns', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('ceremony_days', sa.Integer(), server_default='7', nullable=False))
+            batch_op.add_column(sa.Column('ceremony_deadline', sa.DateTime(), nullable=True))
+            batch_op.create_check_constraint(op.f('ck_campaigns_ceremony_days_in_range'), CEREMONY_DAYS_CHECK)
     # A campaign frozen before this change gets the default seven days from its freeze.
     campaigns = sa.table('campaigns', sa.column('id', sa.Integer()), sa.column('frozen_at', sa.DateTime()),
                          sa.column('manifest', sa.Text()), sa.column('ceremony_deadline', sa.DateTime()))
@@ -94,7 +108,11 @@ def downgrade():
         batch_op.drop_column('verdict')
         batch_op.drop_column('at_fault_seat')
         batch_op.drop_column('answer_due_at')
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_campaigns_ceremony_days_in_range'), type_='check')
-        batch_op.drop_column('ceremony_deadline')
-        batch_op.drop_column('ceremony_days')
+    if _sqlite():
+        op.execute("ALTER TABLE campaigns DROP COLUMN ceremony_deadline")
+        op.execute("ALTER TABLE campaigns DROP COLUMN ceremony_days")
+    else:
+        with op.batch_alter_table('campaigns', schema=None) as batch_op:
+            batch_op.drop_constraint(op.f('ck_campaigns_ceremony_days_in_range'), type_='check')
+            batch_op.drop_column('ceremony_deadline')
+            batch_op.drop_column('ceremony_days')
