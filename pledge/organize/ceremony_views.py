@@ -123,8 +123,9 @@ def replace_trustee(campaign_id: int, seat: int):
     form = ConfirmForm()
     if request.method == "GET":
         board = ceremony.load_board(db.session(), campaign)
-        return render_template("organize/replace.html", campaign=campaign, trustee=trustee, form=form,
-                               why=ceremony.overdue(campaign, board, utcnow()).get(seat),
+        why = ceremony.overdue(campaign, board, utcnow()).get(seat)
+        return render_template("organize/replace.html", campaign=campaign, trustee=trustee, form=form, why=why,
+                               refusal=None if why else ceremony.not_replaceable(campaign, board, seat),
                                at_fault=ceremony.verdict_outcome(campaign, board))
     _confirmed(form)
 

@@ -515,7 +515,7 @@ def replace_trustee(session: Session, campaign: Campaign, seat: int, now: dateti
         raise CeremonyError(f"There is no trustee {seat}.")
     late = overdue(campaign, board, now)
     if seat not in late:
-        raise CeremonyError(_not_overdue(campaign, board, seat))
+        raise CeremonyError(not_replaceable(campaign, board, seat))
     removing = {**_at_fault(campaign, board), seat: late[seat]}
     name = campaign.trustee_names[seat]
     outcome = "\n".join(filter(None, [
@@ -525,7 +525,10 @@ def replace_trustee(session: Session, campaign: Campaign, seat: int, now: dateti
     return _restart(session, campaign, board, removing, outcome, now)
 
 
-def _not_overdue(campaign: Campaign, board: Board, seat: int) -> str:
+def not_replaceable(campaign: Campaign, board: Board, seat: int) -> str:
+    """Why the organizer may not replace trustee ``seat`` now (when :func:`overdue` omits it)."""
+    if campaign.state != CampaignState.CEREMONY or campaign.manifest is None:
+        return "Only a trustee of a campaign frozen for its key ceremony can be replaced this way."
     pending = [c for c in board.open_complaints if c.accused_seat == seat]
     if pending:
         due = max(c.answer_due_at for c in pending)
