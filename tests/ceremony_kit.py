@@ -60,6 +60,15 @@ class FakeTrustee:
         signature = messages.sign(self.seed, messages.transcript_message(ctx, seat, transcript))
         return canonical_json(files.transcript_signature_doc(files.SignedStatement(ctx, seat, signature, transcript)))
 
+    def answer_file(self, ctx: bytes, seat: int, complainant: int, complainant_x25519: bytes) -> bytes:
+        """The dealer's signed answer to ``complainant``'s complaint, as ``pledge-trustee answer`` makes it."""
+        from crypto.complaints import answer_complaint
+
+        answer = answer_complaint(ctx, seat, complainant, self.x_secret, complainant_x25519)
+        signature = messages.sign(self.seed, messages.complaint_answer_message(
+            ctx, seat, complainant, answer.shared_point, answer.a1, answer.a2, answer.z))
+        return canonical_json(files.answer_doc(ctx, seat, [files.SignedAnswer(complainant, answer, signature)]))
+
     def complaint_file(self, ctx: bytes, seat: int, accused: int, reason: str) -> bytes:
         signature = messages.sign(self.seed, messages.complaint_message(ctx, seat, accused, reason))
         return canonical_json(files.complaint_doc(ctx, seat, [files.Accusation(accused, reason, signature)]))

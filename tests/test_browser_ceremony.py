@@ -140,3 +140,57 @@ def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs
     assert stored.state == CampaignState.OPEN
     for _, email in TRUSTEES:
         sink.wait_for(email, "launched")
+
+
+def test_a_false_complaint_is_answered_in_the_browser_and_the_organizer_sees_the_verdict(browser, site, sink, labs,
+                                                                                        make_user, make_campaign,
+                                                                                        tmp_path, monkeypatch):
+    from tests.ceremony_cli_kit import PASSWORD, World, client_of
+    from tests.kit.forms import post_form
+
+    app, url = site
+    monkeypatch.setenv("PLEDGE_TRUSTEE_PASSPHRASE", PASSPHRASE)
+    organizer, password = make_user(Role.ORGANIZER, email="org@staff.example")
+    campaign = make_campaign(organizer=organizer, state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3,
+                             title="A complaint in the browser")
+    org_client = client_of(app)
+    assert post_form(org_client, "/login", {"email": "org@staff.example", "password": password}).status_code == 302
+    world = World(app, sink, campaign, org_client, "org@staff.example", tmp_path)
+    ada, bo, cy = (world.seat(name, email) for name, email in TRUSTEES)
+    world.freeze()
+    for person in (ada, bo, cy):
+        assert world.post_deal(person).status_code == 302
+    assert world.post_result(cy, world.false_complaint(cy, bo.seat, "share-context-wrong")).status_code == 302
+
+    # Bo, accused, answers from the trustee page with the real tool.
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill(bo.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{url}/trustee/")
+    assert page.get_by_text("Next: answer the complaint against your deal by").is_visible()
+    folder = tmp_path / "bo-browser"
+    folder.mkdir()
+    download(page, "Download the ceremony package", folder / "ceremony.json")
+    download(page, "the board", folder / "board.json")
+    assert tool("answer", "--ceremony", folder / "ceremony.json", "--board", folder / "board.json",
+                "--key", bo.key, "--out", folder / "answer.json") == 0
+    upload(page, "Upload answer", folder / "answer.json")
+    assert page.get_by_text("Every complaint now has its verdict: the ceremony restarts").is_visible()
+    assert page.get_by_text("Ended ceremony runs").is_visible()
+
+    # The organizer sees the verdict and is asked to invite a replacement for seat 3.
+    org = browser.new_context().new_page()
+    org.goto(f"{url}/login")
+    org.get_by_label("Email").fill("org@staff.example")
+    org.get_by_label("Password").fill(password)
+    org.get_by_role("button", name="Log in").click()
+    org.goto(f"{url}/organize/campaigns/{campaign.id}/trustees")
+    assert org.get_by_text("the complaint is false; trustee 3 (Cy Trustee) is at fault").is_visible()
+    assert org.get_by_text("Next: invite a replacement").is_visible()
+    org.get_by_label("Trustee's name").fill("Dee Trustee")
+    org.get_by_label("Trustee's email").fill("dee@trustees.example")
+    org.get_by_role("button", name="Send invitation", exact=True).click()
+    assert org.get_by_text("Invitation sent to dee@trustees.example.").is_visible()
+    assert "trustee 3" in sink.wait_for("dee@trustees.example", "invited to be a Pledge trustee").body

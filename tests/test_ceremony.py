@@ -212,34 +212,48 @@ def test_a_wrong_transcript_signature_is_refused(app, draft, people):
     assert ceremony.load_board(db.session, draft).signatures == {}
 
 
-def test_a_complaint_halts_the_ceremony_until_restarted_without_the_accused(app, draft, people):
+def test_a_complaint_halts_the_ceremony_until_the_answer_decides_who_is_removed(app, draft, people):
     seats = frozen(app, draft, people)
     package = post_deals(draft, people, seats)
-    complaint = people[0].complaint_file(draft.ctx, 1, 2, "feldman-check-failed")
+    complaint = people[0].complaint_file(draft.ctx, 1, 2, "feldman-check-failed")  # false: deal 2 is honest
     assert ceremony.submit_result(db.session, draft, seats[0], complaint, utcnow()) == "complaint"
     board = ceremony.load_board(db.session, draft)
     assert board.halted
     assert ceremony.step_of(draft, board, seats[0]) == ceremony.Step.COMPLAINED
+    assert ceremony.step_of(draft, board, seats[1]) == ceremony.Step.ACCUSED
+    board_bytes = ceremony.board_file(db.session, draft)
+    assert json.loads(board_bytes)["complaints"] == [json.loads(complaint)]
     with pytest.raises(CeremonyError, match="halted by a complaint"):
-        board_bytes = ceremony.board_file(db.session, draft)
         ceremony.submit_result(db.session, draft, seats[2], people[2].finish_file(package, board_bytes, 3), utcnow())
-    with pytest.raises(CeremonyError, match="Only an accused trustee"):
-        ceremony.restart_without(db.session, draft, 3, utcnow())
-    removed = ceremony.restart_without(db.session, draft, 2, utcnow())
-    assert removed.seat == 2 and [t.seat for t in draft.trustees] == [1, 3]
+    # Nobody chooses whom to remove: only the accused's answer (or a missed deadline) decides.
+    assert not hasattr(ceremony, "restart_without")
+    with pytest.raises(CeremonyError, match="may answer the complaint against them until"):
+        ceremony.replace_trustee(db.session, draft, 2, utcnow())
+    with pytest.raises(CeremonyError, match="no complaint against you"):
+        ceremony.submit_answer(db.session, draft, seats[2], people[2].answer_file(draft.ctx, 3, 1, people[0].public.x25519),
+                               utcnow())
+    restart = ceremony.submit_answer(db.session, draft, seats[1],
+                                     people[1].answer_file(draft.ctx, 2, 1, people[0].public.x25519), utcnow())
+    assert restart is not None and [r.seat for r in restart.removed] == [1]
+    assert "the complaint is false" in restart.archive.outcome
+    archived = json.loads(restart.archive.board)
+    assert len(archived["complaints"]) == len(archived["answers"]) == 1
+    assert [t.seat for t in draft.trustees] == [2, 3]
     assert draft.manifest is None and trustees.seats_open(draft)
-    assert ceremony.load_board(db.session, draft).deals == {}
-    # A replacement takes seat 2 and the campaign freezes again under a new ctx.
+    board = ceremony.load_board(db.session, draft)
+    assert board.deals == {} and board.complaints == [] and board.answers == [] and not board.halted
+    # A replacement takes seat 1 and the campaign freezes again under a new ctx.
     replacement = FakeTrustee("Replacement", "r@trustees.example")
     seat_everyone(draft, [replacement])
     ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
-    assert [t["name"] for t in json.loads(draft.manifest)["trustees"]] == ["Trustee 1", "Replacement", "Trustee 3"]
+    assert [t["name"] for t in json.loads(draft.manifest)["trustees"]] == ["Replacement", "Trustee 2", "Trustee 3"]
+    assert draft.ctx != restart.archive.ctx
 
 
 def test_a_forged_complaint_is_refused(app, draft, people):
     seats = frozen(app, draft, people)
     post_deals(draft, people, seats)
-    forged = people[1].complaint_file(draft.ctx, 1, 2, "bad-proof")  # signed by someone else
+    forged = people[1].complaint_file(draft.ctx, 1, 2, "feldman-check-failed")  # signed by someone else
     with pytest.raises(CeremonyError, match="complaint's signature does not verify"):
         ceremony.submit_result(db.session, draft, seats[0], forged, utcnow())
     assert not ceremony.load_board(db.session, draft).halted

@@ -125,3 +125,42 @@ def test_a_failed_rewrite_leaves_no_autocommit_connection_in_the_pool(empty_app,
         # Still inside one transaction: the lock taken at its start is held until commit.
         assert db.session.execute(held, {"key": WRITE_LOCK_KEY}).scalar() == 1
         db.session.rollback()
+
+
+def test_a_campaign_frozen_before_the_ceremony_deadline_existed_gets_seven_days_from_its_freeze(empty_app):
+    upgrade(revision="9b4e1f7a2c30")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, name, password_hash, session_version, active, created_at) "
+            "VALUES (1, 'o@x.org', 'O', 'h', 1, TRUE, '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO campaigns (id, public_id, slug, title, pledge_text, organizer_id, state, min_total, "
+            "min_per_lab, min_labs, deadline, trustee_quorum, trustee_count, suppress_below, batch_interval_seconds, "
+            "created_at, updated_at, frozen_at, manifest, ctx) VALUES (1, :pid, 's', 't', 'p', 1, 'ceremony', 10, 0, "
+            "0, '2027-01-01', 2, 3, 5, 3600, '2026-01-01', '2026-01-01', '2026-03-01 10:00:00', '{}', :ctx)"),
+            {"pid": "a" * 32, "ctx": bytes(32)})
+        connection.execute(text(
+            "INSERT INTO trustees (campaign_id, seat, name, email, invited_at) "
+            "VALUES (1, 1, 'A', 'a@x.org', '2026-01-01')"))
+        for complainant, resolved in ((1, "2026-03-02 10:00:00"), (1, None)):
+            connection.execute(text(
+                "INSERT INTO ceremony_complaints (campaign_id, complainant_seat, accused_seat, reason, body, filed_at, "
+                "resolved_at) VALUES (1, :c, 2, 'feldman-check-failed', '{}', '2026-03-01 12:00:00', :r)"),
+                {"c": complainant, "r": resolved})
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM trustees")).scalar() == 1
+        deadline, days = connection.execute(text("SELECT ceremony_deadline, ceremony_days FROM campaigns")).one()
+        complaints = connection.execute(text("SELECT answer_due_at, at_fault_seat FROM ceremony_complaints")).all()
+    assert (str(deadline)[:19], days) == ("2026-03-08 10:00:00", 7)
+    # The complaint resolved under the old rule belonged to a board already cleared; the open one stays.
+    assert [(str(due)[:19], fault) for due, fault in complaints] == [("2026-03-01 12:00:00", None)]
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE campaigns SET ceremony_days = 31"))
+    # Nothing that references the campaign is lost on the way up or down (a rebuilt campaigns table
+    # would have cascaded its implicit DELETE on SQLite).
+    downgrade(revision="9b4e1f7a2c30")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM trustees")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM ceremony_complaints")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM campaigns")).scalar() == 1

@@ -119,18 +119,23 @@ def test_a_complaint_is_shown_to_the_organizer_and_every_trustee_with_the_accuse
     seats = frozen(app, campaign, people)
     post_deals(campaign, people, seats)
     with write_intent():
-        ceremony.submit_result(db.session, campaign, seats[2], people[2].complaint_file(campaign.ctx, 3, 1, "bad-proof"),
-                               utcnow())
+        ceremony.submit_result(db.session, campaign, seats[2],
+                               people[2].complaint_file(campaign.ctx, 3, 1, "feldman-check-failed"), utcnow())
         db.session.commit()
     login("boss@staff.example", password)
     page = client.get(f"/organize/campaigns/{campaign.id}/trustees").get_data(as_text=True)
     assert "The ceremony is halted by a complaint." in page
-    assert "Trustee 3 accuses trustee 1 (Person 1): bad proof." in page
-    assert "Restart without trustee 1 (Person 1)" in page
+    assert "Trustee 3 (Person 3) accuses trustee 1 (Person 1): feldman check failed." in page
+    assert "You do not choose" in page and "Restart without" not in page and "Replace" not in page
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login("p2@trustees.example", "long enough pw")
     dashboard = client.get("/trustee/").get_data(as_text=True)
-    assert "The ceremony is halted." in dashboard and "accuses trustee 1 (Person 1)" in dashboard
+    assert "The ceremony is halted by a complaint." in dashboard and "accuses trustee 1 (Person 1)" in dashboard
+    assert "Upload answer" not in dashboard  # only the accused answers
+    client.post("/logout", data={"csrf_token": csrf_from(dashboard)})
+    login("p1@trustees.example", "long enough pw")
+    accused = client.get("/trustee/").get_data(as_text=True)
+    assert "Next: answer the complaint against your deal by" in accused and "pledge-trustee answer" in accused
 
 
 def test_a_partials_upload_larger_than_the_site_limit_reaches_the_checks(app, client, draft):

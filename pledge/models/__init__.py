@@ -3,7 +3,10 @@
 from pledge.models.affiliation import IssuanceCount, SpentToken, TokenIssuance, VerificationCode
 from pledge.models.base import Base, UnsetColumn, UTCDateTime, present, utcnow
 from pledge.models.campaign import (
+    DEFAULT_CEREMONY_DAYS,
     DEFAULT_REVEAL_WINDOW,
+    MAX_CEREMONY_DAYS,
+    MIN_CEREMONY_DAYS,
     PUBLIC_STATES,
     SIGNING_STATES,
     Campaign,
@@ -13,7 +16,14 @@ from pledge.models.campaign import (
     ThresholdRule,
     smallest_majority,
 )
-from pledge.models.ceremony import CeremonyComplaint, CeremonyDeal, TranscriptSignature, Trustee
+from pledge.models.ceremony import (
+    CeremonyAnswer,
+    CeremonyArchive,
+    CeremonyComplaint,
+    CeremonyDeal,
+    TranscriptSignature,
+    Trustee,
+)
 from pledge.models.lab import Lab, LabDomain
 from pledge.models.log import (
     DestroyConfirmation,
@@ -32,9 +42,10 @@ from pledge.models.user import Role, User, UserRole
 __all__ = [
     "IssuanceCount", "SpentToken", "TokenIssuance", "VerificationCode",
     "Base", "UnsetColumn", "UTCDateTime", "present", "utcnow",
-    "DEFAULT_REVEAL_WINDOW", "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition",
+    "DEFAULT_CEREMONY_DAYS", "DEFAULT_REVEAL_WINDOW", "MAX_CEREMONY_DAYS", "MIN_CEREMONY_DAYS",
+    "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition",
     "ThresholdRule", "smallest_majority",
-    "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
+    "CeremonyAnswer", "CeremonyArchive", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
     "Lab", "LabDomain",
     "CampaignUpdate", "ConditionStatus",
     "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",

@@ -77,6 +77,10 @@ class ThresholdRule:
         return {"min_total": self.min_total, "min_per_lab": self.min_per_lab, "min_labs": self.min_labs}
 
 
+#: The days a new campaign gives its trustees for the key ceremony, and the range allowed.
+DEFAULT_CEREMONY_DAYS = 7
+MIN_CEREMONY_DAYS, MAX_CEREMONY_DAYS = 1, 30
+
 #: The reveal window G a new campaign gets (docs/protocol.md §3).
 DEFAULT_REVEAL_WINDOW = 14 * 86400
 
@@ -107,6 +111,7 @@ class Campaign(Base):
         CheckConstraint("practice OR suppress_below >= 2", name="k_at_least_two_unless_practice"),
         CheckConstraint("witness_quorum IS NULL OR witness_quorum >= 1", name="witness_quorum_positive"),
         CheckConstraint("reveal_window_seconds >= 1", name="reveal_window_positive"),
+        CheckConstraint("ceremony_days >= 1 AND ceremony_days <= 30", name="ceremony_days_in_range"),
         CheckConstraint("batch_interval_seconds >= 60", name="batch_interval_minimum"),
         CheckConstraint("state = 'draft' OR frozen_at IS NOT NULL", name="frozen_after_draft"),
         CheckConstraint(
@@ -148,6 +153,8 @@ class Campaign(Base):
     witness_quorum: Mapped[int | None]
     # G: a round not revealed within this long after its freeze is abandoned.
     reveal_window_seconds: Mapped[int] = mapped_column(default=DEFAULT_REVEAL_WINDOW)
+    # The days the trustees have for the key ceremony after each freeze (a draft setting).
+    ceremony_days: Mapped[int] = mapped_column(default=DEFAULT_CEREMONY_DAYS, server_default=str(DEFAULT_CEREMONY_DAYS))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     frozen_at: Mapped[datetime | None]
@@ -161,6 +168,9 @@ class Campaign(Base):
     # Set when frozen for the ceremony (docs/protocol.md §3): the canonical manifest and its hash.
     manifest: Mapped[str | None] = mapped_column(Text)
     ctx: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Set with the manifest: the freeze plus ceremony_days. After it, the organizer may replace a
+    # trustee who has not done their step of the ceremony.
+    ceremony_deadline: Mapped[datetime | None]
     # Set at launch: the campaign key Y and the public key of the campaign's log.
     group_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     log_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))

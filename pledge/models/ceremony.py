@@ -81,16 +81,64 @@ class TranscriptSignature(Base):
 
 
 class CeremonyComplaint(Base):
-    """A signed complaint by one trustee against another's deal. It halts the ceremony."""
+    """A signed complaint by one trustee against another's deal, for a reason only the two of them
+    can check (a share that does not open or does not match). It halts the ceremony until the
+    accused answers by opening the share in public, and the answer decides who is at fault."""
 
     __tablename__ = "ceremony_complaints"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "complainant_seat", "accused_seat"),
+        CheckConstraint("complainant_seat <> accused_seat", name="not_against_oneself"),
+        CheckConstraint("(at_fault_seat IS NULL) = (decided_at IS NULL)", name="verdict_complete"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     complainant_seat: Mapped[int]
     accused_seat: Mapped[int]
     reason: Mapped[str] = mapped_column(String(64))
+    # The complaint file as filed (one file may accuse several dealers: each row keeps all of it).
     body: Mapped[str] = mapped_column(Text)
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Set when the organizer restarts the ceremony without the accused trustee.
-    resolved_at: Mapped[datetime | None]
+    # The accused answers by then: the later of the ceremony deadline and three days after filing.
+    answer_due_at: Mapped[datetime]
+    # The verdict, from the accused's answer: the seat at fault (accused or complainant) and why.
+    at_fault_seat: Mapped[int | None]
+    verdict: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+
+    @property
+    def decided(self) -> bool:
+        """Whether the accused's answer gave this complaint its verdict."""
+        return self.at_fault_seat is not None
+
+
+class CeremonyAnswer(Base):
+    """An accused dealer's answer file, verified (signature and proof) before it is stored."""
+
+    __tablename__ = "ceremony_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    dealer_seat: Mapped[int]
+    # The complaint-answer file as uploaded.
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CeremonyArchive(Base):
+    """A ceremony run that ended without a key (a verdict, or the organizer replacing a trustee
+    after a deadline): its ceremony package and its board as they stood, so anyone can re-check
+    the verdicts with ``pledge-trustee adjudicate``, and what happened."""
+
+    __tablename__ = "ceremony_archives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    ctx: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The ceremony package (manifest and ctx) and the board file (deals, complaints, answers).
+    package: Mapped[str] = mapped_column(Text)
+    board: Mapped[str] = mapped_column(Text)
+    # What ended the run, as the pages and e-mails say it (public facts: seats, names, verdicts).
+    outcome: Mapped[str] = mapped_column(Text)
+    ended_at: Mapped[datetime] = mapped_column(default=utcnow)

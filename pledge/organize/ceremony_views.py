@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from pledge.auth.roles import organizer_required
@@ -38,6 +38,7 @@ def _trustees_page(campaign, form: TrusteeInviteForm, status: int):
         confirm_form=ConfirmForm(), steps={t.seat: ceremony.step_of(campaign, board, t) for t in campaign.trustees},
         seats_open=seats.seats_open(campaign), ready=ceremony.ready_to_launch(campaign, board),
         transcript=ceremony.expected_transcript(campaign, board) if len(board.deals) == campaign.trustee_count else None,
+        overdue=ceremony.overdue(campaign, board, utcnow()), archives=ceremony.archives_of(db.session(), campaign),
     ), status
 
 
@@ -110,20 +111,44 @@ def freeze(campaign_id: int):
     return act_and_redirect(action, _back(campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/restart", methods=["POST"])
+@bp.route("/campaigns/<int:campaign_id>/trustees/<int:seat>/replace", methods=["GET", "POST"])
 @organizer_required
-def restart_ceremony(campaign_id: int):
-    """After a complaint: restart without the accused trustee."""
+def replace_trustee(campaign_id: int, seat: int):
+    """After the ceremony deadline (or an accused's answer deadline): replace a trustee who has
+    not acted, after a page that says what happens."""
     campaign = _managed(campaign_id)
-    form = SeatForm()
+    trustee = next((t for t in campaign.trustees if t.seat == seat), None)
+    if trustee is None:
+        abort(404)
+    form = ConfirmForm()
+    if request.method == "GET":
+        board = ceremony.load_board(db.session(), campaign)
+        why = ceremony.overdue(campaign, board, utcnow()).get(seat)
+        return render_template("organize/replace.html", campaign=campaign, trustee=trustee, form=form, why=why,
+                               refusal=None if why else ceremony.not_replaceable(campaign, board, seat),
+                               at_fault=ceremony.verdict_outcome(campaign, board))
     _confirmed(form)
 
     def action() -> Done:
-        removed = ceremony.restart_without(db.session(), campaign, form.seat.data, utcnow())
-        return Done(f"The ceremony restarts without {removed.name}. Invite a replacement for seat {removed.seat}, "
-                    "then freeze again.", ceremony_mail.restarted(campaign, removed))
+        restart = ceremony.replace_trustee(db.session(), campaign, seat, utcnow())
+        names = ", ".join(f"{r.name} (seat {r.seat})" for r in restart.removed)
+        return Done(f"The ceremony restarts without {names}. Invite a replacement for each empty seat, then freeze "
+                    "again: every trustee will deal again.",
+                    ceremony_mail.restarted(campaign, restart, removed_by_organizer=True))
 
     return act_and_redirect(action, _back(campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/archives/<int:archive_id>/<any(ceremony, board):kind>.json")
+@organizer_required
+def archive_file(campaign_id: int, archive_id: int, kind: str):
+    """The ceremony package or the board of an ended run, for ``pledge-trustee adjudicate``."""
+    campaign = _managed(campaign_id)
+    try:
+        data, filename = ceremony.archive_file(db.session(), campaign, archive_id, kind)
+    except ServiceError:
+        abort(404)
+    return Response(data, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/campaigns/<int:campaign_id>/launch", methods=["POST"])

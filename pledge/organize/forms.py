@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pledge.models import DEFAULT_REVEAL_WINDOW, ThresholdRule
+from pledge.models import DEFAULT_CEREMONY_DAYS, DEFAULT_REVEAL_WINDOW, MAX_CEREMONY_DAYS, MIN_CEREMONY_DAYS, ThresholdRule
 from pledge.services.campaigns import MAX_CONDITION_TEXT, MAX_PLEDGE_TEXT, DraftFields, slugify
 from pledge.services.rules import BATCH_INTERVALS, MAX_REVEAL_WINDOW_DAYS, MAX_TRUSTEES, MIN_REVEAL_WINDOW_DAYS
 
@@ -101,6 +101,12 @@ class CampaignForm(FlaskForm):
         description="A round the trustees have not revealed this long after it froze is abandoned, and its "
         "sealed signatures are deleted unread. Left empty: 14 days.",
     )
+    ceremony_days = IntegerField(
+        "Days for the key ceremony", default=DEFAULT_CEREMONY_DAYS,
+        validators=[Optional(), NumberRange(min=MIN_CEREMONY_DAYS, max=MAX_CEREMONY_DAYS)],
+        description=f"{MIN_CEREMONY_DAYS} to {MAX_CEREMONY_DAYS}. After each freeze the trustees have this long to deal "
+        f"and sign; after it you may replace a trustee who has not done their step. Left empty: {DEFAULT_CEREMONY_DAYS}.",
+    )
     submit = SubmitField("Save draft")
 
     def fill_from(self, campaign) -> None:
@@ -143,6 +149,7 @@ class CampaignForm(FlaskForm):
             witness_quorum=self.witness_quorum.data,
             reveal_window_seconds=self.reveal_window_days.data * 86400 if self.reveal_window_days.data
             else DEFAULT_REVEAL_WINDOW,
+            ceremony_days=self.ceremony_days.data or DEFAULT_CEREMONY_DAYS,
         )
 
 

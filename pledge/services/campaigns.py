@@ -10,7 +10,20 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from pledge.models import DEFAULT_REVEAL_WINDOW, PUBLIC_STATES, Campaign, CampaignLab, Condition, Lab, Role, ThresholdRule, User
+from pledge.models import (
+    DEFAULT_CEREMONY_DAYS,
+    DEFAULT_REVEAL_WINDOW,
+    MAX_CEREMONY_DAYS,
+    MIN_CEREMONY_DAYS,
+    PUBLIC_STATES,
+    Campaign,
+    CampaignLab,
+    Condition,
+    Lab,
+    Role,
+    ThresholdRule,
+    User,
+)
 from pledge.services.errors import CampaignError, NotEditable, NotFound
 from pledge.services.rules import RuleSettings, check_rule
 
@@ -50,6 +63,8 @@ class DraftFields:
     #: w; ``None``: the smallest majority of the witnesses.
     witness_quorum: int | None = None
     reveal_window_seconds: int = DEFAULT_REVEAL_WINDOW
+    #: The days the trustees have for the key ceremony after each freeze.
+    ceremony_days: int = DEFAULT_CEREMONY_DAYS
 
 
 def slugify(title: str) -> str:
@@ -77,6 +92,9 @@ def _check_fields(session: Session, fields: DraftFields, now: datetime, campaign
         raise CampaignError("Write the text of the pledge.", field="pledge_text")
     if len(fields.pledge_text) > MAX_PLEDGE_TEXT:
         raise CampaignError(f"Keep the pledge text under {MAX_PLEDGE_TEXT:,} characters.", field="pledge_text")
+    if not MIN_CEREMONY_DAYS <= fields.ceremony_days <= MAX_CEREMONY_DAYS:
+        raise CampaignError(f"The key ceremony needs {MIN_CEREMONY_DAYS} to {MAX_CEREMONY_DAYS} days.",
+                            field="ceremony_days")
     labs = list(session.scalars(select(Lab).where(Lab.id.in_(fields.lab_ids))))
     if len(labs) != len(set(fields.lab_ids)):
         raise CampaignError("One of the chosen labs does not exist.", field="labs")
@@ -112,6 +130,7 @@ def _apply(campaign: Campaign, fields: DraftFields, labs: list[Lab]) -> None:
                                           ensure_ascii=False)
     campaign.witness_quorum = fields.witness_quorum
     campaign.reveal_window_seconds = fields.reveal_window_seconds
+    campaign.ceremony_days = fields.ceremony_days
     wanted = {lab.id for lab in labs}
     campaign.lab_links = [link for link in campaign.lab_links if link.lab_id in wanted]
     have = {link.lab_id for link in campaign.lab_links}

@@ -1,29 +1,41 @@
-"""The key ceremony as a bulletin board (docs/protocol.md §4 and §8): freeze, deals, transcript, launch.
+"""The key ceremony as a bulletin board (docs/protocol.md §4 and §8): freeze, deals, transcript,
+complaints and their answers, launch.
 
 Everything a trustee uploads is checked before it is stored (points, proofs, signatures,
 context); a refusal names what failed. The server never sees a share or a coefficient: deals
 carry only commitments, proofs and shares encrypted to each recipient trustee.
+
+A complaint may name only what the server cannot check (a share that does not open or does not
+match). It halts the ceremony until the accused dealer answers by opening that one share in
+public; the answer decides who lied, and the party at fault loses its seat: the board is cleared
+(and kept in an archive), the campaign is unfrozen, and once the organizer has seated a
+replacement every trustee deals again. After the ceremony deadline the organizer may replace a
+trustee who has not done their step, with the same restart; nobody chooses whom a complaint
+removes.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crypto import complaints as complaint_checks
 from crypto import dkg
-from crypto.errors import CryptoError, InvalidDeal
+from crypto.errors import PRIVATE_COMPLAINTS, CryptoError, InvalidAnswer, InvalidDeal
 from crypto.formats import files
 from crypto.formats.errors import Refusal
-from crypto.formats.messages import complaint_message, transcript_message, verify
+from crypto.formats.messages import complaint_answer_message, complaint_message, transcript_message, verify
 from crypto.hashing import canonical_json
 from pledge.models import (
     Campaign,
     CampaignState,
+    CeremonyAnswer,
+    CeremonyArchive,
     CeremonyComplaint,
     CeremonyDeal,
     TranscriptSignature,
@@ -37,6 +49,9 @@ from pledge.services.manifest import ManifestError, TrusteeKeys, manifest_ctx, m
 MAX_UPLOAD_BYTES = 256 * 1024
 # A partials file carries about 300 bytes per entry of its round.
 MAX_PARTIALS_BYTES = 128 * 1024 * 1024
+#: An accused dealer has at least this long after a complaint to answer it.
+ANSWER_TIME = timedelta(days=3)
+PRIVATE_REASONS = frozenset(reason.value for reason in PRIVATE_COMPLAINTS)
 
 
 class CeremonyError(ServiceError):
@@ -53,6 +68,8 @@ class Step(StrEnum):
     DEAL = "deal verified"
     SIGNED = "transcript signed"
     COMPLAINED = "complained"
+    ACCUSED = "must answer a complaint"
+    ANSWERED = "answered the complaints"
 
 
 @dataclass(frozen=True)
@@ -62,15 +79,39 @@ class Board:
     deals: dict[int, dkg.Deal]
     signatures: dict[int, TranscriptSignature]
     complaints: list[CeremonyComplaint]
+    answers: list[CeremonyAnswer]
 
     @property
     def halted(self) -> bool:
-        """An unresolved complaint stops the ceremony until the organizer restarts it."""
-        return any(c.resolved_at is None for c in self.complaints)
+        """A complaint stops the ceremony; the verdicts then restart it (the board is cleared)."""
+        return bool(self.complaints)
+
+    @property
+    def open_complaints(self) -> list[CeremonyComplaint]:
+        """The complaints still waiting for the accused's answer."""
+        return [c for c in self.complaints if not c.decided]
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A trustee who lost their seat, as the e-mails and pages name them."""
+
+    seat: int
+    name: str
+    email: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A ceremony run that ended: who was removed, and the archive of its board."""
+
+    removed: list[Removed]
+    archive: CeremonyArchive
 
 
 def load_board(session: Session, campaign: Campaign) -> Board:
-    """Deals, transcript signatures and complaints of ``campaign``."""
+    """Deals, transcript signatures, complaints and answers of ``campaign``."""
     deals = {
         row.seat: dkg.deal_from_dict(json.loads(row.body))
         for row in session.scalars(select(CeremonyDeal).where(CeremonyDeal.campaign_id == campaign.id))
@@ -82,12 +123,36 @@ def load_board(session: Session, campaign: Campaign) -> Board:
     complaints = list(session.scalars(
         select(CeremonyComplaint).where(CeremonyComplaint.campaign_id == campaign.id).order_by(CeremonyComplaint.id)
     ))
-    return Board(deals, signatures, complaints)
+    answers = list(session.scalars(
+        select(CeremonyAnswer).where(CeremonyAnswer.campaign_id == campaign.id).order_by(CeremonyAnswer.id)
+    ))
+    return Board(deals, signatures, complaints, answers)
+
+
+def archives_of(session: Session, campaign: Campaign) -> list[CeremonyArchive]:
+    """The ended runs of ``campaign``'s ceremony, oldest first."""
+    return list(session.scalars(
+        select(CeremonyArchive).where(CeremonyArchive.campaign_id == campaign.id).order_by(CeremonyArchive.id)
+    ))
+
+
+def archive_file(session: Session, campaign: Campaign, archive_id: int, kind: str) -> tuple[bytes, str]:
+    """One file of an ended run of ``campaign`` (``kind`` ``"ceremony"`` or ``"board"``) and its
+    download name; refuses another campaign's archive."""
+    archive = session.get(CeremonyArchive, archive_id)
+    if archive is None or archive.campaign_id != campaign.id or kind not in ("ceremony", "board"):
+        raise CeremonyError("There is no such archived ceremony run.")
+    data = archive.package if kind == "ceremony" else archive.board
+    return data.encode("utf-8"), f"{kind}-{campaign.slug}-ended-run-{archive.id}.json"
 
 
 def step_of(campaign: Campaign, board: Board, trustee: Trustee) -> Step:
     """One trustee's place in the ceremony."""
-    if any(c.complainant_seat == trustee.seat and c.resolved_at is None for c in board.complaints):
+    if any(c.accused_seat == trustee.seat for c in board.open_complaints):
+        return Step.ACCUSED
+    if any(c.accused_seat == trustee.seat for c in board.complaints):
+        return Step.ANSWERED
+    if any(c.complainant_seat == trustee.seat for c in board.complaints):
         return Step.COMPLAINED
     if trustee.seat in board.signatures:
         return Step.SIGNED
@@ -136,6 +201,7 @@ def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, log_ke
     campaign.ctx = manifest_ctx(manifest)
     campaign.state = CampaignState.CEREMONY
     campaign.frozen_at = campaign.frozen_at or now
+    campaign.ceremony_deadline = now + timedelta(days=campaign.ceremony_days)
     session.flush()
 
 
@@ -161,12 +227,22 @@ def ceremony_package(campaign: Campaign) -> bytes:
     return canonical_json(files.ceremony_doc(manifest_of(campaign), frozen_ctx(campaign))) + b"\n"
 
 
+def _board_doc(campaign: Campaign, board: Board) -> dict:
+    filed: list[str] = []
+    for complaint in board.complaints:  # one file may accuse several dealers: list it once
+        if complaint.body not in filed:
+            filed.append(complaint.body)
+    return files.board_doc(frozen_ctx(campaign), board.deals, [json.loads(body) for body in filed],
+                           [json.loads(answer.body) for answer in board.answers])
+
+
 def board_file(session: Session, campaign: Campaign) -> bytes:
-    """The file every trustee downloads to run ``pledge-trustee finish``."""
+    """The file every trustee downloads to run ``pledge-trustee finish`` (and, after a complaint,
+    ``answer`` and ``adjudicate``): every deal, and the complaints and answers as filed."""
     board = load_board(session, campaign)
     if len(board.deals) != campaign.trustee_count:
         raise CeremonyError("The board is complete only when every trustee has uploaded a deal.")
-    return canonical_json(files.board_doc(frozen_ctx(campaign), board.deals)) + b"\n"
+    return canonical_json(_board_doc(campaign, board)) + b"\n"
 
 
 # --- uploads ---------------------------------------------------------------------------------
@@ -182,11 +258,19 @@ def parse_upload(data: bytes, kinds: set[str], limit: int = MAX_UPLOAD_BYTES):
         raise CeremonyError(str(error)) from None
 
 
-def _require_active(campaign: Campaign, board: Board) -> None:
+HALTED = ("The ceremony is halted by a complaint until the accused trustee answers it; the answer decides who "
+          "is at fault, and the ceremony then restarts.")
+
+
+def _require_frozen(campaign: Campaign) -> None:
     if campaign.state != CampaignState.CEREMONY or campaign.manifest is None:
         raise CeremonyError("This campaign is not in its key ceremony.")
+
+
+def _require_active(campaign: Campaign, board: Board) -> None:
+    _require_frozen(campaign)
     if board.halted:
-        raise CeremonyError("The ceremony is halted by a complaint; the organizer must restart it.")
+        raise CeremonyError(HALTED)
 
 
 def submit_deal(session: Session, campaign: Campaign, trustee: Trustee, data: bytes) -> None:
@@ -221,17 +305,22 @@ def expected_transcript(campaign: Campaign, board: Board) -> bytes:
 
 
 def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: bytes, now: datetime) -> str:
-    """Post a transcript signature or a complaint; returns ``"signed"`` or ``"complaint"``."""
+    """Post a transcript signature or a complaint; returns ``"signed"`` or ``"complaint"``.
+
+    Complaints are taken while the ceremony is halted by another one (each trustee may accuse
+    each dealer once); transcript signatures are not."""
     board = load_board(session, campaign)
-    _require_active(campaign, board)
+    _require_frozen(campaign)
     if len(board.deals) != campaign.trustee_count:
         raise CeremonyError("Wait until every trustee has posted a deal.")
     if trustee.seat in board.signatures:
         raise CeremonyError("Your transcript signature is already on the board.")
     doc = parse_upload(data, {"transcript-signature", "complaint"})
     if doc.data.get("kind") == "complaint":
-        _post_complaint(session, campaign, trustee, doc, now)
+        _post_complaint(session, campaign, board, trustee, doc, now)
         return "complaint"
+    if board.halted:
+        raise CeremonyError(HALTED)
     try:
         statement = files.parse_signed_statement(doc, "transcript-signature")
     except Refusal as error:
@@ -252,49 +341,232 @@ def submit_result(session: Session, campaign: Campaign, trustee: Trustee, data: 
     return "signed"
 
 
-def _post_complaint(session: Session, campaign: Campaign, trustee: Trustee, doc, now: datetime) -> None:
+def public_reason_refusal(reason: str, accused: int) -> str:
+    """Why a complaint naming a check the server makes in public is refused."""
+    return (f"A complaint for “{reason.replace('-', ' ')}” is refused: the server checks that in public before it "
+            f"posts a deal, and trustee {accused}'s deal passed. Only a share that does not decrypt, has the wrong "
+            "context, is malformed or fails the Feldman check can be complained about. If your tool reports this "
+            "for the board this server served, the server is misbehaving: tell the organizer.")
+
+
+def _post_complaint(session: Session, campaign: Campaign, board: Board, trustee: Trustee, doc, now: datetime) -> None:
     try:
         ctx, index, accusations = files.parse_complaint(doc)
     except Refusal as error:
         raise CeremonyError(str(error)) from None
     if ctx != campaign.ctx or index != trustee.seat:
         raise CeremonyError("This complaint is not yours for this ceremony (ctx or trustee index differ).")
+    filed = {(c.complainant_seat, c.accused_seat) for c in board.complaints}
     for accusation in accusations:
         if not 1 <= accusation.accused <= campaign.trustee_count:
             raise CeremonyError(f"There is no trustee {accusation.accused} to accuse.")
+        if accusation.accused == index:
+            raise CeremonyError("A trustee cannot complain against itself.")
+        if accusation.reason not in PRIVATE_REASONS:
+            raise CeremonyError(public_reason_refusal(accusation.reason, accusation.accused))
+        if (index, accusation.accused) in filed:
+            raise CeremonyError(f"You already filed a complaint against trustee {accusation.accused}: "
+                                "a trustee complains at most once against each dealer.")
         try:
             verify(registered_ed25519(trustee),
                    complaint_message(ctx, index, accusation.accused, accusation.reason), accusation.signature)
         except CryptoError:
             raise CeremonyError("The complaint's signature does not verify under your registered Ed25519 key.") from None
+    due = max(present(campaign.ceremony_deadline, "the frozen campaign's ceremony deadline"), now + ANSWER_TIME)
     for accusation in accusations:
         session.add(CeremonyComplaint(
             campaign_id=campaign.id, complainant_seat=index, accused_seat=accusation.accused,
             reason=accusation.reason, body=canonical_json(doc.data).decode("utf-8"), filed_at=now,
+            answer_due_at=due,
         ))
     session.flush()
+
+
+# --- answers and verdicts ---------------------------------------------------------------------
+
+
+def _seat(campaign: Campaign, seat: int) -> Trustee:
+    return next(t for t in campaign.trustees if t.seat == seat)
+
+
+def submit_answer(session: Session, campaign: Campaign, trustee: Trustee, data: bytes,
+                  now: datetime) -> Restart | None:
+    """Check an accused dealer's ``complaint-answer`` file (signature and proof of every answer),
+    store it with the verdicts, and restart the ceremony once every complaint has its verdict.
+
+    An answer that does not verify is refused with the reason, and nothing is stored. Returns the
+    restart when this answer gave the last verdict, else ``None``."""
+    board = load_board(session, campaign)
+    _require_frozen(campaign)
+    mine = {c.complainant_seat: c for c in board.open_complaints if c.accused_seat == trustee.seat}
+    if not mine:
+        raise CeremonyError("There is no complaint against you waiting for an answer.")
+    doc = parse_upload(data, {"complaint-answer"})
+    try:
+        ctx, dealer, answers = files.parse_answer(doc)
+    except Refusal as error:
+        raise CeremonyError(str(error)) from None
+    if ctx != campaign.ctx:
+        raise CeremonyError("This answer was made for another ceremony (its ctx does not match this campaign's manifest).")
+    if dealer != trustee.seat:
+        raise CeremonyError(f"This answer is trustee {dealer}'s; you are trustee {trustee.seat}.")
+    verdicts = []
+    for signed in answers:
+        complaint = mine.get(signed.complainant)
+        if complaint is None:
+            raise CeremonyError(f"Trustee {signed.complainant} has no complaint against you waiting for an answer.")
+        answer = signed.answer
+        try:
+            verify(registered_ed25519(trustee),
+                   complaint_answer_message(ctx, dealer, signed.complainant, answer.shared_point, answer.a1,
+                                            answer.a2, answer.z),
+                   signed.signature)
+        except CryptoError:
+            raise CeremonyError("The answer's signature does not verify under your registered Ed25519 key. "
+                                "Nothing was stored.") from None
+        complainant = _seat(campaign, signed.complainant)
+        try:
+            verdict = complaint_checks.adjudicate(
+                ctx, campaign.trustee_quorum, campaign.trustee_count, board.deals[dealer], signed.complainant,
+                present(trustee.x25519_public, "the dealer's X25519 key"),
+                present(complainant.x25519_public, "the complainant's X25519 key"), answer)
+        except InvalidAnswer as error:
+            raise CeremonyError(f"The answer to trustee {signed.complainant}'s complaint was refused: {error.reason}. "
+                                "Nothing was stored.") from None
+        except CryptoError as error:
+            raise CeremonyError(f"The answer was refused: {error}. Nothing was stored.") from None
+        verdicts.append((complaint, verdict))
+    session.add(CeremonyAnswer(campaign_id=campaign.id, dealer_seat=dealer,
+                               body=canonical_json(doc.data).decode("utf-8"), received_at=now))
+    for complaint, verdict in verdicts:
+        complaint.at_fault_seat = verdict.at_fault
+        complaint.verdict = verdict.reason
+        complaint.decided_at = now
+    session.flush()
+    board = load_board(session, campaign)
+    if board.open_complaints:
+        return None
+    return _restart(session, campaign, board, _at_fault(campaign, board), verdict_outcome(campaign, board), now)
+
+
+def _at_fault(campaign: Campaign, board: Board) -> dict[int, str]:
+    """The seats the decided complaints put at fault, each with why."""
+    out: dict[int, str] = {}
+    for complaint in board.complaints:
+        if complaint.decided:
+            seat = present(complaint.at_fault_seat, "a decided complaint's seat at fault")
+            lied = ("dealt a bad share to trustee " + str(complaint.complainant_seat)
+                    if seat == complaint.accused_seat
+                    else "filed a false complaint against trustee " + str(complaint.accused_seat))
+            out.setdefault(seat, lied)
+    return out
+
+
+def verdict_outcome(campaign: Campaign, board: Board) -> str:
+    """The verdicts of a board, one line each, as the pages and e-mails say them."""
+    names = campaign.trustee_names
+    lines = []
+    for c in board.complaints:
+        if c.decided:
+            lines.append(f"Trustee {c.complainant_seat} ({names.get(c.complainant_seat)}) complained against trustee "
+                         f"{c.accused_seat} ({names.get(c.accused_seat)}): {c.reason.replace('-', ' ')}. Verdict: "
+                         f"{c.verdict}; trustee {c.at_fault_seat} ({names.get(present(c.at_fault_seat, 'seat'))}) "
+                         "is at fault.")
+    return "\n".join(lines)
+
+
+# --- the ceremony deadline ------------------------------------------------------------------
+
+
+def overdue(campaign: Campaign, board: Board, now: datetime) -> dict[int, str]:
+    """The trustees the organizer may replace now, each with why: past the ceremony deadline,
+    whoever has not done their current step; while a complaint waits, the accused once its
+    answer is due."""
+    if campaign.state != CampaignState.CEREMONY or campaign.manifest is None:
+        return {}
+    out: dict[int, str] = {}
+    if board.halted:
+        for c in board.open_complaints:
+            if now >= c.answer_due_at:
+                out.setdefault(c.accused_seat, f"did not answer trustee {c.complainant_seat}'s complaint by "
+                                               f"{c.answer_due_at:%Y-%m-%d %H:%M UTC}")
+        return out
+    deadline = campaign.ceremony_deadline
+    if deadline is None or now < deadline:
+        return {}
+    if len(board.deals) < campaign.trustee_count:
+        for t in campaign.trustees:
+            if t.seat not in board.deals:
+                out[t.seat] = f"posted no deal by the ceremony deadline ({deadline:%Y-%m-%d %H:%M UTC})"
+    else:
+        for t in campaign.trustees:
+            if t.seat not in board.signatures:
+                out[t.seat] = ("neither signed the transcript nor filed a complaint by the ceremony deadline "
+                               f"({deadline:%Y-%m-%d %H:%M UTC})")
+    return out
+
+
+def replace_trustee(session: Session, campaign: Campaign, seat: int, now: datetime) -> Restart:
+    """The organizer replaces a trustee who has not acted in time (:func:`overdue`): the same
+    restart as after a verdict. Anyone a verdict already put at fault loses their seat too."""
+    board = load_board(session, campaign)
+    _require_frozen(campaign)
+    if not any(t.seat == seat for t in campaign.trustees):
+        raise CeremonyError(f"There is no trustee {seat}.")
+    late = overdue(campaign, board, now)
+    if seat not in late:
+        raise CeremonyError(not_replaceable(campaign, board, seat))
+    removing = {**_at_fault(campaign, board), seat: late[seat]}
+    name = campaign.trustee_names[seat]
+    outcome = "\n".join(filter(None, [
+        verdict_outcome(campaign, board),
+        f"The organizer replaced trustee {seat} ({name}), who {late[seat]}.",
+    ]))
+    return _restart(session, campaign, board, removing, outcome, now)
+
+
+def not_replaceable(campaign: Campaign, board: Board, seat: int) -> str:
+    """Why the organizer may not replace trustee ``seat`` now (when :func:`overdue` omits it)."""
+    if campaign.state != CampaignState.CEREMONY or campaign.manifest is None:
+        return "Only a trustee of a campaign frozen for its key ceremony can be replaced this way."
+    pending = [c for c in board.open_complaints if c.accused_seat == seat]
+    if pending:
+        due = max(c.answer_due_at for c in pending)
+        return (f"Trustee {seat} may answer the complaint against them until {due:%Y-%m-%d %H:%M UTC}; "
+                "only after that can you replace them.")
+    if board.halted:
+        return (f"Trustee {seat} has nothing to do while the ceremony waits for an answer to a complaint: "
+                "only an accused trustee who does not answer in time can be replaced.")
+    deadline = present(campaign.ceremony_deadline, "the frozen campaign's ceremony deadline")
+    return (f"Trustee {seat} has done their current step, or still has until the ceremony deadline "
+            f"({deadline:%Y-%m-%d %H:%M UTC}) to do it: you can replace a trustee only after it, and only one "
+            "who has not acted.")
 
 
 # --- restart and launch ---------------------------------------------------------------------
 
 
-def restart_without(session: Session, campaign: Campaign, accused_seat: int, now: datetime) -> Trustee:
-    """After a complaint: clear the board, free the accused trustee's seat, reopen the seats."""
-    board = load_board(session, campaign)
-    if not board.halted:
-        raise CeremonyError("The ceremony is not halted.")
-    if accused_seat not in {c.accused_seat for c in board.complaints if c.resolved_at is None}:
-        raise CeremonyError("Only an accused trustee can be removed to restart the ceremony.")
-    for complaint in board.complaints:
-        complaint.resolved_at = complaint.resolved_at or now
-    session.execute(delete(CeremonyDeal).where(CeremonyDeal.campaign_id == campaign.id))
-    session.execute(delete(TranscriptSignature).where(TranscriptSignature.campaign_id == campaign.id))
-    removed = next(t for t in campaign.trustees if t.seat == accused_seat)
-    campaign.trustees.remove(removed)
+def _restart(session: Session, campaign: Campaign, board: Board, removing: dict[int, str], outcome: str,
+             now: datetime) -> Restart:
+    """Archive the board, clear it, free the seats in ``removing`` and unfreeze the campaign:
+    the organizer invites replacements and freezes again; every trustee then deals again."""
+    archive = CeremonyArchive(
+        campaign_id=campaign.id, ctx=frozen_ctx(campaign), package=ceremony_package(campaign).decode("utf-8"),
+        board=(canonical_json(_board_doc(campaign, board)) + b"\n").decode("utf-8"), outcome=outcome, ended_at=now,
+    )
+    session.add(archive)
+    for model in (CeremonyDeal, TranscriptSignature, CeremonyComplaint, CeremonyAnswer):
+        session.execute(delete(model).where(model.campaign_id == campaign.id))
+    removed = []
+    for seat, why in sorted(removing.items()):
+        trustee = _seat(campaign, seat)
+        removed.append(Removed(seat, trustee.name, trustee.email, why))
+        campaign.trustees.remove(trustee)
     campaign.manifest = None
     campaign.ctx = None
+    campaign.ceremony_deadline = None
     session.flush()
-    return removed
+    return Restart(removed, archive)
 
 
 def ready_to_launch(campaign: Campaign, board: Board) -> bool:

@@ -7,7 +7,8 @@ after its commit. Links are absolute, built from the configured public URL (neve
 from __future__ import annotations
 
 from pledge.links import public_url
-from pledge.models import Campaign, Trustee
+from pledge.models import Campaign, CeremonyComplaint
+from pledge.services.ceremony import Restart
 from pledge.services.notify import Outgoing
 from pledge.services.trustees import INVITATION_LIFETIME, Invitation
 
@@ -48,15 +49,36 @@ def board_ready(campaign: Campaign) -> list[Outgoing]:
     return _to_trustees(campaign, "Pledge ceremony: the board is complete", "ceremony_finish")
 
 
-def halted(campaign: Campaign, accused: list[Trustee], reason: str) -> list[Outgoing]:
-    """A complaint stopped the ceremony: tell the organizer and every trustee who is accused."""
-    names = ", ".join(f"trustee {t.seat} ({t.name})" for t in accused)
-    messages = _to_trustees(campaign, "Pledge ceremony halted by a complaint", "ceremony_halted",
-                            accused=names, reason=reason)
+def _organizer_page(campaign: Campaign) -> str:
+    return public_url("organize.trustees", campaign_id=campaign.id)
+
+
+def complaint_filed(campaign: Campaign, complaints: list[CeremonyComplaint]) -> list[Outgoing]:
+    """A complaint halted the ceremony: the accused is asked to answer by its date; the organizer
+    and the other trustees are told what happens next."""
+    names = campaign.trustee_names
+    accused_seats = sorted({c.accused_seat for c in complaints})
+    lines = [f"trustee {c.complainant_seat} ({names.get(c.complainant_seat)}) accuses trustee {c.accused_seat} "
+             f"({names.get(c.accused_seat)}): {c.reason.replace('-', ' ')}; answer due by "
+             f"{c.answer_due_at:%Y-%m-%d %H:%M UTC}" for c in complaints]
+    messages = []
+    for trustee in campaign.trustees:
+        if trustee.seat in accused_seats:
+            mine = [c for c in complaints if c.accused_seat == trustee.seat]
+            messages.append(Outgoing(
+                to=trustee.email, subject="Pledge ceremony: a complaint against your deal: please answer",
+                template="ceremony_accused",
+                context={"campaign": campaign, "trustee": trustee, "complaints": mine, "link": _dashboard(),
+                         "due": max(c.answer_due_at for c in mine)},
+            ))
+        else:
+            messages.append(Outgoing(
+                to=trustee.email, subject="Pledge ceremony halted by a complaint", template="ceremony_halted",
+                context={"campaign": campaign, "trustee": trustee, "lines": lines, "link": _dashboard()},
+            ))
     messages.append(Outgoing(
         to=campaign.organizer.email, subject="Pledge ceremony halted by a complaint", template="ceremony_halted",
-        context={"campaign": campaign, "trustee": None, "accused": names, "reason": reason,
-                 "link": public_url("organize.trustees", campaign_id=campaign.id)},
+        context={"campaign": campaign, "trustee": None, "lines": lines, "link": _organizer_page(campaign)},
     ))
     return messages
 
@@ -69,9 +91,22 @@ def ready(campaign: Campaign) -> Outgoing:
     )
 
 
-def restarted(campaign: Campaign, removed: Trustee) -> list[Outgoing]:
-    """The organizer restarted without an accused trustee."""
-    return _to_trustees(campaign, "Pledge ceremony restarted", "ceremony_restarted", removed=removed)
+def restarted(campaign: Campaign, restart: Restart, removed_by_organizer: bool) -> list[Outgoing]:
+    """The ceremony run ended (verdicts, or the organizer replacing a late trustee): everyone,
+    the removed trustees included, learns what happened and what comes next."""
+    context = {"campaign": campaign, "outcome": restart.archive.outcome, "removed": restart.removed,
+               "by_organizer": removed_by_organizer}
+    subject = "Pledge ceremony restarts: " + ", ".join(f"trustee {r.seat} removed" for r in restart.removed)
+    messages = [Outgoing(to=t.email, subject=subject, template="ceremony_restarted",
+                         context={**context, "trustee": t, "you_removed": None, "link": _dashboard()})
+                for t in campaign.trustees]
+    messages += [Outgoing(to=r.email, subject=subject, template="ceremony_restarted",
+                          context={**context, "trustee": None, "you_removed": r, "link": None})
+                 for r in restart.removed]
+    messages.append(Outgoing(to=campaign.organizer.email, subject=subject, template="ceremony_restarted",
+                             context={**context, "trustee": None, "you_removed": None, "organizer": True,
+                                      "link": _organizer_page(campaign)}))
+    return messages
 
 
 def launched(campaign: Campaign) -> list[Outgoing]:

@@ -17,6 +17,8 @@ from nacl.bindings import crypto_core_ed25519_is_valid_point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crypto.complaints import check_x25519_public
+from crypto.errors import WeakKey
 from pledge.models import Campaign, CampaignState, Role, Trustee, User, UserRole
 from pledge.services.accounts import normalize_staff_email
 from pledge.services.addresses import is_clean_text
@@ -24,6 +26,8 @@ from pledge.services.errors import ServiceError
 
 INVITATION_LIFETIME = timedelta(days=7)
 SAME_KEY = "Another trustee of this campaign registered the same key: make your own with pledge-trustee init."
+REMOVAL_AFTER_FREEZE = ("This campaign has been frozen before: a trustee who registered keys loses their seat only "
+                        "by a complaint's verdict or by missing a ceremony deadline, not by the organizer's choice.")
 INVALID_INVITATION = ("This invitation link is not valid: it may have been used already or have expired. "
                       "Ask the organizer for a new one.")
 
@@ -45,7 +49,8 @@ def _hash(secret: str) -> bytes:
 
 
 def seats_open(campaign: Campaign) -> bool:
-    """Trustees may be added or removed: a draft, or a ceremony restarted after a complaint."""
+    """Trustees may be added or removed: a draft, or a ceremony restarted after a verdict or a
+    replacement (the campaign is unfrozen until the organizer freezes it again)."""
     return campaign.state == CampaignState.DRAFT or (
         campaign.state == CampaignState.CEREMONY and campaign.manifest is None
     )
@@ -102,9 +107,13 @@ def reissue_invitation(session: Session, campaign: Campaign, trustee: Trustee, n
 
 
 def remove_trustee(session: Session, campaign: Campaign, trustee: Trustee) -> None:
-    """Free a seat."""
+    """Free a seat: any seat of a draft; after a ceremony run ended, only a seat whose holder has
+    not registered keys yet (a replacement invited by mistake). A trustee of a frozen campaign
+    loses their seat only by a verdict or by missing a deadline (pledge/services/ceremony.py)."""
     if not seats_open(campaign):
         raise TrusteeError("Trustees are fixed once the campaign is frozen for its ceremony.")
+    if campaign.state != CampaignState.DRAFT and trustee.has_keys:
+        raise TrusteeError(REMOVAL_AFTER_FREEZE)
     campaign.trustees.remove(trustee)
     session.flush()
 
@@ -139,8 +148,18 @@ def _check_key(value: bytes, kind: str) -> None:
         raise TrusteeError(f"The {kind} public key must be 32 bytes.", field="keys")
     if kind == "Ed25519" and not crypto_core_ed25519_is_valid_point(value):
         raise TrusteeError("The Ed25519 public key is not a valid key.", field="keys")
-    if kind == "X25519" and value == bytes(32):
-        raise TrusteeError("The X25519 public key is not a valid key.", field="keys")
+    if kind == "X25519":
+        try:
+            check_x25519_public(value)
+        except WeakKey as error:
+            raise TrusteeError(weak_key_refusal(error), field="keys") from None
+
+
+def weak_key_refusal(error: WeakKey) -> str:
+    """Why a registered X25519 key is refused, and what to do."""
+    return (f"The X25519 public key is refused: {error}. Every trustee's X25519 key must be a point of the "
+            "curve's prime-order subgroup, as pledge-trustee init makes it; make your keys again with "
+            "pledge-trustee init and register the new public key file.")
 
 
 def register_keys(session: Session, campaign: Campaign, trustee: Trustee, ed25519: bytes, x25519: bytes, now: datetime) -> None:

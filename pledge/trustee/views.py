@@ -77,7 +77,8 @@ def _render_dashboard(status: int = 200):
         board = ceremony.load_board(db.session(), campaign)
         seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat),
                       reveal_rounds.rounds_of(db.session(), campaign)))
-    return render_template("trustee/dashboard.html", seats=seats), status
+    archives = {campaign.id: ceremony.archives_of(db.session(), campaign) for campaign, *_ in seats}
+    return render_template("trustee/dashboard.html", seats=seats, archives=archives), status
 
 
 @bp.route("/")
@@ -189,14 +190,43 @@ def upload_result(campaign_id: int):
         outcome = ceremony.submit_result(db.session(), campaign, seat, data, utcnow())
         board = ceremony.load_board(db.session(), campaign)
         if outcome == "complaint":
-            flash("Your complaint is posted. The ceremony is halted and everyone is told.", "success")
-            open_complaints = [c for c in board.complaints if c.resolved_at is None]
-            accused = [t for t in campaign.trustees if t.seat in {c.accused_seat for c in open_complaints}]
-            return ceremony_mail.halted(campaign, accused, ", ".join(sorted({c.reason for c in open_complaints})))
+            flash("Your complaint is posted. The ceremony is halted until the accused trustee answers; "
+                  "everyone is told.", "success")
+            mine = [c for c in board.complaints if c.complainant_seat == seat.seat]  # in filing order
+            return ceremony_mail.complaint_filed(campaign, [c for c in mine if c.body == mine[-1].body])
         flash("Your transcript signature is verified and posted.", "success")
         return [ceremony_mail.ready(campaign)] if ceremony.ready_to_launch(campaign, board) else []
 
     return _upload(campaign_id, action)
+
+
+@bp.route("/campaigns/<int:campaign_id>/answer", methods=["POST"])
+@trustee_required
+def upload_answer(campaign_id: int):
+    """Post the answer to a complaint against one's deal; the server checks it and decides."""
+
+    def action(campaign, seat, data):
+        restart = ceremony.submit_answer(db.session(), campaign, seat, data, utcnow())
+        if restart is None:
+            flash("Your answer is verified and posted. The ceremony waits for the answers to the other complaints.",
+                  "success")
+            return []
+        flash("Your answer is verified and posted. Every complaint now has its verdict: the ceremony restarts "
+              "(see the outcome below), and everyone is told.", "success")
+        return ceremony_mail.restarted(campaign, restart, removed_by_organizer=False)
+
+    return _upload(campaign_id, action)
+
+
+@bp.route("/campaigns/<int:campaign_id>/archives/<int:archive_id>/<any(ceremony, board):kind>.json")
+@trustee_required
+def archive_file(campaign_id: int, archive_id: int, kind: str):
+    """The ceremony package or the board of an ended run, for ``pledge-trustee adjudicate``."""
+    campaign, _ = _my_seat(campaign_id)
+    try:
+        return _json_download(*ceremony.archive_file(db.session(), campaign, archive_id, kind))
+    except ServiceError:
+        abort(404)
 
 
 @bp.route("/campaigns/<int:campaign_id>/rounds/<int:number>/round.json")

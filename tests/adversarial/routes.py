@@ -33,6 +33,8 @@ OTHERS = S(302, 404, 200, 403, 200)
 SEATED = S(302, 403, 403, 200, 403)
 SEATED_BAD_UPLOAD = S(302, 403, 403, 400, 403)
 NOT_SEATED = S(302, 403, 403, 404, 403)
+# A managed page for something that does not exist (A and the admin get 404 too).
+MANAGED_MISSING = S(302, 404, 404, 403, 404)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,12 @@ CASES = [
          data={"seat": "1"}),
     # Not ready: refused with a message on the trustees page (302), after the ownership check.
     Case("organize.freeze", "POST", "/organize/campaigns/{draft}/freeze", MANAGED_ACTION),
-    Case("organize.restart_ceremony", "POST", "/organize/campaigns/{draft}/restart", MANAGED_ACTION, data={"seat": "1"}),
+    # Not in its ceremony: refused with a message on the trustees page (302), after the ownership check.
+    Case("organize.replace_trustee", "POST", "/organize/campaigns/{launched}/trustees/1/replace", MANAGED_ACTION),
+    Case("organize.replace_trustee", "GET", "/organize/campaigns/{launched}/trustees/1/replace", MANAGED),
+    Case("organize.replace_trustee", "GET", "/organize/campaigns/{draft}/trustees/1/replace", MANAGED_MISSING),
+    # No ceremony run of these campaigns ended: nothing archived.
+    Case("organize.archive_file", "GET", "/organize/campaigns/{launched}/archives/1/board.json", MANAGED_MISSING),
     Case("organize.launch", "POST", "/organize/campaigns/{draft}/launch", MANAGED_ACTION),
     # Admins only, even for the campaign's own organizer.
     Case("organize.allow_organizer_trustee", "POST", "/organize/campaigns/{draft}/allow-organizer-trustee",
@@ -148,6 +155,10 @@ CASES = [
     Case("trustee.upload_deal", "POST", "/trustee/campaigns/{draft}/deal", NOT_SEATED),
     Case("trustee.upload_result", "POST", "/trustee/campaigns/{launched}/result", SEATED_BAD_UPLOAD),
     Case("trustee.upload_result", "POST", "/trustee/campaigns/{draft}/result", NOT_SEATED),
+    Case("trustee.upload_answer", "POST", "/trustee/campaigns/{launched}/answer", SEATED_BAD_UPLOAD),
+    Case("trustee.upload_answer", "POST", "/trustee/campaigns/{draft}/answer", NOT_SEATED),
+    Case("trustee.archive_file", "GET", "/trustee/campaigns/{launched}/archives/1/board.json", NOT_SEATED),
+    Case("trustee.archive_file", "GET", "/trustee/campaigns/{draft}/archives/1/ceremony.json", NOT_SEATED),
     Case("trustee.round_package", "GET", "/trustee/campaigns/{launched}/rounds/1/round.json", SEATED),
     Case("trustee.round_package", "GET", "/trustee/campaigns/{launched}/rounds/2/round.json", NOT_SEATED),
     Case("trustee.round_package", "GET", "/trustee/campaigns/{open}/rounds/1/round.json", NOT_SEATED),

@@ -31,6 +31,7 @@ from pledge.models import (
     RoundPartials,
     TranscriptSignature,
     User,
+    utcnow,
 )
 from pledge.services import ceremony
 from tests.adversarial import kit
@@ -44,7 +45,7 @@ ATTEMPTED_ENDPOINTS = (
     "organize.conditions", "organize.edit_condition", "organize.move_condition", "organize.delete_condition",
     "organize.trustees", "organize.reinvite_trustee", "organize.remove_trustee", "organize.freeze",
     "organize.allow_organizer_trustee", "organize.outcomes_page", "trustee.keys", "trustee.upload_deal",
-    "trustee.upload_result", "organize.restart_ceremony", "organize.launch", "trustee.upload_partials",
+    "trustee.upload_result", "trustee.upload_answer", "organize.replace_trustee", "organize.launch", "trustee.upload_partials",
     "trustee.upload_destroyed",
 )
 
@@ -101,6 +102,18 @@ def scene(app, sink):
     frozen_seats = kit.seat_people(frozen, people)
     kit.freeze(app, frozen)
     kit.post_deals(frozen, people, frozen_seats, skip=(1,))
+    # A frozen campaign where trustee 1 is accused (falsely) and has its answer to post.
+    accused_people = [FakeTrustee("Trustee 1", t1.email), FakeTrustee("D2", "d2@trustees.example"),
+                      FakeTrustee("D3", "d3@trustees.example")]
+    accused = kit.insert_campaign(owner, world.labs, title="Accused", lab_slugs=("anthropic",))
+    accused_seats = kit.seat_people(accused, accused_people)
+    kit.freeze(app, accused)
+    kit.post_deals(accused, accused_people, accused_seats)
+    with write_intent():
+        ceremony.submit_result(db.session, accused, accused_seats[1], accused_people[1].complaint_file(
+            accused.ctx, 2, 1, "feldman-check-failed"), utcnow())
+        db.session.commit()
+    answer_file = accused_people[0].answer_file(accused.ctx, 1, 2, accused_people[1].public.x25519)
     # A draft where trustee 1 accepted a seat but has not registered keys.
     keyless = kit.insert_campaign(owner, world.labs, title="Keys to register", lab_slugs=("anthropic",))
     kit.seat_people(keyless, [FakeTrustee("Trustee 1", t1.email)], keys=False)
@@ -113,6 +126,7 @@ def scene(app, sink):
         db.session.commit()
     destroy = trustee_messages.sign(expired_people[0].seed, trustee_messages.destroy_message(expired.ctx, 1))
     destroy_file = canonical_json(destroy_confirmation_doc(SignedStatement(expired.ctx, 1, destroy)))
+    world.extra.update(accused=accused, answer_file=answer_file)
     world.extra.update(ready=ready, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats, keyless=keyless,
                        expired=expired, destroy_file=destroy_file)
     return world
@@ -164,7 +178,9 @@ def attempts(world) -> list[Attempt]:
                 upload=_deal_of(x), took_effect=lambda: _exists(CeremonyDeal, (frozen.id, 1))),
         Attempt("trustee.upload_result", "trustee", f"/trustee/campaigns/{frozen.id}/result", upload=b"",
                 took_effect=lambda: _exists(TranscriptSignature, (frozen.id, 1))),
-        Attempt("organize.restart_ceremony", "owner", f"/organize/campaigns/{frozen.id}/restart", {"seat": "2"}),
+        Attempt("trustee.upload_answer", "trustee", f"/trustee/campaigns/{x['accused'].id}/answer",
+                upload=x["answer_file"], took_effect=lambda: len(_refreshed(x["accused"]).trustees) == 2),
+        Attempt("organize.replace_trustee", "owner", f"/organize/campaigns/{frozen.id}/trustees/2/replace"),
         Attempt("organize.launch", "owner", f"/organize/campaigns/{frozen.id}/launch",
                 took_effect=lambda: _refreshed(frozen).state == CampaignState.OPEN),
         Attempt("trustee.upload_partials", "trustee", f"/trustee/campaigns/{launched.id}/rounds/1/partials",
