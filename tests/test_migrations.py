@@ -128,7 +128,7 @@ def test_a_failed_rewrite_leaves_no_autocommit_connection_in_the_pool(empty_app,
 
 
 def test_a_campaign_frozen_before_the_ceremony_deadline_existed_gets_seven_days_from_its_freeze(empty_app):
-    upgrade(revision="9b4e1f7a2c30")
+    upgrade(revision="5c7d2e9a4b18")
     with db.engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO users (id, email, name, password_hash, session_version, active, created_at) "
@@ -159,7 +159,7 @@ def test_a_campaign_frozen_before_the_ceremony_deadline_existed_gets_seven_days_
         connection.execute(text("UPDATE campaigns SET ceremony_days = 31"))
     # Nothing that references the campaign is lost on the way up or down (a rebuilt campaigns table
     # would have cascaded its implicit DELETE on SQLite).
-    downgrade(revision="9b4e1f7a2c30")
+    downgrade(revision="5c7d2e9a4b18")
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM trustees")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM ceremony_complaints")).scalar() == 1

@@ -2,7 +2,7 @@
 complaint's answer deadline and verdict; the accused's answers; the archive of ended runs
 
 Revision ID: 5d7e3b9c1a48
-Revises: 9b4e1f7a2c30
+Revises: 5c7d2e9a4b18
 Create Date: 2026-12-06 01:45:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d7e3b9c1a48'
-down_revision = '9b4e1f7a2c30'
+down_revision = '5c7d2e9a4b18'
 branch_labels = None
 depends_on = None
 
