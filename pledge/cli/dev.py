@@ -2,10 +2,15 @@
 
 Starts the local SMTP sink, runs ``flask --app pledge tick`` every ``--tick-every`` seconds in a
 separate process (as cron would in production), and serves the app on 127.0.0.1.
+
+The sink listens on ``MAIL_PORT`` (8025 unless ``PLEDGE_MAIL_PORT`` says otherwise) when that
+port is free, else on a free port the kernel picks; the tick's processes, which send the mail
+that batches and rounds cause, get that port in ``PLEDGE_MAIL_PORT``.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -13,16 +18,21 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug._internal import _log
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from pledge.devsmtp import start_sink
+from pledge.devsmtp import port_is_free, start_sink_near
 
 
 class _NoAddressRequestHandler(WSGIRequestHandler):
-    """Development request log without client addresses: logs never identify visitors."""
+    """Development request log without client addresses: logs never identify visitors.
 
-    def address_string(self) -> str:
-        return "-"
+    Only the log line leaves the address out. Werkzeug also builds ``REMOTE_ADDR`` from
+    :meth:`address_string`, and the rate limits count clients by it, so that stays the real
+    address: overriding it would put every visitor in one bucket."""
+
+    def log(self, type: str, message: str, *args: object) -> None:
+        _log(type, f"- - - [{self.log_date_time_string()}] {message}\n", *args)
 
 
 def _tick_loop(stop: threading.Event, every: float) -> None:
@@ -57,11 +67,20 @@ def serve_command(port: int, tick_every: float) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
     if app.config["PLEDGE_ENV"] != "development":
         raise click.ClickException("dev serve needs PLEDGE_ENV=development")
-    sink = start_sink(app.config["MAIL_DIR"], "127.0.0.1", int(app.config["MAIL_PORT"]))
+    if not 0 < port < 65536:
+        raise click.ClickException(f"--port must be from 1 to 65535, not {port}")
+    if not port_is_free("127.0.0.1", port):
+        raise click.ClickException(f"port {port} on 127.0.0.1 is taken by another program; "
+                                   f"serve on another one, e.g. PORT={_other_port(port)} make run")
+    preferred = int(app.config["MAIL_PORT"])
+    sink, mail_port = start_sink_near(app.config["MAIL_DIR"], "127.0.0.1", preferred)
+    app.config["MAIL_PORT"] = mail_port
+    os.environ["PLEDGE_MAIL_PORT"] = str(mail_port)  # the tick's processes send here too
     stop = threading.Event()
     ticker = threading.Thread(target=_tick_loop, args=(stop, tick_every), daemon=True)
     ticker.start()
-    click.echo(f"SMTP sink on 127.0.0.1:{app.config['MAIL_PORT']}, writing to {app.config['MAIL_DIR']}")
+    moved = "" if mail_port == preferred else f" ({preferred} is taken by another program)"
+    click.echo(f"SMTP sink on 127.0.0.1:{mail_port}{moved}, writing to {app.config['MAIL_DIR']}")
     click.echo(f"Development mailbox: http://127.0.0.1:{port}/dev/mail")
     click.echo(f"Serving Pledge on http://127.0.0.1:{port}  (Ctrl-C to stop)")
     try:
@@ -71,6 +90,11 @@ def serve_command(port: int, tick_every: float) -> None:
     finally:
         stop.set()
         sink.stop()
+
+
+def _other_port(port: int) -> int:
+    """A port to suggest instead of a taken one."""
+    return 8000 if port != 8000 else 8001
 
 
 @dev_group.command("witness")
