@@ -205,6 +205,9 @@ def test_make_run_on_another_port_with_8025_taken_runs_the_readme_walkthrough(tm
     served = log.read_text()
     assert "pip install" not in served  # up to date: nothing was installed
     assert "Traceback" not in served, served[-4000:]
+    requests = [line for line in served.splitlines() if '"GET /' in line or '"POST /' in line]
+    assert requests and all(line.startswith("- - - [") for line in requests)  # no client address
+    assert "127.0.0.1 -" not in served
     sink = re.search(r"SMTP sink on 127\.0\.0\.1:(\d+) \(8025 is taken by another program\)", served)
     assert sink and int(sink.group(1)) != 8025, served[:4000]
     assert f"Development mailbox: http://127.0.0.1:{port}/dev/mail" in served
@@ -262,7 +265,7 @@ def walk(repo: Path, env: dict[str, str], port: int, log: Path) -> None:
     publish_again = publish  # step 5: "run dev publish-now practice-run again, as in step 3"
     assert "publish-now" in publish and "pledge-sign check" in check and "campaign export" in export
     out = run(publish)
-    assert "reveal round 1 frozen" in out, out
+    assert "reveal round 1 frozen" in out and "3 email(s) to the trustees sent" in out, out
     out = run(check)
     assert "Kept this signed head in bo-receipt.json" in out, out
 
@@ -297,3 +300,10 @@ def walk(repo: Path, env: dict[str, str], port: int, log: Path) -> None:
     run(export)
     out = run(verify_record)
     assert "record.json" in verify_record and (repo / "record.json").is_file(), out
+
+    # Step 3 said the trustees are emailed (see the dev mailbox): publish-now, run in another
+    # terminal, sent that mail to the sink on its moved port.
+    mailbox = site.page("/dev/mail")
+    for seat in (1, 2, 3):
+        assert re.search(rf"<td>trustee{seat}@demo\.pledge\.invalid</td>\s*<td><a [^>]*>Pledge: a reveal round is ready",
+                         mailbox), mailbox[-3000:]
