@@ -1,5 +1,6 @@
 # Pledge: two commands do everything on a fresh machine with Python 3.11, make and apt.
-#   make run    install, prepare instance/, migrate, seed the demo, serve on 127.0.0.1:$(PORT)
+#   make run    install, prepare instance/, migrate, seed the demo, serve on 127.0.0.1:$(PORT) with a mail
+#               sink on 8025 (or a free port if 8025 is taken); `make run` does not reinstall when up to date
 #   make test   install the test dependencies (Debian's chromium and postgresql included) and run every
 #               test on SQLite, then every test that touches a database on a throwaway PostgreSQL cluster
 #   make test-quick  the inner loop: SQLite only, no browser and no slow tests
@@ -60,7 +61,7 @@ run: install
 	$(BIN)/python -m pledge.instance init
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	@echo "Open http://127.0.0.1:$(PORT)  (staff login at /login with the demo organizer above)"
+	@echo "Open http://127.0.0.1:$(PORT)  (staff login at /login with the demo organizer above; mail the site sends: /dev/mail)"
 	$(FLASK) dev serve --port $(PORT)
 
 test: lint install-test chromium postgresql redis

@@ -7,9 +7,11 @@ code that talks to a production relay.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -42,6 +44,40 @@ def start_sink(mail_dir: str | os.PathLike[str], host: str = "127.0.0.1", port: 
     controller = Controller(MaildirHandler(mail_dir), hostname=host, port=port)
     controller.start()
     return controller
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on ``host:port`` now (as asyncio binds: SO_REUSEADDR, so a
+    port a stopped sink left in TIME_WAIT counts as free)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on at ``host`` right now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def start_sink_near(mail_dir: str | os.PathLike[str], host: str, preferred: int) -> tuple[Controller, int]:
+    """Start the sink on ``preferred`` if that port is free, else on a free port the kernel picks;
+    the sink and its port. Another program may take a port between the check and the bind, so a
+    few ports are tried before giving up with the bind's own error."""
+    port = preferred if port_is_free(host, preferred) else free_port(host)
+    for attempt in range(5):
+        try:
+            return start_sink(mail_dir, host, port), port
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or attempt == 4:
+                raise
+            port = free_port(host)
+    raise AssertionError("not reached")
 
 
 @dataclass(frozen=True)

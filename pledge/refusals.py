@@ -12,6 +12,7 @@ CODES_BY_STATUS = {
     404: ("not_found", "unknown_receipt", "unknown_entry", "no_batch"),
     409: ("already_issued", "duplicate_ciphertext", "token_used", "already_withdrawn", "revealed", "conflict"),
     410: ("closed",),
+    413: ("too_large",),
     422: ("not_eligible", "bad_ciphertext"),
     503: ("busy",),
 }

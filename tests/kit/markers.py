@@ -35,6 +35,7 @@ SLOW_PATHS = (
     "test_tick_concurrency.py",
     "test_signing_concurrency.py",
     "test_demo_walkthrough.py",
+    "test_make_run.py::test_make_run_on_another_port_with_8025_taken_runs_the_readme_walkthrough",
     "test_affiliation.py::test_a_thousand_concurrent_wrong_guesses_evaluate_at_most_five",
     "test_ratelimit_redis.py::test_keys_expire_with_their_window_and_the_limit_resets",
 )
