@@ -321,6 +321,18 @@ def test_one_person_at_a_two_domain_lab_is_issued_once(app, client, sink, labs, 
         assert word not in every
 
 
+def test_zed_at_meta_then_at_fb_gets_no_second_token(app, client, sink, labs, make_open_campaign):
+    """The seeded Meta lab has two domains, meta.com and fb.com: one person, one token."""
+    assert {d.domain for d in labs["meta"].domains} == {"meta.com", "fb.com"}
+    make_open_campaign(title="Meta", lab_slugs=("meta",))
+    first = verified_ticket(client, sink, "zed@meta.com")
+    assert issue(client, first, blind_requests(client, first)).status_code == 200
+    second = verified_ticket(client, sink, "zed@fb.com")
+    refused = issue(client, second, blind_requests(client, second))
+    assert refused.status_code == 409 and refused.get_json()["error"] == "already_issued"
+    assert db.session.scalar(select(func.count()).select_from(TokenIssuance)) == 1
+
+
 def test_tokens_are_issued_once_per_address_and_campaign_and_verify(client, sink, campaigns):
     ticket = verified_ticket(client, sink, "ada@anthropic.com")
     pending = blind_requests(client, ticket)
