@@ -6,6 +6,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from crypto.formats.counts import count as count_of
+from crypto.formats.counts import plural
 from crypto.formats.messages import fingerprint
 from pledge.links import public_base, public_url
 from pledge.services.markdown import render_markdown
@@ -26,9 +28,22 @@ def duration(seconds: int) -> str:
     """``30 days``, ``3 hours``, ``90 minutes``: a length of time as a person reads it."""
     for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
         if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
+            number = seconds // size
+            return count_of(number, unit)
     return f"{seconds} seconds"  # unreachable for whole seconds; keeps the type checker sure
+
+
+def quorum_sentence(quorum: int, trustees: int) -> str:
+    """Who can reveal, in words: "Any 2 of the 3 trustees together can reveal the signatures once
+    the threshold is met; fewer cannot." (and the right sentence for 1 of n and n of n)."""
+    after = "can reveal the signatures once the threshold is met"
+    if trustees == 1:
+        return f"The one trustee alone {after}."
+    if quorum == 1:
+        return f"Any one of the {trustees} trustees alone {after}."
+    if quorum == trustees:
+        return f"All {trustees} trustees together {after}; fewer cannot."
+    return f"Any {quorum} of the {trustees} trustees together {after}; fewer cannot."
 
 
 def install_template_helpers(app: Flask) -> None:
@@ -38,6 +53,10 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_utc, "utc")
     app.add_template_filter(iso_utc, "iso_utc")
     app.add_template_filter(duration, "duration")
+    # ``count(n, "signature")`` → "1 signature" / "2 signatures"; ``plural(n, "entry", "entries")``.
+    app.add_template_global(count_of, "count")
+    app.add_template_global(plural, "plural")
+    app.add_template_global(quorum_sentence, "quorum_sentence")
     app.add_template_filter(lambda value: fingerprint(value) if value else "", "fingerprint")
     # Absolute addresses (feeds, command lines shown on pages) come from PUBLIC_URL only.
     app.add_template_global(public_url, "public_url")

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from flask import flash, redirect
 from werkzeug.wrappers import Response
 
+from crypto.formats.counts import count
 from pledge.extensions import db
 from pledge.refusals import status_of
 from pledge.services.errors import ServiceError
 from pledge.services.notify import Outgoing, send_all
 
-MAIL_FAILED = "{count} email(s) could not be sent. The change is saved; re-send from this page when mail works."
+MAIL_FAILED = "{emails} could not be sent. The change is saved; re-send from this page when mail works."
 
 
 def settle_refusal(error: ServiceError) -> None:
@@ -69,7 +70,7 @@ def attempt(action: Callable[[], Done | None], mail_failed: str = MAIL_FAILED) -
 
     A refusal is settled (rolled back) and returned for the caller to show. Otherwise the work is
     committed, its mail sent (a failure is flashed with ``mail_failed``, which may name the
-    ``{count}``), and the action's message flashed.
+    ``{count}``, or ``{emails}`` for "1 email" / "2 emails"), and the action's message flashed.
     """
     try:
         done = action() or Done()
@@ -78,7 +79,7 @@ def attempt(action: Callable[[], Done | None], mail_failed: str = MAIL_FAILED) -
         return error
     failed = commit_and_send(done.mail)
     if failed:
-        flash(mail_failed.format(count=len(failed)), "error")
+        flash(mail_failed.format(count=len(failed), emails=count(len(failed), "email")), "error")
     if done.message:
         flash(done.message, "success")
     return done

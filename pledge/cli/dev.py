@@ -23,6 +23,7 @@ from flask.cli import with_appcontext
 from werkzeug._internal import _log
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
+from crypto.formats.counts import count
 from pledge.devsmtp import port_is_free, start_sink_near
 
 #: Where ``dev serve`` leaves its sink's port, in the instance folder, for ``dev publish-now``.
@@ -141,7 +142,7 @@ def _send_trustee_mail(app: Flask, batches: list) -> None:
     with app.test_request_context(base_url=app.config.get("PUBLIC_URL") or "http://127.0.0.1"):
         failed = send_all(outgoing)
     sent = len(outgoing) - len(failed)
-    click.echo(f"{sent} email(s) to the trustees sent (the dev mailbox shows them)"
+    click.echo(f"{count(sent, 'email')} to the trustees sent (the dev mailbox shows them)"
                + (f"; {len(failed)} could not be sent" if failed else ""))
 
 

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from crypto.formats.counts import count
 from pledge.database import compact_database, purge_deleted_rows, write_intent
 from pledge.extensions import db
 from pledge.models import Role, utcnow
@@ -84,7 +85,7 @@ def tick_command() -> None:
         with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1"):
             failed = send_all(report.outgoing)
         if failed:
-            click.echo(f"{len(failed)} email(s) could not be sent", err=True)
+            click.echo(f"{count(len(failed), 'email')} could not be sent", err=True)
     click.echo(report.summary())
 
 

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
+from crypto.formats.counts import count
 from pledge.models import Campaign, CampaignState, Entry, RevealRound, ThresholdRule
 
 
@@ -83,13 +84,13 @@ def describe_time_left(deadline: datetime, now: datetime) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     if days >= 2:
-        return f"{days} days left"
+        return f"{count(days, 'day')} left"
     if days == 1:
-        return f"1 day, {hours} hour{'s' if hours != 1 else ''} left"
+        return f"1 day, {count(hours, 'hour')} left"
     if hours >= 1:
-        return f"{hours} hour{'s' if hours != 1 else ''} left"
+        return f"{count(hours, 'hour')} left"
     minutes = max(1, rest // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''} left"
+    return f"{count(minutes, 'minute')} left"
 
 
 def _by_lab(session: Session, *conditions) -> dict[int, int]:

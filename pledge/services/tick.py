@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from crypto.formats.counts import count
 from pledge.database import changed_rows
 from pledge.links import public_url
 from pledge.models import VerificationCode
@@ -92,10 +93,10 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
         report.actions.append(f"{campaign.slug}: the openings kept for the trustees' check of the expiry are deleted")
     purged = purge_codes(session, now)
     if purged:
-        report.actions.append(f"purged {purged} expired verification code(s)")
+        report.actions.append(f"purged {count(purged, 'expired verification code')}")
     # Ended rate-limit windows, IP-keyed ones included: no bucket outlives its window by more
     # than one tick interval.
     windows = purge_expired(session, int(now.timestamp()))
     if windows:
-        report.actions.append(f"purged {windows} ended rate-limit window(s)")
+        report.actions.append(f"purged {count(windows, 'ended rate-limit window')}")
     return report

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from crypto.formats.counts import count
 from crypto.formats.errors import CheckFailed
+from crypto.formats.files import Rule
 from crypto.formats.payload import MAX_NAME, MAX_ROLE, MAX_STATEMENT, Details, clean, details_from, role_sealed
 
-from ..text import printable
+from ..text import plain_text, printable
 from .campaign_check import SealingKey
 
 Ask = Callable[[str], str]
@@ -93,13 +95,20 @@ def campaign_text(key: SealingKey) -> list[str]:
     """The pledge as its manifest states it: title, text, conditions, rule, deadline."""
     rule = key.manifest.rule
     lines = [f"“{printable(key.campaign.title)}”", ""]
-    lines += [f"  {printable(line, 2000)}" for line in key.text("pledge_text").splitlines()]
+    lines += [f"  {printable(line, 2000)}" for line in plain_text(key.text("pledge_text")).splitlines()]
     lines += ["", "Conditions:"]
     lines += [f"  {i}. {printable(c, 2000)}" for i, c in enumerate(key.conditions(), start=1)]
-    deadline = printable(key.text("deadline"))
-    lines += ["", f"Threshold: {rule.min_total} signatures overall, at least {rule.min_per_lab} "
-              f"at each of at least {rule.min_labs} labs, before {deadline}."]
+    lines += ["", rule_text(rule, printable(key.text("deadline")))]
     return lines
+
+
+def rule_text(rule: Rule, deadline: str) -> str:
+    """The threshold in words; the per-lab part only when the rule has one."""
+    text = f"Threshold: {count(rule.min_total, 'signature')} overall"
+    if rule.min_labs and rule.min_per_lab:
+        where = "one lab" if rule.min_labs == 1 else f"each of at least {rule.min_labs} labs"
+        text += f", at least {rule.min_per_lab} at {where}"
+    return f"{text}, before {deadline}."
 
 
 def disclosure(key: SealingKey) -> list[str]:
@@ -137,8 +146,8 @@ def _per_lab(min_per_lab: int) -> str:
 
 def _k_rule(k: int) -> str:
     if k > 1:
-        return (f"You are revealed only together with at least {k - 1} others from your lab "
-                f"(k = {k}).")
+        return (f"You are revealed only together with at least {count(k - 1, 'other')} from your "
+                f"lab (k = {k}).")
     return ("This is a practice campaign with k = 1: a signature can be revealed even if it is the "
             "only one from its lab.")
 
@@ -147,8 +156,8 @@ def _who_cannot_read(t: int, n: int) -> str:
     if t > 1:
         return ("nobody can read it: not the site's operators, not the organizers, not any "
                 f"group of fewer than {t} of the {n} trustees.")
-    return ("the site's operators and the organizers cannot read it, but this campaign lets "
-            f"any single one of its {n} trustee(s) decrypt.")
+    who = f"any single one of its {n} trustees" if n > 1 else "its one trustee"
+    return f"the site's operators and the organizers cannot read it, but this campaign lets {who} decrypt."
 
 
 def summary(details: Details, lab: str) -> list[str]:

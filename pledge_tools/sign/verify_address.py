@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from crypto.formats import tokenfile
+from crypto.formats.counts import count as plural_count
 from crypto.formats.errors import CheckFailed
 
 from ..exits import EXIT_NOT_DONE, EXIT_OK
@@ -139,7 +140,7 @@ def report(out: Path, merged: tokenfile.Merge, keys: list[CampaignKey], issued: 
     """Say what was stored, what was issued before, and what was not stored (titles only)."""
     count = len(merged.stored)
     if count:
-        say(f"Stored {count} new token{'s' if count != 1 else ''} in {out} (mode 600): "
+        say(f"Stored {plural_count(count, 'new token')} in {out} (mode 600): "
             f"{titles(merged.stored)}")
     before = [k for k in keys if k.public_id in issued.already_issued]
     if before:
@@ -163,9 +164,9 @@ def run_verify(server: str, email: str, out: Path, ask: CodeReader = read_code) 
     if not count:
         say(f"No open campaign accepts {printable(verified.lab_name)} right now.")
         return EXIT_NOT_DONE
-    say(f"Verified: {printable(verified.lab_name)}. Asking for a token for each of the {count} "
-        "open campaign(s) that accept your lab, so the server does not learn which one you "
-        "care about:")
+    say(f"Verified: {printable(verified.lab_name)}. Asking for a token for each of the "
+        f"{plural_count(count, 'open campaign')} that accept your lab, so the server does not "
+        "learn which one you care about:")
     keys = fetch_keys(api, verified)
     pending = [affiliation.blind_request(key) for key in keys]
     issued = request_tokens(api, verified.ticket, pending)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from crypto.errors import CryptoError
 from crypto.formats import messages
+from crypto.formats.counts import count
 from crypto.formats.errors import FileProblem, Refusal
 from crypto.formats.jsonfile import load_json, read_json
 from crypto.formats.record import PENDING, Record, parse_record
@@ -39,8 +40,8 @@ from .record_log import when
 PROG = "pledge-verify"
 
 
-def _count(number: int, singular: str, plural: str = "") -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return count(number, singular, plural)
 
 
 def _rounds_line(s: Summary) -> str:
@@ -109,7 +110,7 @@ def _entries_line(s: Summary) -> str:
     live = s.log.live_at[r.heads[-1].size if r.heads else 0]
     revealed = s.reveal.by_lab
     shown = sum(revealed.values())
-    labs = ", ".join(f"{printable(lab, 100)} {count}" for lab, count in sorted(revealed.items()))
+    labs = ", ".join(f"{printable(lab, 100)} {number}" for lab, number in sorted(revealed.items()))
     line = f"entries: {live} live at the latest head"
     if revealed:
         line += f"; revealed, per lab: {labs} ({shown} in all)"

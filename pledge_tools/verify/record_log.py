@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from crypto import lifecycle
 from crypto.errors import CryptoError, LifecycleError
 from crypto.formats import messages
+from crypto.formats.counts import count
 from crypto.formats.errors import CheckFailed
 from crypto.formats.record import Record, SignedHead
 
@@ -78,7 +79,7 @@ def check_against_log(record: Record, facts: LogFacts, state: lifecycle.Replay) 
     logged = state.rounds
     if len(record.rounds) < len(logged):
         missing = logged[len(record.rounds)]
-        raise CheckFailed(f"rounds: the record lists {len(record.rounds)} round(s) but the log "
+        raise CheckFailed(f"rounds: the record lists {count(len(record.rounds), 'round')} but the log "
                           f"froze round {missing.number} at leaf {missing.event_index}")
     if len(record.rounds) > len(logged):
         raise CheckFailed(f"rounds: the record lists round {len(logged) + 1} but the log never "

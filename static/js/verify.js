@@ -39,6 +39,11 @@
 
   // --- the status region and the steps ------------------------------------------------------
 
+  // "1 token", "2 tokens": the same rule as the pages' count() (crypto/formats/counts.py).
+  function count(number, singular, plural) {
+    return `${number} ${number === 1 ? singular : (plural || singular + 's')}`;
+  }
+
   function say(message, kind) {
     const status = $('verify-status');
     status.textContent = message;
@@ -230,7 +235,7 @@
   async function obtainTokens(body) {
     const { ticket, campaigns } = checkedTicket(body);
     const lab = body.lab.slug;
-    say(`Checking the keys of ${campaigns.length} campaign(s) and blinding your tokens in this browser…`, 'busy');
+    say(`Checking the keys of ${count(campaigns.length, 'campaign')} and blinding your tokens in this browser…`, 'busy');
     const pending = await blindAll(campaigns, lab);
     const requests = [...pending.entries()].map(([id, entry]) => ({ campaign: id, blinded: PledgeCrypto.toHex(entry.blindedMsg) }));
     say('Asking the server to sign the blinded tokens…', 'busy');
@@ -295,8 +300,7 @@
     $('result-already-message').textContent = message
       || 'This address already received its token for these campaigns, so no new one was issued:';
     $('result-already').hidden = already.length === 0;
-    const count = added.length;
-    say(count ? `Done: ${count} new token(s) stored in this browser.` : (message || 'No new token was issued.'), 'ok');
+    say(added.length ? `Done: ${count(added.length, 'new token')} stored in this browser.` : (message || 'No new token was issued.'), 'ok');
     showStep('step-result');
   }
 
@@ -337,7 +341,7 @@
       link.click();
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(url), 60000);
-      say(`Exported ${tokens.length} token(s) to ${FILE_NAME}. Keep that file private: whoever holds it can sign with your tokens.`, 'ok');
+      say(`Exported ${count(tokens.length, 'token')} to ${FILE_NAME}. Keep that file private: whoever holds it can sign with your tokens.`, 'ok');
     } catch (error) {
       showError(error);
     }
@@ -350,8 +354,9 @@
     say('Checking the tokens in the file…', 'busy');
     try {
       const { added, kept } = await PledgeTokens.add(await PledgeTokens.readFile(file));
-      const keptText = kept.length ? ` ${kept.length} were already in this browser and were kept as they were.` : '';
-      say(`Imported ${added.length} token(s).${keptText}`, 'ok');
+      const keptText = kept.length === 1 ? ' 1 was already in this browser and was kept as it was.'
+        : kept.length ? ` ${kept.length} were already in this browser and were kept as they were.` : '';
+      say(`Imported ${count(added.length, 'token')}.${keptText}`, 'ok');
     } catch (error) {
       showError(error);
     } finally {

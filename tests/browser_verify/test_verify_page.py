@@ -100,7 +100,7 @@ def test_tokens_are_issued_stored_and_verify_under_each_campaign_key(browser, si
     assert sorted(issued.locator("li").all_inner_texts()) == ["Evaluations first", "Publish the framework"]
     assert other.title not in page.locator("#verify-app").inner_text()
     assert page.locator("#stored-list li").count() == 2
-    assert "2 new token(s)" in page.locator("#verify-status").inner_text()
+    assert "2 new tokens" in page.locator("#verify-status").inner_text()
     assert fits_width(page)
     assert_clean(page, seen)
 
@@ -181,7 +181,7 @@ def test_export_writes_the_token_file_and_import_checks_it(browser, site, sink, 
     assert stored_tokens(other) == {}
 
     chooser.set_input_files(str(exported))
-    status.filter(has_text="Imported 2 token(s).").wait_for()
+    status.filter(has_text="Imported 2 tokens.").wait_for()
     assert stored_tokens(other) == by_id
     assert other.locator("#stored-list li").count() == 2
     # Importing again keeps what is there.

@@ -1,0 +1,157 @@
+"""Counts, plurals, lab names and ids on the pages and e-mails a visitor, signer or trustee
+reads: no "1 signatures", no "(s)", no "fewer than 1", no lab slug where its name belongs, and
+no id used twice on one page."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+from flask import render_template
+
+from crypto.formats.counts import count
+from pledge_tools.sign.signature_form import rule_text
+from pledge_tools.text import plain_text
+
+NOUNS = ("signatures", "trustees", "labs", "tokens", "entries", "people", "days", "hours",
+         "others", "emails", "e-mails", "rounds", "codes")
+ONE_PLURAL = re.compile(rf"\b1 (?:[a-z-]+ )?(?:{'|'.join(map(re.escape, NOUNS))})\b")
+SLUGS = ("anthropic", "openai", "meta")  # seeded as Anthropic, OpenAI, Meta
+
+
+class Page(HTMLParser):
+    """Visible text (no attributes, scripts or styles) and every id of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name == "id" and value]
+        if tag in ("script", "style", "code"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "code") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def wording_problems(text: str) -> list[str]:
+    """What reads wrong in ``text`` (visible words only)."""
+    flat = " ".join(text.split())
+    found = [m.group(0) for m in ONE_PLURAL.finditer(flat)]
+    found += ["(s)"] * flat.count("(s)")
+    found += re.findall(r"fewer than [01]\b", flat)
+    found += re.findall(r"\b(?:Any|any) 1 of\b", flat)
+    found += re.findall(r"at least 0\b", flat)
+    found += [m.group(0) for m in re.finditer(rf"\b(?:{'|'.join(SLUGS)})\b", flat)]
+    return found
+
+
+def check_html(html: str) -> list[str]:
+    page = Page()
+    page.feed(html)
+    duplicates = [f"id {i!r} twice" for i, n in Counter(page.ids).items() if n > 1]
+    return duplicates + wording_problems("".join(page.text))
+
+
+def test_the_checks_catch_what_they_must():
+    assert wording_problems("0 of 3 labs have reached 1 signatures each") == ["1 signatures"]
+    assert wording_problems("Stored 2 new token(s); never fewer than 1") == ["(s)", "fewer than 1"]
+    assert wording_problems("Any 1 of them together; a researcher at anthropic") == ["Any 1 of",
+                                                                                      "anthropic"]
+    assert wording_problems("1 signature, 2 signatures, Anthropic, https://x/anthropic") == [
+        "anthropic"]  # URLs in text count too; attributes are not text
+    assert check_html('<p id="a">x</p><p id="a" title="anthropic">Anthropic</p>') == ["id 'a' twice"]
+
+
+def test_count_says_one_thing_and_many_things():
+    assert count(0, "signature") == "0 signatures"
+    assert count(1, "signature") == "1 signature"
+    assert count(2, "signature") == "2 signatures"
+    assert count(1, "entry", "entries") == "1 entry"
+    assert count(3, "entry", "entries") == "3 entries"
+    assert count(1, "person", "people") == "1 person"
+    assert count(2, "person", "people") == "2 people"
+
+
+RULES = [  # (min_total, min_per_lab, min_labs, trustee_quorum, trustee_count, suppress_below)
+    (1, 1, 1, 1, 1, 1),
+    (2, 0, 0, 1, 2, 2),
+    (2, 2, 2, 2, 2, 2),
+    (5, 3, 3, 2, 3, 3),
+]
+COUNTS = [{}, {"anthropic": 1}, {"anthropic": 1, "openai": 1}, {"anthropic": 3, "openai": 3, "meta": 3}]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: "-".join(map(str, r)))
+def test_public_pages_read_right_at_every_count(client, make_open_campaign, rule):
+    min_total, per_lab, labs, t, n, k = rule
+    problems = {}
+    slugs = []
+    for counts in COUNTS:
+        campaign = make_open_campaign(min_total=min_total, min_per_lab=per_lab, min_labs=labs,
+                                      trustee_quorum=t, trustee_count=n, suppress_below=k,
+                                      counts=counts, practice=k == 1)
+        slugs.append(campaign.slug)
+        for path in (f"/campaigns/{campaign.slug}", f"/campaigns/{campaign.slug}/sign",
+                     f"/campaigns/{campaign.slug}/receipt"):
+            reply = client.get(path)
+            assert reply.status_code == 200, path
+            problems[path] = check_html(reply.get_data(as_text=True))
+    for path in ("/", "/about", "/verify"):
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        problems[path] = check_html(reply.get_data(as_text=True))
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_home_labels_each_progress_bar_with_its_own_count(client, make_open_campaign):
+    first = make_open_campaign(counts={"anthropic": 1})
+    second = make_open_campaign(counts={"anthropic": 2, "openai": 2})
+    page = Page()
+    page.feed(client.get("/").get_data(as_text=True))
+    assert len(page.ids) == len(set(page.ids))
+    html = client.get("/").get_data(as_text=True)
+    for campaign in (first, second):
+        label = f"progress-total-label-{campaign.public_id}"
+        assert f'id="{label}"' in html and f'aria-labelledby="{label}"' in html
+
+
+@pytest.mark.parametrize("quorum,count_,days", [(1, 1, 1), (2, 3, 7)])
+def test_trustee_invitation_mail_reads_right(app, make_campaign, quorum, count_, days):
+    campaign = make_campaign(trustee_quorum=quorum, trustee_count=count_)
+    with app.test_request_context():
+        text = render_template("email/trustee_invitation.txt", campaign=campaign, days=days,
+                               link="https://pledge.example/x",
+                               trustee=SimpleNamespace(name="Tess", seat=1))
+    assert wording_problems(text) == []
+
+
+@pytest.mark.parametrize("per_lab,labs", [(0, 0), (1, 1), (2, 3)])
+def test_pledge_sign_states_the_rule_in_words(per_lab, labs):
+    rule = SimpleNamespace(min_total=1 + per_lab * labs, min_per_lab=per_lab, min_labs=labs)
+    line = rule_text(rule, "2027-01-01 00:00 UTC")
+    assert wording_problems(line) == []
+    if not labs:
+        assert "each of" not in line
+    elif labs == 1:
+        assert f"at least {per_lab} at one lab" in line
+    else:
+        assert f"at least {per_lab} at each of at least {labs} labs" in line
+
+
+def test_pledge_sign_shows_the_pledge_text_without_markdown_syntax():
+    shown = plain_text("I pledge **this** and _that_.\n\n- one\n- [a link](https://x.example)\n# Head")
+    assert "**" not in shown and "_that_" not in shown and "](" not in shown and "# " not in shown
+    assert "I pledge this and that." in shown
+    assert "a link (https://x.example)" in shown
