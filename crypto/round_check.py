@@ -30,6 +30,7 @@ from .errors import (
     InvalidSignature,
     ItemFailed,
 )
+from .formats.counts import count
 from .formats.errors import CheckFailed
 from .formats.files import Manifest
 from .formats.roundfile import RoundLeaf, RoundPackage
@@ -299,8 +300,9 @@ def describe_counts(manifest: Manifest, counts: Mapping[str, int]) -> str:
     rule = manifest.rule
     reached = rounds.labs_reached(round_rule(manifest), counts)
     labs = ", ".join(f"{slug} {counts[slug]}" for slug in sorted(counts)) or "none"
-    return (f"{sum(counts.values())} live entries (min_total {rule.min_total}); {len(reached)} "
-            f"labs reach min_per_lab {rule.min_per_lab} (min_labs {rule.min_labs}); by lab: {labs}")
+    return (f"{count(sum(counts.values()), 'live entry', 'live entries')} (min_total {rule.min_total}); "
+            f"{count(len(reached), 'lab reaches', 'labs reach')} min_per_lab {rule.min_per_lab} "
+            f"(min_labs {rule.min_labs}); by lab: {labs}")
 
 
 # --- the round ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import CryptoError
+from .formats.counts import count
 
 
 class RoundRuleError(CryptoError):
@@ -78,11 +79,12 @@ def check_selection(number: int, listed: Sequence[int], candidates: Mapping[str,
         indices = candidates[slug]
         taken = [i for i in indices if i in wanted]
         if len(indices) >= k and len(taken) != len(indices):
-            raise RoundRuleError(f"round {number} leaves out lab {slug!r}: it has {len(indices)} entries to reveal "
+            raise RoundRuleError(f"round {number} leaves out lab {slug!r}: it has "
+                                 f"{count(len(indices), 'entry', 'entries')} to reveal "
                                  f"(at least k = {k}) but the round lists {len(taken)}")
         if len(indices) < k and taken:
-            raise RoundRuleError(f"round {number} reveals lab {slug!r} with {len(taken)} of its {len(indices)} "
-                                 f"entries, fewer than k = {k}")
+            raise RoundRuleError(f"round {number} reveals lab {slug!r} with {len(taken)} of its "
+                                 f"{count(len(indices), 'entry', 'entries')}, fewer than k = {k}")
 
 
 def check_revealed(number: int, revealed_labs: Mapping[int, str], k: int) -> None:
@@ -91,4 +93,5 @@ def check_revealed(number: int, revealed_labs: Mapping[int, str], k: int) -> Non
     counts = per_lab(revealed_labs.values())
     for slug in sorted(counts):
         if counts[slug] < k:
-            raise RoundRuleError(f"round {number} reveals lab {slug!r} with {counts[slug]} entries, fewer than k = {k}")
+            raise RoundRuleError(f"round {number} reveals lab {slug!r} with "
+                                 f"{count(counts[slug], 'entry', 'entries')}, fewer than k = {k}")

@@ -411,4 +411,4 @@ def test_once_round_one_froze_the_reached_flags_are_those_of_the_freeze(app, mak
     assert data["total"] == 6 and data["round_one_revealed"] is False
     page = " ".join(client.get("/campaigns/frozen-round-one").get_data(as_text=True).split())
     assert "Round 1 has frozen; a signature made now is not in it." in page
-    assert "labs had reached 3 signatures each when round 1 froze" in page
+    assert "<strong>1</strong> of 1 lab had reached 3 signatures when round 1 froze" in page

@@ -73,7 +73,7 @@ def test_the_about_page_says_what_the_log_and_the_trustees_hold(client):
 
 @pytest.mark.parametrize("k, sentence", [
     (5, "Nobody is revealed with fewer than 4 others from their lab (k = 5)."),
-    (2, "Nobody is revealed with fewer than 1 other from their lab (k = 2)."),
+    (2, "Nobody is revealed alone: at least one other from their lab is revealed with them (k = 2)."),
 ])
 def test_the_campaign_page_states_the_k_rule_with_its_own_k(client, make_campaign, k, sentence):
     campaign = make_campaign(suppress_below=k, min_per_lab=max(k, 10), min_total=50)

@@ -37,10 +37,10 @@ def test_campaign_page_shows_text_conditions_rule_and_no_per_lab_number(client, 
     # Per lab only "reached 10" or not: 4 and 0 look the same, and so do 12 and 10.
     assert rows == {"Anthropic": "Yes", "Meta": "Not yet", "OpenAI": "Not yet"}
     assert "<strong>16</strong> of 50 signatures needed overall" in page
-    assert "<strong>1</strong> of 2 labs have reached" in page
+    assert "<strong>1</strong> of 2 labs has reached" in page
     assert "days left" in page
     assert "3 independent trustees" in " ".join(page.split())
-    assert "Any 2 of them together can reveal" in " ".join(page.split())
+    assert "Any 2 of the 3 trustees together can reveal" in " ".join(page.split())
     assert "Nobody is revealed with fewer than 4 others from their lab (k = 5)" in " ".join(page.split())
 
 

@@ -286,9 +286,9 @@ def test_tick_purges_ended_windows_and_is_idempotent(app, client, clock):
         return tick_at(app, datetime.fromtimestamp(at, UTC)).actions
 
     assert actions_at(T0 + 599) == []
-    assert actions_at(T0 + 600) == ["purged 1 ended rate-limit window(s)"]
+    assert actions_at(T0 + 600) == ["purged 1 ended rate-limit window"]
     assert len(buckets()) == 1
-    assert actions_at(T0 + 3600) == ["purged 1 ended rate-limit window(s)"]
+    assert actions_at(T0 + 3600) == ["purged 1 ended rate-limit window"]
     assert actions_at(T0 + 3600) == []
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(RateLimitWindow)) == 0

@@ -155,3 +155,16 @@ def test_pledge_sign_shows_the_pledge_text_without_markdown_syntax():
     assert "**" not in shown and "_that_" not in shown and "](" not in shown and "# " not in shown
     assert "I pledge this and that." in shown
     assert "a link (https://x.example)" in shown
+
+
+@pytest.mark.parametrize("quorum,trustees,sentence", [
+    (1, 1, "The one trustee alone can reveal the signatures once the threshold is met."),
+    (1, 3, "Any one of the 3 trustees alone can reveal the signatures once the threshold is met."),
+    (3, 3, "All 3 trustees together can reveal the signatures once the threshold is met; fewer cannot."),
+    (2, 3, "Any 2 of the 3 trustees together can reveal the signatures once the threshold is met; fewer cannot."),
+])
+def test_who_can_reveal_reads_right_for_every_quorum(quorum, trustees, sentence):
+    from pledge.templating import quorum_sentence
+
+    assert quorum_sentence(quorum, trustees) == sentence
+    assert wording_problems(sentence) == []

@@ -86,6 +86,14 @@ class Manifest:
         """The log identifier every tree head signs: the ASCII of the campaign id."""
         return self.campaign_id.encode("ascii")
 
+    def lab_name(self, slug: str) -> str:
+        """The display name the manifest gives the lab ``slug`` (the slug if it names none)."""
+        for lab in self.raw.get("labs", []):
+            if isinstance(lab, dict) and lab.get("slug") == slug:
+                name = lab.get("name")
+                return name if isinstance(name, str) and name else slug
+        return slug
+
     def index_of(self, ed25519: bytes, x25519: bytes) -> int | None:
         """The index of the trustee with exactly these public keys, if listed."""
         for trustee in self.trustees.values():

@@ -22,6 +22,7 @@ from pledge.models import utcnow
 from pledge.ratelimit import allowed_per_client, rate_limited
 from pledge.services import affiliation
 from pledge.services.affiliation import Limits
+from pledge.services.campaigns import all_labs
 from pledge.services.mail import MailError, send_email
 from pledge.unit_of_work import commit_and_send, transaction
 
@@ -57,7 +58,8 @@ def _send_code(outcome: affiliation.StartOutcome) -> None:
 @bp.route("/verify")
 def page():
     """The signer's verification page (the work happens in static/js/verify.js)."""
-    return render_template("affiliation/index.html")
+    # Lab names by slug (public), so stored tokens, which carry only the slug, show their lab's name.
+    return render_template("affiliation/index.html", labs=all_labs(db.session()))
 
 
 @bp.route("/api/verify/start", methods=["POST"])

@@ -61,11 +61,7 @@ class SealingKey:
 
     def lab_name(self) -> str:
         """The display name of the token's lab, from the manifest."""
-        for lab in self.manifest.raw.get("labs", []):
-            if isinstance(lab, dict) and lab.get("slug") == self.campaign.lab:
-                name = lab.get("name")
-                return name if isinstance(name, str) and name else self.campaign.lab
-        return self.campaign.lab
+        return self.manifest.lab_name(self.campaign.lab)
 
 
 def api_path(slug: str, *parts: str) -> str:

@@ -181,9 +181,9 @@ def _served_head(api: JsonApi, receipt: Receipt) -> SignedHead:
         raise BadReply(str(exc)) from None
 
 
-def fetch_log_key(api: JsonApi, receipt: Receipt) -> bytes:
-    """The log key of the manifest the signature was sealed under: the server's manifest, hashed
-    here and compared with the ``ctx`` the receipt kept."""
+def fetch_manifest(api: JsonApi, receipt: Receipt) -> files.Manifest:
+    """The manifest the signature was sealed under: the server's manifest, hashed here and
+    compared with the ``ctx`` the receipt kept."""
     try:
         reply = Obj(api.get(api_path(receipt.slug, "manifest")), "the campaign's manifest")
         package = files.parse_manifest_package(reply.exact_keys({"manifest", "ctx"}))
@@ -194,7 +194,7 @@ def fetch_log_key(api: JsonApi, receipt: Receipt) -> bytes:
     if package.ctx != receipt.ctx:
         raise CheckFailed("the server serves a manifest other than the one your signature was "
                           "sealed under (its ctx differs from your receipt's); refusing its log")
-    return package.manifest.log_key
+    return package.manifest
 
 
 def checked_status(api: JsonApi, receipt: Receipt, log_key: bytes) -> ReceiptStatus:
@@ -242,12 +242,13 @@ def describe(status: ReceiptStatus) -> str:
     return f"withdrawn: your signature was {where}; {later}"
 
 
-def checked_commitment(api: JsonApi, receipt: Receipt, index: int) -> str:
-    """The published leaf at ``index`` commits to the receipt's lab: one line saying so."""
+def checked_commitment(api: JsonApi, receipt: Receipt, index: int, lab: str) -> str:
+    """The published leaf at ``index`` commits to the receipt's lab (``lab``: its name): one line
+    saying so."""
     query = f"?start={index}&end={index + 1}"
     leaf = parse_leaf_reply(api.get(api_path(receipt.slug, "log", "leaves") + query), index)
     commitment = check_entry_commitment(leaf, receipt)
-    return (f"Your entry commits to lab {printable(receipt.opening.slug)}: its lab commitment "
+    return (f"Your entry commits to {printable(lab)}: its lab commitment "
             f"{commitment.hex()} opens with the opening your receipt keeps. The log shows "
             "only the commitment; your lab stays sealed until your entry is revealed.")
 
@@ -257,13 +258,14 @@ def run_check(path: Path, out: Say = say) -> int:
     still extends the head the receipt kept (the first check keeps one)."""
     receipt = receipts.load_receipt(path)
     api = JsonApi(receipt.server)
-    log_key = fetch_log_key(api, receipt)
+    manifest = fetch_manifest(api, receipt)
+    log_key = manifest.log_key
     status = checked_status(api, receipt, log_key)
     out(describe(status))
     head = status.head
     if head is None or status.index is None:
         return 0
-    out(checked_commitment(api, receipt, status.index))
+    out(checked_commitment(api, receipt, status.index, manifest.lab_name(receipt.opening.slug)))
     if receipt.head is None:
         receipts.keep_head(path, receipt, KeptHead(head.size, head.timestamp, head.root, head.signature))
         out(f"Kept this signed head in {path}: later checks prove the log still extends it.")

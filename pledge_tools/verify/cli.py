@@ -110,7 +110,8 @@ def _entries_line(s: Summary) -> str:
     live = s.log.live_at[r.heads[-1].size if r.heads else 0]
     revealed = s.reveal.by_lab
     shown = sum(revealed.values())
-    labs = ", ".join(f"{printable(lab, 100)} {number}" for lab, number in sorted(revealed.items()))
+    labs = ", ".join(f"{printable(r.manifest.lab_name(lab), 100)} {number}"
+                     for lab, number in sorted(revealed.items()))
     line = f"entries: {live} live at the latest head"
     if revealed:
         line += f"; revealed, per lab: {labs} ({shown} in all)"
@@ -120,7 +121,7 @@ def _entries_line(s: Summary) -> str:
 
 def _reached_line(s: Summary) -> str:
     r = s.record
-    reached = ", ".join(printable(lab, 100) for lab in r.labs_reached) or "none"
+    reached = ", ".join(printable(r.manifest.lab_name(lab), 100) for lab in r.labs_reached) or "none"
     return (f"labs at the per-lab minimum ({r.manifest.rule.min_per_lab}), as stated for the head of "
             f"size {r.counts_head_size}: {reached}")
 

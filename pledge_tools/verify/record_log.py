@@ -122,7 +122,8 @@ def check_first_round(record: Record, facts: LogFacts, state: lifecycle.Replay
         return head if holds and rule.min_labs >= 1 and head.timestamp < record.manifest.deadline else None
     if not holds:
         raise CheckFailed(f"round 1: the threshold rule does not hold where it froze (the {head_name(head)}: "
-                          f"{live} live entries for min_total = {rule.min_total}, {reached} labs reached "
+                          f"{count(live, 'live entry', 'live entries')} for min_total = {rule.min_total}, "
+                          f"{count(reached, 'lab', 'labs')} reached "
                           f"for min_labs = {rule.min_labs})")
     return None
 

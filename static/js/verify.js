@@ -44,6 +44,12 @@
     return `${number} ${number === 1 ? singular : (plural || singular + 's')}`;
   }
 
+  /** A lab's name from the page's list (a stored token carries only its lab's slug). */
+  function labName(slug) {
+    const known = [...document.querySelectorAll('#lab-names li')].find((item) => item.dataset.slug === slug);
+    return known ? known.textContent : slug;
+  }
+
   function say(message, kind) {
     const status = $('verify-status');
     status.textContent = message;
@@ -319,7 +325,7 @@
     listCampaigns($('stored-list'), tokens, (token) => {
       const lab = document.createElement('span');
       lab.className = 'verify-token-lab';
-      lab.textContent = ` (lab: ${token.lab})`;
+      lab.textContent = ` (${labName(token.lab)})`;
       return lab;
     });
     $('stored-empty').hidden = tokens.length > 0;

@@ -184,6 +184,8 @@ def test_export_writes_the_token_file_and_import_checks_it(browser, site, sink, 
     status.filter(has_text="Imported 2 tokens.").wait_for()
     assert stored_tokens(other) == by_id
     assert other.locator("#stored-list li").count() == 2
+    # A token carries only its lab's slug; the list shows the lab's name.
+    assert all(text.endswith("(Anthropic)") for text in other.locator("#stored-list li").all_inner_texts())
     # Importing again keeps what is there.
     chooser.set_input_files(str(exported))
     status.filter(has_text="2 were already in this browser").wait_for()

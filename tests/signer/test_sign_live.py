@@ -105,7 +105,7 @@ def test_check_says_pending_then_included_with_a_verified_proof(app, signed, cap
     assert out.startswith("included at index 0 of a log of size 1, head signed at ")
     assert "inclusion proof verified" in out
     commitment = parse_opening(read_json(signed)["opening"]).commitment.hex()
-    assert f"Your entry commits to lab anthropic: its lab commitment {commitment} opens" in out
+    assert f"Your entry commits to Anthropic: its lab commitment {commitment} opens" in out
     assert "The log shows only the commitment" in out
 
 

@@ -170,7 +170,7 @@ def test_check_of_a_published_receipt_verifies_against_the_fake_log(fake, tmp_pa
     assert check(receipt) == 0
     out = capsys.readouterr().out
     assert out.startswith("included at index 4 of a log of size 6")
-    assert (f"Your entry commits to lab anthropic: its lab commitment {made.opening.commitment.hex()} opens with "
+    assert (f"Your entry commits to Anthropic: its lab commitment {made.opening.commitment.hex()} opens with "
             "the opening your receipt keeps. The log shows only the commitment") in out
 
 

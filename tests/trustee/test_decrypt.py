@@ -393,10 +393,10 @@ def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
     (round_omits_a_lab_at_k, "the round-frozen event at leaf 12: round 1 leaves out lab 'lab-b': it has 4 "
                              "entries to reveal (at least k = 2) but the round lists 0"),
     (round_one_includes_a_lab_below_k, "the round-frozen event at leaf 13: round 1 reveals lab 'lab-c' with 1 of "
-                                       "its 1 entries, fewer than k = 2"),
+                                       "its 1 entry, fewer than k = 2"),
     (opening_of_the_waiting_entry_missing, "leaf 12: the opening of this live entry is missing from the package"),
     (round_includes_a_lab_below_k, "the round-frozen event at leaf 16: round 2 reveals lab 'lab-b' with 1 of "
-                                   "its 1 entries, fewer than k = 2"),
+                                   "its 1 entry, fewer than k = 2"),
     (deadline_round_omits_a_lab_at_k, "round 2 leaves out lab 'lab-a': it has 2 entries to reveal"),
     (deadline_round_lists_a_revealed_entry, "round 2 lists leaf 0, which is not an entry it may reveal"),
     (bad_head_signature, "the tree head signature does not verify under the log's public key"),
@@ -407,7 +407,7 @@ def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
     (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
     (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
     (below_threshold, "round 1 was not due at this head (the threshold rule with k = 2: 3 live entries "
-                      "(min_total 6); 1 labs reach min_per_lab 2 (min_labs 2); by lab: lab-a 3)"),
+                      "(min_total 6); 1 lab reaches min_per_lab 2 (min_labs 2); by lab: lab-a 3)"),
     (forked_previous_head, "the consistency proof from the previous head (size 6) to this head "
                            "(size 13) does not verify"),
 ])

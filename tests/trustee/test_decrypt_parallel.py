@@ -102,7 +102,7 @@ def bad_proof_before_repeated_R(c: Ceremony, r: Round, folder: Path) -> Path:
     (forged_token, "leaf 12: the opening's token signature does not verify under lab 'lab-a''s key"),
     (opening_nonce_changed, "leaf 5: the opening does not match the entry's lab commitment"),
     (below_threshold, "round 1 was not due at this head"),
-    (round_includes_a_lab_below_k, "round 2 reveals lab 'lab-b' with 1 of its 1 entries"),
+    (round_includes_a_lab_below_k, "round 2 reveals lab 'lab-b' with 1 of its 1 entry"),
     (bad_proof_before_repeated_R, "leaf 3: the ciphertext's proof does not verify"),
 ])
 def test_a_bad_round_is_refused_the_same_way_with_two_jobs(ceremony, round_one, passphrase,

@@ -75,9 +75,9 @@ def test_a_round_one_that_leaves_a_lab_below_k_waiting_verifies(verify: Verify, 
     c.publish()
     code, out, err = verify(plain(c.record()))
     assert code == 0, err
-    assert ("entries: 4 live at the latest head; revealed, per lab: lab-a 2, lab-b 2 (4 in all); "
+    assert ("entries: 4 live at the latest head; revealed, per lab: Lab-A 2, Lab-B 2 (4 in all); "
             "0 still sealed") in out
-    assert "labs at the per-lab minimum (2), as stated for the head of size 6: lab-a, lab-b" in out
+    assert "labs at the per-lab minimum (2), as stated for the head of size 6: Lab-A, Lab-B" in out
 
 
 # --- a round that reveals a lab below k ------------------------------------------------------
@@ -85,7 +85,7 @@ def test_a_round_one_that_leaves_a_lab_below_k_waiting_verifies(verify: Verify, 
 
 def test_a_round_that_reveals_a_lab_below_k_fails(verify: Verify, three: Campaign) -> None:
     c = _round_one_without_lab_c(three, leaves=[0, 1, 2, 3, 4])
-    assert_fails(verify, plain(c.record()), r"round 1 reveals lab 'lab-c' with 1 entries, fewer than k = 2")
+    assert_fails(verify, plain(c.record()), r"round 1 reveals lab 'lab-c' with 1 entry, fewer than k = 2")
 
 
 def _k3_story(keys: dict[str, rsa.RSAPrivateKey], *, reveal_the_lone_late_signer: bool) -> Campaign:
@@ -125,11 +125,11 @@ def test_the_k3_story_verifies_and_a_lone_late_signer_revealed_fails(
     keys = {**token_keys, "lab-d": blindrsa.generate_key()}
     code, out, err = verify(plain(_k3_story(keys, reveal_the_lone_late_signer=False).record()))
     assert code == 0, err
-    assert ("entries: 16 live at the latest head; revealed, per lab: lab-a 5, lab-b 6, lab-c 3 (14 "
+    assert ("entries: 16 live at the latest head; revealed, per lab: Lab-A 5, Lab-B 6, Lab-C 3 (14 "
             "in all); 2 still sealed (their labs are not public)") in out
-    assert "labs at the per-lab minimum (3), as stated for the head of size 12: lab-a, lab-b" in out
+    assert "labs at the per-lab minimum (3), as stated for the head of size 12: Lab-A, Lab-B" in out
     assert_fails(verify, plain(_k3_story(keys, reveal_the_lone_late_signer=True).record()),
-                 r"round 2 reveals lab 'lab-a' with 1 entries, fewer than k = 3")
+                 r"round 2 reveals lab 'lab-a' with 1 entry, fewer than k = 3")
 
 
 # --- openings that do not open their leaf ----------------------------------------------------

@@ -30,10 +30,10 @@ def test_a_full_record_verifies_with_its_summary(verify: Verify, full_record: di
             "Trustee 1, Trustee 2, Trustee 3, Trustee 4, Trustee 5 (5 of 5 witnesses; w = 3)") in out
     # Per lab, only what the openings of revealed entries show; the two entries signed after
     # round 1 froze are counted, not placed.
-    assert ("entries: 25 live at the latest head; revealed, per lab: lab-a 7, lab-b 8, lab-c 8 "
+    assert ("entries: 25 live at the latest head; revealed, per lab: Lab-A 7, Lab-B 8, Lab-C 8 "
             "(23 in all); 2 still sealed (their labs are not public)") in out
-    assert ("labs at the per-lab minimum (5), as stated for the head of size 26: lab-a, lab-b, "
-            "lab-c") in out
+    assert ("labs at the per-lab minimum (5), as stated for the head of size 26: Lab-A, Lab-B, "
+            "Lab-C") in out
     assert "rounds: 1 (1 revealed; round 1 froze at leaf 25, in batch 3" in out
     assert "every revealed lab has at least k = 2 in its round" in out
     assert "23 revealed payloads equal a fresh decryption" in out
@@ -55,7 +55,7 @@ def test_an_expired_campaign_with_destroy_confirmations(verify: Verify, small: C
     code, out, _ = verify(plain(small.record()))
     assert code == 0, out
     assert "rounds: none\n" in out
-    assert "labs at the per-lab minimum (2), as stated for the head of size 6: lab-a\n" in out
+    assert "labs at the per-lab minimum (2), as stated for the head of size 6: Lab-A\n" in out
     assert "outcome: expired; 2 of 3 trustees confirmed destroying their share" in out
 
 
@@ -146,7 +146,7 @@ def test_two_rounds_and_a_later_signer(verify: Verify, small: Campaign) -> None:
     assert code == 0, err
     assert "rounds: 2 (2 revealed; round 1 froze at leaf 4, in batch 1" in out
     assert "6 revealed payloads" in out
-    assert ("entries: 7 live at the latest head; revealed, per lab: lab-a 2, lab-b 4 (6 in all); "
+    assert ("entries: 7 live at the latest head; revealed, per lab: Lab-A 2, Lab-B 4 (6 in all); "
             "1 still sealed") in out
     assert "outcome: closed; 1 of 3 trustees confirmed destroying their share" in out
     record = plain(small.record())
@@ -196,7 +196,7 @@ def test_a_deadline_round_that_reveals_a_lab_below_k_fails(verify: Verify, small
     small.reveal(2, (1, 3))
     small.publish()
     assert_fails(verify, plain(small.record()),
-                 r"round 2 reveals lab 'lab-a' with 1 entries, fewer than k = 2")
+                 r"round 2 reveals lab 'lab-a' with 1 entry, fewer than k = 2")
 
 
 def test_a_round_abandoned_after_its_reveal_window(verify: Verify, small: Campaign) -> None:

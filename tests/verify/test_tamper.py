@@ -482,7 +482,7 @@ def test_a_dropped_round_fails(verify: Verify, full_record: dict[str, Any]) -> N
     doc = copy.deepcopy(full_record)
     doc["rounds"] = []
     doc["outcome"] = {"state": "open", "threshold_met": False}
-    assert_fails(verify, doc, r"rounds: the record lists 0 round\(s\) but the log froze round 1 "
+    assert_fails(verify, doc, r"rounds: the record lists 0 rounds but the log froze round 1 "
                               r"at leaf 25")
 
 
@@ -534,7 +534,7 @@ def test_a_round_pointed_at_an_earlier_head_fails(
     small.publish()
     assert_fails(verify, plain(small.record()),
                  r"round 1: the threshold rule does not hold where it froze \(the head of batch 1 "
-                 r"\(size 4\): 3 live entries for min_total = 4, 1 labs reached for min_labs = 2\)")
+                 r"\(size 4\): 3 live entries for min_total = 4, 1 lab reached for min_labs = 2\)")
 
 
 def test_a_late_freeze_is_not_visible_to_the_public(verify: Verify, small: Campaign) -> None:
