@@ -50,5 +50,5 @@ def test_a_round_is_checked_both_ways_naming_the_lab():
 
 def test_a_revealed_round_shows_no_lab_below_k():
     check_revealed(2, {2: "two", 7: "two", 12: "two", 13: "three", 14: "three", 15: "three"}, 3)
-    with pytest.raises(RoundRuleError, match="reveals lab 'five' with 1 entries, fewer than k = 3"):
+    with pytest.raises(RoundRuleError, match="reveals lab 'five' with 1 entry, fewer than k = 3"):
         check_revealed(2, {2: "two", 7: "two", 12: "two", 16: "five"}, 3)
