@@ -47,6 +47,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
+from crypto.formats.counts import count
 from pledge.database import SAFE_METHODS, changed_rows, write_intent
 from pledge.extensions import db
 from pledge.models import RateLimitWindow
@@ -260,9 +261,9 @@ class RedisCounter:
                 return
             self._logged_at, failures, self._failures = now, self._failures, 0
         log.error(
-            "rate limits: Redis at %s unavailable (%s, %d request(s) since the last report); until it answers, "
+            "rate limits: Redis at %s unavailable (%s, %s since the last report); until it answers, "
             "limited requests are refused with 503 (login, code sends, code checks) except %s, which go unlimited",
-            self.server, type(error).__name__, failures, ", ".join(sorted(FAIL_OPEN_ACTIONS)),
+            self.server, type(error).__name__, count(failures, "request"), ", ".join(sorted(FAIL_OPEN_ACTIONS)),
         )
 
     def answered(self) -> None:
@@ -273,8 +274,8 @@ class RedisCounter:
             if self._logged_at is None:
                 return
             self._logged_at, failures, self._failures = None, self._failures, 0
-        log.warning("rate limits: Redis at %s answers again (%d more failed request(s) before it did)",
-                    self.server, failures)
+        log.warning("rate limits: Redis at %s answers again (%s before it did)",
+                    self.server, count(failures, "more failed request"))
 
     def close(self) -> None:
         """Close the pooled connections."""

@@ -347,7 +347,7 @@ def test_redis_going_away_and_coming_back(app_factory, tmp_path, caplog):
     error, recovered = ratelimit_records(caplog)
     assert error.levelno == logging.ERROR and "unavailable" in error.getMessage()
     assert recovered.levelno == logging.WARNING
-    assert "answers again (1 more failed request(s)" in recovered.getMessage()
+    assert "answers again (1 more failed request before it did)" in recovered.getMessage()
 
 
 def test_tick_runs_whether_redis_answers_or_not(app, client, runner, store, app_factory):

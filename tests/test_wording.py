@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -168,3 +169,28 @@ def test_who_can_reveal_reads_right_for_every_quorum(quorum, trustees, sentence)
 
     assert quorum_sentence(quorum, trustees) == sentence
     assert wording_problems(sentence) == []
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PLURALS = ("signatures", "trustees", "labs", "tokens", "entries", "people", "days", "hours", "others",
+           "emails", "rounds", "cosignatures", "leaves", "sealed signatures")
+BARE_COUNT = re.compile(r"\{\{[^{}]*\}\} (?:" + "|".join(PLURALS) + r")\b")
+
+
+def test_every_count_in_a_template_goes_through_count():
+    """A number printed before a plural noun reads "1 signatures" when it is 1: templates write
+    ``count(n, "signature")`` instead, so no page or e-mail can."""
+    found = [f"{path.relative_to(ROOT)}: {m.group(0)}"
+             for path in sorted((ROOT / "templates").rglob("*")) if path.is_file()
+             for m in BARE_COUNT.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_no_code_writes_a_plural_as_s_in_parentheses():
+    sources = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt"),
+               *(ROOT / "static" / "js").glob("*.js"), *(ROOT / "pledge").rglob("*.py"),
+               *(ROOT / "pledge_tools").rglob("*.py")]
+    found = [f"{path.relative_to(ROOT)}: {m.group(0)}" for path in sorted(sources)
+             for m in re.finditer(r"(?<![\w_])[a-z]+\(s\)", path.read_text(encoding="utf-8"))
+             if m.group(0) != "http(s)"]
+    assert found == []
