@@ -107,7 +107,7 @@ def test_freeze_puts_the_log_key_and_protecting_parameters_in_the_manifest(app, 
 
 def test_freeze_waits_for_every_trustee_then_fixes_the_manifest(app, draft, people):
     seat_everyone(draft, people[:2])
-    with pytest.raises(CeremonyError, match="1 of 3 trustees have not registered"):
+    with pytest.raises(CeremonyError, match="1 of 3 trustees has not registered"):
         ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
     seat_everyone(draft, people[2:])
     ceremony.freeze(db.session, draft, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())

@@ -194,3 +194,35 @@ def test_no_code_writes_a_plural_as_s_in_parentheses():
              for m in re.finditer(r"(?<![\w_])[a-z]+\(s\)", path.read_text(encoding="utf-8"))
              if m.group(0) != "http(s)"]
     assert found == []
+
+
+@pytest.mark.parametrize("quorum,trustees", [(1, 2), (2, 2), (2, 3)])
+def test_organizer_and_trustee_pages_and_mail_read_right(app, client, sink, make_user, make_campaign,
+                                                          quorum, trustees):
+    """The organizer invites a trustee (real SMTP), tries to freeze too early, and the trustee
+    opens the invitation: every page and the e-mail read right at this quorum."""
+    from pledge.models import CampaignState, Role
+    from tests.kit.forms import csrf_from, post_form
+
+    app.config["MAIL_PORT"] = sink.port
+    organizer, password = make_user(Role.ORGANIZER, email="boss@staff.example")
+    campaign = make_campaign(organizer=organizer, state=CampaignState.DRAFT, trustee_count=trustees,
+                             trustee_quorum=quorum, min_total=2, min_per_lab=1, min_labs=1, suppress_below=2)
+    post_form(client, "/login", {"email": "boss@staff.example", "password": password})
+    url = f"/organize/campaigns/{campaign.id}/trustees"
+    assert post_form(client, url, {"name": "Ada", "email": "ada@trustees.example"}).status_code == 302
+    mail = sink.wait_for("ada@trustees.example", "invited")
+    problems = {"invitation e-mail": wording_problems(mail.body)}
+    page = client.get(url).get_data(as_text=True)
+    problems["trustees page"] = check_html(page)
+    freeze = client.post(f"/organize/campaigns/{campaign.id}/freeze", data={"csrf_token": csrf_from(page)},
+                         follow_redirects=True).get_data(as_text=True)
+    problems["refused freeze"] = check_html(freeze)
+    for path in ("/organize/", f"/organize/campaigns/{campaign.id}/edit"):
+        reply = client.get(path)
+        if reply.status_code == 200:
+            problems[path] = check_html(reply.get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    secret = re.search(r"/trustee/invitations/(\S+)", mail.body).group(1)
+    problems["invitation page"] = check_html(client.get(f"/trustee/invitations/{secret}").get_data(as_text=True))
+    assert {where: found for where, found in problems.items() if found} == {}

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
+from crypto.formats.counts import count
 from pledge.models import (
     DEFAULT_CEREMONY_DAYS,
     DEFAULT_REVEAL_WINDOW,
@@ -155,7 +156,8 @@ def update_draft(session: Session, campaign: Campaign, fields: DraftFields, now:
     labs = _check_fields(session, fields, now, campaign.id)
     if fields.trustee_count < len(campaign.trustees):
         raise CampaignError(
-            f"{len(campaign.trustees)} trustees already have seats: remove some before lowering n.",
+            f"{count(len(campaign.trustees), 'trustee')} already "
+            f"{'has a seat' if len(campaign.trustees) == 1 else 'have seats'}: remove some before lowering n.",
             field="trustee_count",
         )
     _apply(campaign, fields, labs)

@@ -28,6 +28,7 @@ from crypto import complaints as complaint_checks
 from crypto import dkg
 from crypto.errors import PRIVATE_COMPLAINTS, CryptoError, InvalidAnswer, InvalidDeal
 from crypto.formats import files
+from crypto.formats.counts import count
 from crypto.formats.errors import Refusal
 from crypto.formats.messages import complaint_answer_message, complaint_message, transcript_message, verify
 from crypto.hashing import canonical_json
@@ -179,7 +180,8 @@ def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, log_ke
     if len(seated) != campaign.trustee_count:
         missing = campaign.trustee_count - len(seated)
         raise CeremonyError(
-            f"{missing} of {campaign.trustee_count} trustees have not registered their keys yet."
+            f"{missing} of {count(campaign.trustee_count, 'trustee')} {'has' if missing == 1 else 'have'} not "
+            "registered their keys yet."
         )
     if campaign.deadline <= now:
         raise CeremonyError("The deadline has passed; a campaign cannot start now.")
