@@ -246,7 +246,7 @@ def test_labs_reached_that_break_the_rule_at_the_freeze_fails(
     record = plain(small.record())
     record["counts"]["labs_reached"] = ["lab-a"]
     assert_fails(verify, record, r"round 1: the threshold rule does not hold where it froze \(the head "
-                                 r"of batch 1 \(size 5\): 4 live entries for min_total = 4, 1 labs "
+                                 r"of batch 1 \(size 5\): 4 live entries for min_total = 4, 1 lab "
                                  r"reached for min_labs = 2\)")
 
 
