@@ -39,6 +39,7 @@ from crypto.formats import witness as witness_files
 from crypto.formats.errors import CheckFailed, Refusal
 from crypto.formats.jsonfile import ensure_absent, write_document
 from crypto.formats.keys import KDF_COSTS, check_new_passphrase
+from crypto.formats.messages import fingerprint
 
 from .. import exits
 from ..sign.errors import ServerRefused
@@ -71,6 +72,8 @@ def _init(a: argparse.Namespace) -> int:
     say(f"Wrote {a.key}: a new Ed25519 witness key for {a.name!r}, encrypted with your passphrase.")
     say("Give the organizer your name and this public key, to list you as a witness in the draft:")
     say(doc["ed25519"].hex())
+    say(f"Its fingerprint {fingerprint(doc['ed25519'])} is how the campaign page lists your key under "
+        "\"Who can reveal\" once the campaign is frozen: compare that there, not the long form.")
     return exits.EXIT_OK
 
 
