@@ -85,7 +85,8 @@ def _ctx(text: str | None) -> bytes | None:
     except ValueError:
         value = b""
     if len(value) != 32 or text != value.hex():
-        raise CheckFailed("--ctx must be 64 lowercase hex characters (the manifest hash on the campaign page)")
+        raise CheckFailed("--ctx must be 64 lowercase hex characters "
+                          "(the full manifest hash, under “Full values” on the campaign page)")
     return value
 
 
@@ -106,7 +107,7 @@ def _check(a: argparse.Namespace) -> int:
             say("The log has no head yet: nothing to cosign.")
         elif result.new:
             say(f"Cosigned the head of size {result.head.size} ({_when(result.head.timestamp)}), "
-                f"root {result.head.root.hex()}.")
+                f"root fingerprint {fingerprint(result.head.root)}.")
         else:
             say(f"No new head: the head of size {result.head.size} ({_when(result.head.timestamp)}) is the one "
                 f"already cosigned{'; cosignature sent again' if result.stored else ''}.")
