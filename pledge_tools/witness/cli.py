@@ -97,6 +97,9 @@ def _when(timestamp: int) -> str:
 def _check(a: argparse.Namespace) -> int:
     key = witness_files.load_witness_key(a.key)
     pinned = _ctx(a.ctx)
+    if pinned is not None:
+        say(f"--ctx has the fingerprint {fingerprint(pinned)}: it must be the manifest hash fingerprint on the "
+            "campaign page, and the ctx fingerprint the trustees' pledge-trustee deal printed.")
     seed = witness_files.unlock_witness_key(key, read_passphrase(f"the witness key {a.key}"))
     runner = Witness(JsonApi(a.server), a.campaign, key.ed25519, seed, a.state, a.publish, pinned, a.slack)
     checks = 0
