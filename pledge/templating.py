@@ -46,6 +46,14 @@ def quorum_sentence(quorum: int, trustees: int) -> str:
     return f"Any {quorum} of the {trustees} trustees together {after}; fewer cannot."
 
 
+def fingerprint_of(value: bytes | str | None) -> str:
+    """The fingerprint the tools print for a key or hash (bytes, or its hex as stored), so a page or
+    an e-mail shows people the very string they are told to compare; empty for no value."""
+    if not value:
+        return ""
+    return fingerprint(bytes.fromhex(value) if isinstance(value, str) else value)
+
+
 def install_template_helpers(app: Flask) -> None:
     """Register filters and globals used by the templates."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -57,7 +65,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_global(count_of, "count")
     app.add_template_global(plural, "plural")
     app.add_template_global(quorum_sentence, "quorum_sentence")
-    app.add_template_filter(lambda value: fingerprint(value) if value else "", "fingerprint")
+    app.add_template_filter(fingerprint_of, "fingerprint")
     # Absolute addresses (feeds, command lines shown on pages) come from PUBLIC_URL only.
     app.add_template_global(public_url, "public_url")
     app.add_template_global(public_base, "public_base")

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from crypto.formats import messages
 from pledge.extensions import db
 from pledge.models import Campaign, CampaignState, Role
 from pledge_tools.trustee.cli import main as pledge_trustee
@@ -133,8 +134,10 @@ def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs
     db.session.rollback()  # end this thread's old read snapshot; the server committed since
     stored = db.session.get(Campaign, campaign.id)
     share = json.loads((folders[0] / "share.json").read_text())
-    assert org.locator("#campaign-key").inner_text() == share["Y"] == stored.group_key.hex()
-    assert org.locator("#manifest-hash").inner_text() == stored.ctx.hex()
+    assert org.locator("#campaign-key-fingerprint").inner_text() == messages.fingerprint(stored.group_key)
+    assert org.locator("#manifest-fingerprint").inner_text() == messages.fingerprint(stored.ctx)
+    assert org.locator("#campaign-key").text_content() == share["Y"] == stored.group_key.hex()  # in <details>
+    assert org.locator("#manifest-hash").text_content() == stored.ctx.hex()
     assert org.locator("ul.trustees li").count() == 3
     assert "Ada Trustee" in org.locator("ul.trustees").inner_text()
     assert stored.state == CampaignState.OPEN

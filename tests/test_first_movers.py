@@ -86,6 +86,7 @@ def world(app, make_user, make_campaign, sink, tmp_path):
 # --- what the public, the organizer and a trustee see --------------------------------------------
 
 HEX = re.compile(r"(?<![0-9a-f])[0-9a-f]{16,}(?![0-9a-f])")
+FINGERPRINT = re.compile(r"(?<![0-9a-f-])[0-9a-f]{4}(?:-[0-9a-f]{4}){4}(?![0-9a-f-])")  # of a hash or key
 TIMES = (
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|\+00:00| UTC)?"), "<time>"),
     (re.compile(r"(?<![\d<h])1[6-9]\d{8}(?!\d)"), "1111111111"),  # Unix seconds (head timestamps); JSON stays JSON
@@ -112,6 +113,7 @@ def scrub(text: str) -> str:
     text = HEX.sub(_opened, text)
     seen: dict[str, str] = {}
     text = HEX.sub(lambda m: seen.setdefault(m.group(0), f"<h{len(seen) + 1}>"), text)
+    text = FINGERPRINT.sub(lambda m: seen.setdefault(m.group(0), f"<f{len(seen) + 1}>"), text)
     for pattern, placeholder in TIMES:
         text = pattern.sub(placeholder, text)
     return CSRF.sub(r'\1"<csrf>"', text)

@@ -79,6 +79,9 @@ def init(
     say(f"Generated a new Ed25519 signing key and X25519 encryption key for {name!r}.")
     say(f"Wrote {out}: your secret keys, encrypted with your passphrase (Argon2id, "
         f"{kdf} cost), readable only by you. Keep it offline and back it up.")
+    say("Once uploaded, the web app's page for your keys shows these fingerprints; check that they are the same:")
+    say(f"  signing key fingerprint: {messages.fingerprint(doc['ed25519'])}")
+    say(f"  encryption key fingerprint: {messages.fingerprint(doc['x25519'])}")
     say(f"Wrote {pub}: your public keys. Upload it to the web app (or paste the line below):")
     say(public_line(public))
     return report

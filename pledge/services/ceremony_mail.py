@@ -83,11 +83,12 @@ def complaint_filed(campaign: Campaign, complaints: list[CeremonyComplaint]) -> 
     return messages
 
 
-def ready(campaign: Campaign) -> Outgoing:
-    """Every trustee signed the same transcript: the organizer may launch."""
+def ready(campaign: Campaign, transcript: bytes) -> Outgoing:
+    """Every trustee signed the same ``transcript``: the organizer may launch."""
     return Outgoing(
         to=campaign.organizer.email, subject="Pledge ceremony complete: ready to launch", template="ceremony_ready",
-        context={"campaign": campaign, "link": public_url("organize.trustees", campaign_id=campaign.id)},
+        context={"campaign": campaign, "transcript": transcript,
+                 "link": public_url("organize.trustees", campaign_id=campaign.id)},
     )
 
 

@@ -195,7 +195,9 @@ def upload_result(campaign_id: int):
             mine = [c for c in board.complaints if c.complainant_seat == seat.seat]  # in filing order
             return ceremony_mail.complaint_filed(campaign, [c for c in mine if c.body == mine[-1].body])
         flash("Your transcript signature is verified and posted.", "success")
-        return [ceremony_mail.ready(campaign)] if ceremony.ready_to_launch(campaign, board) else []
+        if not ceremony.ready_to_launch(campaign, board):
+            return []
+        return [ceremony_mail.ready(campaign, ceremony.expected_transcript(campaign, board))]
 
     return _upload(campaign_id, action)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from crypto.formats import tokenfile
 from crypto.formats.counts import count as plural_count
 from crypto.formats.errors import CheckFailed
+from crypto.formats.messages import fingerprint
 
 from ..exits import EXIT_NOT_DONE, EXIT_OK
 from ..text import printable
@@ -92,7 +93,7 @@ def fetch_keys(api: JsonApi, verified: Verified) -> list[CampaignKey]:
     keys = []
     for listed in verified.campaigns:
         key = affiliation.fetch_campaign_key(api, listed, verified.lab_slug)
-        say(f"  “{printable(key.title)}”: manifest matches ctx {key.ctx.hex()}")
+        say(f"  “{printable(key.title)}”: manifest matches ctx {fingerprint(key.ctx)}")
         keys.append(key)
     return keys
 

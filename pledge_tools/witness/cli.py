@@ -39,6 +39,7 @@ from crypto.formats import witness as witness_files
 from crypto.formats.errors import CheckFailed, Refusal
 from crypto.formats.jsonfile import ensure_absent, write_document
 from crypto.formats.keys import KDF_COSTS, check_new_passphrase
+from crypto.formats.messages import fingerprint
 
 from .. import exits
 from ..sign.errors import ServerRefused
@@ -71,6 +72,8 @@ def _init(a: argparse.Namespace) -> int:
     say(f"Wrote {a.key}: a new Ed25519 witness key for {a.name!r}, encrypted with your passphrase.")
     say("Give the organizer your name and this public key, to list you as a witness in the draft:")
     say(doc["ed25519"].hex())
+    say(f"Its fingerprint {fingerprint(doc['ed25519'])} is how the campaign page lists your key under "
+        "\"Who can reveal\" once the campaign is frozen: compare that there, not the long form.")
     return exits.EXIT_OK
 
 
@@ -82,7 +85,8 @@ def _ctx(text: str | None) -> bytes | None:
     except ValueError:
         value = b""
     if len(value) != 32 or text != value.hex():
-        raise CheckFailed("--ctx must be 64 lowercase hex characters (the manifest hash on the campaign page)")
+        raise CheckFailed("--ctx must be 64 lowercase hex characters "
+                          "(the full manifest hash, under “Full values” on the campaign page)")
     return value
 
 
@@ -93,6 +97,9 @@ def _when(timestamp: int) -> str:
 def _check(a: argparse.Namespace) -> int:
     key = witness_files.load_witness_key(a.key)
     pinned = _ctx(a.ctx)
+    if pinned is not None:
+        say(f"--ctx has the fingerprint {fingerprint(pinned)}: it must be the manifest hash fingerprint on the "
+            "campaign page, and the ctx fingerprint the trustees' pledge-trustee deal printed.")
     seed = witness_files.unlock_witness_key(key, read_passphrase(f"the witness key {a.key}"))
     runner = Witness(JsonApi(a.server), a.campaign, key.ed25519, seed, a.state, a.publish, pinned, a.slack)
     checks = 0
@@ -103,7 +110,7 @@ def _check(a: argparse.Namespace) -> int:
             say("The log has no head yet: nothing to cosign.")
         elif result.new:
             say(f"Cosigned the head of size {result.head.size} ({_when(result.head.timestamp)}), "
-                f"root {result.head.root.hex()}.")
+                f"root fingerprint {fingerprint(result.head.root)}.")
         else:
             say(f"No new head: the head of size {result.head.size} ({_when(result.head.timestamp)}) is the one "
                 f"already cosigned{'; cosignature sent again' if result.stored else ''}.")

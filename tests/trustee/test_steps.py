@@ -42,7 +42,7 @@ def test_init_takes_the_passphrase_and_returns_its_report(
                            progress=heard.append)
     pub = ceremony.public_path(key)
     assert report.written == [key, pub]
-    assert report.lines == heard and len(heard) == 4
+    assert report.lines == heard and len(heard) == 7
     assert report.lines[-1] == ceremony.public_line(keys.public_doc(*keys.load_public(pub)))
     assert capsys.readouterr() == ("", "")  # nothing printed
     opened = keys.unlock_key(keys.load_key(key), keys.passphrase_bytes(PASSPHRASE))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from crypto import merkle
+from crypto.formats import messages
 from crypto.log_leaves import EventLeaf, encode_leaf
 from pledge_tools import exits
 from tests.kit.ticks import publish_due
@@ -38,6 +39,9 @@ def test_trustees_cosign_the_head_and_the_campaign_page_names_them(world, app, c
                     "--publish", publish, now=head.timestamp + 5)
     assert first.code == exits.EXIT_OK, first.err
     assert f"Cosigned the head of size {head.size}" in first.out
+    assert f"root fingerprint {messages.fingerprint(head.root)}" in first.out  # as the campaign page shows roots
+    assert f"--ctx has the fingerprint {messages.fingerprint(world.campaign.ctx)}" in first.out
+    assert messages.fingerprint(world.campaign.ctx) in page  # the campaign page's manifest hash fingerprint
     state = json.loads(world.state(1).read_text())
     assert (state["size"], state["timestamp"], state["root"]) == (head.size, head.timestamp, head.root.hex())
     assert json.loads(publish.read_text())["size"] == head.size
