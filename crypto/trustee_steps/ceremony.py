@@ -316,9 +316,10 @@ def answer(
     write_document(out, answer_doc(ctx, i, signed))
     report.wrote(out)
     say(f"Wrote {out}: your signed answer. Upload it to the board.")
-    say("Uploading it reveals one share of your deal for each complaint (the share the "
-        "complainant says is bad). That is harmless: after a complaint is settled the ceremony "
-        "starts again and every trustee makes a new deal, so the revealed share protects nothing.")
+    say("Uploading it reveals, for each complaint, the key of the boxes between you and the "
+        "complainant: the share you dealt them and the share they dealt you both become public. "
+        "That is harmless: after a complaint is settled the ceremony starts again and every trustee "
+        "makes a new deal, so the revealed shares protect nothing.")
     return report
 
 

@@ -21,8 +21,9 @@ The steps themselves are :mod:`crypto.trustee_steps`; this module parses the com
 asks for the passphrase, prints each step's report as it goes and maps errors to exit codes
 (the table is :mod:`pledge_tools.exits`).
 
-``answer`` answers every complaint against you on the board (it reveals the one share each
-complainant says is bad); ``adjudicate`` says who lied in each complaint, from the files alone.
+``answer`` answers every complaint against you on the board (it reveals the shares you and each
+complainant dealt each other, from deals that are then discarded); ``adjudicate`` says who lied
+in each complaint, from the files alone.
 
 Exit codes: 0 done; 1 a check failed (nothing written); 2 bad command line; 3 ``finish`` filed
 a complaint; 4 a passphrase-protected file would not open; 5 a file could not be read or

@@ -196,6 +196,18 @@ def test_the_revealed_point_opens_exactly_the_box_the_complainant_opens(ceremony
     assert complaints.open_box(answer.shared_point, c.deals[1].encrypted_shares[2]) is None
 
 
+def test_the_revealed_point_also_opens_the_complainants_share_for_the_dealer(ceremony) -> None:
+    # A box key is the same both ways, so the answer makes public f_3(1) as well as f_1(3): the
+    # guide and the tool say so, and that both deals are then discarded.
+    c = ceremony
+    answer = answer_complaint(c.ctx, 1, 3, c.x25519_secrets[1], c.keys[3].x25519)
+    plain = complaints.open_box(answer.shared_point, c.deals[3].encrypted_shares[1])
+    assert plain is not None
+    assert plain[96:] == dkg.decrypt_share(c.ctx, 3, 1, c.deals[3].encrypted_shares[1],
+                                           c.x25519_secrets[1], c.keys[3].x25519)
+    assert complaints.open_box(answer.shared_point, c.deals[2].encrypted_shares[1]) is None
+
+
 def test_a_tampered_share_blames_the_dealer(ceremony) -> None:
     c = ceremony
     sealed = bytearray(c.deals[1].encrypted_shares[2])

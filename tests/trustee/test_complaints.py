@@ -93,7 +93,7 @@ def test_a_dealer_who_deals_a_bad_share_is_found_at_fault(
                "--board", board, "--out", answer) == EXIT_OK
     out = capsys.readouterr().out
     assert f"Wrote {answer}: your signed answer. Upload it to the board." in out
-    assert "reveals one share of your deal for each complaint" in out
+    assert "the share you dealt them and the share they dealt you both become public" in out
     assert "every trustee makes a new deal" in out
     assert "(you are at fault)" in out  # the tool tells the dealer what everyone will find
     ctx, dealer, answers = files.load_answer(answer)
