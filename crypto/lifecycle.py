@@ -6,8 +6,8 @@ with that head's timestamp), refuses anything the lifecycle does not allow, and 
 rounds and the outcome. The verifier, the witness and the server use this one replay, so "what
 the log says happened" means one thing everywhere.
 
-It checks order and meaning, not signatures: the caller checks tokens, withdrawal signatures,
-destroy confirmations and heads. Leaf indices in messages count from 0.
+It checks order and meaning, not signatures: the caller checks tokens, withdrawal and statement
+signatures, destroy confirmations and heads. Leaf indices in messages count from 0.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from .errors import LifecycleError
 from .hashing import canonical_json
-from .log_leaves import EntryLeaf, EventLeaf, Leaf, WithdrawalLeaf
+from .log_leaves import ConditionLeaf, EntryLeaf, EventLeaf, Leaf, StatementLeaf, WithdrawalLeaf, check_date
 from .opening import Opening
 
 PENDING, REVEALED, ABANDONED = "pending", "revealed", "abandoned"
-OPEN, REVEALED_STATE, CLOSED, EXPIRED = "open", "revealed", "closed", "expired"
+OPEN, REVEALED_STATE, CLOSED, EXPIRED, TAKEN_DOWN = "open", "revealed", "closed", "expired", "taken-down"
 
 
 @dataclass
@@ -39,15 +40,38 @@ class RoundState:
     ended_batch: int | None = None
 
 
+@dataclass(frozen=True)
+class Stance:
+    """A revealed signer's latest statement: ``stance`` and the position of its leaf."""
+
+    stance: str
+    seq: int
+    index: int
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class ConditionRecord:
+    """One condition leaf with its position and its batch's timestamp (the history, in log order)."""
+
+    index: int
+    timestamp: int
+    leaf: ConditionLeaf
+
+
 @dataclass
 class Replay:
     """The lifecycle so far; feed it with :meth:`add_batch` in batch order.
 
     ``deadline`` is the manifest's deadline and ``reveal_window`` its ``G``, both in seconds.
+    ``conditions`` (how many the manifest lists) and ``labs`` (the manifest's lab slugs), when
+    given, are checked against every condition leaf.
     """
 
     deadline: int
     reveal_window: int
+    conditions: int | None = None
+    labs: frozenset[str] | None = None
     size: int = 0
     batch: int = 0
     timestamp: int | None = None
@@ -59,6 +83,12 @@ class Replay:
     _entries: dict[bytes, int] = field(default_factory=dict)
     _withdrawn: set[int] = field(default_factory=set)
     _frozen: set[int] = field(default_factory=set)
+    #: The latest statement of each revealed signer who made one, by nullifier.
+    stances: dict[bytes, Stance] = field(default_factory=dict)
+    #: Every condition leaf, in log order.
+    condition_history: list[ConditionRecord] = field(default_factory=list)
+    _revealed: set[bytes] = field(default_factory=set)
+    _nullifier_of: dict[int, bytes] = field(default_factory=dict)
 
     # --- what the log says ----------------------------------------------------------------
 
@@ -69,8 +99,8 @@ class Replay:
 
     @property
     def outcome(self) -> str:
-        """``expired``, ``closed``, ``revealed`` (round 1 revealed) or ``open``."""
-        if self.ended in (CLOSED, EXPIRED):
+        """``expired``, ``closed``, ``taken-down``, ``revealed`` (round 1 revealed) or ``open``."""
+        if self.ended in (CLOSED, EXPIRED, TAKEN_DOWN):
             return self.ended
         if self.rounds and self.rounds[0].status == REVEALED:
             return REVEALED_STATE
@@ -80,6 +110,15 @@ class Replay:
     def signing_ended(self) -> bool:
         """Whether the deadline event is in the log (no entry may follow it)."""
         return self.deadline_event is not None
+
+    @property
+    def round_one_revealed(self) -> bool:
+        """Whether round 1 is revealed (statements and condition leaves may follow)."""
+        return bool(self.rounds) and self.rounds[0].status == REVEALED
+
+    def withholding(self) -> list[bytes]:
+        """The nullifiers of the revealed signers whose latest statement is "withholding"."""
+        return sorted(n for n, stance in self.stances.items() if stance.stance == "withholding")
 
     def live_entries(self) -> list[int]:
         """Indices of the entry leaves not withdrawn, in log order."""
@@ -108,7 +147,11 @@ class Replay:
                 seen_event = True
                 self._event(leaf, where)
             elif seen_event:
-                raise LifecycleError(f"{where}: an entry or withdrawal after an event of its batch")
+                raise LifecycleError(f"{where}: {_kind(leaf)} after an event of its batch")
+            elif isinstance(leaf, StatementLeaf):
+                self._statement(leaf, where)
+            elif isinstance(leaf, ConditionLeaf):
+                self._condition(leaf, where)
             elif self.signing_ended:
                 raise LifecycleError(f"{where}: an entry or withdrawal after the deadline event")
             elif isinstance(leaf, EntryLeaf):
@@ -127,6 +170,7 @@ class Replay:
             raise LifecycleError(f"{where}: a second entry with the nullifier of leaf "
                                  f"{self._entries[leaf.nullifier]}")
         self._entries[leaf.nullifier] = self.size
+        self._nullifier_of[self.size] = leaf.nullifier
 
     def _withdrawal(self, leaf: WithdrawalLeaf, where: str) -> None:
         index = self._entries.get(leaf.nullifier)
@@ -137,6 +181,35 @@ class Replay:
         if index in self._frozen:
             raise LifecycleError(f"{where}: withdraws leaf {index}, which a frozen round lists")
         self._withdrawn.add(index)
+
+    def _after_reveal(self, leaf: Leaf, where: str) -> None:
+        if self.ended in (EXPIRED, TAKEN_DOWN):
+            raise LifecycleError(f"{where}: {_kind(leaf)} after the campaign {self.ended}")
+        if not self.round_one_revealed:
+            raise LifecycleError(f"{where}: {_kind(leaf)} before round 1 is revealed")
+
+    def _statement(self, leaf: StatementLeaf, where: str) -> None:
+        self._after_reveal(leaf, where)
+        if leaf.nullifier not in self._revealed:
+            raise LifecycleError(f"{where}: a statement for an entry no earlier batch revealed")
+        previous = self.stances.get(leaf.nullifier)
+        expected = 0 if previous is None else previous.seq + 1
+        if leaf.seq != expected:
+            raise LifecycleError(f"{where}: a statement numbered {leaf.seq}; this signer's next is {expected}")
+        if (previous is None and leaf.stance != "withholding") or (previous is not None and previous.stance == leaf.stance):
+            raise LifecycleError(f"{where}: a statement that does not change the signer's stance")
+        self.stances[leaf.nullifier] = Stance(leaf.stance, leaf.seq, self.size, self.timestamp or 0)
+
+    def _condition(self, leaf: ConditionLeaf, where: str) -> None:
+        self._after_reveal(leaf, where)
+        if self.conditions is not None and not 1 <= leaf.condition <= self.conditions:
+            raise LifecycleError(f"{where}: condition {leaf.condition}, which the manifest does not list")
+        if self.labs is not None and leaf.lab not in self.labs:
+            raise LifecycleError(f"{where}: a condition at lab {leaf.lab!r}, which the manifest does not list")
+        day = datetime.fromtimestamp(self.timestamp or 0, UTC).date()
+        if check_date(leaf.date) > day:
+            raise LifecycleError(f"{where}: a condition dated {leaf.date}, after its batch's day {day.isoformat()}")
+        self.condition_history.append(ConditionRecord(self.size, self.timestamp or 0, leaf))
 
     def _event(self, leaf: EventLeaf, where: str) -> None:
         if self.ended is not None and leaf.event != "share-destroyed":
@@ -149,6 +222,7 @@ class Replay:
             "expired": self._deadline_event,
             "closed": self._closed,
             "share-destroyed": self._destroyed,
+            "taken-down": self._taken_down,
         }[leaf.event]
         handler(leaf, where)
 
@@ -186,6 +260,7 @@ class Replay:
             rnd.status = ABANDONED
         else:
             rnd.status, rnd.digest = REVEALED, leaf.digest
+            self._revealed.update(self._nullifier_of[i] for i in rnd.leaves)
         rnd.ended_batch = self.batch
 
     def _deadline_event(self, leaf: EventLeaf, where: str) -> None:
@@ -209,6 +284,16 @@ class Replay:
             raise LifecycleError(f"{where}: closed while round {pending[0]} is pending")
         self.ended = CLOSED
 
+    def _taken_down(self, leaf: EventLeaf, where: str) -> None:
+        # The site took the campaign down: signing ends now if it had not (it counts as the
+        # deadline event), every pending round is abandoned, and the campaign has ended.
+        if not self.signing_ended:
+            self.deadline_event = self.size
+        for rnd in self.rounds:
+            if rnd.status == PENDING:
+                rnd.status, rnd.ended_batch = ABANDONED, self.batch
+        self.ended = TAKEN_DOWN
+
     def _destroyed(self, leaf: EventLeaf, where: str) -> None:
         if self.ended is None:
             raise LifecycleError(f"{where}: a share destroyed before the campaign ended")
@@ -217,11 +302,17 @@ class Replay:
         self.destroyed[leaf.trustee] = self.size
 
 
+def _kind(leaf: Leaf) -> str:
+    return {EntryLeaf: "an entry", WithdrawalLeaf: "a withdrawal", StatementLeaf: "a statement",
+            ConditionLeaf: "a condition leaf", EventLeaf: "an event"}[type(leaf)]
+
+
 def replay(leaves: Sequence[Leaf], heads: Sequence[tuple[int, int]], *, deadline: int,
-           reveal_window: int) -> Replay:
+           reveal_window: int, conditions: int | None = None, labs: Iterable[str] | None = None) -> Replay:
     """Replay a whole log: ``heads`` are ``(size, timestamp)`` in batch order and the last size
-    is ``len(leaves)``."""
-    state = Replay(deadline, reveal_window)
+    is ``len(leaves)``. ``conditions`` and ``labs`` (from the manifest), when given, are checked
+    against every condition leaf."""
+    state = Replay(deadline, reveal_window, conditions, frozenset(labs) if labs is not None else None)
     start = 0
     for size, timestamp in heads:
         if size < start or size > len(leaves):

@@ -1,4 +1,4 @@
-"""The three kinds of leaf in a campaign log (docs/protocol.md §7 and §8), as canonical JSON.
+"""The kinds of leaf in a campaign log (docs/protocol.md §7 and §8), as canonical JSON.
 
 A leaf is the UTF-8 canonical JSON (:func:`crypto.hashing.canonical_json`: keys sorted, no
 whitespace, bytes as lowercase hex) of exactly one of these objects; its log hash is
@@ -26,8 +26,31 @@ An entry names neither its lab nor its token: both stay in the entry's *opening*
      "v": 2}
 
 **Event** (``{"event", "kind": "event", "v"}`` plus the fields of :data:`EVENT_FIELDS`): a
-lifecycle step, placed after the entries and withdrawals of the batch that decides it; the order
-rules are in :mod:`crypto.lifecycle`.
+lifecycle step, placed after the other leaves of the batch that decides it; the order rules are
+in :mod:`crypto.lifecycle`.
+
+After round 1 is revealed, two more kinds record what happens next (docs/protocol.md §8.8):
+
+**Statement** (6 keys): a revealed signer says they are withholding their work, or have stopped::
+
+    {"kind": "statement",
+     "nullifier": hex(32),           the signer's entry (revealed in an earlier batch)
+     "seq": int,                     how many statements of this entry come before it (0, 1, ...)
+     "signature": hex(64),           Ed25519 by the entry's withdrawal_key over
+                                     b"pledge/v2/statement" || nullifier || u64le(seq) || stance byte
+     "stance": "withholding" | "stopped",
+     "v": 2}
+
+**Condition** (8 keys): the organizer's dated judgement of one condition at one lab::
+
+    {"condition": int,               1-based position in the manifest's conditions
+     "date": "YYYY-MM-DD",           the day the judgement was made (not after its batch's day)
+     "evidence": str,                a link to the evidence, or "" (at most 500 UTF-8 bytes)
+     "kind": "condition",
+     "lab": str,                     the lab's slug in the manifest
+     "note": str,                    the organizer's note, or "" (at most 2000 UTF-8 bytes)
+     "status": "met" | "not-met" | "partly",
+     "v": 2}
 
 The leaf encoding does not check meaning; a verifier must also check that a withdrawal's
 signature verifies under the withdrawal key of the entry with that nullifier and, once an entry
@@ -37,7 +60,10 @@ is revealed, its opening against the leaf (:func:`crypto.opening.check_opening`)
 from __future__ import annotations
 
 import json
+import re
+import struct
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import nacl.signing
@@ -49,6 +75,13 @@ from .merkle import verify_ed25519
 #: The ``"v"`` of every leaf (docs/protocol.md §7); the same as crypto.formats.jsonfile.VERSION.
 VERSION = WIRE_VERSION
 WITHDRAW_PREFIX = b"pledge/v2/withdraw"
+STATEMENT_PREFIX = b"pledge/v2/statement"
+#: A statement's stances, and the byte each signs as.
+STANCES = {"withholding": 1, "stopped": 0}
+#: A condition's statuses.
+CONDITION_STATUSES = ("met", "not-met", "partly")
+MAX_EVIDENCE_BYTES = 500
+MAX_NOTE_BYTES = 2000
 MAX_LAB_BYTES = 255
 MAX_TOKEN_BYTES = 4096
 
@@ -71,6 +104,29 @@ class WithdrawalLeaf:
     signature: bytes
 
 
+@dataclass(frozen=True)
+class StatementLeaf:
+    """A revealed signer's statement: ``stance`` is ``"withholding"`` or ``"stopped"``; ``seq``
+    counts the entry's earlier statements; signed by the entry's withdrawal key."""
+
+    nullifier: bytes
+    seq: int
+    stance: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class ConditionLeaf:
+    """The organizer's dated judgement of condition ``condition`` (1-based) at lab ``lab``."""
+
+    condition: int
+    lab: str
+    status: str
+    date: str
+    evidence: str
+    note: str
+
+
 #: Event names and the fields each carries besides ``kind``, ``v`` and ``event`` (docs/protocol.md §8).
 EVENT_FIELDS: dict[str, frozenset[str]] = {
     "round-frozen": frozenset({"round", "leaves"}),
@@ -80,6 +136,7 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "expired": frozenset(),
     "closed": frozenset(),
     "share-destroyed": frozenset({"trustee", "signature"}),
+    "taken-down": frozenset(),
 }
 #: The events that end signing: exactly one of them, in the first batch at or after the deadline.
 DEADLINE_EVENTS = frozenset({"signing-ended", "expired"})
@@ -106,7 +163,7 @@ class EventLeaf:
         return self.event in DEADLINE_EVENTS or (self.event == "round-frozen" and self.round >= 2)
 
 
-Leaf = EntryLeaf | WithdrawalLeaf | EventLeaf
+Leaf = EntryLeaf | WithdrawalLeaf | EventLeaf | StatementLeaf | ConditionLeaf
 
 
 def _fixed(value: bytes, length: int, name: str) -> bytes:
@@ -150,6 +207,66 @@ def _withdrawal_fields(leaf: WithdrawalLeaf) -> dict[str, Any]:
         "v": VERSION,
         "nullifier": _fixed(leaf.nullifier, 32, "nullifier"),
         "signature": _fixed(leaf.signature, 64, "withdrawal signature"),
+    }
+
+
+def _index(value: int, low: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_INDEX:
+        raise EncodingError(f"{name} must be an integer {low}..2^63-1")
+    return value
+
+
+def _text(value: str, high: int, name: str) -> str:
+    if not isinstance(value, str):
+        raise EncodingError(f"{name} must be a string")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise EncodingError(f"{name} is not valid UTF-8 text") from exc
+    if size > high:
+        raise EncodingError(f"{name} must be at most {high} UTF-8 bytes")
+    return value
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def check_date(value: str) -> date:
+    """A calendar date written ``YYYY-MM-DD``."""
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise EncodingError("date must be YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise EncodingError("date is not a calendar date") from exc
+
+
+def _statement_fields(leaf: StatementLeaf) -> dict[str, Any]:
+    if leaf.stance not in STANCES:
+        raise EncodingError("a statement's stance must be withholding or stopped")
+    return {
+        "kind": "statement",
+        "v": VERSION,
+        "nullifier": _fixed(leaf.nullifier, 32, "nullifier"),
+        "seq": _index(leaf.seq, 0, "seq"),
+        "stance": leaf.stance,
+        "signature": _fixed(leaf.signature, 64, "statement signature"),
+    }
+
+
+def _condition_fields(leaf: ConditionLeaf) -> dict[str, Any]:
+    if leaf.status not in CONDITION_STATUSES:
+        raise EncodingError("a condition's status must be met, not-met or partly")
+    check_date(leaf.date)
+    return {
+        "kind": "condition",
+        "v": VERSION,
+        "condition": _index(leaf.condition, 1, "condition"),
+        "lab": check_lab(leaf.lab),
+        "status": leaf.status,
+        "date": leaf.date,
+        "evidence": _text(leaf.evidence, MAX_EVIDENCE_BYTES, "evidence"),
+        "note": _text(leaf.note, MAX_NOTE_BYTES, "note"),
     }
 
 
@@ -205,6 +322,10 @@ def encode_leaf(leaf: Leaf) -> bytes:
         return canonical_json(_withdrawal_fields(leaf))
     if isinstance(leaf, EventLeaf):
         return canonical_json(_event_fields(leaf))
+    if isinstance(leaf, StatementLeaf):
+        return canonical_json(_statement_fields(leaf))
+    if isinstance(leaf, ConditionLeaf):
+        return canonical_json(_condition_fields(leaf))
     raise EncodingError("not a log leaf")
 
 
@@ -220,6 +341,8 @@ def _hex_field(obj: dict[str, Any], key: str) -> bytes:
 
 _ENTRY_KEYS = {"kind", "v", "lab_commitment", "nullifier", "ciphertext_sha256", "withdrawal_key"}
 _WITHDRAWAL_KEYS = {"kind", "v", "nullifier", "signature"}
+_STATEMENT_KEYS = {"kind", "v", "nullifier", "seq", "stance", "signature"}
+_CONDITION_KEYS = {"kind", "v", "condition", "lab", "status", "date", "evidence", "note"}
 
 
 def _decode(obj: dict[str, Any]) -> Leaf:
@@ -237,6 +360,12 @@ def _decode(obj: dict[str, Any]) -> Leaf:
         )
     if kind == "event":
         return _decode_event(obj)
+    if kind == "statement" and obj.keys() == _STATEMENT_KEYS:
+        return StatementLeaf(nullifier=_hex_field(obj, "nullifier"), seq=_int_field(obj, "seq"),
+                             stance=obj["stance"], signature=_hex_field(obj, "signature"))
+    if kind == "condition" and obj.keys() == _CONDITION_KEYS:
+        return ConditionLeaf(condition=_int_field(obj, "condition"), lab=obj["lab"], status=obj["status"],
+                             date=obj["date"], evidence=obj["evidence"], note=obj["note"])
     raise EncodingError("unknown leaf kind or wrong fields")
 
 
@@ -300,3 +429,23 @@ def sign_withdrawal(withdrawal_seed: bytes, nullifier: bytes) -> bytes:
 def verify_withdrawal(withdrawal_key: bytes, nullifier: bytes, signature: bytes) -> None:
     """Check a withdrawal signature; raise :class:`~crypto.errors.InvalidSignature` if it fails."""
     verify_ed25519(withdrawal_key, withdrawal_message(nullifier), signature)
+
+
+def statement_message(nullifier: bytes, seq: int, stance: str) -> bytes:
+    """The bytes a statement signature covers (60 bytes): ``b"pledge/v2/statement" || nullifier
+    || u64le(seq) || stance byte`` (1 withholding, 0 stopped)."""
+    if stance not in STANCES:
+        raise EncodingError("a statement's stance must be withholding or stopped")
+    return (STATEMENT_PREFIX + _fixed(nullifier, 32, "nullifier") + struct.pack("<Q", _index(seq, 0, "seq"))
+            + bytes([STANCES[stance]]))
+
+
+def sign_statement(withdrawal_seed: bytes, nullifier: bytes, seq: int, stance: str) -> bytes:
+    """Sign a statement with the entry's withdrawal key (its 32-byte seed)."""
+    key = nacl.signing.SigningKey(_fixed(withdrawal_seed, 32, "withdrawal key seed"))
+    return key.sign(statement_message(nullifier, seq, stance)).signature
+
+
+def verify_statement(withdrawal_key: bytes, leaf: StatementLeaf) -> None:
+    """Check a statement's signature; raise :class:`~crypto.errors.InvalidSignature` if it fails."""
+    verify_ed25519(withdrawal_key, statement_message(leaf.nullifier, leaf.seq, leaf.stance), leaf.signature)

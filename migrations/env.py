@@ -37,11 +37,40 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    """Run against the app's database."""
+    """Run against the app's database.
+
+    On SQLite, foreign keys are off while migrating: batch mode rebuilds a table by copying it and
+    dropping the old one, and with foreign keys on, that drop would delete (``ON DELETE CASCADE``)
+    or block every row that refers to it. The pragma only takes effect outside a transaction, so
+    it is set on the driver's connection before the migration's transaction begins; afterwards
+    every reference is checked and foreign keys are turned back on.
+    """
     with migrate_ext.db.engine.connect() as connection:
-        _configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _driver_pragma(connection, "PRAGMA foreign_keys = OFF")
+        try:
+            _configure(connection=connection)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
+            if sqlite and connection.in_transaction():
+                connection.commit()
+        finally:
+            if sqlite:
+                _driver_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def _driver_pragma(connection, pragma: str) -> None:
+    """Run ``pragma`` on the driver's connection, outside any transaction."""
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(pragma)
+    finally:
+        cursor.close()
 
 
 if context.is_offline_mode():

@@ -23,6 +23,7 @@ from pledge.models import Campaign
 from pledge_tools.trustee.cli import main as pledge_trustee
 from tests.kit.forms import csrf_from, post_form
 from tests.mailsink import MailSink, first_link
+from tests.review_kit import approve
 
 PASSPHRASE = "correct horse battery staple"
 PASSWORD = "trustee password 123"
@@ -153,6 +154,8 @@ class World:
         return next(p for p in self.people if p.seat == seat)
 
     def freeze(self) -> None:
+        with self.app.app_context():
+            approve(self.cid)
         response = self.organizer_post(f"/organize/campaigns/{self.cid}/freeze")
         assert response.status_code == 302
         assert self.fresh().manifest is not None, self.organizer_page()

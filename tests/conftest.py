@@ -140,7 +140,7 @@ def make_campaign(app, labs, make_user):
         values.update(fields)
         campaign = Campaign(organizer_id=organizer.id, state=state, **values)
         if state != CampaignState.DRAFT:
-            campaign.frozen_at = now
+            campaign.frozen_at = campaign.submitted_at = campaign.approved_at = now
         if state not in (CampaignState.DRAFT, CampaignState.CEREMONY):
             from crypto import group
 

@@ -19,6 +19,7 @@ from pledge.services.manifest import manifest_ctx
 from pledge.services.trustees import INVALID_INVITATION, TrusteeError
 from tests import dbkit
 from tests.ceremony_kit import FakeTrustee, frozen, post_deals, seat_everyone
+from tests.review_kit import approve
 
 COST = PasswordCost(opslimit=1, memlimit=8192)
 
@@ -30,7 +31,18 @@ def people():
 
 @pytest.fixture
 def draft(make_campaign):
-    return make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
+    """A draft a site admin has approved (so it may be frozen once its trustees are seated)."""
+    campaign = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
+    approve(campaign.id)
+    return campaign
+
+
+def test_freeze_refuses_a_draft_no_site_admin_approved(app, make_campaign, people):
+    unreviewed = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
+    seat_everyone(unreviewed, people)
+    with pytest.raises(CeremonyError, match="A site admin must approve this campaign"):
+        ceremony.freeze(db.session, unreviewed, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
+    assert unreviewed.manifest is None and unreviewed.state == CampaignState.DRAFT
 
 
 def test_invitations_fill_seats_and_refuse_duplicates_and_the_organizer(draft, people):
@@ -277,13 +289,14 @@ def test_nothing_secret_of_any_trustee_reaches_the_database(app, draft, people):
     assert draft.group_key in stored or draft.group_key.hex().encode() in stored
 
 
-def test_n_cannot_drop_below_the_seats_already_offered(draft, people):
+def test_n_cannot_drop_below_the_seats_already_offered(make_campaign, people):
     from dataclasses import replace
 
     from pledge.models import ThresholdRule
     from pledge.services.campaigns import DraftFields, update_draft
     from pledge.services.errors import CampaignError
 
+    draft = make_campaign(state=CampaignState.DRAFT, trustee_quorum=2, trustee_count=3)
     seat_everyone(draft, people)
     fields = DraftFields(
         title=draft.title, slug=draft.slug, pledge_text=draft.pledge_text, lab_ids=tuple(link.lab_id for link in draft.lab_links),

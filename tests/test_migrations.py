@@ -164,3 +164,33 @@ def test_a_campaign_frozen_before_the_ceremony_deadline_existed_gets_seven_days_
         assert connection.execute(text("SELECT count(*) FROM trustees")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM ceremony_complaints")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM campaigns")).scalar() == 1
+
+
+def test_campaigns_frozen_before_review_existed_count_as_approved_and_keep_their_rows(empty_app):
+    upgrade(revision="5d7e3b9c1a48")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, name, password_hash, session_version, active, created_at) "
+            "VALUES (1, 'o@x.org', 'O', 'h', 1, TRUE, '2026-01-01')"))
+        for cid, state, frozen in ((1, "ceremony", "2026-03-01 10:00:00"), (2, "draft", None)):
+            connection.execute(text(
+                "INSERT INTO campaigns (id, public_id, slug, title, pledge_text, organizer_id, state, min_total, "
+                "min_per_lab, min_labs, deadline, trustee_quorum, trustee_count, suppress_below, "
+                "batch_interval_seconds, created_at, updated_at, frozen_at) VALUES (:id, :pid, :slug, 't', 'p', 1, "
+                ":state, 10, 0, 0, '2027-01-01', 2, 3, 5, 3600, '2026-01-01', '2026-01-01', :frozen)"),
+                {"id": cid, "pid": f"{cid:032x}", "slug": f"s{cid}", "state": state, "frozen": frozen})
+            connection.execute(text("INSERT INTO conditions (campaign_id, position, text) VALUES (:id, 0, 'c')"),
+                               {"id": cid})
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, submitted_at, approved_at FROM campaigns ORDER BY id")).all()
+        assert connection.execute(text("SELECT count(*) FROM conditions")).scalar() == 2
+    assert [(cid, str(sub)[:19], str(app)[:19]) for cid, sub, app in rows] == [
+        (1, "2026-03-01 10:00:00", "2026-03-01 10:00:00"), (2, "None", "None")]
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:  # a frozen campaign is approved
+        connection.execute(text("UPDATE campaigns SET approved_at = NULL, submitted_at = NULL WHERE id = 1"))
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:  # a takedown carries its notice
+        connection.execute(text("UPDATE campaigns SET state = 'taken-down' WHERE id = 1"))
+    downgrade(revision="5d7e3b9c1a48")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM conditions")).scalar() == 2

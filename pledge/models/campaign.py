@@ -32,6 +32,8 @@ class CampaignState(enum.StrEnum):
     REVEALED = "revealed"
     CLOSED = "closed"
     EXPIRED = "expired"
+    #: A site admin took the campaign down: signing ended, sealed signatures destroyed as at expiry.
+    TAKEN_DOWN = "taken-down"
 
 
 #: States the public can see. Drafts are private to their organizer.
@@ -41,7 +43,14 @@ PUBLIC_STATES = (
     CampaignState.REVEALED,
     CampaignState.CLOSED,
     CampaignState.EXPIRED,
+    CampaignState.TAKEN_DOWN,
 )
+
+#: Public states shown in listings (a taken-down campaign keeps only its page and its notice).
+LISTED_STATES = tuple(state for state in PUBLIC_STATES if state != CampaignState.TAKEN_DOWN)
+
+#: States in which the campaign has ended for good.
+ENDED_STATES = (CampaignState.CLOSED, CampaignState.EXPIRED, CampaignState.TAKEN_DOWN)
 
 
 #: States in which a launched campaign takes signatures (until its deadline).
@@ -120,6 +129,12 @@ class Campaign(Base):
         CheckConstraint("length(public_id) = 32", name="public_id_length"),
         CheckConstraint("ctx IS NULL OR length(ctx) = 32", name="ctx_length"),
         CheckConstraint("state NOT IN ('open', 'revealed', 'closed') OR group_key IS NOT NULL", name="key_when_launched"),
+        CheckConstraint("approved_at IS NULL OR submitted_at IS NOT NULL", name="approved_after_submitted"),
+        CheckConstraint("state = 'draft' OR approved_at IS NOT NULL", name="approved_before_freeze"),
+        CheckConstraint(
+            "(state = 'taken-down') = (taken_down_at IS NOT NULL AND takedown_notice IS NOT NULL)",
+            name="takedown_complete",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,8 +197,19 @@ class Campaign(Base):
     issuance_alarm_at: Mapped[datetime | None]
     # Only an admin may let an organizer sit as a trustee of their own campaign.
     organizer_may_be_trustee: Mapped[bool] = mapped_column(default=False)
+    # A contact address the organizer chose to show on the public page (any address they like).
+    contact_address: Mapped[str | None] = mapped_column(String(254))
+    # Review: the organizer submits the draft; a site admin approves it (then it may be frozen)
+    # or refuses it with a note (then it is an editable draft again).
+    submitted_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    # Takedown by a site admin: when, and the public notice shown in the campaign's place.
+    taken_down_at: Mapped[datetime | None]
+    takedown_notice: Mapped[str | None] = mapped_column(Text)
 
-    organizer: Mapped[User] = relationship()
+    organizer: Mapped[User] = relationship(foreign_keys=[organizer_id])
     conditions: Mapped[list[Condition]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="Condition.position",
         lazy="selectin",
@@ -252,8 +278,25 @@ class Campaign(Base):
 
     @property
     def is_editable(self) -> bool:
-        """Only drafts change; after freezing, a change means a new campaign."""
-        return self.state == CampaignState.DRAFT
+        """Only drafts not under review change; after freezing, a change means a new campaign."""
+        return self.state == CampaignState.DRAFT and self.submitted_at is None
+
+    @property
+    def is_listed(self) -> bool:
+        """Whether listings (home page, feeds of many campaigns) show this campaign."""
+        return self.state in LISTED_STATES
+
+    @property
+    def has_ended(self) -> bool:
+        """Closed, expired or taken down: no signature, withdrawal or reveal any more."""
+        return self.state in ENDED_STATES
+
+    @property
+    def review_status(self) -> str:
+        """``"draft"`` (not submitted), ``"submitted"`` (awaiting a site admin) or ``"approved"``."""
+        if self.approved_at is not None:
+            return "approved"
+        return "submitted" if self.submitted_at is not None else "draft"
 
 
 class Condition(Base):

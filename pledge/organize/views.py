@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from pledge.auth.roles import organizer_required
 from pledge.extensions import db
-from pledge.models import Campaign, utcnow
+from pledge.models import Campaign, CampaignState, utcnow
 from pledge.organize import bp
 from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, MoveForm
 from pledge.refusals import status_of
@@ -85,7 +85,7 @@ def edit_campaign(campaign_id: int):
     """Change a draft."""
     campaign = _managed(campaign_id)
     if not campaign.is_editable:
-        flash(service.FROZEN_MESSAGE, "error")
+        flash(service.UNDER_REVIEW_MESSAGE if campaign.state == CampaignState.DRAFT else service.FROZEN_MESSAGE, "error")
         return redirect(url_for("organize.preview", campaign_id=campaign.id))
     form = CampaignForm(obj=campaign)
     _lab_choices(form)

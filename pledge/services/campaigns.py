@@ -19,6 +19,7 @@ from pledge.models import (
     PUBLIC_STATES,
     Campaign,
     CampaignLab,
+    CampaignState,
     Condition,
     Lab,
     Role,
@@ -164,9 +165,14 @@ def update_draft(session: Session, campaign: Campaign, fields: DraftFields, now:
     session.flush()
 
 
+#: Why a draft under review cannot change: the admin approves exactly what goes public.
+UNDER_REVIEW_MESSAGE = ("This campaign is submitted for review, so it cannot change while a site admin reads it. "
+                        "Take the submission back to edit it (an approval is then cleared).")
+
+
 def _require_draft(campaign: Campaign) -> None:
     if not campaign.is_editable:
-        raise NotEditable(FROZEN_MESSAGE)
+        raise NotEditable(UNDER_REVIEW_MESSAGE if campaign.state == CampaignState.DRAFT else FROZEN_MESSAGE)
 
 
 def _clean_condition(text: str) -> str:

@@ -174,6 +174,8 @@ def freeze(session: Session, campaign: Campaign, token_key_secret: bytes, log_ke
     (with the log's public key, derived from ``log_key_secret``) and ``ctx``."""
     if campaign.state not in (CampaignState.DRAFT, CampaignState.CEREMONY) or campaign.manifest is not None:
         raise CeremonyError("This campaign is already frozen.")
+    if campaign.approved_at is None:
+        raise CeremonyError("A site admin must approve this campaign before it is frozen: submit it for review.")
     if not campaign.conditions:
         raise CeremonyError("Add at least one condition before freezing.")
     seated = [trustee for trustee in campaign.trustees if trustee.has_keys]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from crypto.formats.keys import passphrase_bytes
 from crypto.trustee_steps import ceremony as trustee_steps
 from pledge.models import Campaign, Role, User
-from pledge.services import ceremony, trustees
+from pledge.services import ceremony, review, trustees
 from pledge.services.accounts import PasswordCost, create_user, set_password
 
 DEMO_TRUSTEES = (
@@ -106,6 +106,9 @@ def run_demo_ceremony(
         trustees.register_keys(session, campaign, invitation.trustee, ed25519, x25519, now)
         people.append(DemoTrustee(email, password, key_file, folder, passphrase))
 
+    if campaign.approved_at is None:  # the demo seed stands in for the site admin
+        review.submit(session, campaign, now)
+        review.approve(session, campaign, None, now)
     ceremony.freeze(session, campaign, token_key_secret, log_key_secret, now)
     work = folder / campaign.slug
     work.mkdir(mode=0o700, exist_ok=True)

@@ -168,7 +168,7 @@ def check_leaves(record: Record) -> LogFacts:
             _check_withdrawal(i, leaf, facts)
             facts.withdrawals += 1
             live -= 1
-        else:
+        elif isinstance(leaf, log_leaves.EventLeaf):
             facts.events[i] = leaf
     facts.live_at[len(record.leaves)] = live
     return facts

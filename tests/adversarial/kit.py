@@ -27,6 +27,7 @@ from pledge.services.demo import seed_labs
 from tests.ceremony_kit import FakeTrustee
 from tests.kit.forms import csrf_from
 from tests.kit.ticks import publish_due
+from tests.review_kit import approve
 from tests.signing_kit import Signer
 
 FAST = PasswordCost(opslimit=1, memlimit=8192)
@@ -101,7 +102,7 @@ def insert_campaign(organizer: User, labs: dict, *, state=CampaignState.DRAFT, l
     values.update(fields)
     campaign = Campaign(organizer_id=organizer.id, state=state, **values)
     if state != CampaignState.DRAFT:
-        campaign.frozen_at = now
+        campaign.frozen_at = campaign.submitted_at = campaign.approved_at = now
     if state not in (CampaignState.DRAFT, CampaignState.CEREMONY):
         from crypto import group
 
@@ -137,6 +138,7 @@ def seat_people(campaign: Campaign, people: list[FakeTrustee], *, keys: bool = T
 
 def freeze(app, campaign: Campaign) -> None:
     """Freeze a seated draft for its ceremony."""
+    approve(campaign.id)
     with write_intent():
         ceremony.freeze(db.session, campaign, app.config["TOKEN_KEY_SECRET"], app.config["LOG_KEY_SECRET"], utcnow())
         db.session.commit()

@@ -37,6 +37,7 @@ from pledge.services import ceremony
 from tests.adversarial import kit
 from tests.ceremony_kit import FakeTrustee
 from tests.mailsink import MailSink
+from tests.review_kit import approve
 
 STAFF_BLUEPRINTS = ("auth", "organize", "trustee", "admin", "dev")
 # Every staff POST route; a new one fails test_every_staff_post_route_is_attempted until added.
@@ -94,6 +95,7 @@ def scene(app, sink):
     # A draft whose three seats hold keys: freezing it is valid.
     ready = kit.insert_campaign(owner, world.labs, title="Ready to freeze", lab_slugs=("anthropic",))
     kit.seat_people(ready, [FakeTrustee(f"R{i}", f"r{i}@trustees.example") for i in (1, 2, 3)])
+    approve(ready.id)
     # A frozen campaign where trustee 1 (the world's trustee) has a deal to post, then a result,
     # and the organizer then launches.
     people = [FakeTrustee("Trustee 1", t1.email), FakeTrustee("C2", "c2@trustees.example"),

@@ -17,6 +17,7 @@ from pledge.extensions import db
 from pledge_tools.trustee.cli import main as pledge_trustee
 from tests.kit.forms import csrf_from
 from tests.mailsink import MailSink, first_link
+from tests.review_kit import approve
 
 #: The trustees' passphrase (the tool reads it from PLEDGE_TRUSTEE_PASSPHRASE in tests).
 PASSPHRASE = "correct horse battery staple"
@@ -145,6 +146,8 @@ def run_ceremony(app: Flask, sink: MailSink, organizer: WebUser, campaign_id: in
         redirected(web.upload(keys_page, desk.folder / "trustee.key.pub.json", page=keys_page), "/trustee/")
         desks.append(desk)
 
+    with app.app_context():
+        approve(campaign_id)
     redirected(organizer.post_form(trustees_page, {}, action=f"/organize/campaigns/{campaign_id}/freeze"), "/trustees")
     for desk in desks:
         sink.wait_for(desk.email, "please post your deal")
