@@ -47,6 +47,7 @@ def test_an_admin_adds_a_lab_and_edits_its_domains_on_a_phone(browser, site, mak
         assert page.get_by_label("Email domains").get_attribute("aria-invalid") == "true"
         assert fits_width(page)
         assert db.session.scalar(select(Lab).where(Lab.slug == "example-lab")) is None
+        db.session.rollback()
 
         page.get_by_label("Email domains").fill("example.org, research.example.org")
         page.get_by_role("button", name="Add lab").click()
@@ -69,5 +70,5 @@ def test_an_admin_adds_a_lab_and_edits_its_domains_on_a_phone(browser, site, mak
         assert_clean(page, seen)
     finally:
         context.close()
-    db.session.expire_all()
+    db.session.rollback()
     assert db.session.scalar(select(Lab).where(Lab.slug == "example-lab")).domain_names == ["example.net", "example.org"]
