@@ -53,6 +53,9 @@ EXPECTED = {
     "affiliation.issue": ("POST", "/api/verify/issue", 415, 415),
     "api.manifest": ("GET", "/api/campaigns/{slug}/manifest", 404, 404),  # no manifest: made directly
     "admin.issuance": ("GET", "/admin/issuance", 302, 403),
+    "admin.labs": ("GET", "/admin/labs", 302, 403),
+    "admin.new_lab": ("GET", "/admin/labs/new", 302, 403),
+    "admin.lab": ("GET", "/admin/labs/anthropic", 302, 403),
     # The campaign made here skipped its ceremony (no manifest), so it has no signing pages.
     "signing.sign_page": ("GET", "/campaigns/{slug}/sign", 404, 404),
     "signing.receipt_page": ("GET", "/campaigns/{slug}/receipt", 404, 404),

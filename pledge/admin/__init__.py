@@ -1,4 +1,4 @@
-"""Admin pages: issuance counters and burst alarms."""
+"""Admin pages: issuance counters and burst alarms, and the lab registry."""
 
 from flask import Blueprint
 

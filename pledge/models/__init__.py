@@ -24,7 +24,7 @@ from pledge.models.ceremony import (
     TranscriptSignature,
     Trustee,
 )
-from pledge.models.lab import Lab, LabDomain
+from pledge.models.lab import Lab, LabChange, LabDomain
 from pledge.models.log import (
     DestroyConfirmation,
     Entry,
@@ -46,7 +46,7 @@ __all__ = [
     "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition",
     "ThresholdRule", "smallest_majority",
     "CeremonyAnswer", "CeremonyArchive", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
-    "Lab", "LabDomain",
+    "Lab", "LabChange", "LabDomain",
     "CampaignUpdate", "ConditionStatus",
     "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",

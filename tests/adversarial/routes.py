@@ -171,6 +171,14 @@ CASES = [
     Case("trustee.upload_destroyed", "POST", "/trustee/campaigns/{draft}/destroyed", NOT_SEATED),
     # Admin.
     Case("admin.issuance", "GET", "/admin/issuance", S(302, 403, 403, 403, 200)),
+    Case("admin.labs", "GET", "/admin/labs", S(302, 403, 403, 403, 200)),
+    Case("admin.new_lab", "GET", "/admin/labs/new", S(302, 403, 403, 403, 200)),
+    Case("admin.lab", "GET", "/admin/labs/anthropic", S(302, 403, 403, 403, 200)),
+    Case("admin.lab", "GET", "/admin/labs/no-such-lab", S(302, 403, 403, 403, 404)),
+    Case("admin.new_lab", "POST", "/admin/labs/new", S(302, 403, 403, 403, 302),
+         data={"slug": "matrix-lab", "name": "Matrix Lab", "domains": "matrix-lab.example"}),
+    Case("admin.lab", "POST", "/admin/labs/matrix-lab", S(302, 403, 403, 403, 302),
+         data={"name": "Matrix Lab", "domains": "matrix-lab.example\nmatrix-lab.example.org"}),
     # Last: logging out ends the session (anonymous visitors are sent to log in first).
     Case("auth.logout", "POST", "/logout", ALL(302)),
 ]

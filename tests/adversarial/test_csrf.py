@@ -28,6 +28,7 @@ from pledge.models import (
     CampaignState,
     CeremonyDeal,
     DestroyConfirmation,
+    Lab,
     RoundPartials,
     TranscriptSignature,
     User,
@@ -47,7 +48,7 @@ ATTEMPTED_ENDPOINTS = (
     "organize.trustees", "organize.reinvite_trustee", "organize.remove_trustee", "organize.freeze",
     "organize.allow_organizer_trustee", "organize.outcomes_page", "trustee.keys", "trustee.upload_deal",
     "trustee.upload_result", "trustee.upload_answer", "organize.replace_trustee", "organize.launch", "trustee.upload_partials",
-    "trustee.upload_destroyed",
+    "trustee.upload_destroyed", "admin.new_lab", "admin.lab",
 )
 
 
@@ -191,8 +192,19 @@ def attempts(world) -> list[Attempt]:
         Attempt("trustee.upload_destroyed", "trustee", f"/trustee/campaigns/{x['expired'].id}/destroyed",
                 upload=x["destroy_file"],
                 took_effect=lambda: _exists(DestroyConfirmation, (x["expired"].id, 1))),
+        Attempt("admin.new_lab", "admin", "/admin/labs/new",
+                {"slug": "forged-lab", "name": "Forged Lab", "domains": "forged-lab.example"},
+                took_effect=lambda: _lab_domains("forged-lab") == ["forged-lab.example"]),
+        Attempt("admin.lab", "admin", "/admin/labs/forged-lab", {"name": "Forged Lab", "domains": "forged.example"},
+                took_effect=lambda: _lab_domains("forged-lab") == ["forged.example"]),
         Attempt("auth.logout", "owner", "/logout"),
     ]
+
+
+def _lab_domains(slug: str) -> list[str] | None:
+    db.session.rollback()
+    lab = db.session.scalar(select(Lab).where(Lab.slug == slug))
+    return lab.domain_names if lab is not None else None
 
 
 def _campaigns():
