@@ -1,7 +1,7 @@
 """lab changes: the registry's audit trail (who added or edited a lab, when, and what changed)
 
 Revision ID: a1b2c3d4e517
-Revises: 5d7e3b9c1a48
+Revises: 4e8b1d6a2f90
 Create Date: 2026-12-06 05:20:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1b2c3d4e517'
-down_revision = '5d7e3b9c1a48'
+down_revision = '4e8b1d6a2f90'
 branch_labels = None
 depends_on = None
 
