@@ -1337,7 +1337,7 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
                         raise Refused("C1")
                     if labs is not None and o["lab"] not in labs:
                         raise Refused("C1")
-                    day = datetime.datetime.fromtimestamp(now_ts, datetime.timezone.utc).date()
+                    day = datetime.datetime.fromtimestamp(now_ts, datetime.UTC).date()
                     if parse_date(o["date"]) > day:
                         raise Refused("C2")
                     history.append((pos, now_ts, o))
