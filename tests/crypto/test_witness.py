@@ -321,7 +321,7 @@ def test_a_stale_statement_is_refused():
     assert refusal(excinfo) == witness.LIFECYCLE and "numbered 0; this signer's next is 2" in str(excinfo.value)
 
 
-def test_a_takedown_is_cosigned_and_ends_the_campaign():
+def test_a_takedown_is_cosigned_and_ends_the_campaign(tmp_path):
     log = Log()
     log.batch([entry()[0], EventLeaf("round-frozen", round=1, leaves=(0,))], T1)
     log.batch([EventLeaf("taken-down")], T1 + INTERVAL)
@@ -330,6 +330,9 @@ def test_a_takedown_is_cosigned_and_ends_the_campaign():
     assert done.state.lifecycle.rounds == ((1, "abandoned"),) and done.state.lifecycle.deadline_event
     log.batch([EventLeaf("share-destroyed", trustee=1, signature=b"\x01" * 64)], T1 + 2 * INTERVAL)
     assert log.check(done.state, now=T1 + 2 * INTERVAL).new
+    path = tmp_path / "state.json"
+    witness_files.save_state(path, done.state)
+    assert witness_files.load_state(path) == done.state
     log.batch([entry()[0]], T1 + 3 * INTERVAL)
     with pytest.raises(witness.WitnessRefusal) as excinfo:
         log.check(done.state, now=T1 + 3 * INTERVAL)
