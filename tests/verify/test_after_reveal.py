@@ -4,6 +4,8 @@ labs): what verifies, what the report says, and what the verifier refuses."""
 
 from __future__ import annotations
 
+from crypto import log_leaves
+
 from .campaign import Campaign, plain, resign
 from .conftest import Verify
 from .test_tamper import assert_fails
@@ -240,3 +242,30 @@ def test_a_takedown_after_the_close_fails(verify: Verify, small: Campaign) -> No
     small.publish()
     assert_fails(verify, plain(small.record()),
                  r"lifecycle: leaf 8: event taken-down after the campaign closed")
+
+
+def test_a_statement_for_a_nullifier_no_entry_has_fails(verify: Verify, small: Campaign) -> None:
+    # A forger holding the log's and the witnesses' keys adds a statement for nobody.
+    _revealed(small)
+    small.publish()
+    record = plain(small.record())
+    seed = b"\x09" * 32
+    ghost = b"\x0a" * 32
+    leaf = log_leaves.encode_leaf(log_leaves.StatementLeaf(
+        ghost, 0, "withholding", log_leaves.sign_statement(seed, ghost, 0, "withholding")))
+    record["log"]["leaves"].append(leaf.hex())
+    record = resign(record, small.log_seed, small.witness_seeds,
+                    sizes=[h["size"] for h in record["log"]["heads"][:-1]] + [7])
+    assert_fails(verify, record, r"leaf 6: a statement for a nullifier that no earlier entry has")
+
+
+def test_a_statement_of_an_unrevealed_entry_fails_even_with_its_own_key(
+        verify: Verify, small: Campaign) -> None:
+    # Entry 4 signed after round 1 froze: its own key signs, but it is not revealed.
+    _revealed(small)
+    late = small.add(small.sign("lab-b", "Late"))
+    small.publish()
+    small.statement(late, "withholding")
+    small.publish()
+    assert_fails(verify, plain(small.record()),
+                 r"lifecycle: leaf 7: a statement for an entry no earlier batch revealed")
