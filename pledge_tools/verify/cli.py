@@ -133,9 +133,10 @@ def _lab_list(s: Summary, numbers: Mapping[str, int]) -> str:
 
 
 def withholding_by_lab(s: Summary) -> dict[str, int]:
-    """How many revealed signers are withholding now, per lab slug (from their latest
-    statements and their revealed openings' labs)."""
-    return dict(Counter(s.reveal.lab_of[nullifier] for nullifier in s.lifecycle.withholding()))
+    """How many revealed signers are withholding now, per lab slug with revealed signers (0
+    included), from their latest statements and their revealed openings' labs."""
+    counts = Counter(s.reveal.lab_of[nullifier] for nullifier in s.lifecycle.withholding())
+    return {slug: counts.get(slug, 0) for slug in sorted(set(s.reveal.lab_of.values()))}
 
 
 def latest_conditions(s: Summary) -> dict[tuple[str, int], ConditionRecord]:
@@ -155,9 +156,9 @@ def _after_reveal_lines(s: Summary) -> list[str]:
     withholding = withholding_by_lab(s)
     total = sum(withholding.values())
     line = (f"statements: {_count(s.log.statements, 'statement')} by "
-            f"{_count(len(state.stances), 'revealed signer')}; withholding now: ")
+            f"{_count(len(state.stances), 'revealed signer')}; withholding now, per lab: ")
     line += (f"{_lab_list(s, withholding)} ({total} of {len(s.reveal.lab_of)} revealed signers)"
-             if withholding else "nobody")
+             if withholding else "none revealed")
     lines = [line]
     latest = latest_conditions(s)
     judgements = _count(len(state.condition_history), 'judgement')

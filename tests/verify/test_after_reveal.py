@@ -36,8 +36,8 @@ def test_statements_and_conditions_verify_with_their_report(verify: Verify, smal
     assert (code, err) == (0, ""), err
     assert ("log: 13 leaves (4 entries, 0 withdrawals, 2 events, 4 statements, 3 condition leaves)"
             in out)
-    assert ("statements: 4 statements by 3 revealed signers; withholding now: Lab-A 1, Lab-B 1 "
-            "(2 of 4 revealed signers)") in out
+    assert ("statements: 4 statements by 3 revealed signers; withholding now, per lab: Lab-A 1, "
+            "Lab-B 1 (2 of 4 revealed signers)") in out
     lines = out.splitlines()
     at = lines.index("conditions: 3 judgements; the latest per lab and condition:")
     assert lines[at + 1].startswith("  Lab-A, condition 1: partly (dated ")
@@ -49,7 +49,8 @@ def test_a_revealed_campaign_without_statements_says_so(verify: Verify, small: C
     _revealed(small)
     code, out, _ = verify(plain(small.record()))
     assert code == 0
-    assert "statements: 0 statements by 0 revealed signers; withholding now: nobody" in out
+    assert ("statements: 0 statements by 0 revealed signers; withholding now, per lab: Lab-A 0, "
+            "Lab-B 0 (0 of 4 revealed signers)") in out
     assert "conditions: 0 judgements\n" in out
 
 
@@ -64,7 +65,7 @@ def test_statements_continue_after_the_close(verify: Verify, small: Campaign) ->
     small.publish()
     code, out, err = verify(plain(small.record()))
     assert code == 0, err
-    assert "withholding now: Lab-A 1 (1 of 4 revealed signers)" in out
+    assert "withholding now, per lab: Lab-A 1, Lab-B 0 (1 of 4 revealed signers)" in out
     assert "outcome: closed; 0 of 3 trustees confirmed destroying their share" in out
 
 
@@ -211,7 +212,7 @@ def test_a_takedown_after_the_reveal_keeps_the_revealed_round(verify: Verify, sm
     code, out, err = verify(plain(small.record()))
     assert code == 0, err
     assert "rounds: 1 (1 revealed;" in out
-    assert "withholding now: Lab-A 1" in out
+    assert "withholding now, per lab: Lab-A 1, Lab-B 0" in out
     assert out.splitlines()[-1].startswith("outcome: taken-down")
 
 
