@@ -11,6 +11,7 @@ from pledge.models import Campaign, CampaignState, Role
 from pledge_tools.trustee.cli import main as pledge_trustee
 from tests.browser import live_server
 from tests.mailsink import first_link
+from tests.review_kit import approve
 
 PASSPHRASE = "correct horse battery staple"
 TRUSTEES = [("Ada Trustee", "ada@trustees.example"), ("Bo Trustee", "bo@trustees.example"),
@@ -86,7 +87,9 @@ def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs
         pages.append(page)
         folders.append(folder)
 
-    # Freeze: token keys and manifest; every trustee is asked for a deal.
+    # Freeze (a site admin has approved the campaign): token keys and manifest; every trustee is
+    # asked for a deal.
+    approve(campaign.id)
     org.reload()
     org.get_by_role("button", name="Freeze for ceremony").click()
     assert org.get_by_text("Frozen. The trustees have been asked to post their deals.").is_visible()
