@@ -101,8 +101,11 @@ def approve_campaign(campaign_id: int):
         return Done(f"Approved \u201c{campaign.title}\u201d. The organizer is emailed that they may now freeze it "
                     "for the key ceremony.", review_mail.approved(campaign), url_for("admin.review_queue"))
 
-    return act_and_redirect(action, url_for("admin.review_campaign", campaign_id=campaign.id), mail_failed=MAIL_FAILED,
-                            refusal_status=True)
+    outcome = attempt(action, MAIL_FAILED)
+    if isinstance(outcome, Exception):  # not submitted, already approved, or frozen: a conflict
+        flash(outcome.message, "error")
+        return redirect(url_for("admin.review_campaign", campaign_id=campaign.id)), 409
+    return redirect(outcome.next_page)
 
 
 @bp.route("/review/<int:campaign_id>/refuse", methods=["POST"])
