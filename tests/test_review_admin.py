@@ -58,8 +58,8 @@ def test_the_queue_is_empty_then_lists_a_submitted_campaign_whose_page_shows_wha
     assert "50 signatures overall, including at least 10 at each of 2 different labs" in page
     assert "k = 5" in page and "2 of 3 trustees" in page
     assert "Olga Organizer" in page and "organizer@staff.example" in page and "press@pledge.example" in page
-    assert 'action="/admin/review/{}/approve"'.format(campaign.id) in page
-    assert 'action="/admin/review/{}/refuse"'.format(campaign.id) in page
+    assert f'action="/admin/review/{campaign.id}/approve"' in page
+    assert f'action="/admin/review/{campaign.id}/refuse"' in page
 
 
 def test_approve_emails_the_organizer_and_a_second_approval_is_refused(app, client, login, people, make_campaign, mail):

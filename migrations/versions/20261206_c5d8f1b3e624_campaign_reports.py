@@ -1,4 +1,5 @@
-"""campaign reports: the public may report a campaign to the site admins
+"""campaign reports: the public may report a campaign to the site admins; a campaign taken down
+during its key ceremony (never launched) may be in the taken-down state
 
 Revision ID: c5d8f1b3e624
 Revises: 4e8b1d6a2f90
@@ -15,7 +16,16 @@ branch_labels = None
 depends_on = None
 
 
+LAUNCHED_WHEN_OPEN = "state IN ('draft', 'ceremony') OR launched_at IS NOT NULL"
+# A campaign taken down during its key ceremony was never launched.
+LAUNCHED_WHEN_OPEN_NEW = "state IN ('draft', 'ceremony', 'taken-down') OR launched_at IS NOT NULL"
+
+
 def upgrade():
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_campaigns_launched_when_open'), type_='check')
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f('ck_campaigns_launched_when_open'), LAUNCHED_WHEN_OPEN_NEW)
     op.create_table('campaign_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -39,3 +49,9 @@ def downgrade():
     with op.batch_alter_table('campaign_reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_reports_campaign_id'))
     op.drop_table('campaign_reports')
+    # The older schema has no never-launched takedown: such a campaign counts as launched at its takedown.
+    op.execute("UPDATE campaigns SET launched_at = taken_down_at WHERE state = 'taken-down' AND launched_at IS NULL")
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_campaigns_launched_when_open'), type_='check')
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f('ck_campaigns_launched_when_open'), LAUNCHED_WHEN_OPEN)

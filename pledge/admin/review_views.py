@@ -19,6 +19,8 @@ from pledge.services import review, review_mail, takedown
 from pledge.services.reports import mark_handled, reports_by_campaign
 from pledge.unit_of_work import Done, act_and_redirect, attempt
 
+NOTE_TOO_LONG = f"Keep the note under {review.MAX_NOTE:,} characters."
+NOTICE_TOO_LONG = f"Keep the notice under {takedown.MAX_NOTICE:,} characters."
 MAIL_FAILED = "{emails} could not be sent; the change is saved. Tell the people concerned another way."
 
 
@@ -31,7 +33,7 @@ class ApproveForm(FlaskForm):
 class RefuseForm(FlaskForm):
     """Refuse a submitted campaign with a note to the organizer."""
 
-    note = TextAreaField("Note to the organizer (required)", validators=[Length(max=review.MAX_NOTE)],
+    note = TextAreaField("Note to the organizer (required)", validators=[Length(max=review.MAX_NOTE, message=NOTE_TOO_LONG)],
                          description="Say what must change. It is emailed to the organizer as you write it.",
                          render_kw={"rows": 5, "maxlength": review.MAX_NOTE})
     submit = SubmitField("Refuse")
@@ -40,7 +42,7 @@ class RefuseForm(FlaskForm):
 class TakedownForm(FlaskForm):
     """Take a campaign down with its public notice."""
 
-    notice = TextAreaField("Public notice (required)", validators=[Length(max=takedown.MAX_NOTICE)],
+    notice = TextAreaField("Public notice (required)", validators=[Length(max=takedown.MAX_NOTICE, message=NOTICE_TOO_LONG)],
                            description="Plain text, shown at the top of the campaign's page for good.",
                            render_kw={"rows": 6, "maxlength": takedown.MAX_NOTICE})
     submit = SubmitField("Take down for good")
@@ -117,7 +119,6 @@ def refuse_campaign(campaign_id: int):
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash(f"Keep the note under {review.MAX_NOTE:,} characters.", "error")
         return render_template("admin/review_campaign.html", campaign=campaign, approve_form=ApproveForm(),
                                refuse_form=form), 400
 
