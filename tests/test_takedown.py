@@ -188,3 +188,34 @@ def test_a_draft_cannot_be_taken_down_nor_an_empty_notice_given(app, make_campai
         takedown.take_down(db.session, open_campaign, admin, "  \n ", utcnow())
     db.session.rollback()
     assert refreshed(open_campaign).state == CampaignState.OPEN
+
+
+def test_an_expired_campaign_taken_down_gets_no_event_but_its_trustees_still_confirm(app, client, launched, make_user):
+    campaign, people, seats = launched
+    signer = Signer(campaign, "anthropic", app.config["TOKEN_KEY_SECRET"])
+    assert post_entry(client, campaign, signer).status_code == 201
+    tick_at(app, campaign.deadline + timedelta(hours=2))
+    campaign = refreshed(campaign)
+    assert campaign.state == CampaignState.EXPIRED
+    # The expiry kept the openings for the trustees' check; a takedown deletes them at once.
+    assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.opening.is_not(None))) == 1
+    admin, _ = make_user(Role.ADMIN)
+    with write_intent(), app.test_request_context():
+        takedown.take_down(db.session, campaign, admin, "Taken down after it expired.", utcnow())
+        db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.opening.is_not(None))) == 0
+    assert db.session.scalar(select(func.count()).select_from(PendingEvent)) == 0
+    before = event_names(campaign.id)
+    assert not tick_at(app, campaign.deadline + timedelta(hours=4)).published
+    signature = trustee_messages.sign(people[1].seed, trustee_messages.destroy_message(campaign.ctx, 2))
+    with write_intent():
+        expiry.confirm_destroyed(db.session, campaign, seats[1], canonical_json(destroy_confirmation_doc(
+            SignedStatement(campaign.ctx, 2, signature))), utcnow())
+        db.session.commit()
+    assert tick_at(app, campaign.deadline + timedelta(hours=5)).published
+    assert event_names(campaign.id) == [*before, ["share-destroyed"]]
+    campaign = refreshed(campaign)
+    lifecycle = replayed(campaign.id, campaign.deadline, campaign.reveal_window_seconds)
+    assert lifecycle.outcome == "expired" and list(lifecycle.destroyed) == [2]
+    record = json.loads(client.get(f"/api/campaigns/{campaign.slug}/record").get_data())
+    assert record["outcome"]["state"] == "expired"
