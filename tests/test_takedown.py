@@ -14,12 +14,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from crypto import merkle
 from crypto.formats import messages as trustee_messages
 from crypto.formats.files import SignedStatement, destroy_confirmation_doc
 from crypto.hashing import canonical_json
 from pledge.database import write_intent
 from pledge.extensions import db
-from crypto import merkle
 from pledge.models import Campaign, CampaignState, Entry, PendingEvent, RevealRound, Role, TokenIssuance, TreeHead, utcnow
 from pledge.services import expiry, takedown, witnessing
 from pledge.services import reveal as reveal_rounds
