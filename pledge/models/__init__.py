@@ -37,6 +37,7 @@ from pledge.models.log import (
 )
 from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.ratelimit import RateLimitWindow
+from pledge.models.report import CampaignReport, ReportReason
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
@@ -50,5 +51,6 @@ __all__ = [
     "CampaignUpdate", "ConditionStatus",
     "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
+    "CampaignReport", "ReportReason",
     "Role", "User", "UserRole",
 ]

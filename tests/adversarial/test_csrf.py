@@ -25,6 +25,7 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import (
     Campaign,
+    CampaignReport,
     CampaignState,
     CeremonyDeal,
     DestroyConfirmation,
@@ -34,7 +35,7 @@ from pledge.models import (
     User,
     utcnow,
 )
-from pledge.services import ceremony
+from pledge.services import ceremony, review
 from tests.adversarial import kit
 from tests.ceremony_kit import FakeTrustee
 from tests.mailsink import MailSink
@@ -48,7 +49,9 @@ ATTEMPTED_ENDPOINTS = (
     "organize.trustees", "organize.reinvite_trustee", "organize.remove_trustee", "organize.freeze",
     "organize.allow_organizer_trustee", "organize.outcomes_page", "trustee.keys", "trustee.upload_deal",
     "trustee.upload_result", "trustee.upload_answer", "organize.replace_trustee", "organize.launch", "trustee.upload_partials",
-    "trustee.upload_destroyed", "admin.new_lab", "admin.lab",
+    "trustee.upload_destroyed", "admin.new_lab", "admin.lab", "admin.approve_campaign",
+    "admin.refuse_campaign", "admin.takedown_campaign",
+    "admin.report_handled",
 )
 
 
@@ -129,6 +132,17 @@ def scene(app, sink):
         db.session.commit()
     destroy = trustee_messages.sign(expired_people[0].seed, trustee_messages.destroy_message(expired.ctx, 1))
     destroy_file = canonical_json(destroy_confirmation_doc(SignedStatement(expired.ctx, 1, destroy)))
+    # Review, takedown and reports: two submitted drafts, an open campaign and a report.
+    to_approve = kit.insert_campaign(owner, world.labs, title="To approve")
+    to_refuse = kit.insert_campaign(owner, world.labs, title="To refuse")
+    to_take_down = kit.insert_campaign(owner, world.labs, title="To take down", state=CampaignState.OPEN)
+    with write_intent():
+        for campaign in (to_approve, to_refuse):
+            review.submit(db.session, campaign, utcnow())
+        report = CampaignReport(campaign_id=to_take_down.id, reason="spam", message="Spam.", received_at=utcnow())
+        db.session.add(report)
+        db.session.commit()
+    world.extra.update(to_approve=to_approve, to_refuse=to_refuse, to_take_down=to_take_down, report=report)
     world.extra.update(accused=accused, answer_file=answer_file)
     world.extra.update(ready=ready, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats, keyless=keyless,
                        expired=expired, destroy_file=destroy_file)
@@ -197,6 +211,15 @@ def attempts(world) -> list[Attempt]:
                 took_effect=lambda: _lab_domains("forged-lab") == ["forged-lab.example"]),
         Attempt("admin.lab", "admin", "/admin/labs/forged-lab", {"name": "Forged Lab", "domains": "forged.example"},
                 took_effect=lambda: _lab_domains("forged-lab") == ["forged.example"]),
+        Attempt("admin.approve_campaign", "admin", f"/admin/review/{x['to_approve'].id}/approve",
+                took_effect=lambda: _refreshed(x["to_approve"]).approved_at is not None),
+        Attempt("admin.refuse_campaign", "admin", f"/admin/review/{x['to_refuse'].id}/refuse", {"note": "Forged note."},
+                took_effect=lambda: _refreshed(x["to_refuse"]).review_note == "Forged note."),
+        Attempt("admin.takedown_campaign", "admin", f"/admin/campaigns/{x['to_take_down'].id}/takedown",
+                {"notice": "Forged notice."},
+                took_effect=lambda: _refreshed(x["to_take_down"]).state == CampaignState.TAKEN_DOWN),
+        Attempt("admin.report_handled", "admin", f"/admin/reports/{x['report'].id}/handled",
+                took_effect=lambda: _exists_handled(x["report"].id)),
         Attempt("auth.logout", "owner", "/logout"),
     ]
 
@@ -221,6 +244,12 @@ def _refreshed(campaign):
     db.session.rollback()
     db.session.refresh(campaign)
     return campaign
+
+
+def _exists_handled(report_id: int) -> bool:
+    db.session.rollback()
+    report = db.session.get(CampaignReport, report_id)
+    return report is not None and report.handled_at is not None
 
 
 def _deal_of(x) -> bytes:
