@@ -35,7 +35,7 @@ from pledge.models.log import (
     RoundPartials,
     TreeHead,
 )
-from pledge.models.outcome import CampaignUpdate, ConditionStatus
+from pledge.models.outcome import CampaignUpdate, ConditionJudgement, Statement
 from pledge.models.ratelimit import RateLimitWindow
 from pledge.models.user import Role, User, UserRole
 
@@ -47,7 +47,7 @@ __all__ = [
     "ThresholdRule", "smallest_majority",
     "CeremonyAnswer", "CeremonyArchive", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
     "Lab", "LabDomain",
-    "CampaignUpdate", "ConditionStatus",
+    "CampaignUpdate", "ConditionJudgement", "Statement",
     "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
     "Role", "User", "UserRole",

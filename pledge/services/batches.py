@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -56,6 +56,7 @@ from pledge.models import (
     TreeHead,
     present,
 )
+from pledge.services import outcomes, statements
 from pledge.services.keys import log_signing_key
 from pledge.services.log import latest_head, leaf_hashes
 
@@ -135,6 +136,8 @@ def events_waiting(session: Session, campaign: Campaign, timestamp: int) -> bool
     """Whether a batch at ``timestamp`` would append an event after the deadline event."""
     if session.scalar(select(func.count()).select_from(PendingEvent).where(PendingEvent.campaign_id == campaign.id)):
         return True
+    if after_reveal_waiting(session, campaign, timestamp):
+        return True
     if campaign.state in ENDED_STATES:
         return False
     return bool(_abandon_due(session, campaign, timestamp, batch=None)) or _all_rounds_ended(session, campaign)
@@ -186,6 +189,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     for entry in later:
         entry.withdrawal_index = batch.append(log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(
             entry.nullifier, present(entry.withdrawal_signature, "a withdrawal's signature"))))
+    _append_after_reveal(batch)
     session.flush()
     round_ = None
     if signing:
@@ -323,6 +327,31 @@ def destroy_expired_openings(session: Session, campaign: Campaign, now: datetime
     _destroy_unrevealed(session, campaign, openings=True)
     session.flush()
     return True
+
+
+def _append_after_reveal(batch: _Batch) -> None:
+    """Condition judgements, then statements, in the order they were accepted: after the batch's
+    entries and withdrawals, before its events, once round 1's reveal is in an earlier batch."""
+    session, campaign = batch.session, batch.campaign
+    if not statements.round_one_published(session, campaign):
+        return
+    day = datetime.fromtimestamp(batch.timestamp, UTC).date()
+    for judgement, leaf in outcomes.pending_judgements(session, campaign, day):
+        judgement.leaf_index = batch.append(leaf)
+    revealed = statements.revealed_rounds_published(session, campaign)
+    rounds_of = dict(session.execute(select(Entry.nullifier, Entry.revealed_round).where(
+        Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None))).tuples())
+    for statement in statements.pending_statements(session, campaign):
+        if rounds_of.get(statement.nullifier) in revealed:
+            statement.leaf_index = batch.append(statements.statement_leaf(statement))
+
+
+def after_reveal_waiting(session: Session, campaign: Campaign, timestamp: int) -> bool:
+    """Whether a batch at ``timestamp`` would publish a judgement or a statement."""
+    if not statements.round_one_published(session, campaign):
+        return False
+    day = datetime.fromtimestamp(timestamp, UTC).date()
+    return bool(outcomes.pending_judgements(session, campaign, day) or statements.pending_statements(session, campaign))
 
 
 def _append_pending(batch: _Batch, wanted) -> None:
