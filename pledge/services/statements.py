@@ -52,10 +52,15 @@ class StanceStatus:
     stance: str | None
     next_seq: int
     pending: bool
+    # Also answered, for the receipt page's withdraw panel: whether a published round-frozen
+    # event lists the entry, and whether the log holds the deadline event or the campaign ended.
+    frozen: bool = False
+    signing_ended: bool = False
 
     def doc(self) -> dict:
         return {"nullifier": self.nullifier.hex(), "revealed": self.revealed, "stance": self.stance,
-                "next_seq": self.next_seq, "pending": self.pending}
+                "next_seq": self.next_seq, "pending": self.pending, "frozen": self.frozen,
+                "signing_ended": self.signing_ended}
 
 
 def revealed_rounds_published(session: Session, campaign: Campaign) -> set[int]:
@@ -76,7 +81,7 @@ def round_one_published(session: Session, campaign: Campaign) -> bool:
 
 def _entry(session: Session, campaign: Campaign, nullifier: bytes) -> Entry:
     entry = session.scalar(select(Entry).where(Entry.campaign_id == campaign.id, Entry.nullifier == nullifier))
-    if entry is None or entry.leaf_index is None:
+    if entry is None:
         raise StatementError("not_found", "No signature with this nullifier exists in this campaign.")
     return entry
 
@@ -101,7 +106,8 @@ def status(session: Session, slug: str, nullifier_hex: str) -> StanceStatus:
     history = _history(session, campaign, nullifier)
     revealed = entry.revealed_round is not None and entry.revealed_round in revealed_rounds_published(session, campaign)
     return StanceStatus(nullifier, revealed, history[-1].stance if history else None, len(history),
-                        any(row.leaf_index is None for row in history))
+                        any(row.leaf_index is None for row in history), frozen=entry.frozen_round is not None,
+                        signing_ended=campaign.signing_ended_batch is not None or campaign.has_ended)
 
 
 def accept(session: Session, slug: str, read_body: Callable[[], object]) -> Statement:
