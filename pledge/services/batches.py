@@ -339,8 +339,8 @@ def _append_after_reveal(batch: _Batch) -> None:
     for judgement, leaf in outcomes.pending_judgements(session, campaign, day):
         judgement.leaf_index = batch.append(leaf)
     revealed = statements.revealed_rounds_published(session, campaign)
-    rounds_of = dict(session.execute(select(Entry.nullifier, Entry.revealed_round).where(
-        Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None))).tuples())
+    rounds_of = {row.nullifier: row.revealed_round for row in session.execute(select(Entry.nullifier, Entry.revealed_round)
+                 .where(Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None)))}
     for statement in statements.pending_statements(session, campaign):
         if rounds_of.get(statement.nullifier) in revealed:
             statement.leaf_index = batch.append(statements.statement_leaf(statement))

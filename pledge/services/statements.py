@@ -210,5 +210,6 @@ def withholding_now(session: Session, campaign: Campaign) -> dict[str, int]:
 
 def _labs_by_nullifier(session: Session, campaign: Campaign) -> dict[bytes, str]:
     """The lab slug of every revealed entry (its lab is public once revealed)."""
-    return dict(session.execute(select(Entry.nullifier, Lab.slug).join(Lab, Lab.id == Entry.lab_id).where(
-        Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None))).tuples())
+    rows = session.execute(select(Entry.nullifier, Lab.slug).join(Lab, Lab.id == Entry.lab_id).where(
+        Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None)))
+    return {row.nullifier: row.slug for row in rows}
