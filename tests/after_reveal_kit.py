@@ -52,7 +52,8 @@ class Person:
 
     def receipt_file(self, server: str, folder: Path) -> Path:
         path = folder / f"receipt-{self.nullifier[:8]}.json"
-        receipts.write_receipt(path, self.receipt(server))
+        if not path.exists():
+            receipts.write_receipt(path, self.receipt(server))
         return path
 
     def statement(self, seq: int, stance: str, *, seed: bytes | None = None) -> dict:
