@@ -19,7 +19,18 @@ from sqlalchemy.orm import Session
 
 from crypto import log_leaves
 from crypto.errors import CryptoError
-from pledge.models import Campaign, CampaignState, Entry, Lab, LogLeaf, PendingEvent, RevealRound, Statement, TreeHead
+from pledge.models import (
+    Campaign,
+    CampaignState,
+    ConditionJudgement,
+    Entry,
+    Lab,
+    LogLeaf,
+    PendingEvent,
+    RevealRound,
+    Statement,
+    TreeHead,
+)
 from pledge.services.campaigns import public_campaign
 from pledge.services.errors import ServiceError
 from pledge.services.schema import exact_object, hex_field
@@ -172,15 +183,21 @@ def statement_leaf(row: Statement) -> bytes:
 
 
 def published_leaves(session: Session, campaign: Campaign) -> list[tuple[int, int, log_leaves.Leaf]]:
-    """Every published leaf of the kinds that matter after the reveal, as ``(index, batch, leaf)``,
-    up to the latest head."""
+    """Every published statement and condition leaf, as ``(index, batch, leaf)`` in log order, up
+    to the latest head: the leaves themselves, found through the rows they were published from
+    (so a page view reads only these, not the whole log)."""
     size = session.scalar(select(func.max(TreeHead.size)).where(TreeHead.campaign_id == campaign.id)) or 0
+    mine = select(Statement.leaf_index).where(Statement.campaign_id == campaign.id, Statement.leaf_index.is_not(None)) \
+        .union_all(select(ConditionJudgement.leaf_index).where(ConditionJudgement.campaign_id == campaign.id,
+                                                                ConditionJudgement.leaf_index.is_not(None)))
     rows = session.execute(select(LogLeaf.leaf_index, LogLeaf.batch, LogLeaf.leaf).where(
-        LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < size).order_by(LogLeaf.leaf_index))
-    out = []
+        LogLeaf.campaign_id == campaign.id, LogLeaf.leaf_index < size, LogLeaf.leaf_index.in_(mine))
+        .order_by(LogLeaf.leaf_index))
+    out: list[tuple[int, int, log_leaves.Leaf]] = []
     for index, batch, data in rows:
-        if b'"kind":"statement"' in data or b'"kind":"condition"' in data:
-            out.append((index, batch, log_leaves.parse_leaf(data)))
+        leaf = log_leaves.parse_leaf(data)
+        if isinstance(leaf, log_leaves.StatementLeaf | log_leaves.ConditionLeaf):
+            out.append((index, batch, leaf))
     return out
 
 
