@@ -1,7 +1,9 @@
 """Batch publication and the lifecycle events it decides (docs/protocol.md §7, §8).
 
 Once per batch interval, each launched campaign's pending entries and withdrawals are appended to
-its log in a random order, then the lifecycle events the batch decides, and a tree head is signed.
+its log in a random order, then (once round 1's reveal is in an earlier batch) the organizer's
+condition judgements and the revealed signers' statements in the order they were accepted, then
+the lifecycle events the batch decides, and a tree head is signed.
 The events follow :mod:`crypto.lifecycle` exactly (the tests replay every published log through it):
 
 - ``round-frozen`` round 1 in the first batch before the deadline where the rule holds over the
