@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from pledge.database import write_intent
 from pledge.extensions import db
-from pledge.models import ConditionJudgement, Role, Statement
+from pledge.models import CampaignState, ConditionJudgement, Role, Statement, utcnow
 from pledge.services.outcome_feed import condition_feed_entries, withholding_feed_entries
 from pledge_tools.sign.cli import main as pledge_sign
 from pledge_tools.verify.cli import main as pledge_verify
@@ -187,3 +187,15 @@ def test_condition_judgements_keep_a_dated_history(app, client, launched, organi
     assert [entry.title for entry in condition_feed_entries(db.session, campaign)] == [
         "Anthropic: condition 1 not met (2026-11-01)", "Anthropic: condition 1 partly met (2026-12-01)"]
     assert "<em>published with the next batch</em>" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_taken_down_campaign_takes_no_statement(app, client, launched):
+    campaign, _trustees, _seats = launched
+    [person] = sign_up(app, client, campaign, ["anthropic"])
+    with write_intent():
+        row = db.session.merge(campaign)
+        row.state, row.taken_down_at, row.takedown_notice = CampaignState.TAKEN_DOWN, utcnow(), "Taken down."
+        db.session.commit()
+    refused = post_statement(client, campaign, person.statement(0, "withholding"))
+    assert refused.status_code == 409 and refused.get_json()["error"] == "ended"
+    assert statements_stored() == 0

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from crypto import log_leaves
 from pledge.models import Campaign, CampaignState, CampaignUpdate, ConditionJudgement, Lab
 from pledge.services.errors import ServiceError
-from pledge.services.statements import FINAL_STATES, published_leaves, round_one_published, withholding_now
+from pledge.services.statements import (
+    FINAL_STATES,
+    published_leaves,
+    round_one_published,
+    still_publishable,
+    withholding_now,
+)
 
 
 class OutcomeError(ServiceError):
@@ -129,7 +135,7 @@ def after_reveal(session: Session, campaign: Campaign) -> AfterReveal | None:
 
 def pending_judgements(session: Session, campaign: Campaign, day: date) -> list[tuple[ConditionJudgement, bytes]]:
     """Judgements waiting for a batch whose UTC day is ``day``, with their condition leaves."""
-    if campaign.state in FINAL_STATES:
+    if not still_publishable(session, campaign):
         return []
     positions = {c.id: c.position for c in campaign.conditions}
     order = sorted(positions.values())

@@ -165,10 +165,24 @@ def accept(session: Session, slug: str, read_body: Callable[[], object]) -> Stat
 # --- publication ------------------------------------------------------------------------------
 
 
+def still_publishable(session: Session, campaign: Campaign) -> bool:
+    """Whether the next batch may carry judgements and statements: never after an expiry, and
+    after a takedown only in the batch that carries its event, before it (docs/protocol.md §8)."""
+    if campaign.state == CampaignState.EXPIRED:
+        return False
+    if campaign.state != CampaignState.TAKEN_DOWN:
+        return True
+    for (leaf,) in session.execute(select(PendingEvent.leaf).where(PendingEvent.campaign_id == campaign.id)):
+        parsed = log_leaves.parse_leaf(leaf)
+        if isinstance(parsed, log_leaves.EventLeaf) and parsed.event == "taken-down":
+            return True
+    return False
+
+
 def pending_statements(session: Session, campaign: Campaign) -> list[Statement]:
     """Statements waiting for a batch, in acceptance order (published only while the campaign may
     take them)."""
-    if campaign.state in FINAL_STATES:
+    if not still_publishable(session, campaign):
         return []
     return list(session.scalars(select(Statement).where(Statement.campaign_id == campaign.id,
                                                         Statement.leaf_index.is_(None)).order_by(Statement.id)))
