@@ -20,12 +20,13 @@ from pledge.services.reveal import (
     revealed_signatures,
     rounds_of,
 )
+from pledge.services.stage import Stage, Step, campaign_stage, event_times, timeline
 
 
 @dataclass(frozen=True)
 class CampaignPage:
-    """A public campaign with its progress, rounds, revealed signatures, log head, destroy
-    confirmations, condition statuses and updates (the names the template uses)."""
+    """A public campaign with its stage and timeline, progress, rounds, revealed signatures, log
+    head, destroy confirmations, condition statuses and updates (the names the template uses)."""
 
     campaign: Campaign
     progress: Progress
@@ -35,6 +36,9 @@ class CampaignPage:
     confirmations: dict[int, datetime]
     statuses: dict[tuple[int, int], ConditionStatus]
     updates: list[CampaignUpdate]
+    stage: Stage
+    steps: list[Step]
+    accepting: bool
 
     def context(self) -> dict[str, Any]:
         """The page's template variables."""
@@ -48,11 +52,17 @@ def campaign_page(session: Session, slug: str, now: datetime) -> CampaignPage:
     # Signatures exist only once a round is revealed: before that, skip a query that reads every
     # entry of the campaign (ciphertexts included) on each view.
     signatures = revealed_signatures(session, campaign) if any(state.revealed for state in rounds) else {}
+    progress = campaign_progress(campaign, now, session)
+    events = event_times(session, campaign) if campaign.launched_at is not None else {}
     return CampaignPage(
-        campaign=campaign, progress=campaign_progress(campaign, now, session), signatures=signatures, rounds=rounds,
+        campaign=campaign, progress=progress, signatures=signatures, rounds=rounds,
         head=latest_head(session, campaign) if campaign.group_key else None,
         # Shown once the campaign expired or closed (trustees confirm destroying their shares then).
         confirmations=destroy_confirmations(session, campaign)
         if campaign.state in (CampaignState.EXPIRED, CampaignState.CLOSED) else {},
         statuses=status_table(session, campaign), updates=updates_of(session, campaign),
+        stage=campaign_stage(campaign, progress, rounds, now, events=events),
+        steps=timeline(campaign, progress, rounds, now, events=events),
+        # Signing is offered only while a signature can still count (the server takes one then).
+        accepting=campaign.accepting(now),
     )

@@ -8,14 +8,16 @@ from flask import render_template
 from pledge.extensions import db
 from pledge.models import utcnow
 from pledge.services.campaigns import public_campaign
+from pledge.services.stage import current_stage
 from pledge.signing import bp
 
 
 @bp.route("/campaigns/<slug>/sign")
 def sign_page(slug: str):
     """The sign page (sealing happens in static/js/sign.js)."""
-    campaign = public_campaign(db.session(), slug, launched=True)
-    return render_template("signing/sign.html", campaign=campaign, accepting=campaign.accepting(utcnow()))
+    campaign, now = public_campaign(db.session(), slug, launched=True), utcnow()
+    return render_template("signing/sign.html", campaign=campaign, accepting=campaign.accepting(now),
+                           stage=current_stage(db.session(), campaign, now))
 
 
 @bp.route("/campaigns/<slug>/receipt")
