@@ -170,7 +170,8 @@ def test_every_view_tells_the_same_stage_from_open_to_closed(app, client, launch
     assert seen["steps"]["end"] == "done" and seen["current"] == []
     assert set(seen["feed"]) == {"launched", "threshold-met", "round-1-revealed", "round-2-frozen",
                                  "round-2-revealed", "closed"}
-    assert "Destroy your share and confirm it" in seen["dashboard"]
+    assert "The campaign is closed: every round is revealed or abandoned." in seen["dashboard"]
+    assert "destroy your share and confirm it" in seen["dashboard"]
     assert "help reveal only if the threshold is met" not in seen["dashboard"]
     assert sign(client, campaign, "anthropic", secret) in (403, 409, 410)
     home = _text(client.get("/"))
@@ -234,3 +235,28 @@ def test_the_campaign_page_shows_its_address_to_copy_and_the_organizer_dashboard
     login("org@staff.example", password)
     dashboard = _text(client.get("/organize/"))
     assert '<span class="state stage-badge stage-open">Open</span>' in dashboard
+
+
+def test_an_abandoned_round_one_is_told_and_signing_still_counts_for_the_deadline_round(app, client, make_campaign):
+    import secrets
+
+    from pledge.models import RevealRound, TreeHead
+
+    campaign = make_campaign(min_total=3, min_per_lab=0, min_labs=0, suppress_below=3, counts={"anthropic": 3})
+    with write_intent():
+        now = utcnow()
+        db.session.add(TreeHead(campaign_id=campaign.id, batch=1, size=3, timestamp=int(now.timestamp()),
+                                root=secrets.token_bytes(32), signature=secrets.token_bytes(64)))
+        db.session.add(RevealRound(campaign_id=campaign.id, number=1, batch=1, size=3, frozen_at=now - timedelta(days=15),
+                                   abandoned_at=now))
+        db.session.commit()
+    page = _text(client.get(f"/campaigns/{campaign.slug}"))
+    api = client.get(f"/api/campaigns/{campaign.slug}").get_json()
+    assert api["stage"]["key"] == "threshold-met" and api["stage"]["label"] == "Round 1 abandoned"
+    assert api["accepting_signatures"] is True
+    assert 'class="stage-banner stage-threshold-met"' in page and "round 1 was abandoned on" in page
+    assert "Round 1 was abandoned unrevealed (its reveal window ended)" in page and 'id="sign-offer"' in page
+    assert re.search(r'id="step-round-1"> <span class="step-status">Done:</span> <strong class="step-title">Round 1 '
+                     r'abandoned</strong>', page)
+    feed = check_feed(client.get(f"/campaigns/{campaign.slug}/updates.atom"))
+    assert list(feed) == ["round-1-abandoned", "launched", "threshold-met"]

@@ -289,8 +289,8 @@ def trustee_sentence(stage: Stage, campaign: Campaign) -> str:
     if stage.key == "deadline-round":
         return "The deadline round is frozen: it needs your partial decryptions (below)."
     if stage.key == "closed":
-        return ("The campaign is closed: every round is revealed or abandoned, and nothing more will ever be revealed. "
-                "Destroy your share and confirm it (below).")
+        return ("The campaign is closed: every round is revealed or abandoned. Nothing more will ever be revealed: "
+                "destroy your share and confirm it (below).")
     if stage.key == "expired":
         return "The campaign expired: nothing will ever be revealed. Check the expiry, destroy your share and confirm it (below)."
     if stage.key == "taken-down":
