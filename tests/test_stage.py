@@ -120,7 +120,7 @@ def test_every_view_tells_the_same_stage_from_open_to_closed(app, client, launch
     seen = views.look()
     assert seen["banner_key"] == "threshold-met" == seen["api"]["stage"]["key"]
     assert "Threshold met, reveal pending" in seen["banner"]
-    assert "0 of the 2 trustees’ partial decryptions needed are posted" in seen["banner"]
+    assert "0 of 2 posted so far" in seen["banner"]
     assert seen["steps"]["threshold"] == "done" and seen["current"] == ["round-1"]
     # Signing still counts (for the deadline round), and the offer says on what terms.
     assert offers_signing(seen) and GENERIC not in seen["page"]
@@ -131,8 +131,8 @@ def test_every_view_tells_the_same_stage_from_open_to_closed(app, client, launch
     assert "help reveal only if the threshold is met" not in seen["dashboard"]
     post_partials(campaign, people, seats, 1, (0,))
     seen = views.look()
-    assert "1 of the 2 trustees’ partial decryptions needed is posted" in seen["banner"]
-    assert "1 of the 2 trustees’ partial decryptions needed is posted" in seen["page"].split('id="step-round-1"')[1]
+    assert "1 of 2 posted so far" in seen["banner"]
+    assert "1 of 2 posted so far" in seen["page"].split('id="step-round-1"')[1]
 
     # Round 1 revealed: signing is still open until the deadline, for the deadline round.
     post_partials(campaign, people, seats, 1, (1,))

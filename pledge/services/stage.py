@@ -97,8 +97,8 @@ def _events(campaign: Campaign, events: Mapping[str, datetime] | None) -> Mappin
 
 
 def _posted(state: RoundState, campaign: Campaign) -> str:
-    return (f"{len(state.uploaded)} of the {campaign.trustee_quorum} trustees’ partial decryptions needed "
-            f"{'is' if len(state.uploaded) == 1 else 'are'} posted")
+    """The trustees' progress on a round: "1 of 2 posted so far"."""
+    return f"{len(state.uploaded)} of {campaign.trustee_quorum} posted so far"
 
 
 def _pending(state: RoundState | None) -> bool:
@@ -255,15 +255,15 @@ def _round_step(campaign: Campaign, state: RoundState | None, key: str, name: st
                     f"Once {count(campaign.trustee_quorum, 'trustee')} post their partial decryptions.",
                     None, "skipped" if never else "future")
     if state.revealed:
-        return Step(key, f"{name} revealed", f"Frozen {_day(state.round.frozen_at)}; {_posted(state, campaign)}.",
-                    state.round.revealed_at, "done")
+        return Step(key, f"{name} revealed", f"Frozen {_day(state.round.frozen_at)}; opened with the partial "
+                    f"decryptions of {count(len(state.uploaded), 'trustee')}.", state.round.revealed_at, "done")
     if state.round.abandoned_at is not None:
         return Step(key, f"{name} abandoned", "Not revealed within the reveal window: its sealed signatures were "
                     "deleted unread.", state.round.abandoned_at, "done")
     if campaign.state == CampaignState.TAKEN_DOWN:
         return Step(key, f"{name} revealed", "Never: the campaign was taken down.", None, "skipped")
-    return Step(key, f"{name} revealed", f"Frozen {_day(state.round.frozen_at)}, waiting for the trustees: "
-                f"{_posted(state, campaign)}. If it is not revealed by {_day(state.window_ends)}, it is abandoned.",
+    return Step(key, f"{name} revealed", f"Frozen {_day(state.round.frozen_at)}, waiting for the trustees’ partial "
+                f"decryptions ({_posted(state, campaign)}). If it is not revealed by {_day(state.window_ends)}, it is abandoned.",
                 None, "current")
 
 
