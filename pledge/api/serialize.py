@@ -13,6 +13,7 @@ from pledge.services.ceremony import Board
 from pledge.services.errors import ServiceError
 from pledge.services.progress import LabProgress, Progress
 from pledge.services.signing import Receipt, ReceiptStatus
+from pledge.services.stage import Stage
 
 WITHDRAWN_MESSAGE = ("Withdrawn. Your sealed signature is deleted and will never be decrypted; the withdrawal is "
                      "published with the next batch, and the count drops then.")
@@ -22,12 +23,15 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def progress(campaign: Campaign, progress: Progress) -> dict:
-    """``GET /api/campaigns/<slug>``: the same figures as the campaign page."""
+def progress(campaign: Campaign, progress: Progress, stage: Stage) -> dict:
+    """``GET /api/campaigns/<slug>``: the same figures and stage as the campaign page;
+    ``accepting_signatures`` is true exactly when the page offers signing (the server takes a
+    signature then)."""
     return {
         "slug": campaign.slug,
         "title": campaign.title,
         "state": campaign.state.value,
+        "stage": stage.as_document(),
         "deadline": _iso(campaign.deadline),
         "accepting_signatures": progress.accepting,
         "rule": progress.rule.as_document(),

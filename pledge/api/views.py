@@ -19,14 +19,21 @@ from pledge.services.ceremony import load_board
 from pledge.services.errors import ServiceError
 from pledge.services.progress import campaign_progress
 from pledge.services.record import campaign_record
+from pledge.services.reveal import rounds_of
+from pledge.services.stage import campaign_stage
+from pledge.services.statements import withholding_now
 from pledge.unit_of_work import transaction
 
 
 @bp.route("/api/campaigns/<slug>")
 def campaign(slug: str):
-    """The same counts as the campaign page, as JSON."""
-    item = public_campaign(db.session(), slug)
-    return jsonify(serialize.progress(item, campaign_progress(item, utcnow())))
+    """The same counts and stage as the campaign page, as JSON."""
+    item, now = public_campaign(db.session(), slug), utcnow()
+    counts = campaign_progress(item, now)
+    stage = campaign_stage(item, counts, rounds_of(db.session(), item), now)
+    # After the reveal: per lab, the revealed signers withholding now (published statements only).
+    withholding = serialize.withholding(item, withholding_now(db.session(), item)) if counts.round_one_revealed else {}
+    return jsonify({**serialize.progress(item, counts, stage), **withholding})
 
 
 @bp.route("/api/campaigns/<slug>/record")

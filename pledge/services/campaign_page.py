@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pledge.models import Campaign, CampaignState, CampaignUpdate, TreeHead
+from pledge.models import Campaign, CampaignUpdate, TreeHead
+from pledge.models.campaign import ENDED_STATES
 from pledge.services.campaigns import public_campaign
 from pledge.services.log import latest_head
 from pledge.services.outcomes import AfterReveal, after_reveal, updates_of
@@ -20,12 +21,14 @@ from pledge.services.reveal import (
     revealed_signatures,
     rounds_of,
 )
+from pledge.services.stage import Stage, Step, campaign_stage, event_times, timeline
 
 
 @dataclass(frozen=True)
 class CampaignPage:
-    """A public campaign with its progress, rounds, revealed signatures, log head, destroy
-    confirmations, updates, and what happened after the reveal (the names the template uses)."""
+    """A public campaign with its stage and timeline, progress, rounds, revealed signatures, log
+    head, destroy confirmations, updates, and what happened after the reveal (the names the
+    template uses)."""
 
     campaign: Campaign
     progress: Progress
@@ -34,6 +37,9 @@ class CampaignPage:
     head: TreeHead | None
     confirmations: dict[int, datetime]
     updates: list[CampaignUpdate]
+    stage: Stage
+    steps: list[Step]
+    accepting: bool
     # Condition judgements and who is withholding, from published leaves (None before the reveal).
     after_reveal: AfterReveal | None = None
 
@@ -49,11 +55,17 @@ def campaign_page(session: Session, slug: str, now: datetime) -> CampaignPage:
     # Signatures exist only once a round is revealed: before that, skip a query that reads every
     # entry of the campaign (ciphertexts included) on each view.
     signatures = revealed_signatures(session, campaign) if any(state.revealed for state in rounds) else {}
+    progress = campaign_progress(campaign, now, session)
+    events = event_times(session, campaign) if campaign.launched_at is not None else {}
     return CampaignPage(
-        campaign=campaign, progress=campaign_progress(campaign, now, session), signatures=signatures, rounds=rounds,
+        campaign=campaign, progress=progress, signatures=signatures, rounds=rounds,
         head=latest_head(session, campaign) if campaign.group_key else None,
-        # Shown once the campaign expired or closed (trustees confirm destroying their shares then).
+        # Shown once the campaign has ended (trustees confirm destroying their shares then).
         confirmations=destroy_confirmations(session, campaign)
-        if campaign.state in (CampaignState.EXPIRED, CampaignState.CLOSED) else {},
+        if campaign.state in ENDED_STATES else {},
         updates=updates_of(session, campaign), after_reveal=after_reveal(session, campaign),
+        stage=campaign_stage(campaign, progress, rounds, now, events=events),
+        steps=timeline(campaign, progress, rounds, now, events=events),
+        # Signing is offered only while a signature can still count (the server takes one then).
+        accepting=campaign.accepting(now),
     )

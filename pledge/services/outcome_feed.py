@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge.models import Campaign, TreeHead
-from pledge.services.feed import FeedEntry
+from pledge.services.feed_entry import FeedEntry
 from pledge.services.outcomes import published_judgements
 from pledge.services.statements import withholding_by_batch
 

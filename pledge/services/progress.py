@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from crypto.formats.counts import count
-from pledge.models import Campaign, CampaignState, Entry, RevealRound, ThresholdRule
+from pledge.models import Campaign, Entry, RevealRound, ThresholdRule
 
 
 @dataclass(frozen=True)
@@ -137,5 +137,5 @@ def campaign_progress(campaign: Campaign, now: datetime, session: Session | None
         round_one_frozen=round_one is not None, round_one_revealed=revealed,
         round_one_abandoned=round_one is not None and round_one.abandoned_at is not None,
         sealed=max(0, total - revealed_total) if revealed else None,
-        ended=campaign.state in (CampaignState.CLOSED, CampaignState.EXPIRED),
+        ended=campaign.has_ended,
     )

@@ -10,16 +10,18 @@ from pledge.extensions import db
 from pledge.models import CampaignState, utcnow
 from pledge.services.campaigns import public_campaign
 from pledge.services.signing import TAKEN_DOWN_MESSAGE
+from pledge.services.stage import current_stage
 from pledge.signing import bp
 
 
 @bp.route("/campaigns/<slug>/sign")
 def sign_page(slug: str):
     """The sign page (sealing happens in static/js/sign.js)."""
-    campaign = public_campaign(db.session(), slug, launched=True)
+    campaign, now = public_campaign(db.session(), slug, launched=True), utcnow()
     if campaign.state == CampaignState.TAKEN_DOWN:
         return render_error(409, TAKEN_DOWN_MESSAGE)
-    return render_template("signing/sign.html", campaign=campaign, accepting=campaign.accepting(utcnow()))
+    return render_template("signing/sign.html", campaign=campaign, accepting=campaign.accepting(now),
+                           stage=current_stage(db.session(), campaign, now))
 
 
 @bp.route("/campaigns/<slug>/receipt")

@@ -13,6 +13,7 @@ from pledge.services import ceremony, ceremony_mail, expiry, packages, trustees
 from pledge.services import reveal as reveal_rounds
 from pledge.services.accounts import create_user, current_cost
 from pledge.services.errors import ServiceError
+from pledge.services.stage import current_stage, trustee_sentence
 from pledge.trustee import bp
 from pledge.trustee.forms import AcceptForm, KeysForm, NewTrusteeAccountForm, UploadForm
 from pledge.unit_of_work import Done, attempt, commit_and_send, settle_refusal
@@ -75,8 +76,9 @@ def _render_dashboard(status: int = 200):
     for seat in trustees.seats_of(db.session(), current_user):
         campaign = present(db.session.get(Campaign, seat.campaign_id), "the seat's campaign")
         board = ceremony.load_board(db.session(), campaign)
+        stage = current_stage(db.session(), campaign, utcnow())
         seats.append((campaign, seat, board, ceremony.step_of(campaign, board, seat),
-                      reveal_rounds.rounds_of(db.session(), campaign)))
+                      reveal_rounds.rounds_of(db.session(), campaign), stage, trustee_sentence(stage, campaign)))
     archives = {campaign.id: ceremony.archives_of(db.session(), campaign) for campaign, *_ in seats}
     return render_template("trustee/dashboard.html", seats=seats, archives=archives), status
 
