@@ -36,7 +36,7 @@ def _trustees_page(campaign, form: TrusteeInviteForm, status: int):
     ready = ceremony.ready_to_launch(campaign, board)
     return render_template(
         "organize/trustees.html", campaign=campaign, form=form, board=board, seat_form=SeatForm(),
-        confirm_form=ConfirmForm(), steps={t.seat: ceremony.step_of(campaign, board, t) for t in campaign.trustees},
+        confirm_form=ConfirmForm(), seat_steps={t.seat: ceremony.step_of(campaign, board, t) for t in campaign.trustees},
         seats_open=seats.seats_open(campaign), ready=ready, **_path(campaign, "trustees", ready=ready),
         transcript=ceremony.expected_transcript(campaign, board) if len(board.deals) == campaign.trustee_count else None,
         overdue=ceremony.overdue(campaign, board, utcnow()), archives=ceremony.archives_of(db.session(), campaign),
