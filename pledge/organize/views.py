@@ -14,9 +14,8 @@ from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, Move
 from pledge.organize.steps import next_of, steps_of
 from pledge.refusals import status_of
 from pledge.services import campaigns as service
-from pledge.services import ceremony
+from pledge.services import ceremony, review
 from pledge.services import reveal as reveal_rounds
-from pledge.services import review
 from pledge.services.errors import ServiceError
 from pledge.services.progress import campaign_progress
 from pledge.unit_of_work import Done, act_and_redirect, attempt
