@@ -175,7 +175,7 @@ def replace_trustee(campaign_id: int, seat: int):
         why = ceremony.overdue(campaign, board, utcnow()).get(seat)
         return render_template("organize/replace.html", campaign=campaign, trustee=trustee, form=form, why=why,
                                refusal=None if why else ceremony.not_replaceable(campaign, board, seat),
-                               at_fault=ceremony.verdict_outcome(campaign, board))
+                               at_fault=ceremony.verdict_outcome(campaign, board), **_path(campaign, "trustees"))
     _confirmed(form)
 
     def action() -> Done:

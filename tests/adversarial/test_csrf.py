@@ -134,7 +134,8 @@ def scene(app, sink):
     destroy = trustee_messages.sign(expired_people[0].seed, trustee_messages.destroy_message(expired.ctx, 1))
     destroy_file = canonical_json(destroy_confirmation_doc(SignedStatement(expired.ctx, 1, destroy)))
     world.extra.update(accused=accused, answer_file=answer_file)
-    world.extra.update(ready=ready, confirmed=confirmed, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats, keyless=keyless,
+    world.extra.update(ready=ready, confirmed=confirmed, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats,
+                       keyless=keyless,
                        expired=expired, destroy_file=destroy_file)
     return world
 
