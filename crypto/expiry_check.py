@@ -65,7 +65,8 @@ def _replay(pkg: OpeningsPackage, leaves: list[Leaf]) -> lifecycle.Replay:
     manifest = pkg.package.manifest
     try:
         state = lifecycle.replay(leaves, [(h.size, h.timestamp) for h in pkg.heads],
-                                 deadline=manifest.deadline, reveal_window=manifest.reveal_window)
+                                 deadline=manifest.deadline, reveal_window=manifest.reveal_window,
+                                 conditions=len(manifest.raw.get("conditions", [])), labs=manifest.token_keys)
     except LifecycleError as exc:
         raise CheckFailed(f"openings package: {exc}") from None
     if state.ended != lifecycle.EXPIRED or state.deadline_event is None:

@@ -84,6 +84,9 @@ MAX_EVIDENCE_BYTES = 500
 MAX_NOTE_BYTES = 2000
 MAX_LAB_BYTES = 255
 MAX_TOKEN_BYTES = 4096
+#: The most bytes a leaf may have (docs/protocol.md §7.1, §11.3): a condition leaf whose text
+#: escapes to more (control characters are written as six bytes each) is refused.
+MAX_LEAF_BYTES = 9216
 
 
 @dataclass(frozen=True)
@@ -325,7 +328,10 @@ def encode_leaf(leaf: Leaf) -> bytes:
     if isinstance(leaf, StatementLeaf):
         return canonical_json(_statement_fields(leaf))
     if isinstance(leaf, ConditionLeaf):
-        return canonical_json(_condition_fields(leaf))
+        data = canonical_json(_condition_fields(leaf))
+        if len(data) > MAX_LEAF_BYTES:
+            raise EncodingError(f"a condition leaf must be at most {MAX_LEAF_BYTES} bytes of canonical JSON")
+        return data
     raise EncodingError("not a log leaf")
 
 

@@ -186,6 +186,19 @@ def check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, state: LogState) -
     state.withdrawn[leaf.nullifier] = i
 
 
+def check_statement(i: int, leaf: log_leaves.StatementLeaf, state: LogState) -> None:
+    """A statement names an earlier entry and is signed by that entry's withdrawal key
+    (docs/protocol.md §7.2; when it may come is the replay's, §8.8)."""
+    if leaf.nullifier not in state.entries:
+        raise CheckFailed(f"leaf {i}: a statement for a nullifier that no earlier entry has")
+    k, entry = state.entries[leaf.nullifier]
+    try:
+        log_leaves.verify_statement(entry.withdrawal_key, leaf)
+    except (InvalidSignature, EncodingError) as exc:
+        raise CheckFailed(f"leaf {i}: statement signature does not verify under the withdrawal key "
+                          f"of leaf {k}") from exc
+
+
 def _add_entry(i: int, leaf: log_leaves.EntryLeaf, state: LogState) -> log_leaves.EntryLeaf:
     if leaf.nullifier in state.entries:
         raise CheckFailed(f"leaf {i}: the nullifier repeats leaf "
@@ -212,7 +225,8 @@ def checked_leaves(
     """Every leaf parsed and checked against the log before it, in order, yielding ``(index,
     leaf)``; stops with a :class:`CheckFailed` at the first failure: a leaf that does not parse,
     an entry whose nullifier repeats an earlier one, a withdrawal that names no earlier entry,
-    withdraws one twice or is not signed by the entry's withdrawal key.
+    withdraws one twice or is not signed by the entry's withdrawal key, a statement not signed
+    by its entry's withdrawal key.
 
     An entry leaf carries no lab and no token (docs/protocol.md §7): its opening is checked
     apart, by :func:`check_openings`. The manifest's token keys are checked here all the same
@@ -231,6 +245,8 @@ def checked_leaves(
                     raise CheckFailed(f"leaf {i}: {leaf}")
                 if isinstance(leaf, log_leaves.WithdrawalLeaf):
                     check_withdrawal(i, leaf, state)
+                elif isinstance(leaf, log_leaves.StatementLeaf):
+                    check_statement(i, leaf, state)
                 elif isinstance(leaf, log_leaves.EntryLeaf):
                     _add_entry(i, leaf, state)
                 yield i, leaf
@@ -313,15 +329,17 @@ FrozenEvent = tuple[int, log_leaves.EventLeaf]
 @dataclass
 class _Events:
     """Where the package's events are: every ``round-frozen`` event (the last is the round this
-    package is for) and the last entry or withdrawal."""
+    package is for), the last entry or withdrawal, and whether round 1 is revealed."""
 
     frozen: list[FrozenEvent] = field(default_factory=list)
     last_signed: int = -1
+    first_revealed: bool = False
 
 
 def _check_leaves(rnd: RoundPackage, jobs: int | None) -> tuple[LogState, _Events]:
-    """Parse and check every leaf of the log in order; only an entry may carry a ciphertext, and
-    no entry or withdrawal may follow a deadline event (docs/protocol.md §8.3, §10.3)."""
+    """Parse and check every leaf of the log in order; only an entry may carry a ciphertext, no
+    entry or withdrawal may follow a deadline event, and statements and condition leaves come
+    only once round 1 is revealed (docs/protocol.md §8.3, §8.8, §10.3)."""
     manifest = rnd.package.manifest
     state = LogState()
     events = _Events()
@@ -334,8 +352,14 @@ def _check_leaves(rnd: RoundPackage, jobs: int | None) -> tuple[LogState, _Event
                     raise CheckFailed(f"leaf {i}: round {leaf.round} frozen, but "
                                       f"{len(events.frozen)} round(s) froze before it")
                 events.frozen.append((i, leaf))
-            if leaf.is_deadline_event and deadline is None:
+            if leaf.event == "round-revealed" and leaf.round == 1:
+                events.first_revealed = True
+            if (leaf.is_deadline_event or leaf.event == "taken-down") and deadline is None:
                 deadline = i
+        elif isinstance(leaf, (log_leaves.StatementLeaf, log_leaves.ConditionLeaf)):
+            if not events.first_revealed:
+                kind = "a statement" if isinstance(leaf, log_leaves.StatementLeaf) else "a condition leaf"
+                raise CheckFailed(f"leaf {i}: {kind} before round 1 is revealed")
         else:
             if deadline is not None:
                 raise CheckFailed(f"leaf {i}: an entry or withdrawal after the deadline event "

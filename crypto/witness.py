@@ -7,8 +7,11 @@ it cosigns only if every one of these holds, in this order:
 2. the log is one log: the new head extends the cosigned one (same size means same root; a
    larger size needs a consistency proof that verifies), and every head the server lists is
    signed, strictly later than the one before it, and has the root of the leaves served;
-3. every leaf parses (:func:`crypto.log_leaves.parse_leaf`) and the lifecycle replays
-   (:func:`crypto.lifecycle.replay`): no entry after the deadline event, no event out of place;
+3. every leaf parses (:func:`crypto.log_leaves.parse_leaf`); every withdrawal and every
+   statement is signed by the withdrawal key of the entry with its nullifier (so a head that
+   adds a forged "stopped" or "withholding" is never cosigned); and the lifecycle replays
+   (:func:`crypto.lifecycle.replay`, condition leaves against the manifest's conditions and
+   labs): no entry after the deadline event, no event out of place, no statement out of turn;
 4. the head is fresh: its timestamp lies in ``[now - batch_interval - slack, now + slack]``.
 
 Then it signs :func:`crypto.merkle.cosign_message` of the head and moves its state there.
@@ -31,7 +34,7 @@ from . import merkle
 from .errors import CryptoError, EncodingError, InvalidProof, LifecycleError
 from .formats.files import Manifest
 from .lifecycle import Replay, replay
-from .log_leaves import Leaf, parse_leaf
+from .log_leaves import EntryLeaf, Leaf, StatementLeaf, WithdrawalLeaf, parse_leaf, verify_statement, verify_withdrawal
 
 #: Why a witness refused, as :attr:`WitnessRefusal.reason` (the command line prints it first).
 BAD_SIGNATURE = "bad-signature"
@@ -43,6 +46,7 @@ STALE = "stale"
 FUTURE = "future"
 WRONG_LOG = "wrong-log"
 INCOMPLETE = "incomplete"
+LEAF_SIGNATURE = "bad-leaf-signature"
 
 
 class WitnessRefusal(CryptoError):
@@ -195,6 +199,28 @@ def _parse_leaves(leaves: Sequence[bytes]) -> list[Leaf]:
     return parsed
 
 
+def _check_leaf_signatures(parsed: Sequence[Leaf]) -> None:
+    """Every withdrawal and every statement verifies under the withdrawal key of the earlier
+    entry with its nullifier (docs/protocol.md §7.2)."""
+    keys: dict[bytes, tuple[int, bytes]] = {}
+    for index, leaf in enumerate(parsed):
+        if isinstance(leaf, EntryLeaf):
+            keys.setdefault(leaf.nullifier, (index, leaf.withdrawal_key))
+        elif isinstance(leaf, (WithdrawalLeaf, StatementLeaf)):
+            what = "withdrawal" if isinstance(leaf, WithdrawalLeaf) else "statement"
+            if leaf.nullifier not in keys:
+                raise WitnessRefusal(LIFECYCLE, f"leaf {index}: a {what} for a nullifier that no earlier entry has")
+            entry, key = keys[leaf.nullifier]
+            try:
+                if isinstance(leaf, WithdrawalLeaf):
+                    verify_withdrawal(key, leaf.nullifier, leaf.signature)
+                else:
+                    verify_statement(key, leaf)
+            except CryptoError as exc:
+                raise WitnessRefusal(LEAF_SIGNATURE, f"leaf {index}: {what} signature does not verify under the "
+                                                     f"withdrawal key of leaf {entry}") from exc
+
+
 def check_and_cosign(
     *,
     state: WitnessState,
@@ -228,9 +254,11 @@ def check_and_cosign(
     parsed = _parse_leaves(leaves)
     try:
         replayed = replay(parsed, [(h.size, h.timestamp) for h in heads], deadline=manifest.deadline,
-                          reveal_window=manifest.reveal_window)
+                          reveal_window=manifest.reveal_window,
+                          conditions=len(manifest.raw.get("conditions", [])), labs=manifest.token_keys)
     except LifecycleError as exc:
         raise WitnessRefusal(LIFECYCLE, str(exc)) from exc
+    _check_leaf_signatures(parsed)
     again = latest.same_head(state.head)
     if not again:
         earliest = now - manifest.batch_interval - slack

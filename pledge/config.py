@@ -130,6 +130,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_WITHDRAWALS_PER_CLIENT": (60, 10 * 60),
         # A witness posts one cosignature per head; a few dozen witnesses behind one network fit.
         "RATELIMIT_COSIGNATURES_PER_CLIENT": (120, 10 * 60),
+        # "Report this campaign": a person rarely sends more than one or two; the site-wide cap
+        # keeps a flood from burying the admins' list and their inboxes.
+        "RATELIMIT_REPORTS_PER_CLIENT": (5, 60 * 60),
+        "RATELIMIT_REPORTS_SITE": (200, 60 * 60),
         # Where the counters live: unset, the database table; a redis://, rediss:// or unix://
         # URL (env PLEDGE_RATELIMIT_REDIS_URL), that Redis, shared by every process. Same windows
         # and keyed buckets; if Redis does not answer, login and code send/check get 503 and

@@ -10,6 +10,7 @@ from pledge.services import review
 
 def approve(campaign_id: int) -> None:
     """Submit and approve the draft ``campaign_id`` as a site admin would (inside an app context)."""
+    db.session.commit()  # end any read transaction first: a write cannot upgrade it under a live server
     with write_intent():
         campaign = db.session.get(Campaign, campaign_id)
         assert campaign is not None

@@ -57,6 +57,18 @@ EXPECTED = {
     "affiliation.issue": ("POST", "/api/verify/issue", 415, 415),
     "api.manifest": ("GET", "/api/campaigns/{slug}/manifest", 404, 404),  # no manifest: made directly
     "admin.issuance": ("GET", "/admin/issuance", 302, 403),
+    "admin.labs": ("GET", "/admin/labs", 302, 403),
+    "admin.new_lab": ("GET", "/admin/labs/new", 302, 403),
+    "admin.lab": ("GET", "/admin/labs/anthropic", 302, 403),
+    "admin.review_queue": ("GET", "/admin/review", 302, 403),
+    "admin.review_campaign": ("GET", "/admin/review/{cid}", 302, 403),
+    "admin.takedown_campaign": ("GET", "/admin/campaigns/{cid}/takedown", 302, 403),
+    "admin.reports": ("GET", "/admin/reports", 302, 403),
+    # Staff POSTs without a CSRF token are refused before anything else.
+    "admin.approve_campaign": ("POST", "/admin/review/{cid}/approve", 400, 400),
+    "admin.refuse_campaign": ("POST", "/admin/review/{cid}/refuse", 400, 400),
+    "admin.report_handled": ("POST", "/admin/reports/1/handled", 400, 400),
+    "public.report": ("GET", "/campaigns/{slug}/report", 200, 200),
     # The campaign made here skipped its ceremony (no manifest), so it has no signing pages.
     "signing.sign_page": ("GET", "/campaigns/{slug}/sign", 404, 404),
     "signing.receipt_page": ("GET", "/campaigns/{slug}/receipt", 404, 404),

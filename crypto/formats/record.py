@@ -31,7 +31,7 @@ from .jsonfile import VERSION, Obj, expect, unhex
 from .roundfile import MAX_LEAF_BYTES, MAX_LOG_ID_BYTES
 
 KIND = "campaign-record"
-STATES = ("open", "revealed", "closed", "expired")
+STATES = ("open", "revealed", "closed", "expired", "taken-down")
 PENDING, REVEALED, ABANDONED = "pending", "revealed", "abandoned"
 ROUND_STATUSES = (PENDING, REVEALED, ABANDONED)
 DIGITS = frozenset("0123456789")
@@ -238,8 +238,8 @@ def build_record(
       [(leaf_index, partial), ...]}`` (every verified partial trustee j posted, the ones the
       ``round-revealed`` digest covers) and ``"revealed": {leaf_index: payload}`` (the unpadded
       payload bytes the site publishes, or ``None`` for an entry whose box does not open).
-    - ``outcome``: ``{"state": "open" | "revealed" | "closed" | "expired", "threshold_met":
-      bool}``.
+    - ``outcome``: ``{"state": "open" | "revealed" | "closed" | "expired" | "taken-down",
+      "threshold_met": bool}``.
 
     Raises ``ValueError`` only for input that has no place in the format (a payload, opening or
     partial without a ciphertext, a revealed ciphertext without a payload or an opening, a

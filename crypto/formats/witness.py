@@ -7,7 +7,7 @@
      "size": int, "timestamp": int, "root": hex(32),      the last head this witness cosigned
                                                           (0, 0 and the empty root before any)
      "lifecycle": {"batch": int, "deadline_event": bool,  what the replay said at that head,
-                   "outcome": "open"|"revealed"|"closed"|"expired",   for the people reading it
+                   "outcome": "open"|"revealed"|"closed"|"expired"|"taken-down",   for the people reading it
                    "rounds": [{"number": int, "status": "pending"|"revealed"|"abandoned"}]}}
 
 ``ctx`` pins the manifest: a later check refuses a server that serves another one.
@@ -36,7 +36,7 @@ import nacl.signing
 from .. import merkle, passbox
 from ..errors import CryptoError, DecryptionError, EncodingError
 from ..hashing import canonical_json
-from ..lifecycle import ABANDONED, CLOSED, EXPIRED, OPEN, PENDING, REVEALED, REVEALED_STATE
+from ..lifecycle import ABANDONED, CLOSED, EXPIRED, OPEN, PENDING, REVEALED, REVEALED_STATE, TAKEN_DOWN
 from ..witness import LifecycleSummary, WitnessState
 from . import jsonfile, keys
 from .errors import CheckFailed, FileProblem, FormatError, UnlockFailed
@@ -45,7 +45,7 @@ from .files import CAMPAIGN_ID_HEX, CTX_BYTES, HEXDIGITS, KEY_BYTES, SIGNATURE_B
 STATE_KIND = "witness-state"
 HEAD_KIND = "witness-head"
 HASH_BYTES = 32
-OUTCOMES = frozenset({OPEN, REVEALED_STATE, CLOSED, EXPIRED})
+OUTCOMES = frozenset({OPEN, REVEALED_STATE, CLOSED, EXPIRED, TAKEN_DOWN})
 ROUND_STATUSES = frozenset({PENDING, REVEALED, ABANDONED})
 MAX_ROUNDS = 2
 

@@ -185,7 +185,7 @@ def _wipe(path: Path) -> None:
 def _load_destroy_package(
     package_path: Path, say: Progress, jobs: int | None
 ) -> ManifestPackage:
-    """The package ``destroy`` signs against: a ceremony package (a closed campaign), or an
+    """The package ``destroy`` signs against: a ceremony package (a closed or taken-down campaign), or an
     openings package (an expiry), which is checked in full first (:func:`check_expiry`)."""
     doc = read_document(package_path, {"ceremony", "openings"})
     if doc.data.get("kind") == "ceremony":
@@ -216,7 +216,7 @@ def destroy(
     """Destroy the share file; with ``key_path``, ``package_path`` and ``out``, also write a
     confirmation that it was destroyed, signed with the key (``passphrase`` opens it).
 
-    ``package_path`` is the ceremony package (a closed campaign) or, at an expiry, the openings
+    ``package_path`` is the ceremony package (a closed or taken-down campaign) or, at an expiry, the openings
     package: then every check of :func:`crypto.expiry_check.check_expiry` runs first, and a
     failure leaves the share in place and writes nothing."""
     report = StepReport(progress=progress)

@@ -24,7 +24,7 @@ from pledge.models.ceremony import (
     TranscriptSignature,
     Trustee,
 )
-from pledge.models.lab import Lab, LabDomain
+from pledge.models.lab import Lab, LabChange, LabDomain
 from pledge.models.log import (
     DestroyConfirmation,
     Entry,
@@ -37,6 +37,7 @@ from pledge.models.log import (
 )
 from pledge.models.outcome import CampaignUpdate, ConditionStatus
 from pledge.models.ratelimit import RateLimitWindow
+from pledge.models.report import CampaignReport, ReportReason
 from pledge.models.user import Role, User, UserRole
 
 __all__ = [
@@ -46,9 +47,10 @@ __all__ = [
     "PUBLIC_STATES", "SIGNING_STATES", "Campaign", "CampaignLab", "CampaignState", "Condition",
     "ThresholdRule", "smallest_majority",
     "CeremonyAnswer", "CeremonyArchive", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
-    "Lab", "LabDomain",
+    "Lab", "LabChange", "LabDomain",
     "CampaignUpdate", "ConditionStatus",
     "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
+    "CampaignReport", "ReportReason",
     "Role", "User", "UserRole",
 ]

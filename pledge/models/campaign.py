@@ -124,7 +124,7 @@ class Campaign(Base):
         CheckConstraint("batch_interval_seconds >= 60", name="batch_interval_minimum"),
         CheckConstraint("state = 'draft' OR frozen_at IS NOT NULL", name="frozen_after_draft"),
         CheckConstraint(
-            "state IN ('draft', 'ceremony') OR launched_at IS NOT NULL", name="launched_when_open"
+            "state IN ('draft', 'ceremony', 'taken-down') OR launched_at IS NOT NULL", name="launched_when_open"
         ),
         CheckConstraint("length(public_id) = 32", name="public_id_length"),
         CheckConstraint("ctx IS NULL OR length(ctx) = 32", name="ctx_length"),

@@ -1,8 +1,10 @@
-"""Labs whose researchers may sign, and the email domains that prove affiliation."""
+"""Labs whose researchers may sign, the email domains that prove affiliation, and who changed them."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pledge.models.base import Base
@@ -38,3 +40,20 @@ class LabDomain(Base):
     domain: Mapped[str] = mapped_column(String(253), unique=True)
 
     lab: Mapped[Lab] = relationship(back_populates="domains")
+
+
+class LabChange(Base):
+    """One addition or edit of a lab in the registry: when, by whom, and what changed.
+
+    ``actor_id`` is the admin who made it on the admin pages; it is empty when the change came from
+    the command line or the demo seed, which ``source`` says. ``change`` is canonical JSON: the
+    name before and after (when it changed), and the domains added and removed."""
+
+    __tablename__ = "lab_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20))
+    change: Mapped[str] = mapped_column(Text)

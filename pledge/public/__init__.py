@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from pledge.public import views  # noqa: E402, F401  (imported for its routes; it needs bp)
+from pledge.public import report_views, views  # noqa: E402, F401  (imported for their routes; they need bp)

@@ -6,6 +6,11 @@ RSA signatures, so the server never sees the message it signs; the issuance reco
 ``(campaign, identity)``, where the identity is a keyed hash of the lab and the address's local
 part (one person per lab, whichever of its domains they use).
 
+Which addresses a campaign accepts, and for which lab, is fixed by its manifest: the labs and
+domains copied from the lab registry when it was frozen. Changing the registry later (adding,
+removing or moving a domain) changes nothing for campaigns already frozen; the live registry is
+consulted only for a campaign without a manifest, which cannot be accepting signatures anyway.
+
 Nobody else can stop a signer from verifying (docs/rate-limits.md): every code is checkable only
 with the handle its ``start`` returned, codes live side by side, each has its own guess budget,
 and the per-address send cap is counted per requesting network (by the caller, in
@@ -16,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -29,7 +36,6 @@ from crypto.errors import CryptoError
 from pledge.database import changed_rows, insert_if_absent
 from pledge.models import (
     Campaign,
-    CampaignLab,
     IssuanceCount,
     Lab,
     LabDomain,
@@ -201,28 +207,59 @@ def _code_hash(issuer_secret: bytes, tag: bytes, code: str) -> bytes:
     return hmac.new(issuer_secret, b"code|" + tag + code.encode("ascii"), hashlib.sha256).digest()
 
 
-def _ticket_hash(ticket: str) -> bytes:
-    return hashlib.sha256(ticket.encode("ascii", "replace")).digest()
+def _ticket_hash(ticket: str, domain: str | None) -> bytes:
+    """What is stored of a ticket: a hash of it and of the domain its code was sent to (so
+    issuance knows the domain, which is never stored). ``None`` is the form of tickets made before
+    tickets carried their domain."""
+    if domain is None:
+        return hashlib.sha256(ticket.encode("ascii", "replace")).digest()
+    return hashlib.sha256(b"pledge-ticket/v2\x00" + ticket.encode("ascii", "replace") + b"\x00"
+                          + domain.encode("ascii", "replace")).digest()
 
 
-def open_campaigns_for_lab(session: Session, lab: Lab, now: datetime) -> list[Campaign]:
-    """Campaigns accepting signatures from ``lab`` right now, in a stable order."""
-    query = (
-        select(Campaign)
-        .join(CampaignLab, CampaignLab.campaign_id == Campaign.id)
-        .where(CampaignLab.lab_id == lab.id, Campaign.accepting_at(now))
-        .order_by(Campaign.public_id)
-    )
-    return list(session.scalars(query))
+@lru_cache(maxsize=256)
+def _manifest_domains(manifest: str) -> dict[str, str]:
+    """Each domain of a manifest and the slug of its lab (a manifest never changes once frozen)."""
+    labs = json.loads(manifest)["labs"]
+    return {domain: lab["slug"] for lab in labs for domain in lab["domains"]}
+
+
+def campaign_domains(campaign: Campaign) -> dict[str, str]:
+    """The email domains a campaign accepts, each with its lab's slug: those of its manifest, for
+    the campaign's whole life. (A campaign without a manifest, which accepts no signature, follows
+    the live registry.)"""
+    if campaign.manifest is not None:
+        return _manifest_domains(campaign.manifest)
+    return {domain: link.lab.slug for link in campaign.lab_links for domain in link.lab.domain_names}
+
+
+def open_campaigns(session: Session, now: datetime) -> list[Campaign]:
+    """Every campaign accepting signatures right now, in a stable order."""
+    return list(session.scalars(select(Campaign).where(Campaign.accepting_at(now)).order_by(Campaign.public_id)))
+
+
+def campaigns_for(session: Session, lab: Lab, domain: str | None, now: datetime) -> list[Campaign]:
+    """Open campaigns whose manifest lists ``domain`` under ``lab``, in a stable order (with
+    ``domain`` None, every open campaign whose manifest lists the lab: tickets made before tickets
+    carried their domain)."""
+    if domain is None:
+        return [c for c in open_campaigns(session, now) if lab.slug in campaign_domains(c).values()]
+    return [c for c in open_campaigns(session, now) if campaign_domains(c).get(domain) == lab.slug]
 
 
 def eligible_lab(session: Session, address: str, now: datetime) -> Lab:
-    """The lab of the address's domain, if some open campaign accepts it."""
+    """The lab an open campaign's manifest gives the address's domain.
+
+    Should open campaigns give the domain to different labs (it moved between labs in the
+    registry between their freezes), the code is for the lab the registry gives it now if that is
+    one of them, else for the first of them by slug."""
     domain = address.rpartition("@")[2]
-    lab = session.scalar(select(Lab).join(LabDomain).where(LabDomain.domain == domain))
-    if lab is None or not open_campaigns_for_lab(session, lab, now):
+    slugs = {slug for c in open_campaigns(session, now) if (slug := campaign_domains(c).get(domain)) is not None}
+    if not slugs:
         raise NotEligible(f"Addresses at {domain} are not eligible for any open campaign.")
-    return lab
+    live = session.scalar(select(Lab.slug).join(LabDomain).where(LabDomain.domain == domain))
+    slug = live if live in slugs else min(slugs)
+    return present(session.scalar(select(Lab).where(Lab.slug == slug)), "the manifest's lab")
 
 
 # --- codes ----------------------------------------------------------------------------------
@@ -269,6 +306,7 @@ def check_code(session: Session, raw: object, code: object, handle: object, *, i
     if not isinstance(handle, str) or not HANDLE_RE.match(handle):
         raise InvalidHandle()
     code = code.strip()
+    domain = address.rpartition("@")[2]
     tag = address_tag(issuer_secret, address)
     row = session.scalar(
         select(VerificationCode)
@@ -293,12 +331,12 @@ def check_code(session: Session, raw: object, code: object, handle: object, *, i
     spent = changed_rows(
         session,
         update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.consumed.is_(False))
-        .values(consumed=True, ticket_hash=_ticket_hash(ticket), ticket_expires_at=now + TICKET_LIFETIME),
+        .values(consumed=True, ticket_hash=_ticket_hash(ticket, domain), ticket_expires_at=now + TICKET_LIFETIME),
     )
     if spent != 1:
         raise WrongCode()
     lab = _lab_of(session, row)
-    return Ticket(ticket, lab, open_campaigns_for_lab(session, lab, now))
+    return Ticket(ticket, lab, campaigns_for(session, lab, domain, now))
 
 
 def _lab_of(session: Session, row: VerificationCode) -> Lab:
@@ -347,22 +385,30 @@ def _count(session: Session, campaign: Campaign, lab: Lab, now: datetime) -> Iss
 
 
 def issue_tokens(session: Session, ticket: object, requests: object, *, token_key_secret: bytes, now: datetime) -> Issued:
-    """Blind-sign one token per listed campaign not issued to this tag before; spend the ticket."""
+    """Blind-sign one token per listed campaign not issued to this identity before; spend the
+    ticket. The campaigns are those whose manifest lists the code's domain under the code's lab."""
     if not isinstance(ticket, str) or not 20 <= len(ticket) <= 100:
         raise TicketInvalid()
-    row = session.scalar(select(VerificationCode).where(VerificationCode.ticket_hash == _ticket_hash(ticket)))
-    if row is None or row.ticket_expires_at is None or row.ticket_expires_at <= now:
+    # The stored hash covers the domain the code was sent to: try each domain an open campaign
+    # accepts (and the form of tickets made before tickets carried a domain).
+    open_now = open_campaigns(session, now)
+    domains = sorted({domain for c in open_now for domain in campaign_domains(c)})
+    hashes: dict[bytes, str | None] = {_ticket_hash(ticket, domain): domain for domain in domains}
+    hashes[_ticket_hash(ticket, None)] = None
+    row = session.scalar(select(VerificationCode).where(VerificationCode.ticket_hash.in_(list(hashes))))
+    if row is None or row.ticket_hash is None or row.ticket_expires_at is None or row.ticket_expires_at <= now:
         raise TicketInvalid()
+    ticket_hash = row.ticket_hash
     spent = changed_rows(
         session,
-        update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.ticket_hash == _ticket_hash(ticket))
+        update(VerificationCode).where(VerificationCode.id == row.id, VerificationCode.ticket_hash == ticket_hash)
         .values(ticket_hash=None, ticket_expires_at=None),
     )
     if spent != 1:
         raise TicketInvalid()
     parsed = _parse_requests(requests)
     lab = _lab_of(session, row)
-    campaigns = open_campaigns_for_lab(session, lab, now)
+    campaigns = campaigns_for(session, lab, hashes[ticket_hash], now)
     if set(parsed) != {c.public_id for c in campaigns}:
         raise AffiliationError("Ask for a token for every listed campaign at once, and for no other.")
     signatures: dict[str, bytes] = {}

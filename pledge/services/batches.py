@@ -56,12 +56,12 @@ from pledge.models import (
     TreeHead,
     present,
 )
+from pledge.models.campaign import ENDED_STATES
 from pledge.services.keys import log_signing_key
 from pledge.services.log import latest_head, leaf_hashes
 
 #: States of a launched campaign: its log may still grow (events after the deadline included).
-LAUNCHED_STATES = (*SIGNING_STATES, CampaignState.CLOSED, CampaignState.EXPIRED)
-ENDED_STATES = (CampaignState.CLOSED, CampaignState.EXPIRED)
+LAUNCHED_STATES = (*SIGNING_STATES, CampaignState.CLOSED, CampaignState.EXPIRED, CampaignState.TAKEN_DOWN)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,10 @@ class Published:
     @property
     def closed(self) -> bool:
         return "closed" in self.events
+
+    @property
+    def taken_down(self) -> bool:
+        return "taken-down" in self.events
 
 
 def _coarse(now: datetime, interval: int) -> int:
@@ -175,7 +179,9 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     timestamp = next_timestamp(head, now, campaign.batch_interval_seconds)
     batch = _Batch(session, campaign, number, timestamp)
     signing = campaign.signing_ended_batch is None and campaign.state in SIGNING_STATES
-    entries, withdrawals = _pending(session, campaign) if signing else ([], [])
+    # A takedown's batch first publishes the signatures and withdrawals accepted before it.
+    taking_down = campaign.signing_ended_batch is None and campaign.state == CampaignState.TAKEN_DOWN
+    entries, withdrawals = _pending(session, campaign) if signing or taking_down else ([], [])
     # An entry and its withdrawal may arrive in the same batch: the entry must come first.
     order = list(entries)
     secrets.SystemRandom().shuffle(order)
@@ -192,6 +198,8 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
         _republish_counts(session, campaign, now)
         round_ = _freeze_first_round(batch, now) if timestamp < _deadline_seconds(campaign) else _deadline_event(batch, now)
     _append_pending(batch, lambda leaf: leaf.event != "share-destroyed")
+    if taking_down and "taken-down" in batch.events:
+        campaign.signing_ended_batch = number  # the event is the deadline event when none came before
     abandoned = tuple((late, _abandon(batch, late, now)) for late in _abandon_due(session, campaign, timestamp, batch=number))
     if campaign.state not in ENDED_STATES and campaign.signing_ended_batch is not None \
             and _all_rounds_ended(session, campaign):

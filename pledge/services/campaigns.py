@@ -16,7 +16,6 @@ from pledge.models import (
     DEFAULT_REVEAL_WINDOW,
     MAX_CEREMONY_DAYS,
     MIN_CEREMONY_DAYS,
-    PUBLIC_STATES,
     Campaign,
     CampaignLab,
     CampaignState,
@@ -26,6 +25,7 @@ from pledge.models import (
     ThresholdRule,
     User,
 )
+from pledge.models.campaign import LISTED_STATES
 from pledge.services.addresses import AddressError, split_address
 from pledge.services.errors import CampaignError, NotEditable, NotFound
 from pledge.services.rules import (
@@ -360,8 +360,8 @@ LIGHT_CAMPAIGN = (
 
 
 def public_campaigns(session: Session) -> list[Campaign]:
-    """Campaigns past the draft stage, the soonest deadline first."""
-    query = select(Campaign).where(Campaign.state.in_(PUBLIC_STATES)).order_by(Campaign.deadline, Campaign.id)
+    """Campaigns listed to the public (past the draft stage, not taken down), the soonest deadline first."""
+    query = select(Campaign).where(Campaign.state.in_(LISTED_STATES)).order_by(Campaign.deadline, Campaign.id)
     return list(session.scalars(query))
 
 

@@ -4,7 +4,7 @@ At the deadline below the threshold, nothing is ever revealed: the batch that co
 appends the ``expired`` event, deletes every ciphertext and issuance record
 (:mod:`pledge.services.batches`), and the tick asks the trustees to destroy their shares. Each
 trustee's signed confirmation becomes a ``share-destroyed`` event in the next batch, after the
-campaign expired or closed. The entries' openings are kept, sealed, until every trustee has
+campaign expired, closed or was taken down. The entries' openings are kept, sealed, until every trustee has
 confirmed or the reveal window has passed since the expiry (the trustees check the expiry against
 them first), then deleted by the tick (:func:`pledge.services.batches.destroy_expired_openings`).
 """
@@ -27,8 +27,9 @@ from pledge.services.ceremony import CeremonyError, parse_upload, registered_ed2
 def confirm_destroyed(session: Session, campaign: Campaign, trustee: Trustee, data: bytes, now: datetime) -> None:
     """Record a trustee's signed destroy confirmation; the next batch publishes it as a
     ``share-destroyed`` event."""
-    if campaign.state not in (CampaignState.EXPIRED, CampaignState.CLOSED):
-        raise CeremonyError("Shares are destroyed only once the campaign has expired or closed.")
+    if campaign.state not in (CampaignState.EXPIRED, CampaignState.CLOSED, CampaignState.TAKEN_DOWN) \
+            or campaign.launched_at is None:
+        raise CeremonyError("Shares are destroyed only once the campaign has expired, closed or been taken down.")
     if session.get(DestroyConfirmation, (campaign.id, trustee.seat)) is not None:
         raise CeremonyError("Your confirmation is already recorded.")
     try:

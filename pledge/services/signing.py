@@ -21,7 +21,7 @@ from crypto import log_leaves, merkle, seal
 from crypto.errors import CryptoError
 from crypto.hashing import canonical_json
 from crypto.opening import NONCE_BYTES, OPENING_KEYS, Opening, OpeningError, check_opening
-from pledge.models import Campaign, Entry, TreeHead, present
+from pledge.models import Campaign, CampaignState, Entry, TreeHead, present
 from pledge.services import log
 from pledge.services.campaigns import public_campaign
 from pledge.services.errors import ServiceError
@@ -29,6 +29,8 @@ from pledge.services.schema import exact_object, hex_field
 from pledge.services.tokens import RedeemedToken, TokenRefused, check_token_under, lab_token_keys, spend_token
 
 CLOSED_MESSAGE = "This campaign is not accepting signatures."
+TAKEN_DOWN_MESSAGE = ("This campaign was taken down by the site's administrators: it takes no signature or "
+                      "withdrawal any more, and every sealed signature is destroyed.")
 
 #: What the write transaction of a submission reads of its campaign: one row, these columns.
 UNDER_LOCK = (lazyload("*"), load_only(Campaign.id, Campaign.public_id, Campaign.slug, Campaign.state, Campaign.deadline,
@@ -146,6 +148,7 @@ def check_submission(keys: SigningKeys, body: object) -> CheckedSubmission:
 
 def store_entry(session: Session, campaign: Campaign, checked: CheckedSubmission, now: datetime) -> Receipt:
     """Store a checked submission as pending (call in the write transaction). Refusals store nothing."""
+    _refuse_taken_down(campaign)
     if not campaign.accepting(now):
         raise SigningError("closed", CLOSED_MESSAGE)
     if not checked.keys.fits(campaign):
@@ -210,6 +213,7 @@ def submit_entry(session: Session, slug: str, read_body: Callable[[], object], n
     if not keys.fits(campaign):
         checked = _checked_or_refusal(_cached_keys(cache, campaign), body)
     if isinstance(checked, ServiceError):
+        _refuse_taken_down(campaign)
         if not campaign.accepting(now):
             raise SigningError("closed", CLOSED_MESSAGE)
         raise checked
@@ -254,6 +258,11 @@ def receipt_status(session: Session, slug: str, leaf_hash_hex: str) -> ReceiptSt
     )
 
 
+def _refuse_taken_down(campaign: Campaign) -> None:
+    if campaign.state == CampaignState.TAKEN_DOWN:
+        raise SigningError("taken_down", TAKEN_DOWN_MESSAGE)
+
+
 def _in_frozen_round(entry: Entry) -> bool:
     """Whether a round-frozen event lists the entry: from then on the trustees decrypt exactly
     the round's entries, so the entry can no longer be pulled out (docs/protocol.md §8)."""
@@ -265,6 +274,7 @@ def withdraw(session: Session, slug: str, read_body: Callable[[], object]) -> No
     ciphertext now, publish the leaf next batch. ``read_body`` is called once the campaign is
     known to exist."""
     campaign = public_campaign(session, slug, launched=True)
+    _refuse_taken_down(campaign)
     body = read_body()
     fields = exact_object(body, {"nullifier", "signature"}, "Send exactly the nullifier and the signature.").data
     nullifier = hex_field(fields["nullifier"], "nullifier", 32)

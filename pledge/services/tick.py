@@ -78,6 +78,9 @@ def run_tick(session: Session, now: datetime, *, log_key_secret: bytes) -> TickR
                          context={"campaign": batch.campaign, "trustee": trustee, "link": public_url("trustee.dashboard")})
                 for trustee in batch.campaign.trustees
             )
+        if batch.taken_down:
+            report.deleted = True
+            report.actions.append(f"{batch.campaign.slug}: the taken-down event is published")
         if "round-abandoned" in batch.events:
             report.deleted = True
             report.actions.append(

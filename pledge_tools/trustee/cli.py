@@ -14,7 +14,7 @@ Usage (the files are documented in ``docs/trustee-files.md``)::
     pledge-trustee destroy --share SHARE.json [--key KEYFILE --package PACKAGE.json
                            --out CONFIRM.json] [--jobs N]
 
-``destroy --package`` takes the ceremony package (a closed campaign) or, at an expiry, the
+``destroy --package`` takes the ceremony package (a closed or taken-down campaign) or, at an expiry, the
 openings package, which it checks in full before it destroys or signs anything.
 
 The steps themselves are :mod:`crypto.trustee_steps`; this module parses the command line,

@@ -4,11 +4,13 @@ and what a record that passes them says (:class:`Summary`).
 1. the record's format (:func:`crypto.formats.record.parse_record`, strict);
 2. the manifest: ``ctx`` is its hash; every token key is SPKI DER;
 3. the key ceremony: deals, transcript signatures, ``Y`` and every ``Y_j``;
-4. every leaf: its form, one entry per nullifier, withdrawals (the log shows no lab);
+4. every leaf: its form, one entry per nullifier, withdrawals, statements signed by their
+   entry's withdrawal key (the log shows no lab);
 5. every signed head: numbered by batch, under the manifest's ``log_key``, Merkle roots;
 6. every cosignature: by a witness of the manifest, and valid;
-7. the lifecycle replayed from the leaves (rounds list live entries, none twice);
-   destroy confirmations;
+7. the lifecycle replayed from the leaves (rounds list live entries, none twice; statements
+   and condition leaves only after the reveal, in turn, against the manifest's conditions and
+   labs; a takedown); destroy confirmations;
 8. the record's rounds and outcome are the log's;
 9. the counts: the head they are stated for, ``labs_reached`` names labs of the manifest;
 10. the threshold rule holds where round 1 froze (the log's live total, ``labs_reached``);

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from crypto.errors import CryptoError
@@ -27,6 +28,7 @@ from crypto.formats.counts import count
 from crypto.formats.errors import FileProblem, Refusal
 from crypto.formats.jsonfile import load_json, read_json
 from crypto.formats.record import PENDING, Record, parse_record
+from crypto.lifecycle import ConditionRecord
 
 from .. import exits
 from ..exits import EXIT_OK
@@ -62,7 +64,9 @@ def _rounds_line(s: Summary) -> str:
         line += f"; round {pending[0]} awaits the trustees"
     abandoned = [str(r.number) for r in rounds if r.status == "abandoned"]
     if abandoned:
-        line += f"; round {', '.join(abandoned)} abandoned (not revealed within the reveal window)"
+        why = ("not revealed within the reveal window, or ended by the takedown"
+               if s.lifecycle.outcome == "taken-down" else "not revealed within the reveal window")
+        line += f"; round {', '.join(abandoned)} abandoned ({why})"
     if s.reveal.unopened or s.reveal.malformed:
         line += (f"; {s.reveal.unopened + s.reveal.malformed} sealed by their signers so that "
                  "they do not open to a valid signature (published as such)")
@@ -84,7 +88,9 @@ def _outcome_line(s: Summary) -> str:
         return "outcome: not confirmed (the record is incomplete)"
     state = s.lifecycle.outcome
     line = f"outcome: {state}"
-    if state in ("expired", "closed"):
+    if state == "taken-down":
+        line += " (the site took the campaign down; no round is revealed after it)"
+    if state in ("expired", "closed", "taken-down"):
         line += (f"; {len(s.lifecycle.destroyed)} of {s.record.manifest.n} trustees confirmed "
                  "destroying their share")
     return line
@@ -119,6 +125,62 @@ def _entries_line(s: Summary) -> str:
     return line + f"; {sealed} still sealed (their labs are not public)"
 
 
+def _lab_list(s: Summary, numbers: Mapping[str, int]) -> str:
+    """``Lab A 3, Lab B 1``: labs by their manifest names, in name order."""
+    m = s.record.manifest
+    named = sorted((printable(m.lab_name(slug), 100), number) for slug, number in numbers.items())
+    return ", ".join(f"{name} {number}" for name, number in named)
+
+
+def withholding_by_lab(s: Summary) -> dict[str, int]:
+    """How many revealed signers are withholding now, per lab slug with revealed signers (0
+    included), from their latest statements and their revealed openings' labs."""
+    counts = Counter(s.reveal.lab_of[nullifier] for nullifier in s.lifecycle.withholding())
+    return {slug: counts.get(slug, 0) for slug in sorted(set(s.reveal.lab_of.values()))}
+
+
+def latest_conditions(s: Summary) -> dict[tuple[str, int], ConditionRecord]:
+    """The latest judgement of each (lab slug, condition number), in log order."""
+    latest: dict[tuple[str, int], ConditionRecord] = {}
+    for judged in s.lifecycle.condition_history:
+        latest[(judged.leaf.lab, judged.leaf.condition)] = judged
+    return latest
+
+
+def _after_reveal_lines(s: Summary) -> list[str]:
+    """Once round 1 is revealed: who is withholding now, per lab, and the conditions' history."""
+    state = s.lifecycle
+    if not state.round_one_revealed and not state.stances and not state.condition_history:
+        return []
+    m = s.record.manifest
+    withholding = withholding_by_lab(s)
+    total = sum(withholding.values())
+    line = (f"statements: {_count(s.log.statements, 'statement')} by "
+            f"{_count(len(state.stances), 'revealed signer')}; withholding now, per lab: ")
+    line += (f"{_lab_list(s, withholding)} ({total} of {len(s.reveal.lab_of)} revealed signers)"
+             if withholding else "none revealed")
+    lines = [line]
+    latest = latest_conditions(s)
+    judgements = _count(len(state.condition_history), 'judgement')
+    if not latest:
+        lines.append(f"conditions: {judgements}")
+        return lines
+    lines.append(f"conditions: {judgements}; the latest per lab and condition:")
+    for (slug, number), judged in sorted(
+            latest.items(), key=lambda item: (printable(m.lab_name(item[0][0]), 100), item[0][1])):
+        lines.append(f"  {printable(m.lab_name(slug), 100)}, condition {number}: "
+                     f"{judged.leaf.status} (dated {judged.leaf.date}, leaf {judged.index})")
+    return lines
+
+
+def _after_reveal_kinds(s: Summary) -> str:
+    """``, 3 statements, 1 condition leaf`` when the log holds either kind, else nothing."""
+    if not s.log.statements and not s.log.conditions:
+        return ""
+    return (f", {_count(s.log.statements, 'statement')}, "
+            f"{_count(s.log.conditions, 'condition leaf', 'condition leaves')}")
+
+
 def _reached_line(s: Summary) -> str:
     r = s.record
     reached = ", ".join(printable(r.manifest.lab_name(lab), 100) for lab in r.labs_reached) or "none"
@@ -138,13 +200,15 @@ def summary_lines(s: Summary) -> list[str]:
         "recomputed",
         f"log: {_count(len(r.leaves), 'leaf', 'leaves')} "
         f"({_count(len(s.log.entries), 'entry', 'entries')}, "
-        f"{_count(s.log.withdrawals, 'withdrawal')}, {_count(len(s.log.events), 'event')}); "
+        f"{_count(s.log.withdrawals, 'withdrawal')}, {_count(len(s.log.events), 'event')}"
+        f"{_after_reveal_kinds(s)}); "
         f"{_count(len(r.heads), 'signed head')} checked under the manifest's log key; the "
         "lifecycle replays",
         _confirmed_line(s),
         _entries_line(s),
         _reached_line(s),
         _rounds_line(s),
+        *_after_reveal_lines(s),
         _outcome_line(s),
         *_remote_lines(s),
     ]

@@ -5,7 +5,8 @@ checks 2 to 6 and 9; docs/protocol.md §12). Each failure is a
 
 The log alone shows no lab: an entry leaf commits to its lab, and the commitment is opened only
 when the entry is revealed (:mod:`.record_rounds` checks the openings). What the leaves show is
-checked here: their form, one entry per nullifier, and each withdrawal's signature.
+checked here: their form, one entry per nullifier, and each withdrawal's and each statement's
+signature.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class LogFacts:
     withdrawals: int = 0
     by_nullifier: dict[bytes, int] = field(default_factory=dict)  # entry's leaf index
     withdrawn: dict[bytes, int] = field(default_factory=dict)  # nullifier -> withdrawal's leaf
+    statements: int = 0  # statement leaves, each signed by its entry's withdrawal key
+    conditions: int = 0  # condition leaves
 
 
 def head_name(head: SignedHead) -> str:
@@ -142,10 +145,24 @@ def _check_withdrawal(i: int, leaf: log_leaves.WithdrawalLeaf, facts: LogFacts) 
     facts.withdrawn[leaf.nullifier] = i
 
 
+def _check_statement(i: int, leaf: log_leaves.StatementLeaf, facts: LogFacts) -> None:
+    """A statement names an earlier entry and is signed by that entry's withdrawal key (the
+    replay checks when it may come, its ``seq`` and its stance)."""
+    if leaf.nullifier not in facts.by_nullifier:
+        raise CheckFailed(f"leaf {i}: a statement for a nullifier that no earlier entry has")
+    k = facts.by_nullifier[leaf.nullifier]
+    try:
+        log_leaves.verify_statement(facts.entries[k].withdrawal_key, leaf)
+    except (InvalidSignature, EncodingError):
+        raise CheckFailed(f"leaf {i}: statement signature does not verify under the withdrawal "
+                          f"key of leaf {k}") from None
+
+
 def check_leaves(record: Record) -> LogFacts:
     """The log's id, then every leaf in order: its form (exactly one of the leaf shapes, in
     canonical JSON), an entry's nullifier no earlier entry has, a withdrawal of an earlier entry,
-    once, signed by its withdrawal key; counts the live entries at every head's size."""
+    once, signed by its withdrawal key, a statement signed by its entry's withdrawal key; counts
+    the live entries at every head's size."""
     if record.log_id != record.manifest.log_id:
         raise CheckFailed("log: id is not the ASCII of the manifest's id")
     sizes = {head.size for head in record.heads} | {0}
@@ -170,6 +187,11 @@ def check_leaves(record: Record) -> LogFacts:
             live -= 1
         elif isinstance(leaf, log_leaves.EventLeaf):
             facts.events[i] = leaf
+        elif isinstance(leaf, log_leaves.StatementLeaf):
+            _check_statement(i, leaf, facts)
+            facts.statements += 1
+        else:
+            facts.conditions += 1
     facts.live_at[len(record.leaves)] = live
     return facts
 

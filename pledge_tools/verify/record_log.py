@@ -29,13 +29,15 @@ def when(timestamp: int) -> str:
 
 
 def check_lifecycle(record: Record, facts: LogFacts) -> lifecycle.Replay:
-    """Replay the leaves batch by batch under the manifest's deadline and reveal window; then
+    """Replay the leaves batch by batch under the manifest's deadline and reveal window (every
+    condition leaf against the manifest's conditions and labs); then
     every ``share-destroyed`` event names a trustee 1..n and carries its valid signature over
     ``H("destroy-confirmation", ctx, sc(j))``."""
     m = record.manifest
     try:
         state = lifecycle.replay(facts.leaves, [(h.size, h.timestamp) for h in record.heads],
-                                 deadline=m.deadline, reveal_window=m.reveal_window)
+                                 deadline=m.deadline, reveal_window=m.reveal_window,
+                                 conditions=len(m.raw.get("conditions", [])), labs=m.token_keys)
     except LifecycleError as exc:
         raise CheckFailed(f"lifecycle: {exc}") from None
     for i, event in sorted(facts.events.items()):
@@ -57,8 +59,12 @@ def check_lifecycle(record: Record, facts: LogFacts) -> lifecycle.Replay:
 
 
 def _ending_leaf(facts: LogFacts, number: int) -> int:
+    """The leaf that ended round ``number``: its own event, or the takedown that abandoned it."""
     for i, event in facts.events.items():
         if event.event in ("round-revealed", "round-abandoned") and event.round == number:
+            return i
+    for i, event in facts.events.items():
+        if event.event == "taken-down":
             return i
     raise AssertionError("the replay ended a round without its event")  # pragma: no cover
 

@@ -36,6 +36,7 @@ class RevealFacts:
     unopened: int = 0  # entries whose box does not open (the signer's doing): payload null
     malformed: int = 0  # payloads that are not valid payload JSON (the signer's doing)
     by_lab: dict[str, int] = field(default_factory=dict)  # revealed entries per lab, every round
+    lab_of: dict[bytes, str] = field(default_factory=dict)  # revealed entry's nullifier -> its lab
 
 
 def _check_listing(rnd: Round, logged: RoundState) -> None:
@@ -177,6 +178,7 @@ def _check_round_entries(record: Record, rnd: Round, facts: LogFacts, seen_R: di
                 seen_R[R] = entry.leaf_index
                 if stage == LATER:
                     raise CheckFailed(f"{where}: {detail}")
+                found.lab_of[items[start + offset][0].nullifier] = entry.opening.slug
                 if detail == UNOPENED:
                     found.unopened += 1
                 elif detail == MALFORMED:

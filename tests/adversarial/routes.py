@@ -66,6 +66,9 @@ CASES = [
     Case("api.record", "GET", "/api/campaigns/{open_slug}/record", ALL(404)),  # no ceremony
     Case("api.record", "GET", "/api/campaigns/{draft_slug}/record", ALL(404)),
     Case("static", "GET", "/static/css/pledge.css", ALL(200)),
+    Case("public.report", "GET", "/campaigns/{launched_slug}/report", ALL(200)),
+    Case("public.report", "GET", "/campaigns/{draft_slug}/report", ALL(404)),
+    Case("public.report", "POST", "/campaigns/{launched_slug}/report", ALL(400), data={"reason": "nonsense"}),
     # The signer's pages and cookie-less APIs: nobody's login changes anything.
     Case("affiliation.page", "GET", "/verify", ALL(200)),
     Case("api.manifest", "GET", "/api/campaigns/{launched_slug}/manifest", ALL(200)),
@@ -179,6 +182,27 @@ CASES = [
     Case("trustee.upload_destroyed", "POST", "/trustee/campaigns/{draft}/destroyed", NOT_SEATED),
     # Admin.
     Case("admin.issuance", "GET", "/admin/issuance", S(302, 403, 403, 403, 200)),
+    Case("admin.labs", "GET", "/admin/labs", S(302, 403, 403, 403, 200)),
+    Case("admin.new_lab", "GET", "/admin/labs/new", S(302, 403, 403, 403, 200)),
+    Case("admin.lab", "GET", "/admin/labs/anthropic", S(302, 403, 403, 403, 200)),
+    Case("admin.lab", "GET", "/admin/labs/no-such-lab", S(302, 403, 403, 403, 404)),
+    Case("admin.new_lab", "POST", "/admin/labs/new", S(302, 403, 403, 403, 302),
+         data={"slug": "matrix-lab", "name": "Matrix Lab", "domains": "matrix-lab.example"}),
+    Case("admin.lab", "POST", "/admin/labs/matrix-lab", S(302, 403, 403, 403, 302),
+         data={"name": "Matrix Lab", "domains": "matrix-lab.example\nmatrix-lab.example.org"}),
+    Case("admin.review_queue", "GET", "/admin/review", S(302, 403, 403, 403, 200)),
+    Case("admin.review_campaign", "GET", "/admin/review/{draft}", S(302, 403, 403, 403, 200)),
+    Case("admin.review_campaign", "GET", "/admin/review/999999", S(302, 403, 403, 403, 404)),
+    # The draft is not submitted: the admin's approval is refused (409), nothing changes.
+    Case("admin.approve_campaign", "POST", "/admin/review/{draft}/approve", S(302, 403, 403, 403, 409)),
+    Case("admin.refuse_campaign", "POST", "/admin/review/{draft}/refuse", S(302, 403, 403, 403, 409),
+         data={"note": "Not submitted."}),
+    Case("admin.takedown_campaign", "GET", "/admin/campaigns/{launched}/takedown", S(302, 403, 403, 403, 200)),
+    # An empty notice is refused; nothing is taken down.
+    Case("admin.takedown_campaign", "POST", "/admin/campaigns/{launched}/takedown", S(302, 403, 403, 403, 400),
+         data={"notice": ""}),
+    Case("admin.reports", "GET", "/admin/reports", S(302, 403, 403, 403, 200)),
+    Case("admin.report_handled", "POST", "/admin/reports/999999/handled", S(302, 403, 403, 403, 404)),
     # Last: logging out ends the session (anonymous visitors are sent to log in first).
     Case("auth.logout", "POST", "/logout", ALL(302)),
 ]

@@ -25,15 +25,17 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import (
     Campaign,
+    CampaignReport,
     CampaignState,
     CeremonyDeal,
     DestroyConfirmation,
+    Lab,
     RoundPartials,
     TranscriptSignature,
     User,
     utcnow,
 )
-from pledge.services import ceremony
+from pledge.services import ceremony, review
 from tests.adversarial import kit
 from tests.ceremony_kit import FakeTrustee
 from tests.mailsink import MailSink
@@ -48,7 +50,9 @@ ATTEMPTED_ENDPOINTS = (
     "organize.allow_organizer_trustee", "organize.outcomes_page", "trustee.keys", "trustee.upload_deal",
     "trustee.upload_result", "trustee.upload_answer", "organize.replace_trustee", "organize.launch", "trustee.upload_partials",
     "trustee.upload_destroyed", "organize.freeze_confirm", "organize.launch_confirm", "organize.submit_review",
-    "organize.take_back",
+    "organize.take_back", "admin.new_lab", "admin.lab", "admin.approve_campaign",
+    "admin.refuse_campaign", "admin.takedown_campaign",
+    "admin.report_handled",
 )
 
 
@@ -133,6 +137,17 @@ def scene(app, sink):
         db.session.commit()
     destroy = trustee_messages.sign(expired_people[0].seed, trustee_messages.destroy_message(expired.ctx, 1))
     destroy_file = canonical_json(destroy_confirmation_doc(SignedStatement(expired.ctx, 1, destroy)))
+    # Review, takedown and reports: two submitted drafts, an open campaign and a report.
+    to_approve = kit.insert_campaign(owner, world.labs, title="To approve")
+    to_refuse = kit.insert_campaign(owner, world.labs, title="To refuse")
+    to_take_down = kit.insert_campaign(owner, world.labs, title="To take down", state=CampaignState.OPEN)
+    with write_intent():
+        for campaign in (to_approve, to_refuse):
+            review.submit(db.session, campaign, utcnow())
+        report = CampaignReport(campaign_id=to_take_down.id, reason="spam", message="Spam.", received_at=utcnow())
+        db.session.add(report)
+        db.session.commit()
+    world.extra.update(to_approve=to_approve, to_refuse=to_refuse, to_take_down=to_take_down, report=report)
     world.extra.update(accused=accused, answer_file=answer_file)
     world.extra.update(ready=ready, confirmed=confirmed, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats,
                        keyless=keyless,
@@ -206,8 +221,28 @@ def attempts(world) -> list[Attempt]:
                 took_effect=lambda: _refreshed(draft).submitted_at is not None),
         Attempt("organize.take_back", "owner", f"/organize/campaigns/{draft.id}/take-back",
                 took_effect=lambda: _refreshed(draft).submitted_at is None),
+        Attempt("admin.new_lab", "admin", "/admin/labs/new",
+                {"slug": "forged-lab", "name": "Forged Lab", "domains": "forged-lab.example"},
+                took_effect=lambda: _lab_domains("forged-lab") == ["forged-lab.example"]),
+        Attempt("admin.lab", "admin", "/admin/labs/forged-lab", {"name": "Forged Lab", "domains": "forged.example"},
+                took_effect=lambda: _lab_domains("forged-lab") == ["forged.example"]),
+        Attempt("admin.approve_campaign", "admin", f"/admin/review/{x['to_approve'].id}/approve",
+                took_effect=lambda: _refreshed(x["to_approve"]).approved_at is not None),
+        Attempt("admin.refuse_campaign", "admin", f"/admin/review/{x['to_refuse'].id}/refuse", {"note": "Forged note."},
+                took_effect=lambda: _refreshed(x["to_refuse"]).review_note == "Forged note."),
+        Attempt("admin.takedown_campaign", "admin", f"/admin/campaigns/{x['to_take_down'].id}/takedown",
+                {"notice": "Forged notice."},
+                took_effect=lambda: _refreshed(x["to_take_down"]).state == CampaignState.TAKEN_DOWN),
+        Attempt("admin.report_handled", "admin", f"/admin/reports/{x['report'].id}/handled",
+                took_effect=lambda: _exists_handled(x["report"].id)),
         Attempt("auth.logout", "owner", "/logout"),
     ]
+
+
+def _lab_domains(slug: str) -> list[str] | None:
+    db.session.rollback()
+    lab = db.session.scalar(select(Lab).where(Lab.slug == slug))
+    return lab.domain_names if lab is not None else None
 
 
 def _campaigns():
@@ -224,6 +259,12 @@ def _refreshed(campaign):
     db.session.rollback()
     db.session.refresh(campaign)
     return campaign
+
+
+def _exists_handled(report_id: int) -> bool:
+    db.session.rollback()
+    report = db.session.get(CampaignReport, report_id)
+    return report is not None and report.handled_at is not None
 
 
 def _deal_of(x) -> bytes:

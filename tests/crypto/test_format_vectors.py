@@ -89,7 +89,9 @@ def test_leaf_vectors_parse_and_reencode_exactly(vector):
 
 def test_leaf_vectors_cover_every_event_and_both_other_kinds():
     kinds = [v["kind"] for v in EVENTS["leaves"]]
-    assert {"entry", "withdrawal"} <= set(kinds)
+    assert {"entry", "withdrawal", "statement", "condition"} <= set(kinds)
+    assert {json.loads(b(v["leaf"]))["stance"] for v in EVENTS["leaves"] if v["kind"] == "statement"} == set(
+        log_leaves.STANCES)
     assert {v["event"] for v in EVENTS["leaves"] if v["kind"] == "event"} == set(log_leaves.EVENT_FIELDS)
 
 
@@ -123,6 +125,43 @@ def test_withdrawal_vector_is_signed_by_the_entry_withdrawal_key():
     with pytest.raises(InvalidSignature):  # the v1 message is not what it signs
         merkle.verify_ed25519(entry.withdrawal_key, b"pledge/v1/withdraw" + entry.nullifier,
                               withdrawal.signature)
+
+
+@pytest.mark.parametrize("vector", [v for v in EVENTS["leaves"] if v["kind"] == "statement"],
+                         ids=lambda v: v["name"])
+def test_statement_vectors_are_signed_by_the_entry_withdrawal_key(vector):
+    entry, statement = _leaf("entry"), log_leaves.parse_leaf(b(vector["leaf"]))
+    assert isinstance(statement, log_leaves.StatementLeaf) and isinstance(entry, log_leaves.EntryLeaf)
+    assert statement.nullifier == entry.nullifier
+    # By rule: the prefix, the nullifier, u64le(seq), then 1 for withholding and 0 for stopped.
+    message = (b"pledge/v2/statement" + entry.nullifier + u64le(statement.seq)
+               + (b"\x01" if statement.stance == "withholding" else b"\x00"))
+    assert len(message) == 60 and message.hex() == vector["message"]
+    assert log_leaves.statement_message(statement.nullifier, statement.seq, statement.stance) == message
+    merkle.verify_ed25519(entry.withdrawal_key, message, statement.signature)
+    log_leaves.verify_statement(entry.withdrawal_key, statement)
+    other = "stopped" if statement.stance == "withholding" else "withholding"
+    with pytest.raises(InvalidSignature):  # the stance is signed
+        log_leaves.verify_statement(entry.withdrawal_key, log_leaves.StatementLeaf(
+            statement.nullifier, statement.seq, other, statement.signature))
+    with pytest.raises(InvalidSignature):  # and so is seq
+        log_leaves.verify_statement(entry.withdrawal_key, log_leaves.StatementLeaf(
+            statement.nullifier, statement.seq + 1, statement.stance, statement.signature))
+
+
+def test_condition_vectors_parse_to_their_fields():
+    vectors = [v for v in EVENTS["leaves"] if v["kind"] == "condition"]
+    assert len(vectors) == 2
+    for vector in vectors:
+        leaf = log_leaves.parse_leaf(b(vector["leaf"]))
+        assert isinstance(leaf, log_leaves.ConditionLeaf)
+        obj = json.loads(b(vector["leaf"]))
+        assert sorted(obj) == ["condition", "date", "evidence", "kind", "lab", "note", "status", "v"]
+        assert (leaf.condition, leaf.lab, leaf.status, leaf.date, leaf.evidence, leaf.note) == (
+            obj["condition"], obj["lab"], obj["status"], obj["date"], obj["evidence"], obj["note"])
+    # Non-ASCII is written raw, the quote and the newline escaped (docs/protocol.md §2.2).
+    assert "\u201cpending\u201d".encode() in b(vectors[0]["leaf"])
+    assert b'\\"Annex B\\"' in b(vectors[0]["leaf"]) and b"\\n" in b(vectors[0]["leaf"])
 
 
 def test_share_destroyed_vector_is_signed_by_the_trustee():

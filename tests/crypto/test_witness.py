@@ -17,7 +17,16 @@ from crypto.formats import witness as witness_files
 from crypto.formats.errors import CheckFailed, FormatError
 from crypto.formats.files import manifest_ctx, parse_manifest
 from crypto.hashing import canonical_json
-from crypto.log_leaves import EntryLeaf, EventLeaf, WithdrawalLeaf, encode_leaf, sign_withdrawal
+from crypto.log_leaves import (
+    ConditionLeaf,
+    EntryLeaf,
+    EventLeaf,
+    StatementLeaf,
+    WithdrawalLeaf,
+    encode_leaf,
+    sign_statement,
+    sign_withdrawal,
+)
 
 DEADLINE = 2_000_000_000  # 2033-05-18T03:33:20Z
 INTERVAL = 900
@@ -240,6 +249,94 @@ def test_a_round_may_leave_entries_waiting():
     log.batch([withdrawal], T1 + 2 * INTERVAL)
     state = log.check(log.start(), now=T1 + 2 * INTERVAL).state
     assert state.size == 4 and state.lifecycle.rounds == ((1, "pending"),)
+
+
+def _revealed_log() -> tuple[Log, list[tuple[EntryLeaf, bytes]]]:
+    """Two entries, round 1 frozen in batch 1 and revealed in batch 2."""
+    log = Log()
+    entries = [entry(), entry()]
+    log.batch([entries[0][0], entries[1][0], EventLeaf("round-frozen", round=1, leaves=(0, 1))], T1)
+    log.batch([EventLeaf("round-revealed", round=1, digest=b"\x07" * 32)], T1 + INTERVAL)
+    return log, entries
+
+
+def _statement(signed: tuple[EntryLeaf, bytes], seq: int, stance: str, *,
+               seed: bytes | None = None) -> StatementLeaf:
+    leaf, own = signed
+    return StatementLeaf(leaf.nullifier, seq, stance, sign_statement(seed or own, leaf.nullifier, seq, stance))
+
+
+def test_statements_and_condition_leaves_after_the_reveal_are_cosigned():
+    log, entries = _revealed_log()
+    state = log.check(log.start(), now=T1 + INTERVAL).state
+    log.batch([_statement(entries[0], 0, "withholding"), _statement(entries[1], 0, "withholding"),
+               ConditionLeaf(1, "lab", "partly", "2033-05-01", "https://lab.example/report", "")],
+              T1 + 2 * INTERVAL)
+    log.batch([_statement(entries[0], 1, "stopped")], T1 + 3 * INTERVAL)
+    done = log.check(state, now=T1 + 3 * INTERVAL)
+    assert done.new and done.state.size == 8
+    assert done.replay.withholding() == [entries[1][0].nullifier]
+    assert [c.leaf.status for c in done.replay.condition_history] == ["partly"]
+
+
+def test_a_statement_signed_by_another_entrys_key_is_not_cosigned():
+    log, entries = _revealed_log()
+    log.batch([_statement(entries[0], 0, "withholding", seed=entries[1][1])], T1 + 2 * INTERVAL)
+    with pytest.raises(witness.WitnessRefusal) as excinfo:
+        log.check(log.start(), now=T1 + 2 * INTERVAL)
+    assert refusal(excinfo) == witness.LEAF_SIGNATURE
+    assert "leaf 4: statement signature does not verify under the withdrawal key of leaf 0" in str(excinfo.value)
+
+
+def test_a_forged_withdrawal_is_not_cosigned():
+    log = Log()
+    (a, _), (_, other_seed) = entry(), entry()
+    log.batch([a], T1)
+    log.batch([WithdrawalLeaf(a.nullifier, sign_withdrawal(other_seed, a.nullifier))], T1 + INTERVAL)
+    with pytest.raises(witness.WitnessRefusal) as excinfo:
+        log.check(log.start(), now=T1 + INTERVAL)
+    assert refusal(excinfo) == witness.LEAF_SIGNATURE and "leaf 1: withdrawal signature" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(("leaf", "why"), [
+    (ConditionLeaf(1, "other-lab", "met", "2033-05-01", "", ""), "a condition at lab 'other-lab'"),
+    (ConditionLeaf(2, "lab", "met", "2033-05-01", "", ""), "condition 2, which the manifest does not list"),
+    (ConditionLeaf(1, "lab", "met", "2033-05-19", "", ""), "after its batch's day"),
+])
+def test_a_condition_leaf_the_manifest_does_not_allow_is_refused(leaf, why):
+    log, _ = _revealed_log()
+    log.batch([leaf], T1 + 2 * INTERVAL)
+    with pytest.raises(witness.WitnessRefusal) as excinfo:
+        log.check(log.start(), now=T1 + 2 * INTERVAL)
+    assert refusal(excinfo) == witness.LIFECYCLE and why in str(excinfo.value)
+
+
+def test_a_stale_statement_is_refused():
+    log, entries = _revealed_log()
+    log.batch([_statement(entries[0], 0, "withholding")], T1 + 2 * INTERVAL)
+    log.batch([_statement(entries[0], 1, "stopped")], T1 + 3 * INTERVAL)
+    log.batch([_statement(entries[0], 0, "withholding")], T1 + 4 * INTERVAL)
+    with pytest.raises(witness.WitnessRefusal) as excinfo:
+        log.check(log.start(), now=T1 + 4 * INTERVAL)
+    assert refusal(excinfo) == witness.LIFECYCLE and "numbered 0; this signer's next is 2" in str(excinfo.value)
+
+
+def test_a_takedown_is_cosigned_and_ends_the_campaign(tmp_path):
+    log = Log()
+    log.batch([entry()[0], EventLeaf("round-frozen", round=1, leaves=(0,))], T1)
+    log.batch([EventLeaf("taken-down")], T1 + INTERVAL)
+    done = log.check(log.start(), now=T1 + INTERVAL)
+    assert done.state.lifecycle.outcome == "taken-down"
+    assert done.state.lifecycle.rounds == ((1, "abandoned"),) and done.state.lifecycle.deadline_event
+    log.batch([EventLeaf("share-destroyed", trustee=1, signature=b"\x01" * 64)], T1 + 2 * INTERVAL)
+    assert log.check(done.state, now=T1 + 2 * INTERVAL).new
+    path = tmp_path / "state.json"
+    witness_files.save_state(path, done.state)
+    assert witness_files.load_state(path) == done.state
+    log.batch([entry()[0]], T1 + 3 * INTERVAL)
+    with pytest.raises(witness.WitnessRefusal) as excinfo:
+        log.check(done.state, now=T1 + 3 * INTERVAL)
+    assert refusal(excinfo) == witness.LIFECYCLE and "after the deadline event" in str(excinfo.value)
 
 
 @pytest.mark.parametrize(("offset", "reason"), [

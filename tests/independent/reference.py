@@ -9,8 +9,10 @@ from the document and the RFCs it cites. Nothing is imported from the project.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import re
 import struct
 
 import nacl.exceptions
@@ -470,7 +472,55 @@ EVENT_FIELDS = {
     "expired": set(),
     "closed": set(),
     "share-destroyed": {"trustee", "signature"},
+    "taken-down": set(),
 }
+
+STANCE_BYTE = {"withholding": b"\x01", "stopped": b"\x00"}
+CONDITION_STATUSES = ("met", "not-met", "partly")
+MAX_LEAF = 9216  # §7.1, §11.3
+
+
+def statement_message(nul: bytes, seq: int, stance: str) -> bytes:
+    """§7.2: b"pledge/v2/statement" || nullifier || u64le(seq) || stance byte (60 bytes)."""
+    if len(nul) != 32 or stance not in STANCE_BYTE:
+        raise Refused("statement message")
+    return b"pledge/v2/statement" + nul + u64le(seq) + STANCE_BYTE[stance]
+
+
+def statement_leaf(nul: bytes, seq: int, stance: str, signature: bytes) -> bytes:
+    """§7.1: the 6-key statement leaf."""
+    return canonical_json({"kind": "statement", "nullifier": nul.hex(), "seq": seq, "signature": signature.hex(),
+                           "stance": stance, "v": WIRE_VERSION})
+
+
+def condition_leaf(condition: int, lab: str, status: str, date: str, evidence: str, note: str) -> bytes:
+    """§7.1: the 8-key condition leaf."""
+    return canonical_json({"condition": condition, "date": date, "evidence": evidence, "kind": "condition",
+                           "lab": lab, "note": note, "status": status, "v": WIRE_VERSION})
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(x) -> datetime.date:
+    """§7.1: "YYYY-MM-DD", a Gregorian date of years 0001..9999."""
+    if not isinstance(x, str) or not _DATE.fullmatch(x):
+        raise Refused("date")
+    try:
+        return datetime.date(int(x[:4]), int(x[5:7]), int(x[8:]))
+    except ValueError as e:
+        raise Refused("date") from e
+
+
+def _utf8_len(x, lo: int, hi: int, what: str) -> None:
+    if not isinstance(x, str):
+        raise Refused(what)
+    try:
+        n = len(x.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        raise Refused(what) from e
+    if not lo <= n <= hi:
+        raise Refused(what)
 
 
 def event_leaf(name: str, **fields) -> bytes:
@@ -524,8 +574,30 @@ def parse_leaf(data: bytes) -> dict:
             raise Refused("trustee")
         if "signature" in obj:
             unhex(obj["signature"], 64)
+    elif kind == "statement":
+        if set(obj) != {"kind", "nullifier", "seq", "signature", "stance", "v"}:
+            raise Refused("statement keys")
+        unhex(obj["nullifier"], 32)
+        unhex(obj["signature"], 64)
+        if not _is_int(obj["seq"]) or not 0 <= obj["seq"] <= 2**63 - 1:
+            raise Refused("seq")
+        if obj["stance"] not in STANCE_BYTE:
+            raise Refused("stance")
+    elif kind == "condition":
+        if set(obj) != {"condition", "date", "evidence", "kind", "lab", "note", "status", "v"}:
+            raise Refused("condition keys")
+        if not _is_int(obj["condition"]) or not 1 <= obj["condition"] <= 2**63 - 1:
+            raise Refused("condition")
+        parse_date(obj["date"])
+        _utf8_len(obj["evidence"], 0, 500, "evidence")
+        _utf8_len(obj["lab"], 1, 255, "lab")
+        _utf8_len(obj["note"], 0, 2000, "note")
+        if obj["status"] not in CONDITION_STATUSES:
+            raise Refused("status")
     else:
         raise Refused("kind")
+    if len(data) > MAX_LEAF:
+        raise Refused("leaf too long")
     if canonical_json(obj) != bytes(data):
         raise Refused("not canonical")
     return obj
@@ -1208,9 +1280,13 @@ def _is_deadline_event(obj) -> bool:
     return obj["kind"] == "event" and (obj["event"] in DEADLINE_EVENTS or (obj["event"] == "round-frozen" and obj["round"] == 2))
 
 
-def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, reveal_window: int) -> dict:
-    """§8.3: replay leaves batch by batch with heads [(size, timestamp), ...]; raises Refused with
-    the rule's name at the first rule broken; returns §8.4's rounds, threshold_met and outcome.
+def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, reveal_window: int,
+           conditions: int | None = None, labs: set[str] | None = None) -> dict:
+    """§8.3 and §8.8: replay leaves batch by batch with heads [(size, timestamp), ...]; raises
+    Refused with the rule's name at the first rule broken; returns §8.4's rounds, threshold_met,
+    outcome, stances (nullifier hex -> latest stance), withholding (sorted nullifier hex) and
+    conditions (every condition leaf as (position, timestamp, leaf object)). ``conditions`` (the
+    number of the manifest's conditions) and ``labs`` (its slugs), when given, check C1.
     (Leaf meaning against the manifest -- tokens, signatures -- is §7.1's and not checked here.)"""
     objs = [parse_leaf(x) for x in leaves]
     prev_size, prev_ts = 0, None
@@ -1227,15 +1303,45 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
     withdrawn: set[str] = set()
     frozen: set[int] = set()
     rounds: list[dict] = []
-    deadline_seen = ended = False  # ended: expired or closed seen
+    deadline_seen = ended = False  # ended: expired, closed or taken-down seen
     destroyed: set[int] = set()
-    saw = {"expired": False, "closed": False}
+    saw = {"expired": False, "closed": False, "taken-down": False}
+    revealed_nullifiers: set[str] = set()
+    stances: dict[str, tuple[str, int]] = {}  # nullifier -> (stance, seq)
+    history: list[tuple[int, int, dict]] = []
     start = 0
     for b, (size, now_ts) in enumerate(heads, 1):
         event_in_batch = False
         deadline_before_batch = deadline_seen
         for pos in range(start, size):
             o = objs[pos]
+            if o["kind"] in ("statement", "condition"):
+                if event_in_batch:
+                    raise Refused("A1")
+                if saw["expired"] or saw["taken-down"]:
+                    raise Refused("A2")
+                if not rounds or rounds[0]["status"] != "revealed":
+                    raise Refused("A3")
+                if o["kind"] == "statement":
+                    nul = o["nullifier"]
+                    if nul not in revealed_nullifiers:
+                        raise Refused("S1")
+                    before = stances.get(nul)
+                    if o["seq"] != (0 if before is None else before[1] + 1):
+                        raise Refused("S2")
+                    if (before is None and o["stance"] != "withholding") or (before is not None and before[0] == o["stance"]):
+                        raise Refused("S3")
+                    stances[nul] = (o["stance"], o["seq"])
+                else:
+                    if conditions is not None and o["condition"] > conditions:
+                        raise Refused("C1")
+                    if labs is not None and o["lab"] not in labs:
+                        raise Refused("C1")
+                    day = datetime.datetime.fromtimestamp(now_ts, datetime.UTC).date()
+                    if parse_date(o["date"]) > day:
+                        raise Refused("C2")
+                    history.append((pos, now_ts, o))
+                continue
             if o["kind"] in ("entry", "withdrawal"):
                 if event_in_batch:
                     raise Refused("E1")
@@ -1287,6 +1393,7 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
                 else:
                     rounds[r - 1]["status"] = "revealed"
                     rounds[r - 1]["digest"] = o["digest"]
+                    revealed_nullifiers.update(objs[i]["nullifier"] for i in rounds[r - 1]["leaves"])
             elif ev in DEADLINE_EVENTS:
                 if deadline_seen or now_ts < deadline:
                     raise Refused("V4")
@@ -1305,6 +1412,14 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
                 if not ended or o["trustee"] in destroyed:
                     raise Refused("V6")
                 destroyed.add(o["trustee"])
+            elif ev == "taken-down":
+                # V7: V1 already refused it after an end; it is the deadline event if none came
+                # before; every pending round is abandoned at once.
+                deadline_seen = True
+                for rnd in rounds:
+                    if rnd["status"] == "pending":
+                        rnd["status"] = "abandoned"
+                ended = saw["taken-down"] = True
         if now_ts >= deadline and not deadline_before_batch and not deadline_seen:
             raise Refused("D1")
         start = size
@@ -1312,8 +1427,12 @@ def replay(leaves: list[bytes], heads: list[tuple[int, int]], deadline: int, rev
         outcome = "expired"
     elif saw["closed"]:
         outcome = "closed"
+    elif saw["taken-down"]:
+        outcome = "taken-down"
     elif rounds and rounds[0]["status"] == "revealed":
         outcome = "revealed"
     else:
         outcome = "open"
-    return {"rounds": rounds, "threshold_met": bool(rounds), "outcome": outcome}
+    return {"rounds": rounds, "threshold_met": bool(rounds), "outcome": outcome, "stances": stances,
+            "withholding": sorted(n for n, (stance, _) in stances.items() if stance == "withholding"),
+            "conditions": history}

@@ -42,7 +42,7 @@ def test_reference_imports_nothing_of_the_project():
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "no relative imports"
             imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "hashlib", "json", "struct", "nacl"}, imported
+    assert imported <= {"__future__", "datetime", "hashlib", "json", "re", "struct", "nacl"}, imported
 
 
 def test_reference_loads_no_project_module_in_a_clean_interpreter():
@@ -294,6 +294,11 @@ def _rebuild(obj):
         )
     if kind == "withdrawal":
         return ref.withdrawal_leaf(hx(obj["nullifier"]), hx(obj["signature"]))
+    if kind == "statement":
+        return ref.statement_leaf(hx(obj["nullifier"]), obj["seq"], obj["stance"], hx(obj["signature"]))
+    if kind == "condition":
+        return ref.condition_leaf(obj["condition"], obj["lab"], obj["status"], obj["date"], obj["evidence"],
+                                  obj["note"])
     fields = {k: v for k, v in obj.items() if k not in ("event", "kind", "v")}
     for k in ("digest", "signature"):
         if k in fields:
@@ -310,6 +315,7 @@ def _independent_event(name, ev):
         "signing ended": ("signing-ended", {}),
         "expired": ("expired", {}),
         "closed": ("closed", {}),
+        "taken down": ("taken-down", {}),
     }
     if name in table:
         n, f = table[name]
@@ -348,6 +354,17 @@ def test_event_vector(v):
         msg = ref.withdrawal_message(hx(obj["nullifier"]))
         assert len(msg) == 50
         assert ref.ed25519_verify(hx(ev["withdrawal_key"]), msg, hx(obj["signature"]))
+    elif v["kind"] == "statement":
+        # §7.2: signed by the entry's withdrawal key over the 60-byte statement message
+        assert obj["nullifier"] == _entry(ev)["nullifier"]
+        msg = ref.statement_message(hx(obj["nullifier"]), obj["seq"], obj["stance"])
+        assert len(msg) == 60 and msg.hex() == v["message"]
+        assert ref.ed25519_verify(hx(ev["withdrawal_key"]), msg, hx(obj["signature"]))
+        other = "stopped" if obj["stance"] == "withholding" else "withholding"
+        assert not ref.ed25519_verify(hx(ev["withdrawal_key"]), ref.statement_message(
+            hx(obj["nullifier"]), obj["seq"], other), hx(obj["signature"]))
+    elif v["kind"] == "condition":
+        assert obj["status"] in ref.CONDITION_STATUSES and ref.parse_date(obj["date"])
     elif obj["event"] == "share-destroyed":
         assert obj["trustee"] == ev["trustee"]
         assert ref.ed25519_verify(hx(ev["trustee_key"]), ref.destroy_digest(ctx, ev["trustee"]), hx(obj["signature"]))
@@ -357,6 +374,52 @@ def test_events_cover_every_kind():
     names = {(x["kind"], x.get("event")) for x in EVENTS["leaves"]}
     assert {e for k, e in names if k == "event"} == set(ref.EVENT_FIELDS)
     assert ("entry", None) in names and ("withdrawal", None) in names
+    assert ("statement", None) in names and ("condition", None) in names
+    stances = {ref.parse_leaf(hx(x["leaf"]))["stance"] for x in EVENTS["leaves"] if x["kind"] == "statement"}
+    assert stances == set(ref.STANCE_BYTE)
+
+
+def test_doc_statement_message_example():
+    """§7.2's example: nullifier 32 bytes 0xab, seq 1, stopped."""
+    msg = ref.statement_message(b"\xab" * 32, 1, "stopped")
+    assert msg.hex() == ("706c656467652f76322f73746174656d656e74" + "ab" * 32 + "0100000000000000" + "00")
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda o: {**o, "seq": -1},
+        lambda o: {**o, "seq": True},
+        lambda o: {**o, "stance": "maybe"},
+        lambda o: {k: v for k, v in o.items() if k != "seq"},
+        lambda o: {**o, "signature": o["signature"][:-2]},
+    ],
+)
+def test_statement_leaf_refusals(mutate):
+    leaf = next(hx(x["leaf"]) for x in EVENTS["leaves"] if x["kind"] == "statement")
+    with pytest.raises(ref.Refused):
+        ref.parse_leaf(ref.canonical_json(mutate(ref.parse_leaf(leaf))))
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda o: {**o, "condition": 0},
+        lambda o: {**o, "date": "2031-02-30"},
+        lambda o: {**o, "date": "2031-7-01"},
+        lambda o: {**o, "status": "unknown"},
+        lambda o: {**o, "lab": ""},
+        lambda o: {**o, "evidence": "x" * 501},
+        lambda o: {**o, "note": "é" * 1001},
+        lambda o: {**o, "note": "\x01" * 1600},  # 1600 bytes, but escaped to 9600: over the leaf size
+        lambda o: {**o, "extra": ""},
+    ],
+)
+def test_condition_leaf_refusals(mutate):
+    leaf = next(hx(x["leaf"]) for x in EVENTS["leaves"] if x["kind"] == "condition")
+    with pytest.raises(ref.Refused):
+        ref.parse_leaf(ref.canonical_json(mutate(ref.parse_leaf(leaf))))
+    ref.parse_leaf(ref.canonical_json({**ref.parse_leaf(leaf), "note": "é" * 1000}))
 
 
 @pytest.mark.parametrize(
@@ -788,7 +851,8 @@ def test_replay_happy_path():
 
 def test_replay_expired_and_abandoned():
     out = ref.replay(*_log((1000, [_e(0)]), (DL, [_ev("expired")])), DL, WIN)
-    assert out == {"rounds": [], "threshold_met": False, "outcome": "expired"}
+    assert {k: out[k] for k in ("rounds", "threshold_met", "outcome")} == {
+        "rounds": [], "threshold_met": False, "outcome": "expired"}
     b = [
         (1000, [_e(0), _ev("round-frozen", round=1, leaves=[0])]),
         (1000 + WIN, [_ev("round-abandoned", round=1)]),
@@ -825,3 +889,75 @@ def test_replay_expired_and_abandoned():
 def test_replay_refusals(rule, batches):
     with pytest.raises(ref.Refused, match=rule):
         ref.replay(*_log(*batches), DL, WIN)
+
+
+# --- §8.8 statements and condition leaves, §8.3 V7 taken-down ----------------------------------
+
+
+def _s(i, seq, stance):
+    return ref.statement_leaf(hashlib.sha256(bytes([i])).digest(), seq, stance, bytes(64))
+
+
+def _c(lab="a", condition=1, date="1970-01-01"):
+    return ref.condition_leaf(condition, lab, "met", date, "", "")
+
+
+def _revealed():
+    return [
+        (1000, [_e(0), _e(1), _e(2), _ev("round-frozen", round=1, leaves=[0, 1])]),
+        (2000, [_ev("round-revealed", round=1, digest=bytes(32))]),
+    ]
+
+
+def test_replay_statements_and_conditions():
+    b = _revealed() + [
+        (3000, [_s(0, 0, "withholding"), _s(1, 0, "withholding"), _c("a", 2)]),
+        (4000, [_s(0, 1, "stopped"), _c("b", 1)]),
+    ]
+    out = ref.replay(*_log(*b), DL, WIN, conditions=2, labs={"a", "b"})
+    assert out["outcome"] == "revealed"
+    assert out["withholding"] == [hashlib.sha256(bytes([1])).hexdigest()]
+    assert [(pos, ts, o["lab"]) for pos, ts, o in out["conditions"]] == [(7, 3000, "a"), (9, 4000, "b")]
+    # After the close, and after the deadline event, both kinds are still allowed (A2)
+    b2 = _revealed() + [(DL, [_ev("signing-ended"), _ev("closed")]), (DL + 1, [_s(0, 0, "withholding"), _c()])]
+    assert ref.replay(*_log(*b2), DL, WIN)["outcome"] == "closed"
+
+
+def test_replay_taken_down():
+    b = [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0, 1])]),
+         (1001, [_ev("taken-down")]),
+         (DL + 5, [_ev("share-destroyed", trustee=1, signature=bytes(64))])]
+    out = ref.replay(*_log(*b), DL, WIN)
+    assert out["outcome"] == "taken-down" and out["rounds"][0]["status"] == "abandoned"
+    # after a reveal, the revealed round stays revealed
+    out = ref.replay(*_log(*_revealed(), (3000, [_ev("taken-down")])), DL, WIN)
+    assert out["outcome"] == "taken-down" and out["rounds"][0]["status"] == "revealed"
+
+
+@pytest.mark.parametrize(
+    "rule,batches,manifest",
+    [
+        ("A1", _revealed() + [(3000, [_ev("taken-down"), _s(0, 0, "withholding")])], {}),
+        ("A1", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0, 1])]),
+                (2000, [_ev("round-revealed", round=1, digest=bytes(32)), _c()])], {}),
+        ("A2", _revealed() + [(3000, [_ev("taken-down")]), (4000, [_s(0, 0, "withholding")])], {}),
+        ("A3", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0, 1])]), (2000, [_c()])], {}),
+        ("A3", [(1000, [_e(0), _e(1), _ev("round-frozen", round=1, leaves=[0, 1])]),
+                (2000, [_s(0, 0, "withholding"), _ev("round-revealed", round=1, digest=bytes(32))])], {}),
+        ("S1", _revealed() + [(3000, [_s(2, 0, "withholding")])], {}),
+        ("S2", _revealed() + [(3000, [_s(0, 1, "withholding")])], {}),
+        ("S2", _revealed() + [(3000, [_s(0, 0, "withholding")]), (4000, [_s(0, 1, "stopped")]),
+                              (5000, [_s(0, 1, "withholding")])], {}),
+        ("S3", _revealed() + [(3000, [_s(0, 0, "stopped")])], {}),
+        ("S3", _revealed() + [(3000, [_s(0, 0, "withholding"), _s(0, 1, "withholding")])], {}),
+        ("C1", _revealed() + [(3000, [_c("z")])], {"labs": {"a"}}),
+        ("C1", _revealed() + [(3000, [_c("a", 3)])], {"conditions": 2}),
+        ("C2", _revealed() + [(3000, [_c(date="1970-01-02")])], {}),
+        ("V1", _revealed() + [(3000, [_ev("taken-down")]), (4000, [_ev("closed")])], {}),
+        ("V1", _revealed() + [(DL, [_ev("signing-ended"), _ev("closed")]), (DL + 1, [_ev("taken-down")])], {}),
+        ("E2", [(1000, [_e(0), _ev("taken-down")]), (2000, [_e(1)])], {}),
+    ],
+)
+def test_replay_after_reveal_refusals(rule, batches, manifest):
+    with pytest.raises(ref.Refused, match=rule):
+        ref.replay(*_log(*batches), DL, WIN, **manifest)

@@ -456,3 +456,52 @@ def test_the_openings_of_a_round_package_are_read_strictly(ceremony, round_one, 
     assert code == EXIT_CHECK_FAILED, err
     assert message in err
     assert not out.exists()
+
+
+def _revealed_then_late(c: Ceremony, r: Round, statement_seed: bytes | None = None,
+                        reveal: bool = True) -> tuple[Log, list[Signed]]:
+    """Round 1 revealed (its event in a later batch), then a revealed signer's statement and a
+    condition leaf, then late signers at lab-a, lab-b and lab-a; the deadline round frozen."""
+    log = r.log.copy()
+    if reveal:
+        log.add(log_leaves.encode_leaf(log_leaves.EventLeaf("round-revealed", round=1, digest=b"\x05" * 32)))
+    signer = r.entries[0]
+    seed = signer.withdrawal_seed if statement_seed is None else statement_seed
+    log.add(log_leaves.encode_leaf(log_leaves.StatementLeaf(
+        signer.nullifier, 0, "withholding", log_leaves.sign_statement(seed, signer.nullifier, 0, "withholding"))))
+    log.add(log_leaves.encode_leaf(log_leaves.ConditionLeaf(1, "lab-a", "not-met", "2030-03-01", "", "")))
+    late = [sign_pledge(c, lab, f"Late {k}") for k, lab in enumerate(["lab-a", "lab-b", "lab-a"])]
+    for entry in late:
+        log.sign(entry)
+    log.freeze(2)
+    return log, late
+
+
+def test_a_deadline_round_after_statements_and_condition_leaves_decrypts(
+        ceremony, round_one, passphrase, tmp_path) -> None:
+    # Given round 1 revealed, a statement by one of its signers and a condition leaf before the
+    # deadline round froze
+    log, late = _revealed_then_late(ceremony, round_one)
+    package = round_package(ceremony, log, tmp_path / "round2.json",
+                            head=log.head(timestamp=1_900_003_600), previous=round_one.head)
+    out = tmp_path / "partials.json"
+    # When trustee 1 decrypts it, then the statement and the condition leaf are accepted
+    assert run("decrypt", "--key", ceremony.key_files[1], "--share", ceremony.share_files[1],
+               "--package", package, "--out", out, "--previous", round_one.partials[1]) == 0
+    assert [p.nullifier for p in roundfile.load_partials(out).partials] == [late[0].nullifier, late[2].nullifier]
+
+
+@pytest.mark.parametrize("forged, reveal, message", [
+    (True, True, "leaf 14: statement signature does not verify under the withdrawal key of leaf 0"),
+    (False, False, "leaf 13: a statement before round 1 is revealed"),
+])
+def test_a_deadline_round_with_a_bad_statement_is_refused(
+        ceremony, round_one, passphrase, tmp_path, capsys, forged, reveal, message) -> None:
+    seed = round_one.entries[1].withdrawal_seed if forged else None
+    log, _ = _revealed_then_late(ceremony, round_one, seed, reveal)
+    package = round_package(ceremony, log, tmp_path / "round2.json",
+                            head=log.head(timestamp=1_900_003_600), previous=round_one.head)
+    code = run("decrypt", "--key", ceremony.key_files[1], "--share", ceremony.share_files[1],
+               "--package", package, "--out", tmp_path / "p.json", "--previous", round_one.partials[1])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err, err

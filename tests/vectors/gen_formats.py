@@ -21,10 +21,13 @@ Imported by ``tests/vectors/generate.py``, which writes the files (run it from t
        "revealed_list"}
 
   One leaf per event kind of :class:`crypto.log_leaves.EventLeaf` (``round-frozen`` twice:
-  rounds 1 and 2), an entry and a withdrawal of that entry. ``leaf`` is the canonical JSON
-  bytes in hex, ``leaf_hash`` the RFC 9162 leaf hash. ``opening`` is the entry's opening (its
+  rounds 1 and 2), an entry, a withdrawal of that entry, two statements of that entry
+  (``withholding`` with ``seq`` 0, then ``stopped`` with ``seq`` 1; each vector also carries
+  ``message``, the hex of the 60 bytes its signature covers) and two condition leaves (one with
+  a link, a non-ASCII note, a quote and a newline; one with neither). ``leaf`` is the canonical
+  JSON bytes in hex, ``leaf_hash`` the RFC 9162 leaf hash. ``opening`` is the entry's opening (its
   JSON object): its commitment is the entry's ``lab_commitment`` and its nullifier the entry's.
-  The withdrawal's signature verifies under the entry's ``withdrawal_key``;
+  The withdrawal's and the statements' signatures verify under the entry's ``withdrawal_key``;
   ``share-destroyed``'s under ``trustee_key`` over ``H("destroy-confirmation", ctx,
   sc(trustee))``; ``round-revealed``'s ``digest`` is SHA-256 of the canonical JSON of
   ``revealed_list`` (each item ``{"leaf_index", "opening", "partials"}``). The opening's
@@ -233,12 +236,15 @@ def _leaf_vector(name: str, leaf: log_leaves.Leaf) -> dict[str, Any]:
     vector: dict[str, Any] = {"name": name, "kind": kind}
     if isinstance(leaf, log_leaves.EventLeaf):
         vector["event"] = leaf.event
+    if isinstance(leaf, log_leaves.StatementLeaf):
+        vector["message"] = log_leaves.statement_message(leaf.nullifier, leaf.seq, leaf.stance).hex()
     vector.update({"leaf": data.hex(), "leaf_hash": merkle.leaf_hash(data).hex()})
     return vector
 
 
 def event_vectors() -> dict[str, Any]:
-    """An entry, its withdrawal and one leaf per event kind, with their bytes and leaf hashes."""
+    """An entry, its withdrawal, two statements, two condition leaves and one leaf per event
+    kind, with their bytes and leaf hashes."""
     ctx = _seed("events", 0, "ctx")
     opening = _opening(0, "example-lab")
     entry = _entry(opening)
@@ -246,6 +252,11 @@ def event_vectors() -> dict[str, Any]:
     trustee = _signing_key("trustee-3")
     destroy_sig = trustee.sign(messages.destroy_message(ctx, 3)).signature
     digest = hashlib.sha256(_canonical(revealed_list())).digest()
+    seed = _seed("events", 0, "withdrawal")
+    S, C = log_leaves.StatementLeaf, log_leaves.ConditionLeaf
+    withholding = S(entry.nullifier, 0, "withholding",
+                    log_leaves.sign_statement(seed, entry.nullifier, 0, "withholding"))
+    stopped = S(entry.nullifier, 1, "stopped", log_leaves.sign_statement(seed, entry.nullifier, 1, "stopped"))
     E = log_leaves.EventLeaf
     leaves: list[tuple[str, log_leaves.Leaf]] = [
         ("entry", entry),
@@ -258,6 +269,15 @@ def event_vectors() -> dict[str, Any]:
         ("expired", E("expired")),
         ("closed", E("closed")),
         ("trustee 3 destroyed its share", E("share-destroyed", trustee=3, signature=destroy_sig)),
+        ("taken down", E("taken-down")),
+        ("statement: withholding (seq 0)", withholding),
+        ("statement: stopped (seq 1)", stopped),
+        ("condition 2 partly met at example-lab", C(
+            condition=2, lab="example-lab", status="partly", date="2031-07-01",
+            evidence="https://example-lab.example/safety-case",
+            note="Published in part; the audit is \u201cpending\u201d.\nSee \"Annex B\", page 4.")),
+        ("condition 1 not met at other-lab, no evidence or note", C(
+            condition=1, lab="other-lab", status="not-met", date="2031-06-30", evidence="", note="")),
     ]
     return {
         "ctx": ctx.hex(),

@@ -89,6 +89,7 @@ class Campaign:
     heads: list[tuple[int, int, int, bytes, bytes, dict[bytes, bytes]]] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     ended: str | None = None
+    statements: dict[int, int] = field(default_factory=dict)  # entry index -> statements made
 
     @property
     def campaign_id(self) -> bytes:
@@ -292,6 +293,43 @@ class Campaign:
     def destroy(self, j: int) -> None:
         signature = messages.sign(self.trustees[j].signing_seed, messages.destroy_message(self.ctx, j))
         self.event(log_leaves.EventLeaf("share-destroyed", trustee=j, signature=signature))
+
+    def take_down(self) -> int:
+        """A site admin takes the campaign down: the ``taken-down`` event, which abandons every
+        pending round (no ``round-abandoned`` event of their own); returns its index."""
+        index = self.event(log_leaves.EventLeaf("taken-down"))
+        for rnd in self.rounds:
+            if rnd["status"] == "pending":
+                rnd["status"] = "abandoned"
+        self.ended = "taken-down"
+        return index
+
+    # --- after the reveal: statements and condition leaves ------------------------------------
+
+    def statement(self, index: int, stance: str, *, seq: int | None = None,
+                  signer: int | None = None) -> int:
+        """The revealed signer of entry ``index`` states ``stance``; ``seq`` defaults to the
+        number of that entry's earlier statements, and ``signer`` (another entry's index) makes
+        the signature with that entry's withdrawal key instead. Returns the leaf's index."""
+        entry = self.entries[index]
+        if seq is None:
+            seq = self.statements.get(index, 0)
+        seed = self.entries[index if signer is None else signer].withdrawal_seed
+        signature = log_leaves.sign_statement(seed, entry.nullifier, seq, stance)
+        self.leaves.append(log_leaves.encode_leaf(
+            log_leaves.StatementLeaf(entry.nullifier, seq, stance, signature)))
+        self.statements[index] = self.statements.get(index, 0) + 1
+        return len(self.leaves) - 1
+
+    def condition(self, lab: str, number: int, status: str, *, date: str | None = None,
+                  evidence: str = "", note: str = "") -> int:
+        """The organizer's judgement of condition ``number`` at ``lab``; ``date`` defaults to
+        the UTC day of the next head's time. Returns the leaf's index."""
+        if date is None:
+            date = datetime.fromtimestamp(self.next_timestamp(), UTC).date().isoformat()
+        self.leaves.append(log_leaves.encode_leaf(log_leaves.ConditionLeaf(
+            condition=number, lab=lab, status=status, date=date, evidence=evidence, note=note)))
+        return len(self.leaves) - 1
 
     def state(self) -> str:
         if self.ended:
