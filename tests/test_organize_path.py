@@ -353,3 +353,13 @@ def test_invitation_mail_says_how_to_install_the_trustee_tool(app, client, sink,
     assert "python3 -m venv ~/pledge-tools" in mail.body
     assert "~/pledge-tools/bin/pip install /path/to/pledge" in mail.body
     assert "docs/trustees.md" in mail.body
+
+
+def test_submitting_tells_the_site_admins_by_mail(app, client, sink, draft, make_user):
+    app.config["MAIL_PORT"] = sink.port
+    make_user(Role.ADMIN, email="admin@staff.example")
+    preview = get(client, f"/organize/campaigns/{draft.id}/preview")
+    reply = client.post(f"/organize/campaigns/{draft.id}/submit", data={"csrf_token": csrf_from(preview)})
+    assert reply.status_code == 302
+    mail = sink.wait_for("admin@staff.example", "waits for review")
+    assert draft.title in mail.body

@@ -14,7 +14,7 @@ from pledge.organize.forms import CampaignForm, ConditionForm, ConfirmForm, Move
 from pledge.organize.steps import next_of, steps_of
 from pledge.refusals import status_of
 from pledge.services import campaigns as service
-from pledge.services import ceremony, review
+from pledge.services import ceremony, review, review_mail
 from pledge.services import reveal as reveal_rounds
 from pledge.services.errors import ServiceError
 from pledge.services.progress import campaign_progress
@@ -205,12 +205,6 @@ def preview(campaign_id: int):
     )
 
 
-def _after_submit(campaign: Campaign) -> None:
-    """What else happens when a draft is submitted for review. Nothing yet: the e-mail to the site
-    admins (``pledge.services.review_mail.notify_submitted(session, campaign)``) is called from
-    here once that module is part of the project."""
-
-
 @bp.route("/campaigns/<int:campaign_id>/submit", methods=["POST"])
 @organizer_required
 def submit_review(campaign_id: int):
@@ -221,9 +215,9 @@ def submit_review(campaign_id: int):
 
     def action() -> Done:
         review.submit(db.session(), campaign, utcnow())
-        _after_submit(campaign)
+        # Every active site admin is told by e-mail, after the commit.
         return Done("Submitted for review. A site admin reads it before it can go public; until then the draft "
-                    "cannot change.")
+                    "cannot change.", review_mail.submitted(db.session(), campaign))
 
     return act_and_redirect(action, url_for("organize.preview", campaign_id=campaign.id), refusal_status=True)
 
