@@ -128,6 +128,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # 10 minutes allows many signers sharing a network (or a Tor exit) to sign together.
         "RATELIMIT_ENTRIES_PER_CLIENT": (60, 10 * 60),
         "RATELIMIT_WITHDRAWALS_PER_CLIENT": (60, 10 * 60),
+        # A revealed signer's statements (withholding, stopped): signed, so as cheap to bound.
+        "RATELIMIT_STATEMENTS_PER_CLIENT": (60, 10 * 60),
         # A witness posts one cosignature per head; a few dozen witnesses behind one network fit.
         "RATELIMIT_COSIGNATURES_PER_CLIENT": (120, 10 * 60),
         # "Report this campaign": a person rarely sends more than one or two; the site-wide cap

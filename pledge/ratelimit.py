@@ -70,11 +70,12 @@ MESSAGES = {
 
 #: Actions that go unlimited, rather than refused, while the Redis backend cannot answer. Each
 #: needs a secret proven earlier (issuance a checked code's single-use ticket, entries and
-#: withdrawals a token), and their caps kept in the database (one token per address and campaign,
-#: one entry per token) still hold. Every other action fails closed with 503: login, code send and
+#: withdrawals a token, statements a revealed entry's withdrawal key), and their caps kept in the
+#: database (one token per address and campaign, one entry per token, one statement per seq) still
+#: hold. Every other action fails closed with 503: login, code send and
 #: code check can be used by anyone to guess a password or a code, or to make the site send mail,
 #: and an action added later is refused too unless it is listed here.
-FAIL_OPEN_ACTIONS = frozenset({"verify_issue", "entries", "withdrawals"})
+FAIL_OPEN_ACTIONS = frozenset({"verify_issue", "entries", "withdrawals", "statements"})
 
 #: What a refused request reads while the limits cannot be checked (fail closed).
 UNAVAILABLE_MESSAGE = "This site cannot take this request right now. Wait a minute, then try again."

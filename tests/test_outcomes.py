@@ -1,4 +1,4 @@
-"""After the reveal: condition status per lab, dated updates, and the Atom feed."""
+"""After the reveal: condition judgements wait for the reveal; dated updates, and the Atom feed."""
 
 import xml.etree.ElementTree as ET
 
@@ -16,31 +16,21 @@ def organizer(make_user, login):
 
 
 def status_data(campaign, lab, **overrides):
-    data = {"status-condition_id": str(campaign.conditions[0].id), "status-lab_id": str(lab.id), "status-met": "met",
+    data = {"status-condition_id": str(campaign.conditions[0].id), "status-lab_id": str(lab.id), "status-status": "met",
             "status-decided_on": "2026-11-20", "status-evidence_url": "https://lab.example/evidence", "status-submit": "1"}
     data.update(overrides)
     return data
 
 
-def test_statuses_are_recorded_after_the_reveal_and_shown_as_a_table(client, organizer, make_campaign, labs):
-    campaign = make_campaign(organizer=organizer, state=CampaignState.REVEALED, conditions=("Publish evaluations",))
-    url = f"/organize/campaigns/{campaign.id}/outcomes"
-    assert post_form(client, url, status_data(campaign, labs["anthropic"])).status_code == 302
-    assert post_form(client, url, status_data(campaign, labs["openai"], **{"status-met": "not-met"})).status_code == 302
-    bad = post_form(client, url, status_data(campaign, labs["meta"], **{"status-evidence_url": "javascript:alert(1)"}))
-    assert bad.status_code == 400 and "full http(s) link" in bad.get_data(as_text=True)
-    future = post_form(client, url, status_data(campaign, labs["meta"], **{"status-decided_on": "2999-01-01"}))
-    assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)
-    page = " ".join(client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True).split())
-    assert "Are the labs meeting the conditions?" in page
-    assert '<a href="https://lab.example/evidence" rel="noopener noreferrer nofollow">Met</a>' in page
-    assert ">Not met</a>" in page and "Not yet assessed" in page
+# Judgements after a real reveal, their history and publication: tests/test_after_reveal.py.
 
 
-def test_statuses_wait_for_the_reveal(client, organizer, make_campaign, labs):
-    campaign = make_campaign(organizer=organizer, state=CampaignState.OPEN)
+@pytest.mark.parametrize("state", [CampaignState.OPEN, CampaignState.REVEALED])
+def test_judgements_wait_for_a_published_reveal(client, organizer, make_campaign, labs, state):
+    # A campaign marked revealed whose log holds no round-revealed event has nothing to follow.
+    campaign = make_campaign(organizer=organizer, state=state)
     response = post_form(client, f"/organize/campaigns/{campaign.id}/outcomes", status_data(campaign, labs["anthropic"]))
-    assert response.status_code == 400 and "after the signatures are revealed" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "once the signatures are revealed" in response.get_data(as_text=True)
 
 
 def test_updates_are_sanitised_and_published_in_an_atom_feed(client, organizer, make_campaign):

@@ -311,7 +311,7 @@ def test_unreachable_redis_refuses_login_and_code_requests_and_lets_token_holder
     assert record.levelno == logging.ERROR
     line = record.getMessage()
     assert f"Redis at 127.0.0.1:{port} unavailable (ConnectionError" in line
-    assert "refused with 503" in line and "except entries, verify_issue, withdrawals, which go unlimited" in line
+    assert "refused with 503" in line and "except entries, statements, verify_issue, withdrawals, which go unlimited" in line
     secret = app.config["ISSUER_SECRET"]
     logged = caplog.text
     for needle in ("203.0.113", "private.person", "secret.signer", "anthropic.com",

@@ -77,6 +77,8 @@ EXPECTED = {
     "api.submit": ("POST", "/api/campaigns/{slug}/entries", 404, 404),
     "api.receipt": ("GET", "/api/campaigns/{slug}/receipts/00", 404, 404),
     "api.withdraw": ("POST", "/api/campaigns/{slug}/withdrawals", 404, 404),
+    "api.statement_status": ("GET", "/api/campaigns/{slug}/statements/00", 404, 404),
+    "api.statement": ("POST", "/api/campaigns/{slug}/statements", 404, 404),
     "api.heads": ("GET", "/api/campaigns/{slug}/log/heads", 404, 404),
     "api.leaves": ("GET", "/api/campaigns/{slug}/log/leaves?start=0&end=0", 404, 404),
     "api.consistency": ("GET", "/api/campaigns/{slug}/log/consistency?from=0&to=0", 404, 404),

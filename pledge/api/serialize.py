@@ -7,9 +7,10 @@ import json
 from datetime import datetime
 
 from crypto import dkg
-from pledge.models import Campaign, TreeHead, present
+from pledge.models import Campaign, Statement, TreeHead, present
 from pledge.services.affiliation import Issued, Ticket
 from pledge.services.ceremony import Board
+from pledge.services.errors import ServiceError
 from pledge.services.progress import LabProgress, Progress
 from pledge.services.signing import Receipt, ReceiptStatus
 
@@ -99,6 +100,21 @@ def receipt_status(status: ReceiptStatus) -> dict:
 def withdrawn() -> dict:
     """``POST …/withdrawals``: accepted."""
     return {"status": "withdrawn", "message": WITHDRAWN_MESSAGE}
+
+
+def statement_accepted(row: Statement) -> dict:
+    """``POST …/statements``: accepted, published with the next batch."""
+    return {"accepted": True, "stance": row.stance, "seq": row.seq, "published": False}
+
+
+def statement_refused(error: ServiceError) -> dict:
+    """A refused statement, like every other API refusal."""
+    return {"error": error.code, "message": error.message}
+
+
+def withholding(campaign: Campaign, counts: dict[str, int]) -> dict:
+    """Per lab slug, the revealed signers withholding now (published statements only)."""
+    return {"withholding": {link.lab.slug: counts.get(link.lab.slug, 0) for link in campaign.lab_links}}
 
 
 def ticket(ticket: Ticket) -> dict:

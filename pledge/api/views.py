@@ -13,7 +13,7 @@ from pledge.database import purge_deleted_rows
 from pledge.extensions import csrf, db
 from pledge.models import utcnow
 from pledge.ratelimit import rate_limited
-from pledge.services import signing, witnessing
+from pledge.services import signing, statements, witnessing
 from pledge.services.campaigns import public_campaign
 from pledge.services.ceremony import load_board
 from pledge.services.errors import ServiceError
@@ -90,6 +90,29 @@ def withdraw(slug: str):
         signing.withdraw(db.session(), slug, json_body)
     purge_deleted_rows()  # the deleted ciphertext must not linger in the database's files
     return jsonify(serialize.withdrawn()), 202
+
+
+@bp.route("/api/campaigns/<slug>/statements/<nullifier>")
+def statement_status(slug: str, nullifier: str):
+    """A revealed signer's current stance (pending statements included) and the next ``seq``."""
+    try:
+        return jsonify(statements.status(db.session(), slug, nullifier).doc())
+    except statements.StatementError as error:
+        return jsonify(serialize.statement_refused(error)), error.status
+
+
+@bp.route("/api/campaigns/<slug>/statements", methods=["POST"])
+@csrf.exempt
+@rate_limited("statements")
+def statement(slug: str):
+    """Accept a revealed signer's signed statement; the next batch publishes it."""
+    try:
+        with transaction():
+            row = statements.accept(db.session(), slug, json_body)
+            answer = serialize.statement_accepted(row)
+    except statements.StatementError as error:
+        return jsonify(serialize.statement_refused(error)), error.status
+    return jsonify(answer), 202
 
 
 # --- what witnesses need (docs/protocol.md §9, §14) --------------------------------------------

@@ -35,7 +35,7 @@ from pledge.models.log import (
     RoundPartials,
     TreeHead,
 )
-from pledge.models.outcome import CampaignUpdate, ConditionStatus
+from pledge.models.outcome import CampaignUpdate, ConditionJudgement, Statement
 from pledge.models.ratelimit import RateLimitWindow
 from pledge.models.report import CampaignReport, ReportReason
 from pledge.models.user import Role, User, UserRole
@@ -48,7 +48,7 @@ __all__ = [
     "ThresholdRule", "smallest_majority",
     "CeremonyAnswer", "CeremonyArchive", "CeremonyComplaint", "CeremonyDeal", "TranscriptSignature", "Trustee",
     "Lab", "LabChange", "LabDomain",
-    "CampaignUpdate", "ConditionStatus",
+    "CampaignUpdate", "ConditionJudgement", "Statement",
     "DestroyConfirmation", "Entry", "HeadCosignature", "LogLeaf", "PendingEvent", "RevealRound", "RoundPartials", "TreeHead",
     "RateLimitWindow",
     "CampaignReport", "ReportReason",

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -214,18 +213,6 @@ class SeatForm(FlaskForm):
     """Act on one trustee seat (re-send, remove, restart without it)."""
 
     seat = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)])
-
-
-class StatusForm(FlaskForm):
-    """Record whether one lab meets one condition."""
-
-    condition_id = IntegerField(validators=[InputRequired()])
-    lab_id = IntegerField(validators=[InputRequired()])
-    met = SelectField("Status", choices=[SelectChoice("met", "Met"), SelectChoice("not-met", "Not met")],
-                      validators=[InputRequired()])
-    decided_on = DateField("Date", validators=[InputRequired(message="Give the date.")])
-    evidence_url = StringField("Evidence link", validators=[DataRequired(), Length(max=500)])
-    submit = SubmitField("Save")
 
 
 class UpdateForm(FlaskForm):

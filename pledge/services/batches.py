@@ -1,7 +1,9 @@
 """Batch publication and the lifecycle events it decides (docs/protocol.md §7, §8).
 
 Once per batch interval, each launched campaign's pending entries and withdrawals are appended to
-its log in a random order, then the lifecycle events the batch decides, and a tree head is signed.
+its log in a random order, then (once round 1's reveal is in an earlier batch) the organizer's
+condition judgements and the revealed signers' statements in the order they were accepted, then
+the lifecycle events the batch decides, and a tree head is signed.
 The events follow :mod:`crypto.lifecycle` exactly (the tests replay every published log through it):
 
 - ``round-frozen`` round 1 in the first batch before the deadline where the rule holds over the
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -57,6 +59,7 @@ from pledge.models import (
     present,
 )
 from pledge.models.campaign import ENDED_STATES
+from pledge.services import outcomes, statements
 from pledge.services.keys import log_signing_key
 from pledge.services.log import latest_head, leaf_hashes
 
@@ -139,6 +142,8 @@ def events_waiting(session: Session, campaign: Campaign, timestamp: int) -> bool
     """Whether a batch at ``timestamp`` would append an event after the deadline event."""
     if session.scalar(select(func.count()).select_from(PendingEvent).where(PendingEvent.campaign_id == campaign.id)):
         return True
+    if after_reveal_waiting(session, campaign, timestamp):
+        return True
     if campaign.state in ENDED_STATES:
         return False
     return bool(_abandon_due(session, campaign, timestamp, batch=None)) or _all_rounds_ended(session, campaign)
@@ -192,6 +197,7 @@ def publish_batch(session: Session, campaign: Campaign, now: datetime, log_key_s
     for entry in later:
         entry.withdrawal_index = batch.append(log_leaves.encode_leaf(log_leaves.WithdrawalLeaf(
             entry.nullifier, present(entry.withdrawal_signature, "a withdrawal's signature"))))
+    _append_after_reveal(batch)
     session.flush()
     round_ = None
     if signing:
@@ -331,6 +337,42 @@ def destroy_expired_openings(session: Session, campaign: Campaign, now: datetime
     _destroy_unrevealed(session, campaign, openings=True)
     session.flush()
     return True
+
+
+def _append_after_reveal(batch: _Batch) -> None:
+    """Condition judgements, then statements, in the order they were accepted: after the batch's
+    entries and withdrawals, before its events, once round 1's reveal is in an earlier batch."""
+    session, campaign = batch.session, batch.campaign
+    if not statements.round_one_published(session, campaign) or _takedown_published(session, campaign):
+        return
+    day = datetime.fromtimestamp(batch.timestamp, UTC).date()
+    for judgement, leaf in outcomes.pending_judgements(session, campaign, day):
+        judgement.leaf_index = batch.append(leaf)
+    revealed = statements.revealed_rounds_published(session, campaign)
+    rounds_of = {row.nullifier: row.revealed_round for row in session.execute(select(Entry.nullifier, Entry.revealed_round)
+                 .where(Entry.campaign_id == campaign.id, Entry.revealed_round.is_not(None)))}
+    for statement in statements.pending_statements(session, campaign):
+        if rounds_of.get(statement.nullifier) in revealed:
+            statement.leaf_index = batch.append(statements.statement_leaf(statement))
+
+
+def _takedown_published(session: Session, campaign: Campaign) -> bool:
+    """Whether the log already carries the ``taken-down`` event (nothing but a destroyed share may
+    follow it)."""
+    if campaign.state != CampaignState.TAKEN_DOWN:
+        return False
+    taken_down = log_leaves.encode_leaf(log_leaves.EventLeaf("taken-down"))
+    waiting = session.scalar(select(func.count()).select_from(PendingEvent).where(
+        PendingEvent.campaign_id == campaign.id, PendingEvent.leaf == taken_down))
+    return not waiting
+
+
+def after_reveal_waiting(session: Session, campaign: Campaign, timestamp: int) -> bool:
+    """Whether a batch at ``timestamp`` would publish a judgement or a statement."""
+    if not statements.round_one_published(session, campaign) or _takedown_published(session, campaign):
+        return False
+    day = datetime.fromtimestamp(timestamp, UTC).date()
+    return bool(outcomes.pending_judgements(session, campaign, day) or statements.pending_statements(session, campaign))
 
 
 def _append_pending(batch: _Batch, wanted) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pledge.models import Campaign, CampaignState, CampaignUpdate, ConditionStatus, TreeHead
+from pledge.models import Campaign, CampaignState, CampaignUpdate, TreeHead
 from pledge.services.campaigns import public_campaign
 from pledge.services.log import latest_head
-from pledge.services.outcomes import status_table, updates_of
+from pledge.services.outcomes import AfterReveal, after_reveal, updates_of
 from pledge.services.progress import Progress, campaign_progress
 from pledge.services.reveal import (
     RevealedSignature,
@@ -25,7 +25,7 @@ from pledge.services.reveal import (
 @dataclass(frozen=True)
 class CampaignPage:
     """A public campaign with its progress, rounds, revealed signatures, log head, destroy
-    confirmations, condition statuses and updates (the names the template uses)."""
+    confirmations, updates, and what happened after the reveal (the names the template uses)."""
 
     campaign: Campaign
     progress: Progress
@@ -33,8 +33,9 @@ class CampaignPage:
     rounds: list[RoundState]
     head: TreeHead | None
     confirmations: dict[int, datetime]
-    statuses: dict[tuple[int, int], ConditionStatus]
     updates: list[CampaignUpdate]
+    # Condition judgements and who is withholding, from published leaves (None before the reveal).
+    after_reveal: AfterReveal | None = None
 
     def context(self) -> dict[str, Any]:
         """The page's template variables."""
@@ -54,5 +55,5 @@ def campaign_page(session: Session, slug: str, now: datetime) -> CampaignPage:
         # Shown once the campaign expired or closed (trustees confirm destroying their shares then).
         confirmations=destroy_confirmations(session, campaign)
         if campaign.state in (CampaignState.EXPIRED, CampaignState.CLOSED) else {},
-        statuses=status_table(session, campaign), updates=updates_of(session, campaign),
+        updates=updates_of(session, campaign), after_reveal=after_reveal(session, campaign),
     )

@@ -9,6 +9,8 @@ Usage (documented in ``docs/pledge-sign.md``; the APIs in ``docs/affiliation-api
                      [--display name|anonymous] [--include-role] [--name ..] [--role ..]
     pledge-sign check RECEIPT
     pledge-sign withdraw RECEIPT
+    pledge-sign withhold RECEIPT
+    pledge-sign stop-withholding RECEIPT
 
 ``verify`` (:mod:`.verify_address`) asks the server to email a one-time code to a work
 address, reads the code, and then obtains one blind-signed token for every open campaign that
@@ -21,7 +23,9 @@ This module parses the command line and maps errors to exit codes.
 ``sign`` checks the campaign key ``Y`` against the ceremony board and the trustees' transcript
 signatures, seals the signature here under that ``Y`` and submits it with the token, writing a
 receipt; ``check`` verifies a receipt's inclusion in the signed log; ``withdraw`` withdraws the
-signature with the receipt's key (:mod:`.commands`).
+signature with the receipt's key (:mod:`.commands`); ``withhold`` and ``stop-withholding``
+state in public, signed with the receipt's key, that a revealed signer is withholding their work
+or has stopped (:mod:`.statements`).
 
 Exit codes (the table is :mod:`pledge_tools.exits`): 0 done; 1 a check failed (the server's
 manifest, key, board, head, proof or signature); 2 bad command line; 3 nothing new or nothing
@@ -47,7 +51,7 @@ from crypto.formats.payload import DISPLAY_CHOICES, details_from
 from crypto.formats.server_url import check_server_url
 
 from .. import exits
-from . import commands
+from . import commands, statements
 from .commands import SignRequest
 from .verify_address import CODE_ENV_VAR, run_verify
 
@@ -136,10 +140,23 @@ def _add_receipt_commands(sub: Any) -> None:
     )
     withdraw.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
     withdraw.add_argument("--yes", action="store_true", help="withdraw without asking")
+    withhold = sub.add_parser(
+        "withhold", help="state in public that you are withholding your work (after the reveal)",
+        description="Sign the statement 'I am withholding my work' with the receipt's key and send "
+                    "it; it is published in the campaign's log with the next batch.",
+    )
+    withhold.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
+    stop = sub.add_parser(
+        "stop-withholding", help="state in public that you have stopped withholding your work",
+        description="Sign the statement 'I have stopped withholding my work' with the receipt's key "
+                    "and send it; it is published in the campaign's log with the next batch.",
+    )
+    stop.add_argument("receipt", type=Path, metavar="RECEIPT", help="your receipt file")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: ``verify``, ``sign``, ``check`` and ``withdraw``."""
+    """The command line: ``verify``, ``sign``, ``check``, ``withdraw``, ``withhold`` and
+    ``stop-withholding``."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="Command-line signer for Pledge campaigns.",
         epilog=f"{CODE_ENV_VAR}, when set, is used as the emailed code instead of asking: for "
@@ -186,6 +203,9 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return commands.run_sign(sign_request(parser, args))
     if args.command == "check":
         return commands.run_check(args.receipt)
+    if args.command in ("withhold", "stop-withholding"):
+        print(statements.state(args.receipt, "withholding" if args.command == "withhold" else "stopped"), flush=True)
+        return 0
     return commands.run_withdraw(args.receipt, args.yes)
 
 

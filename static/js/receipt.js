@@ -7,7 +7,11 @@
  * commitment, checked against the opening the receipt keeps ("your entry commits to <lab>; the
  * log shows only the commitment"). Withdraw with the receipt's secret after a confirmation
  * step; the server says "withdrawn" only once the withdrawal is in a published batch, so until
- * then this page says what it knows itself: the withdrawal was sent from here.
+ * then this page says what it knows itself: the withdrawal was sent from here. The withdraw panel
+ * is offered only while a withdrawal is possible (not once the entry is in a frozen round, revealed,
+ * or signing has ended; one sentence says why instead). Once the entry is revealed, the signer may
+ * state in public, signed with the receipt's key, "I am withholding my work" and later "I have
+ * stopped withholding" (docs/signing-api.md, statements).
  *
  * Plain script, no build step; nothing here writes to the console.
  */
@@ -29,7 +33,8 @@
   /** A proof or head that does not check out; the message says which. */
   class ProofFailure extends Error {}
 
-  const page = { say: () => {}, receipt: null, leafHash: null, busy: false, sentHere: new Set(), manifest: null };
+  const page = { say: () => {}, receipt: null, leafHash: null, busy: false, sentHere: new Set(), manifest: null,
+    stance: null, nextStance: null };
 
   // --- checking a published entry ------------------------------------------------------------------
 
@@ -215,6 +220,130 @@
 
   // --- showing a receipt -----------------------------------------------------------------------------
 
+  // --- what the lifecycle allows: withdrawing, or stating a stance after the reveal ----------------
+
+  const STATEMENT_PREFIX = 'pledge/v2/statement';
+  const SAYS = { withholding: 'I am withholding my work', stopped: 'I have stopped withholding my work' };
+
+  /** b"pledge/v2/statement" || nullifier || u64le(seq) || (1 withholding, 0 stopped). */
+  function statementMessage(nullifier, seq, stance) {
+    const seqBytes = new Uint8Array(8);
+    new DataView(seqBytes.buffer).setBigUint64(0, BigInt(seq), true);
+    return C().concatBytes(C().utf8(STATEMENT_PREFIX), nullifier, seqBytes,
+      new Uint8Array([stance === 'withholding' ? 1 : 0]));
+  }
+
+  /** The receipt's entry as the server tells it: revealed, frozen, its stance and next seq. */
+  async function stanceOf(receipt) {
+    const result = await S().requestJson(S().apiPath(page.slug, 'statements', receipt.nullifier));
+    if (!result.ok) throw S().failure(result);
+    const data = result.data || {};
+    if (typeof data.revealed !== 'boolean' || !Number.isSafeInteger(data.next_seq) || data.next_seq < 0
+        || ![null, 'withholding', 'stopped'].includes(data.stance)) {
+      throw shown('The server’s answer about your stance is malformed.');
+    }
+    return data;
+  }
+
+  /** Why a withdrawal is no longer possible, or '' while it is. */
+  function withdrawClosedReason(data) {
+    if (data.revealed) return 'Your signature is revealed, so it can no longer be withdrawn.';
+    if (data.frozen) {
+      return 'Your signature is in a frozen round and is being revealed with the others, so it can no longer be withdrawn.';
+    }
+    if (data.signing_ended) return 'Signing has ended for this campaign, so nothing can be withdrawn any more.';
+    return '';
+  }
+
+  function showStance(data) {
+    page.stance = data;
+    $('statement-area').hidden = false;
+    const when = data.pending ? ' It is published in the campaign’s log with the next batch.' : '';
+    const text = data.stance === 'withholding' ? `You have stated in public that you are withholding your work.${when}`
+      : data.stance === 'stopped' ? `You have stated in public that you stopped withholding your work.${when}`
+        : 'You have not stated that you are withholding your work.';
+    $('statement-stance').textContent = text;
+    $('statement-button').textContent = data.stance === 'withholding' ? 'I have stopped withholding' : 'I am withholding my work';
+    $('statement-button').hidden = false;
+    $('statement-confirm').hidden = true;
+  }
+
+  /**
+   * After a status: offer the withdraw panel only while a withdrawal is possible, and once the
+   * entry is revealed show its stance and the statement button. If the server cannot say, the
+   * panel stays as it was (the server refuses a withdrawal that is no longer possible).
+   */
+  async function showLifecycle() {
+    $('withdraw-closed').hidden = true;
+    $('statement-area').hidden = true;
+    $('statement-result').textContent = '';
+    if (!page.receipt) return;
+    let data;
+    try {
+      data = await stanceOf(page.receipt);
+    } catch {
+      return;
+    }
+    const why = withdrawClosedReason(data);
+    if (why) {
+      $('withdraw-area').hidden = true;
+      $('withdraw-closed').textContent = why;
+      $('withdraw-closed').hidden = false;
+    }
+    if (data.revealed) showStance(data);
+  }
+
+  function onStatementAsk() {
+    const next = page.stance && page.stance.stance === 'withholding' ? 'stopped' : 'withholding';
+    page.nextStance = next;
+    $('statement-confirm-what').textContent = `State “${SAYS[next]}”?`;
+    $('statement-button').hidden = true;
+    $('statement-confirm').hidden = false;
+    $('statement-result').textContent = '';
+    $('statement-confirm-text').focus();
+  }
+
+  function onStatementCancel() {
+    $('statement-confirm').hidden = true;
+    $('statement-button').hidden = false;
+    $('statement-button').focus();
+  }
+
+  /** Run ``work`` with its messages next to its button (``line``: a status line there). */
+  async function inPlace(line, buttons, work) {
+    if (page.busy) return;
+    page.busy = true;
+    for (const id of buttons) $(id).disabled = true;
+    try {
+      await work();
+    } catch (error) {
+      line(error instanceof S().ShownError ? error.message
+        : 'Something went wrong in this browser. Please reload the page and try again.', 'error');
+    } finally {
+      for (const id of buttons) $(id).disabled = false;
+      page.busy = false;
+    }
+  }
+
+  function onStatementConfirm() {
+    const line = S().statusLine($('statement-result'));
+    inPlace(line, ['statement-yes', 'statement-no'], async () => {
+      const receipt = page.receipt;
+      const stance = page.nextStance;
+      if (!receipt || !stance) return;
+      line('Signing the statement in this browser and sending it…', 'busy');
+      const current = await stanceOf(receipt);
+      if (!current.revealed) throw shown('Your signature is not revealed yet: you can make this statement once it is.');
+      const key = await S().withdrawalKey(C().fromHex(receipt.withdrawal_secret));
+      const signature = await key.sign(statementMessage(C().fromHex(receipt.nullifier), current.next_seq, stance));
+      const result = await S().requestJson(S().apiPath(page.slug, 'statements'),
+        { nullifier: receipt.nullifier, seq: current.next_seq, stance, signature: C().toHex(signature) });
+      if (!result.ok) throw S().failure(result);
+      showStance(await stanceOf(receipt));
+      line(`Sent: your signed statement “${SAYS[stance]}” is published in the campaign’s log with the next batch.`, 'ok');
+    });
+  }
+
   function showResult(text, kind, withdrawable) {
     $('receipt-result').hidden = false;
     const state = $('result-state');
@@ -225,6 +354,9 @@
     $('withdraw-area').hidden = !(withdrawable && page.receipt);
     $('withdraw-confirm').hidden = true;
     $('withdraw-button').hidden = false;
+    $('withdraw-result').textContent = '';
+    $('withdraw-closed').hidden = true;
+    $('statement-area').hidden = true;
   }
 
   /** Whether this browser sent the withdrawal of the current receipt (this visit, or kept with a stored receipt). */
@@ -263,6 +395,7 @@
       }
       showResult('Pending: the server holds your sealed signature, and it will be added to the public log with the '
         + 'next batch. Check again after that to see the proof.', 'pending', true);
+      await showLifecycle();
       return;
     }
     if (status.status !== 'published' && status.status !== 'withdrawn') {
@@ -294,6 +427,7 @@
         return;
       }
       showResult(includedText(verified) + kept, 'ok', true);
+      await showLifecycle();
       return;
     }
     const when = Number.isSafeInteger(status.withdrawal_index)
@@ -383,33 +517,30 @@
   }
 
   function onWithdrawConfirm() {
-    guarded(async () => {
+    const line = S().statusLine($('withdraw-result'));
+    inPlace(line, ['withdraw-yes', 'withdraw-no'], async () => {
       const receipt = page.receipt;
       if (!receipt) return;
-      for (const id of ['withdraw-yes', 'withdraw-no']) $(id).disabled = true;
-      try {
-        page.say('Signing the withdrawal in this browser and sending it…', 'busy');
-        const nullifier = C().fromHex(receipt.nullifier);
-        const key = await S().withdrawalKey(C().fromHex(receipt.withdrawal_secret));
-        const signature = await key.sign(S().withdrawalMessage(nullifier));
-        const result = await S().requestJson(S().apiPath(page.slug, 'withdrawals'),
-          { nullifier: receipt.nullifier, signature: C().toHex(signature) });
-        if (!result.ok) throw S().failure(result);
-        const message = typeof result.data?.message === 'string' ? result.data.message : 'Withdrawal sent.';
-        page.sentHere.add(receipt.leaf_hash);
-        if (page.stored && page.stored.has(receipt.leaf_hash)) {
-          try {
-            await PledgeReceipts.markWithdrawalSent(receipt.leaf_hash);
-          } catch {
-            // this visit still knows; a later one asks the log
-          }
+      line('Signing the withdrawal in this browser and sending it…', 'busy');
+      const nullifier = C().fromHex(receipt.nullifier);
+      const key = await S().withdrawalKey(C().fromHex(receipt.withdrawal_secret));
+      const signature = await key.sign(S().withdrawalMessage(nullifier));
+      const result = await S().requestJson(S().apiPath(page.slug, 'withdrawals'),
+        { nullifier: receipt.nullifier, signature: C().toHex(signature) });
+      if (!result.ok) throw S().failure(result);
+      const message = typeof result.data?.message === 'string' ? result.data.message : 'Withdrawal sent.';
+      page.sentHere.add(receipt.leaf_hash);
+      if (page.stored && page.stored.has(receipt.leaf_hash)) {
+        try {
+          await PledgeReceipts.markWithdrawalSent(receipt.leaf_hash);
+        } catch {
+          // this visit still knows; a later one asks the log
         }
-        await refresh();
-        $('withdraw-area').hidden = true;
-        page.say(message, 'ok');
-      } finally {
-        for (const id of ['withdraw-yes', 'withdraw-no']) $(id).disabled = false;
       }
+      await refresh();
+      $('withdraw-area').hidden = true;
+      line('', null);
+      page.say(message, 'ok');
     });
   }
 
@@ -435,6 +566,9 @@
     $('withdraw-button').addEventListener('click', onWithdrawAsk);
     $('withdraw-no').addEventListener('click', onWithdrawCancel);
     $('withdraw-yes').addEventListener('click', onWithdrawConfirm);
+    $('statement-button').addEventListener('click', onStatementAsk);
+    $('statement-no').addEventListener('click', onStatementCancel);
+    $('statement-yes').addEventListener('click', onStatementConfirm);
     $('updated-receipt-download').addEventListener('click', () => {
       if (page.receipt) S().downloadText(S().receiptFileName(), S().receiptText(page.receipt));
     });

@@ -86,6 +86,8 @@ CASES = [
     Case("api.submit", "POST", "/api/campaigns/{launched_slug}/entries", ALL(400), json={}),
     Case("api.submit", "POST", "/api/campaigns/{draft_slug}/entries", ALL(404), json={}),
     Case("api.withdraw", "POST", "/api/campaigns/{launched_slug}/withdrawals", ALL(400), json={}),
+    Case("api.statement", "POST", "/api/campaigns/{launched_slug}/statements", ALL(400), json={}),
+    Case("api.statement_status", "GET", "/api/campaigns/{launched_slug}/statements/{leaf}", ALL(404)),
     Case("api.heads", "GET", "/api/campaigns/{launched_slug}/log/heads", ALL(200)),
     Case("api.heads", "GET", "/api/campaigns/{draft_slug}/log/heads", ALL(404)),
     Case("api.leaves", "GET", "/api/campaigns/{launched_slug}/log/leaves?start=0&end=0", ALL(200)),

@@ -19,9 +19,9 @@ FORBIDDEN_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*",
                      "'strict-dynamic'", "filesystem:"}
 #: Blueprints whose every response is per-user (staff pages, signer verification answers).
 PER_USER_BLUEPRINTS = {"auth", "organize", "trustee", "admin", "dev", "affiliation"}
-#: API endpoints whose answers belong to one signer (a receipt, a withdrawal), and the manifest
+#: API endpoints whose answers belong to one signer (a receipt, a withdrawal, a statement), and the manifest
 #: (no-store like the rest of the affiliation flow it serves).
-PER_USER_ENDPOINTS = {"api.submit", "api.withdraw", "api.receipt", "api.manifest"}
+PER_USER_ENDPOINTS = {"api.submit", "api.withdraw", "api.receipt", "api.manifest", "api.statement", "api.statement_status"}
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -294,6 +294,7 @@ def build(app) -> XssWorld:
         assert kit.submit(signer_client, revealed, signer).status_code == 201
     publish_due(app, hours=2)
     assert kit.post_partials(revealed, people, revealed_seats, 1, 2), "the round did not open"
+    publish_due(app, hours=3)  # the round-revealed event: judgements may follow it
     # Updates and evidence links through the outcomes form.
     outcomes = f"/organize/campaigns/{revealed.id}/outcomes"
     for payload in PAYLOADS:
@@ -302,10 +303,11 @@ def build(app) -> XssWorld:
     accepted = []
     for (condition_id, lab_id), url in zip(cells, EVIDENCE):
         response = owner.post(outcomes, {"status-condition_id": str(condition_id), "status-lab_id": str(lab_id),
-                                         "status-met": "met", "status-decided_on": "2026-01-02",
-                                         "status-evidence_url": url, "status-submit": "1"})
-        if "Status saved." in response.get_data(as_text=True):
+                                         "status-status": "met", "status-decided_on": "2026-01-02",
+                                         "status-evidence_url": url, "status-note": url, "status-submit": "1"})
+        if "Judgement recorded" in response.get_data(as_text=True):
             accepted.append(url)
+    publish_due(app, hours=4)  # the judgements join the log, and the campaign page
     # Hostile but well-formed http(s) links are stored, so their rendering is tested too.
     assert not any(dangerous_scheme(url) for url in accepted) and len(accepted) >= 3, accepted
 
