@@ -87,11 +87,22 @@ def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs
         pages.append(page)
         folders.append(folder)
 
-    # Freeze (a site admin has approved the campaign): token keys and manifest; every trustee is
-    # asked for a deal.
+    # The organizer submits the draft for review; a site admin approves it.
+    db.session.rollback()  # end this thread's transaction: the server writes next
+    org.goto(f"{url}/organize/campaigns/{campaign.id}/preview")
+    org.get_by_role("button", name="Submit for review").click()
+    assert org.get_by_text("Submitted for review.").first.is_visible()
+    db.session.rollback()
     approve(campaign.id)
-    org.reload()
-    org.get_by_role("button", name="Freeze for ceremony").click()
+
+    # Freeze: token keys and manifest; every trustee is asked for a deal.
+    org.goto(f"{url}/organize/campaigns/{campaign.id}/trustees")
+    org.get_by_role("link", name="Next: Freeze for the key ceremony").click()
+    org.wait_for_url("**/freeze/confirm")
+    org.get_by_role("button", name="Freeze for good").click()  # without the box: refused
+    assert org.get_by_text("Tick the box to confirm you understand").first.is_visible()
+    org.get_by_label("I understand").check()
+    org.get_by_role("button", name="Freeze for good").click()
     assert org.get_by_text("Frozen. The trustees have been asked to post their deals.").is_visible()
     for _, email in TRUSTEES:
         sink.wait_for(email, "please post your deal")
@@ -130,7 +141,10 @@ def test_organizer_and_three_trustees_run_the_ceremony(browser, site, sink, labs
 
     sink.wait_for("org@staff.example", "ready to launch")
     org.reload()
-    org.get_by_role("button", name="Launch the campaign").click()
+    org.get_by_role("link", name="Next: Launch the campaign").click()
+    org.wait_for_url("**/launch/confirm")
+    org.get_by_label("I understand").check()
+    org.get_by_role("button", name="Launch: open signing").click()
     org.wait_for_url(f"**/campaigns/{campaign.slug}")
 
     # The public page shows Y, the manifest hash and the trustees.

@@ -28,6 +28,10 @@ EXPECTED = {
     "organize.replace_trustee": ("POST", "/organize/campaigns/{cid}/trustees/1/replace", 400, 400),
     "organize.archive_file": ("GET", "/organize/campaigns/{cid}/archives/1/board.json", 302, 404),
     "organize.launch": ("POST", "/organize/campaigns/{cid}/launch", 400, 400),
+    "organize.freeze_confirm": ("GET", "/organize/campaigns/{cid}/freeze/confirm", 302, 200),
+    "organize.launch_confirm": ("GET", "/organize/campaigns/{cid}/launch/confirm", 302, 200),
+    "organize.submit_review": ("POST", "/organize/campaigns/{cid}/submit", 400, 400),
+    "organize.take_back": ("POST", "/organize/campaigns/{cid}/take-back", 400, 400),
     "organize.allow_organizer_trustee": ("POST", "/organize/campaigns/{cid}/allow-organizer-trustee", 400, 400),
     "trustee.invitation": ("GET", "/trustee/invitations/not-a-real-invitation-secret-at-all", 404, 404),
     # An organizer without the trustee role is refused every trustee page.

@@ -226,3 +226,101 @@ def test_organizer_and_trustee_pages_and_mail_read_right(app, client, sink, make
     secret = re.search(r"/trustee/invitations/(\S+)", mail.body).group(1)
     problems["invitation page"] = check_html(client.get(f"/trustee/invitations/{secret}").get_data(as_text=True))
     assert {where: found for where, found in problems.items() if found} == {}
+
+
+ORGANIZER_RULES = [  # (trustee_quorum, trustee_count, conditions, suppress_below)
+    (1, 1, 0, 2),
+    (1, 2, 1, 2),
+    (2, 2, 2, 2),
+    (2, 3, 2, 3),
+]
+
+
+@pytest.mark.parametrize("rule", ORGANIZER_RULES, ids=lambda r: "-".join(map(str, r)))
+def test_organizer_pages_read_right_at_every_count(app, client, make_user, make_campaign, rule):
+    """Every organizer page of a campaign at each step (draft, submitted, approved, in the
+    ceremony, open and revealed with 0, 1, 2 and k signatures per lab), with 0, 1 or 2 conditions
+    and 1, 2 or 3 trustees."""
+    from pledge.database import write_intent
+    from pledge.extensions import db
+    from pledge.models import CampaignState, Role, utcnow
+    from pledge.services import review
+    from tests.kit.forms import post_form
+    from tests.review_kit import approve
+
+    t, n, conditions, k = rule
+    organizer, password = make_user(Role.ORGANIZER, email="boss@staff.example")
+    post_form(client, "/login", {"email": "boss@staff.example", "password": password})
+    texts = tuple(f"Condition {i}." for i in range(1, conditions + 1))
+    shape = dict(organizer=organizer, trustee_quorum=t, trustee_count=n, conditions=texts, min_total=2 * k,
+                 min_per_lab=k, min_labs=1, suppress_below=k)
+    drafts = [make_campaign(state=CampaignState.DRAFT, **shape) for _ in range(3)]
+    if conditions:
+        with write_intent():
+            review.submit(db.session, db.session.get(type(drafts[1]), drafts[1].id), utcnow())
+            db.session.commit()
+        approve(drafts[2].id)
+    others = [make_campaign(state=CampaignState.CEREMONY, **shape)]
+    for state in (CampaignState.OPEN, CampaignState.REVEALED):
+        for per_lab in (0, 1, 2, k):
+            others.append(make_campaign(state=state, counts={"anthropic": per_lab, "openai": per_lab}, **shape))
+    problems = {}
+    pages = ["/organize/", "/organize/campaigns/new"]
+    for campaign in drafts + others:
+        base = f"/organize/campaigns/{campaign.id}"
+        pages += [f"{base}/{p}" for p in ("edit", "conditions", "preview", "trustees", "freeze/confirm",
+                                          "launch/confirm")]
+        if campaign.group_key:
+            pages.append(f"{base}/outcomes")
+    for path in pages:
+        reply = client.get(path, follow_redirects=True)
+        assert reply.status_code == 200, path
+        problems[f"{path} ({reply.request.path})"] = check_html(reply.get_data(as_text=True))
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_trustee_dashboard_and_a_revealed_page_read_right(app, client, launched):
+    """A real reveal (k = 1, a practice campaign): the public page after it, and each trustee's
+    dashboard before and after."""
+    import json
+
+    from pledge.database import write_intent
+    from pledge.extensions import db
+    from pledge.models import utcnow
+    from pledge.services import reveal as reveal_rounds
+    from tests.kit.decryption import partials_file
+    from tests.kit.forms import post_form
+    from tests.kit.ticks import publish_due
+    from tests.signing_kit import Signer
+
+    campaign, people, seats = launched
+    problems = {}
+
+    def trustee_dashboard(person, when):
+        post_form(client, "/login", {"email": person.email, "password": "long enough pw"})
+        reply = client.get("/trustee/")
+        assert reply.status_code == 200
+        problems[f"trustee {person.name} {when}"] = check_html(reply.get_data(as_text=True))
+        client.post("/logout", data={"csrf_token": csrf_from(reply.get_data(as_text=True))})
+
+    from tests.kit.forms import csrf_from
+
+    trustee_dashboard(people[0], "open")
+    for lab in ("anthropic", "anthropic", "openai", "openai"):
+        body = Signer(campaign, lab, app.config["TOKEN_KEY_SECRET"]).body()
+        assert client.post(f"/api/campaigns/{campaign.slug}/entries", data=json.dumps(body),
+                           headers={"Content-Type": "application/json"}).status_code == 201
+    publish_due(app, 1)
+    trustee_dashboard(people[0], "round frozen")
+    with write_intent():
+        for i in (0, 1):
+            reveal_rounds.submit_partials(db.session, campaign, seats[i], 1,
+                                          partials_file(campaign, people[i], seats[i], 1), utcnow())
+        db.session.commit()
+    for person in people:
+        trustee_dashboard(person, "revealed")
+    for path in (f"/campaigns/{campaign.slug}", f"/campaigns/{campaign.slug}/sign"):
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        problems[path] = check_html(reply.get_data(as_text=True))
+    assert {where: found for where, found in problems.items() if found} == {}

@@ -12,6 +12,7 @@ import nacl.utils
 from .. import group, merkle, parallel, reveal
 from ..expiry_check import ExpiryPlan, check_expiry
 from ..formats import messages
+from ..formats.counts import count
 from ..formats.errors import CheckFailed, FileProblem
 from ..formats.files import (
     Manifest,
@@ -71,21 +72,29 @@ def _report_round(rnd: RoundPackage, plan: RoundPlan, say: Progress) -> None:
     say("Checked every leaf: nullifiers and their uniqueness, withdrawal signatures, events.")
     say(f"Checked {len(rnd.openings)} openings: each entry's lab commitment, its token signed "
         "under its lab's key from the manifest for this campaign and lab, and its nullifier.")
+    names = _lab_names(rnd.package.manifest)
     say(f"Live entries at this head by lab (the public does not see these numbers; keep them to "
-        f"yourself): {_counts(plan.live)}.")
+        f"yourself): {_counts(plan.live, names)}.")
     if plan.round_number == 1:
-        say(f"Checked round 1: the threshold rule held at its head ({plan.live_entries} live "
-            "entries), and it lists, per lab, every live entry if the lab has at least k, else none.")
+        say(f"Checked round 1: the threshold rule held at its head "
+            f"({count(plan.live_entries, 'live entry', 'live entries')}), and it lists, per lab, every live "
+            "entry if the lab has at least k, else none.")
     else:
         say(f"Checked round {plan.round_number}: it lists, per lab, every live entry no earlier "
             f"round listed if the lab has at least k of them, else none (candidates by lab: "
-            f"{_counts(plan.candidates)}).")
+            f"{_counts(plan.candidates, names)}).")
     say(f"Checked {len(plan.to_decrypt)} ciphertexts of this round against their leaves and "
         "their proofs.")
 
 
-def _counts(grouped: dict[str, list[int]]) -> str:
-    return ", ".join(f"{slug} {len(v)}" for slug, v in sorted(grouped.items())) or "none"
+def _lab_names(manifest: Manifest) -> dict[str, str]:
+    """Each lab's name by slug, from the manifest: a trustee reads names, not slugs."""
+    return {str(lab["slug"]): str(lab.get("name") or lab["slug"]) for lab in manifest.raw.get("labs", [])}
+
+
+def _counts(grouped: dict[str, list[int]], names: dict[str, str]) -> str:
+    shown = sorted((names.get(slug, slug), len(v)) for slug, v in grouped.items())
+    return ", ".join(f"{name} {n}" for name, n in shown) or "none"
 
 
 def _partials(
@@ -184,16 +193,17 @@ def _load_destroy_package(
     pkg = parse_openings(doc)
     with parallel.pool(jobs):
         plan = check_expiry(pkg, jobs=jobs)
-    _report_expiry(plan, say)
+    _report_expiry(plan, pkg.package.manifest, say)
     return pkg.package
 
 
-def _report_expiry(plan: ExpiryPlan, say: Progress) -> None:
+def _report_expiry(plan: ExpiryPlan, manifest: Manifest, say: Progress) -> None:
     say(f"Checked {plan.heads} signed heads under the manifest's log key, each against the "
         "Merkle root of the leaves; every leaf; the lifecycle, which ends in the expired event.")
     say(f"Checked the openings of all {plan.entries} entries ({plan.withdrawn} withdrawn): lab "
         "commitments, tokens under their labs' keys, nullifiers.")
-    counts = ", ".join(f"{slug} {n}" for slug, n in plan.counts.items()) or "none"
+    names = _lab_names(manifest)
+    counts = ", ".join(f"{names.get(slug, slug)} {n}" for slug, n in plan.counts.items()) or "none"
     say(f"Checked the {plan.heads_before_deadline} heads before the deadline event: round 1 was "
         f"due at none of them. Live entries by lab at the last (keep these to yourself): {counts}.")
 

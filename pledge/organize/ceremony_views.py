@@ -9,8 +9,8 @@ from pledge.auth.roles import organizer_required
 from pledge.extensions import db
 from pledge.models import Role, utcnow
 from pledge.organize import bp
-from pledge.organize.forms import ConfirmForm, SeatForm, TrusteeInviteForm
-from pledge.organize.views import _attach_error, _managed
+from pledge.organize.forms import ConfirmForm, SeatForm, TrusteeInviteForm, UnderstandForm
+from pledge.organize.views import _attach_error, _managed, _path
 from pledge.services import ceremony, ceremony_mail
 from pledge.services import trustees as seats
 from pledge.services.errors import ServiceError
@@ -33,10 +33,11 @@ def _invite(campaign, form: TrusteeInviteForm) -> Done:
 
 def _trustees_page(campaign, form: TrusteeInviteForm, status: int):
     board = ceremony.load_board(db.session(), campaign)
+    ready = ceremony.ready_to_launch(campaign, board)
     return render_template(
         "organize/trustees.html", campaign=campaign, form=form, board=board, seat_form=SeatForm(),
-        confirm_form=ConfirmForm(), steps={t.seat: ceremony.step_of(campaign, board, t) for t in campaign.trustees},
-        seats_open=seats.seats_open(campaign), ready=ceremony.ready_to_launch(campaign, board),
+        confirm_form=ConfirmForm(), seat_steps={t.seat: ceremony.step_of(campaign, board, t) for t in campaign.trustees},
+        seats_open=seats.seats_open(campaign), ready=ready, **_path(campaign, "trustees", ready=ready),
         transcript=ceremony.expected_transcript(campaign, board) if len(board.deals) == campaign.trustee_count else None,
         overdue=ceremony.overdue(campaign, board, utcnow()), archives=ceremony.archives_of(db.session(), campaign),
     ), status
@@ -96,19 +97,67 @@ def remove_trustee(campaign_id: int):
     return act_and_redirect(action, _back(campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/freeze", methods=["POST"])
-@organizer_required
-def freeze(campaign_id: int):
-    """Freeze text, rule and trustees, and start the ceremony."""
-    campaign = _managed(campaign_id)
-    _confirmed(ConfirmForm())
-
+def _freeze(campaign):
     def action() -> Done:
         ceremony.freeze(db.session(), campaign, current_app.config["TOKEN_KEY_SECRET"], current_app.config["LOG_KEY_SECRET"],
                         utcnow())
         return Done("Frozen. The trustees have been asked to post their deals.", ceremony_mail.deal_requests(campaign))
 
     return act_and_redirect(action, _back(campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/freeze", methods=["POST"])
+@organizer_required
+def freeze(campaign_id: int):
+    """Freeze text, rule and trustees, and start the ceremony."""
+    campaign = _managed(campaign_id)
+    _confirmed(ConfirmForm())
+    return _freeze(campaign)
+
+
+def _confirm_page(campaign, kind: str, form: UnderstandForm, status: int):
+    board = ceremony.load_board(db.session(), campaign)
+    ready = ceremony.ready_to_launch(campaign, board)
+    return render_template(f"organize/{kind}_confirm.html", campaign=campaign, form=form, ready=ready,
+                           refusal=_refusal(campaign, kind, ready),
+                           **_path(campaign, "ceremony" if kind == "freeze" else "launch", ready=ready)), status
+
+
+def _refusal(campaign, kind: str, ready: bool) -> str | None:
+    """Why the step cannot be taken now (the page then offers no button), else None."""
+    if kind == "freeze":
+        if not seats.seats_open(campaign) or campaign.manifest is not None:
+            return "This campaign is already frozen."
+        if campaign.approved_at is None:
+            return "A site admin must approve this campaign before it is frozen: submit it for review."
+        return None
+    if campaign.launched_at is not None:
+        return "This campaign is already launched."
+    if not ready:
+        return "The campaign can launch when every trustee has posted a deal and signed the transcript."
+    return None
+
+
+@bp.route("/campaigns/<int:campaign_id>/freeze/confirm", methods=["GET", "POST"])
+@organizer_required
+def freeze_confirm(campaign_id: int):
+    """What freezing makes permanent; freezing needs the box ticked."""
+    campaign = _managed(campaign_id)
+    form = UnderstandForm()
+    if not form.validate_on_submit():
+        return _confirm_page(campaign, "freeze", form, 400 if request.method == "POST" else 200)
+    return _freeze(campaign)
+
+
+@bp.route("/campaigns/<int:campaign_id>/launch/confirm", methods=["GET", "POST"])
+@organizer_required
+def launch_confirm(campaign_id: int):
+    """What launching makes permanent; launching needs the box ticked."""
+    campaign = _managed(campaign_id)
+    form = UnderstandForm()
+    if not form.validate_on_submit():
+        return _confirm_page(campaign, "launch", form, 400 if request.method == "POST" else 200)
+    return _launch(campaign)
 
 
 @bp.route("/campaigns/<int:campaign_id>/trustees/<int:seat>/replace", methods=["GET", "POST"])
@@ -126,7 +175,7 @@ def replace_trustee(campaign_id: int, seat: int):
         why = ceremony.overdue(campaign, board, utcnow()).get(seat)
         return render_template("organize/replace.html", campaign=campaign, trustee=trustee, form=form, why=why,
                                refusal=None if why else ceremony.not_replaceable(campaign, board, seat),
-                               at_fault=ceremony.verdict_outcome(campaign, board))
+                               at_fault=ceremony.verdict_outcome(campaign, board), **_path(campaign, "trustees"))
     _confirmed(form)
 
     def action() -> Done:
@@ -157,7 +206,10 @@ def launch(campaign_id: int):
     """Open signing once every trustee has signed the same transcript."""
     campaign = _managed(campaign_id)
     _confirmed(ConfirmForm())
+    return _launch(campaign)
 
+
+def _launch(campaign):
     def action() -> Done:
         ceremony.launch(db.session(), campaign, current_app.config["LOG_KEY_SECRET"], utcnow())
         return Done("Launched: signing is open.", ceremony_mail.launched(campaign),

@@ -64,8 +64,12 @@ class CampaignForm(FlaskForm):
                                  validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)])
     trustee_quorum = IntegerField(
         "Trustees needed to reveal (t)", default=3, validators=[InputRequired(), NumberRange(min=1, max=MAX_TRUSTEES)],
-        description="More than half of n is recommended: then no minority of trustees can reveal, "
+        description="More than half of n: then no minority of trustees can reveal, "
         "and no minority can block a reveal.",
+    )
+    weak_quorum = BooleanField(
+        "I accept a quorum that is not a majority: fewer than half of the trustees could decrypt signatures together",
+        description="Only needed when t is at most half of n.",
     )
     suppress_below = IntegerField(
         "k: the fewest signers from one lab revealed together", default=5,
@@ -106,12 +110,19 @@ class CampaignForm(FlaskForm):
         description=f"{MIN_CEREMONY_DAYS} to {MAX_CEREMONY_DAYS}. After each freeze the trustees have this long to deal "
         f"and sign; after it you may replace a trustee who has not done their step. Left empty: {DEFAULT_CEREMONY_DAYS}.",
     )
+    contact_address = StringField(
+        "Public contact address", validators=[Optional(), Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "email"},
+        description="Optional. Shown on the public page so people can reach you about the campaign. It can be any "
+        "address you choose; it need not be your login address.",
+    )
     submit = SubmitField("Save draft")
 
     def fill_from(self, campaign) -> None:
         """The fields a campaign does not hold under the form's names (on a GET of the edit form)."""
         self.witnesses.data = "\n".join(f"{item['name']} {item['ed25519']}" for item in campaign.witness_list)
         self.reveal_window_days.data = max(1, campaign.reveal_window_seconds // 86400)
+        self.weak_quorum.data = 2 * campaign.trustee_quorum <= campaign.trustee_count
 
     def parsed_witnesses(self) -> tuple[tuple[str, str], ...]:
         """Each non-empty line as (name, key): the key is the last word of the line."""
@@ -128,6 +139,14 @@ class CampaignForm(FlaskForm):
             self.deadline.data = (datetime.now(UTC) + timedelta(days=30)).replace(
                 second=0, microsecond=0, tzinfo=None
             )
+
+    def parsed(self) -> bool:
+        """Whether every field the cross-field checks read holds a value (numbers and the deadline
+        parsed), so they can run even while another field has an error."""
+        needed = (self.min_total, self.min_per_lab, self.min_labs, self.deadline, self.trustee_count,
+                  self.trustee_quorum, self.suppress_below, self.batch_interval_seconds)
+        return all(f.data is not None and not f.errors for f in needed) and not self.reveal_window_days.errors \
+            and not self.ceremony_days.errors
 
     def to_fields(self) -> DraftFields:
         """The validated form as service input (deadline read as UTC)."""
@@ -149,6 +168,8 @@ class CampaignForm(FlaskForm):
             reveal_window_seconds=self.reveal_window_days.data * 86400 if self.reveal_window_days.data
             else DEFAULT_REVEAL_WINDOW,
             ceremony_days=self.ceremony_days.data or DEFAULT_CEREMONY_DAYS,
+            contact_address=(self.contact_address.data or "").strip() or None,
+            require_majority=not self.weak_quorum.data,
         )
 
 
@@ -170,6 +191,13 @@ class ConfirmForm(FlaskForm):
     """A bare form: a CSRF token and a button."""
 
     submit = SubmitField("Confirm")
+
+
+class UnderstandForm(FlaskForm):
+    """A confirmation that needs a ticked box: for the steps that cannot be undone."""
+
+    understand = BooleanField("I understand", validators=[DataRequired(message="Tick the box to confirm you understand "
+                                                                                 "what becomes permanent.")])
 
 
 class TrusteeInviteForm(FlaskForm):

@@ -26,8 +26,18 @@ from pledge.models import (
     User,
 )
 from pledge.models.campaign import LISTED_STATES
+from pledge.services.addresses import AddressError, split_address
 from pledge.services.errors import CampaignError, NotEditable, NotFound
-from pledge.services.rules import RuleSettings, check_rule
+from pledge.services.rules import (
+    BATCH_INTERVALS,
+    RuleSettings,
+    _check_deadline,
+    _check_k,
+    _check_reveal_window,
+    _check_threshold,
+    _check_trustees,
+    _check_witnesses,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,78}[a-z0-9])$")
 MAX_PLEDGE_TEXT = 20_000
@@ -67,6 +77,11 @@ class DraftFields:
     reveal_window_seconds: int = DEFAULT_REVEAL_WINDOW
     #: The days the trustees have for the key ceremony after each freeze.
     ceremony_days: int = DEFAULT_CEREMONY_DAYS
+    #: The organizer's public contact address, shown on the public page (``None``: none).
+    contact_address: str | None = None
+    #: Refuse a quorum t that is not a majority of n (the form sets it unless the organizer
+    #: accepts a weaker quorum).
+    require_majority: bool = False
 
 
 def slugify(title: str) -> str:
@@ -75,46 +90,134 @@ def slugify(title: str) -> str:
     return slug[:80].strip("-")
 
 
-def _check_fields(session: Session, fields: DraftFields, now: datetime, campaign_id: int | None) -> list[Lab]:
-    title = fields.title.strip()
-    if not 3 <= len(title) <= 200:
+def _problems(session: Session, fields: DraftFields, now: datetime,
+              campaign: Campaign | None) -> tuple[list[CampaignError], list[Lab]]:
+    """Every problem of ``fields`` (in the order they used to be checked one at a time) and the
+    chosen labs."""
+    problems: list[CampaignError] = []
+
+    def check(step) -> None:
+        try:
+            step()
+        except CampaignError as error:
+            problems.append(error)
+
+    check(lambda: _check_title(fields.title))
+    check(lambda: _check_slug(session, fields.slug, campaign.id if campaign is not None else None))
+    check(lambda: _check_pledge_text(fields.pledge_text))
+    check(lambda: _check_ceremony_days(fields.ceremony_days))
+    labs = list(session.scalars(select(Lab).where(Lab.id.in_(fields.lab_ids))))
+    if len(labs) != len(set(fields.lab_ids)):
+        problems.append(CampaignError("One of the chosen labs does not exist.", field="labs"))
+    settings = RuleSettings(
+        eligible_labs=len(labs),
+        rule=fields.rule,
+        deadline=fields.deadline,
+        trustee_quorum=fields.trustee_quorum,
+        trustee_count=fields.trustee_count,
+        batch_interval_seconds=fields.batch_interval_seconds,
+        practice=fields.practice,
+        witnesses=fields.witnesses,
+        witness_quorum=fields.witness_quorum,
+        reveal_window_seconds=fields.reveal_window_seconds,
+    )
+    # The rule's checks, each on its own, so that one submit reports them all.
+    check(lambda: _check_threshold(settings.rule, settings.eligible_labs))
+    check(lambda: _check_k(settings))
+    trustees_ok = len(problems)
+    check(lambda: _check_trustees(settings))
+    if len(problems) == trustees_ok and fields.require_majority:
+        check(lambda: _check_majority(fields.trustee_quorum, fields.trustee_count))
+    check(lambda: _check_deadline(settings.deadline, now))
+    if settings.batch_interval_seconds not in BATCH_INTERVALS:
+        problems.append(CampaignError("Choose one of the offered batch intervals.", field="batch_interval_seconds"))
+    check(lambda: _check_witnesses(settings))
+    check(lambda: _check_reveal_window(settings.reveal_window_seconds))
+    check(lambda: _check_contact(fields.contact_address))
+    if campaign is not None and fields.trustee_count < len(campaign.trustees):
+        problems.append(CampaignError(
+            f"{count(len(campaign.trustees), 'trustee')} already "
+            f"{'has a seat' if len(campaign.trustees) == 1 else 'have seats'}: remove some before lowering n.",
+            field="trustee_count",
+        ))
+    return problems, labs
+
+
+def _check_title(title: str) -> None:
+    if not 3 <= len(title.strip()) <= 200:
         raise CampaignError("Give the campaign a title of 3 to 200 characters.", field="title")
-    if not SLUG_RE.match(fields.slug):
+
+
+def _check_slug(session: Session, slug: str, campaign_id: int | None) -> None:
+    if not SLUG_RE.match(slug):
         raise CampaignError(
             "Use 3 to 80 lower-case letters, digits and hyphens for the address, starting and "
             "ending with a letter or digit.",
             field="slug",
         )
     taken = session.scalar(
-        select(func.count()).select_from(Campaign).where(Campaign.slug == fields.slug, Campaign.id != (campaign_id or 0))
+        select(func.count()).select_from(Campaign).where(Campaign.slug == slug, Campaign.id != (campaign_id or 0))
     )
     if taken:
         raise CampaignError("Another campaign already uses that address.", field="slug")
-    if not fields.pledge_text.strip():
+
+
+def _check_pledge_text(text: str) -> None:
+    if not text.strip():
         raise CampaignError("Write the text of the pledge.", field="pledge_text")
-    if len(fields.pledge_text) > MAX_PLEDGE_TEXT:
+    if len(text) > MAX_PLEDGE_TEXT:
         raise CampaignError(f"Keep the pledge text under {MAX_PLEDGE_TEXT:,} characters.", field="pledge_text")
-    if not MIN_CEREMONY_DAYS <= fields.ceremony_days <= MAX_CEREMONY_DAYS:
+
+
+def _check_ceremony_days(days: int) -> None:
+    if not MIN_CEREMONY_DAYS <= days <= MAX_CEREMONY_DAYS:
         raise CampaignError(f"The key ceremony needs {MIN_CEREMONY_DAYS} to {MAX_CEREMONY_DAYS} days.",
                             field="ceremony_days")
-    labs = list(session.scalars(select(Lab).where(Lab.id.in_(fields.lab_ids))))
-    if len(labs) != len(set(fields.lab_ids)):
-        raise CampaignError("One of the chosen labs does not exist.", field="labs")
-    check_rule(
-        RuleSettings(
-            eligible_labs=len(labs),
-            rule=fields.rule,
-            deadline=fields.deadline,
-            trustee_quorum=fields.trustee_quorum,
-            trustee_count=fields.trustee_count,
-            batch_interval_seconds=fields.batch_interval_seconds,
-            practice=fields.practice,
-            witnesses=fields.witnesses,
-            witness_quorum=fields.witness_quorum,
-            reveal_window_seconds=fields.reveal_window_seconds,
-        ),
-        now,
-    )
+
+
+def majority_message(quorum: int, trustees: int) -> str:
+    """Why t = ``quorum`` of n = ``trustees`` is refused unless the organizer accepts it."""
+    return (f"t = {quorum} is not a majority of the {count(trustees, 'trustee')}: fewer than half of them could "
+            f"decrypt signatures together. Set t to at least {trustees // 2 + 1}, or tick the box below to accept "
+            "a quorum that is not a majority.")
+
+
+def _check_majority(quorum: int, trustees: int) -> None:
+    if 2 * quorum <= trustees:
+        raise CampaignError(majority_message(quorum, trustees), field="trustee_quorum")
+
+
+def clean_contact(address: str | None) -> str | None:
+    """The contact address as stored: ``None`` when empty, else one plain mailbox (lower-cased
+    domain); :class:`CampaignError` otherwise."""
+    if address is None or not address.strip():
+        return None
+    try:
+        local, domain = split_address(address.strip())
+    except AddressError:
+        raise CampaignError("Enter a single plain email address as the contact, like pledge@example.org, or leave it "
+                            "empty.", field="contact_address") from None
+    cleaned = f"{local}@{domain}"
+    if len(cleaned) > 254:
+        raise CampaignError("Keep the contact address under 254 characters.", field="contact_address")
+    return cleaned
+
+
+def _check_contact(address: str | None) -> None:
+    clean_contact(address)
+
+
+def validate_draft(session: Session, fields: DraftFields, now: datetime,
+                   campaign: Campaign | None = None) -> list[CampaignError]:
+    """Every reason ``fields`` cannot be saved (as a new draft, or as changes to ``campaign``);
+    empty when they can. Changes nothing."""
+    return _problems(session, fields, now, campaign)[0]
+
+
+def _check_fields(session: Session, fields: DraftFields, now: datetime, campaign: Campaign | None) -> list[Lab]:
+    problems, labs = _problems(session, fields, now, campaign)
+    if problems:
+        raise problems[0]
     return labs
 
 
@@ -133,6 +236,7 @@ def _apply(campaign: Campaign, fields: DraftFields, labs: list[Lab]) -> None:
     campaign.witness_quorum = fields.witness_quorum
     campaign.reveal_window_seconds = fields.reveal_window_seconds
     campaign.ceremony_days = fields.ceremony_days
+    campaign.contact_address = clean_contact(fields.contact_address)
     wanted = {lab.id for lab in labs}
     campaign.lab_links = [link for link in campaign.lab_links if link.lab_id in wanted]
     have = {link.lab_id for link in campaign.lab_links}
@@ -154,13 +258,7 @@ def create_draft(session: Session, organizer: User, fields: DraftFields, now: da
 def update_draft(session: Session, campaign: Campaign, fields: DraftFields, now: datetime) -> None:
     """Change a draft. Raises :class:`NotEditable` past the draft stage."""
     _require_draft(campaign)
-    labs = _check_fields(session, fields, now, campaign.id)
-    if fields.trustee_count < len(campaign.trustees):
-        raise CampaignError(
-            f"{count(len(campaign.trustees), 'trustee')} already "
-            f"{'has a seat' if len(campaign.trustees) == 1 else 'have seats'}: remove some before lowering n.",
-            field="trustee_count",
-        )
+    labs = _check_fields(session, fields, now, campaign)
     _apply(campaign, fields, labs)
     session.flush()
 

@@ -140,6 +140,14 @@ CASES = [
     # No ceremony run of these campaigns ended: nothing archived.
     Case("organize.archive_file", "GET", "/organize/campaigns/{launched}/archives/1/board.json", MANAGED_MISSING),
     Case("organize.launch", "POST", "/organize/campaigns/{draft}/launch", MANAGED_ACTION),
+    Case("organize.freeze_confirm", "GET", "/organize/campaigns/{draft}/freeze/confirm", MANAGED),
+    Case("organize.freeze_confirm", "GET", "/organize/campaigns/{other_draft}/freeze/confirm", OTHERS),
+    Case("organize.freeze_confirm", "POST", "/organize/campaigns/{draft}/freeze/confirm", MANAGED_BAD_FORM),
+    Case("organize.launch_confirm", "GET", "/organize/campaigns/{launched}/launch/confirm", MANAGED),
+    Case("organize.launch_confirm", "GET", "/organize/campaigns/{other_draft}/launch/confirm", OTHERS),
+    Case("organize.launch_confirm", "POST", "/organize/campaigns/{draft}/launch/confirm", MANAGED_BAD_FORM),
+    Case("organize.submit_review", "POST", "/organize/campaigns/{draft}/submit", MANAGED_ACTION),
+    Case("organize.take_back", "POST", "/organize/campaigns/{draft}/take-back", MANAGED_ACTION),
     # Admins only, even for the campaign's own organizer.
     Case("organize.allow_organizer_trustee", "POST", "/organize/campaigns/{draft}/allow-organizer-trustee",
          S(302, 403, 403, 403, 302)),

@@ -49,7 +49,8 @@ ATTEMPTED_ENDPOINTS = (
     "organize.trustees", "organize.reinvite_trustee", "organize.remove_trustee", "organize.freeze",
     "organize.allow_organizer_trustee", "organize.outcomes_page", "trustee.keys", "trustee.upload_deal",
     "trustee.upload_result", "trustee.upload_answer", "organize.replace_trustee", "organize.launch", "trustee.upload_partials",
-    "trustee.upload_destroyed", "admin.new_lab", "admin.lab", "admin.approve_campaign",
+    "trustee.upload_destroyed", "organize.freeze_confirm", "organize.launch_confirm", "organize.submit_review",
+    "organize.take_back", "admin.new_lab", "admin.lab", "admin.approve_campaign",
     "admin.refuse_campaign", "admin.takedown_campaign",
     "admin.report_handled",
 )
@@ -100,6 +101,10 @@ def scene(app, sink):
     ready = kit.insert_campaign(owner, world.labs, title="Ready to freeze", lab_slugs=("anthropic",))
     kit.seat_people(ready, [FakeTrustee(f"R{i}", f"r{i}@trustees.example") for i in (1, 2, 3)])
     approve(ready.id)
+    # The same, frozen through the confirmation page.
+    confirmed = kit.insert_campaign(owner, world.labs, title="Ready to freeze after confirming", lab_slugs=("anthropic",))
+    kit.seat_people(confirmed, [FakeTrustee(f"Q{i}", f"q{i}@trustees.example") for i in (1, 2, 3)])
+    approve(confirmed.id)
     # A frozen campaign where trustee 1 (the world's trustee) has a deal to post, then a result,
     # and the organizer then launches.
     people = [FakeTrustee("Trustee 1", t1.email), FakeTrustee("C2", "c2@trustees.example"),
@@ -144,7 +149,8 @@ def scene(app, sink):
         db.session.commit()
     world.extra.update(to_approve=to_approve, to_refuse=to_refuse, to_take_down=to_take_down, report=report)
     world.extra.update(accused=accused, answer_file=answer_file)
-    world.extra.update(ready=ready, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats, keyless=keyless,
+    world.extra.update(ready=ready, confirmed=confirmed, frozen=frozen, frozen_people=people, frozen_seats=frozen_seats,
+                       keyless=keyless,
                        expired=expired, destroy_file=destroy_file)
     return world
 
@@ -184,6 +190,8 @@ def attempts(world) -> list[Attempt]:
                 took_effect=lambda: 1 not in [t.seat for t in _refreshed(draft).trustees]),
         Attempt("organize.freeze", "owner", f"/organize/campaigns/{x['ready'].id}/freeze",
                 took_effect=lambda: _refreshed(x["ready"]).state == CampaignState.CEREMONY),
+        Attempt("organize.freeze_confirm", "owner", f"/organize/campaigns/{x['confirmed'].id}/freeze/confirm",
+                {"understand": "y"}, took_effect=lambda: _refreshed(x["confirmed"]).state == CampaignState.CEREMONY),
         Attempt("organize.allow_organizer_trustee", "admin", f"/organize/campaigns/{draft.id}/allow-organizer-trustee",
                 took_effect=lambda: _refreshed(draft).organizer_may_be_trustee),
         Attempt("organize.outcomes_page", "owner", f"/organize/campaigns/{launched.id}/outcomes",
@@ -200,12 +208,19 @@ def attempts(world) -> list[Attempt]:
         Attempt("organize.replace_trustee", "owner", f"/organize/campaigns/{frozen.id}/trustees/2/replace"),
         Attempt("organize.launch", "owner", f"/organize/campaigns/{frozen.id}/launch",
                 took_effect=lambda: _refreshed(frozen).state == CampaignState.OPEN),
+        # Already launched by the control above: the confirmed launch is refused with a message.
+        Attempt("organize.launch_confirm", "owner", f"/organize/campaigns/{frozen.id}/launch/confirm",
+                {"understand": "y"}),
         Attempt("trustee.upload_partials", "trustee", f"/trustee/campaigns/{launched.id}/rounds/1/partials",
                 upload=kit.partials_file(launched, world.people[0], world.seats[0], 1),
                 took_effect=lambda: _exists(RoundPartials, (launched.id, 1, 1))),
         Attempt("trustee.upload_destroyed", "trustee", f"/trustee/campaigns/{x['expired'].id}/destroyed",
                 upload=x["destroy_file"],
                 took_effect=lambda: _exists(DestroyConfirmation, (x["expired"].id, 1))),
+        Attempt("organize.submit_review", "owner", f"/organize/campaigns/{draft.id}/submit",
+                took_effect=lambda: _refreshed(draft).submitted_at is not None),
+        Attempt("organize.take_back", "owner", f"/organize/campaigns/{draft.id}/take-back",
+                took_effect=lambda: _refreshed(draft).submitted_at is None),
         Attempt("admin.new_lab", "admin", "/admin/labs/new",
                 {"slug": "forged-lab", "name": "Forged Lab", "domains": "forged-lab.example"},
                 took_effect=lambda: _lab_domains("forged-lab") == ["forged-lab.example"]),

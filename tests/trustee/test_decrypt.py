@@ -86,7 +86,7 @@ def test_the_trustee_is_told_the_per_lab_counts(ceremony, round_one, passphrase,
     printed = capsys.readouterr().out
     assert "Checked 10 openings" in printed
     assert "Live entries at this head by lab (the public does not see these numbers; keep them " \
-           "to yourself): lab-a 6, lab-b 4." in printed
+           "to yourself): Lab A 6, Lab B 4." in printed
     assert "Checked round 1: the threshold rule held at its head (10 live entries)" in printed
 
 
@@ -114,7 +114,7 @@ def test_the_deadline_round_decrypts_only_its_entries(ceremony, round_one, passp
     # Then only lab-a's late entries get partials, and the trustee saw the candidates by lab
     posted = roundfile.load_partials(out)
     assert [r.nullifier for r in posted.partials] == [late[0].nullifier, late[2].nullifier]
-    assert "candidates by lab: lab-a 2, lab-b 1" in capsys.readouterr().out
+    assert "candidates by lab: Lab A 2, Lab B 1" in capsys.readouterr().out
 
 
 def _round_one_with_a_waiting_entry(c: Ceremony, r: Round) -> tuple[Log, Signed]:

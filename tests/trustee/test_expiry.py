@@ -97,7 +97,7 @@ def test_an_honest_expiry_is_checked_then_confirmed(ceremony, below_the_rule, pa
     assert "Checked 3 signed heads" in printed
     assert "Checked the openings of all 6 entries (1 withdrawn)" in printed
     assert ("Checked the 2 heads before the deadline event: round 1 was due at none of them. "
-            "Live entries by lab at the last (keep these to yourself): lab-a 4, lab-b 1.") in printed
+            "Live entries by lab at the last (keep these to yourself): Lab A 4, Lab B 1.") in printed
     assert not share.exists()
     statement = files.load_signed_statement(out, "destroy-confirmation")
     assert (statement.ctx, statement.index) == (ceremony.ctx, 2)
