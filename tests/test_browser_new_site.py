@@ -60,6 +60,13 @@ def add_lab(page, url: str, slug: str, name: str, domains: str) -> None:
     page.wait_for_url(f"{url}/admin/labs/{slug}")
 
 
+def next_step(page) -> str:
+    """The one "Next" the organizer's page gives (a link, or why it is not possible yet)."""
+    region = page.get_by_role("region", name="Next step")
+    assert region.count() == 1
+    return " ".join(region.inner_text().split())
+
+
 def text_of(page) -> str:
     return " ".join(page.locator("main").inner_text().split())
 
@@ -89,8 +96,10 @@ def stage_everywhere(page, url: str, slug: str) -> tuple[str, bool, str, bool]:
     offers signing, the API's stage key, the API's accepting_signatures)."""
     page.goto(f"{url}/campaigns/{slug}")
     banner = " ".join(page.locator("#stage").inner_text().split())
+    banner_class = page.locator("#stage").get_attribute("class") or ""
     offers = page.locator("#sign-offer").count() > 0
     data = json.loads(fetch(f"{url}/api/campaigns/{slug}")[2])
+    assert f"stage-{data['stage']['key']}" in banner_class.split() and data["stage"]["label"] in banner
     page.goto(f"{url}/campaigns/{slug}/sign")
     sign_offers = page.locator("#sign-form").count() > 0
     assert sign_offers == offers == data["accepting_signatures"], (banner, sign_offers, offers, data)
@@ -99,9 +108,9 @@ def stage_everywhere(page, url: str, slug: str) -> tuple[str, bool, str, bool]:
 
 def server_takes_a_signature(url: str, slug: str) -> bool:
     """Whether the server would take a signature now: a malformed one is answered 400 while
-    signing is open, and 409 once it is not (the state check comes first)."""
+    signing is open, and 409 or 410 once it is not (the state check comes first)."""
     status = fetch(f"{url}/api/campaigns/{slug}/entries", {"v": 2})[0]
-    assert status in (400, 409), status
+    assert status in (400, 409, 410), status
     return status == 400
 
 
@@ -161,17 +170,20 @@ def test_a_new_site_runs_a_campaign_from_its_labs_to_its_close(site, browser, tm
     organizer.fill("#trustee_quorum", "2")
     organizer.fill("#deadline", (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
     organizer.fill("#contact_address", "pledge-contact@organizers.example")
+    assert "Next: after saving, add the conditions." in text_of(organizer)
     organizer.get_by_role("button", name="Save draft").click()
     organizer.wait_for_url(re.compile(r"/organize/campaigns/\d+/conditions"))
     campaign_id = int(re.search(r"/campaigns/(\d+)/", organizer.url).group(1))
     assert organizer.locator("[aria-current=step]").count() == 1
     organizer.get_by_label("Condition").fill("Publish third-party evaluations before each release.")
     organizer.get_by_role("button", name="Add condition").click()
-    organizer.get_by_role("link", name=re.compile(r"^Next: ")).first.click()
+    assert next_step(organizer) == "Next: Preview the campaign"
+    organizer.get_by_role("region", name="Next step").get_by_role("link").click()
     assert "/preview" in organizer.url, organizer.url
-    assert fits_width(organizer)
+    assert fits_width(organizer) and organizer.locator("[aria-current=step]").count() == 1
     organizer.get_by_role("button", name="Submit for review").click()
-    assert "Waiting for a site admin" in text_of(organizer)
+    assert "Waiting for a site admin's review." in next_step(organizer)
+    assert sink.wait_for(ADMIN[0], "review").to
     slug = db.session.get(Campaign, campaign_id).slug
     db.session.rollback()
 
@@ -182,6 +194,9 @@ def test_a_new_site_runs_a_campaign_from_its_labs_to_its_close(site, browser, tm
     admin.get_by_role("button", name="Approve").click()
     admin.wait_for_url(f"{url}/admin/review")
     sink.wait_for(ORGANIZER[0], "approved")
+    organizer.reload()
+    assert "Approved by a site admin on" in text_of(organizer)
+    assert next_step(organizer).startswith("Next: ")  # inviting the trustees, then the freeze
 
     # Three trustees run the ceremony with pledge-trustee; the organizer launches.
     web = WebUser(app)
@@ -190,6 +205,8 @@ def test_a_new_site_runs_a_campaign_from_its_labs_to_its_close(site, browser, tm
     db.session.rollback()
     assert db.session.get(Campaign, campaign_id).state == CampaignState.OPEN
     db.session.rollback()
+    organizer.goto(f"{url}/organize/")
+    assert "Open" in " ".join(organizer.locator("table").inner_text().split())
 
     banner, offers, key, _ = stage_everywhere(public, url, slug)
     assert key == "open" and offers and server_takes_a_signature(url, slug)
