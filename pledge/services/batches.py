@@ -343,7 +343,7 @@ def _append_after_reveal(batch: _Batch) -> None:
     """Condition judgements, then statements, in the order they were accepted: after the batch's
     entries and withdrawals, before its events, once round 1's reveal is in an earlier batch."""
     session, campaign = batch.session, batch.campaign
-    if not statements.round_one_published(session, campaign) or _takedown_published(session, campaign):
+    if not statements.round_one_published(session, campaign):
         return
     day = datetime.fromtimestamp(batch.timestamp, UTC).date()
     for judgement, leaf in outcomes.pending_judgements(session, campaign, day):
@@ -356,20 +356,9 @@ def _append_after_reveal(batch: _Batch) -> None:
             statement.leaf_index = batch.append(statements.statement_leaf(statement))
 
 
-def _takedown_published(session: Session, campaign: Campaign) -> bool:
-    """Whether the log already carries the ``taken-down`` event (nothing but a destroyed share may
-    follow it)."""
-    if campaign.state != CampaignState.TAKEN_DOWN:
-        return False
-    taken_down = log_leaves.encode_leaf(log_leaves.EventLeaf("taken-down"))
-    waiting = session.scalar(select(func.count()).select_from(PendingEvent).where(
-        PendingEvent.campaign_id == campaign.id, PendingEvent.leaf == taken_down))
-    return not waiting
-
-
 def after_reveal_waiting(session: Session, campaign: Campaign, timestamp: int) -> bool:
     """Whether a batch at ``timestamp`` would publish a judgement or a statement."""
-    if not statements.round_one_published(session, campaign) or _takedown_published(session, campaign):
+    if not statements.round_one_published(session, campaign):
         return False
     day = datetime.fromtimestamp(timestamp, UTC).date()
     return bool(outcomes.pending_judgements(session, campaign, day) or statements.pending_statements(session, campaign))
