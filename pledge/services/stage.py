@@ -278,13 +278,13 @@ def trustee_sentence(stage: Stage, campaign: Campaign) -> str:
         return f"The campaign is open. {keep}; you will be asked to help reveal only if the threshold is met."
     if stage.key == "threshold-met":
         if stage.label == "Round 1 abandoned":
-            return (f"Round 1 was abandoned. {keep}: the deadline round will need you if at least {k} signatures from a "
-                    "lab are waiting at the deadline.")
+            return (f"Round 1 was abandoned. {keep}: the deadline round will need you if a lab has at least "
+                    f"{count(k, 'signature')} waiting at the deadline.")
         return "The threshold is met: round 1 needs your partial decryptions (below)."
     if stage.key == "revealed":
         if campaign.signing_ended_batch is None:
             return (f"Round 1 is revealed: your part in it is done. {keep}: at the deadline, the deadline round will "
-                    f"need you if at least {k} signatures from a lab are waiting.")
+                    f"need you if a lab has at least {count(k, 'signature')} waiting.")
         return f"Every round so far is revealed: your part is done. {keep} until the campaign closes; then destroy it."
     if stage.key == "deadline-round":
         return "The deadline round is frozen: it needs your partial decryptions (below)."
