@@ -315,7 +315,7 @@ def describe_counts(manifest: Manifest, counts: Mapping[str, int]) -> str:
     """The rule's numbers at a head, and each lab's count: what a trustee is told."""
     rule = manifest.rule
     reached = rounds.labs_reached(round_rule(manifest), counts)
-    labs = ", ".join(f"{slug} {counts[slug]}" for slug in sorted(counts)) or "none"
+    labs = ", ".join(f"{manifest.lab_name(slug)} {counts[slug]}" for slug in sorted(counts)) or "none"
     return (f"{count(sum(counts.values()), 'live entry', 'live entries')} (min_total {rule.min_total}); "
             f"{count(len(reached), 'lab reaches', 'labs reach')} min_per_lab {rule.min_per_lab} "
             f"(min_labs {rule.min_labs}); by lab: {labs}")

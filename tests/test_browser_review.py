@@ -9,23 +9,10 @@ from pledge.database import write_intent
 from pledge.extensions import db
 from pledge.models import CampaignReport, CampaignState, Role, utcnow
 from pledge.services import review
-from tests.browser import live_server
+from tests.browser import fits_width, live_server
+from tests.test_browser_pages import watch_for_problems
 
 pytestmark = pytest.mark.browser
-
-
-def watch_for_problems(page) -> list[str]:
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("request", lambda request: problems.append(f"third-party request: {request.url}")
-            if not request.url.startswith("http://127.0.0.1:") else None)
-    return problems
-
-
-def no_sideways_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 
 def test_an_admin_approves_a_campaign_on_a_phone_and_the_public_reports_one(browser, app, make_user, make_campaign):
@@ -45,10 +32,10 @@ def test_an_admin_approves_a_campaign_on_a_phone_and_the_public_reports_one(brow
             page.get_by_label("Password").fill(password)
             page.get_by_role("button", name="Log in").click()
             page.goto(f"{site}/admin/review")
-            no_sideways_scroll(page)
+            assert fits_width(page)
             page.get_by_role("link", name="Audits before every frontier release").click()
             assert page.get_by_role("heading", name="Eligible labs").is_visible()
-            no_sideways_scroll(page)
+            assert fits_width(page)
             page.get_by_role("button", name="Approve").click()
             page.wait_for_url(f"{site}/admin/review")
             assert "Approved \u201cAudits before every frontier release\u201d" in page.locator(".flashes").inner_text()
@@ -56,15 +43,15 @@ def test_an_admin_approves_a_campaign_on_a_phone_and_the_public_reports_one(brow
 
             page.goto(f"{site}/campaigns/{public.slug}")
             page.get_by_role("link", name="Report this campaign").click()
-            no_sideways_scroll(page)
+            assert fits_width(page)
             page.get_by_label("Spam").check()
             page.get_by_label("Message (required)").fill("Posted again and again.")
             page.get_by_role("button", name="Send the report").click()
             assert page.get_by_role("heading", name="Thank you: your report is sent").is_visible()
-            no_sideways_scroll(page)
+            assert fits_width(page)
             page.goto(f"{site}/admin/reports")
             assert page.get_by_text("Posted again and again.").is_visible()
-            no_sideways_scroll(page)
+            assert fits_width(page)
     finally:
         context.close()
     db.session.rollback()

@@ -407,7 +407,7 @@ def entry_after_a_deadline_event(c: Ceremony, r: Round, folder: Path) -> Path:
     (R_copied_from_live_entry, "leaf 12: the ciphertext's R repeats leaf 2"),
     (R_copied_from_withdrawn_entry, "leaf 12: the ciphertext's proof does not verify"),
     (below_threshold, "round 1 was not due at this head (the threshold rule with k = 2: 3 live entries "
-                      "(min_total 6); 1 lab reaches min_per_lab 2 (min_labs 2); by lab: lab-a 3)"),
+                      "(min_total 6); 1 lab reaches min_per_lab 2 (min_labs 2); by lab: Lab A 3)"),
     (forked_previous_head, "the consistency proof from the previous head (size 6) to this head "
                            "(size 13) does not verify"),
 ])

@@ -181,7 +181,7 @@ def not_expired_yet(c: Ceremony, log: Log, folder: Path) -> Path:
     ("rule_held", as_served,
      "openings package: the threshold rule held at the head of batch 2 (size 6) with k = 2: labs "
      "lab-a, lab-b reached min_per_lab (6 live entries (min_total 6); 2 labs reach min_per_lab 2 "
-     "(min_labs 2); by lab: lab-a 4, lab-b 2); round 1 was owed, so this campaign should not "
+     "(min_labs 2); by lab: Lab A 4, Lab B 2); round 1 was owed, so this campaign should not "
      "have expired; refusing to confirm"),
     ("below_the_rule", withdrawn_opening_missing,
      "leaf 2: the opening of this entry is missing from the package; refusing to confirm"),
