@@ -371,7 +371,7 @@ def test_after_round_one_the_page_shows_revealed_counts_the_sealed_total_and_the
     assert "<strong>2</strong> signatures are still sealed" in page
     # A signature made now is told what it will do, not that nobody is exposed alone.
     assert "What a signature made now does." in page
-    assert "revealed only if at least 3 signatures from its lab are waiting" in page
+    assert "revealed only if its lab has at least 3 signatures waiting" in page
     assert "destroyed when the campaign ends" in page
     data = client.get("/api/campaigns/after-round-one").get_json()
     assert data["round_one_revealed"] is True and data["revealed"] == 3 and data["sealed"] == 2

@@ -47,7 +47,7 @@ def stage_feed_entries(session: Session, campaign: Campaign) -> list[FeedEntry]:
             entries.append(FeedEntry("threshold-met", "Threshold met: round 1 frozen", round_.frozen_at,
                                      f"Round 1 is frozen; it is revealed once {count(t, 'trustee')} post their partial "
                                      "decryptions. A signature made from now on waits for the deadline round: it is "
-                                     f"revealed then only if at least {count(k, 'signature')} from its lab are waiting.",
+                                     f"revealed then only if its lab has at least {count(k, 'signature')} waiting.",
                                      anchor="timeline"))
         else:
             entries.append(FeedEntry(f"round-{number}-frozen", "Deadline round frozen", round_.frozen_at,
